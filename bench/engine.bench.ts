@@ -1,0 +1,218 @@
+// `npm run bench`: the engine at 10k and 100k runs, beside raw sql.js doing the same inserts and
+// the same recursive query. Prints one JSON object per scale.
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { LineageStore } from '../src/core/store';
+import { loadSqlJs, all } from '../src/core/sql';
+import { storeLocation } from '../src/core/storeDir';
+import { EventWriter, PointerSpec } from '../src/core/writer';
+
+const SCALES = (process.env.BENCH_SCALES ?? '10000,100000').split(',').map(Number);
+const DAY = 86400e3;
+const CHAIN = ['ingest', 'clean', 'featurize', 'train', 'evaluate'];
+const FAN_IN_SOURCES = ['users', 'orders', 'events', 'prices'];
+const PARTITIONS = 1000;
+const CODE = `def step(inputs, outputs):\n    frame = read(inputs)\n    frame = transform(frame)\n    write(frame, outputs)\n`;
+
+interface RawRun {
+  component: string;
+  start: number;
+  inputs: string[];
+  outputs: string[];
+}
+
+let peakRss = 0;
+const sampleRss = () => (peakRss = Math.max(peakRss, process.memoryUsage().rss));
+const rssTimer = setInterval(sampleRss, 50);
+
+/** Half the runs in 5-stage chains, half in fan-ins (4 sources merged, then scored), over 60 days. */
+function pipelines(total: number): RawRun[] {
+  const runs: RawRun[] = [];
+  const t0 = Date.now() - 60 * DAY;
+  const step = (60 * DAY) / total;
+  let t = t0;
+  for (let i = 0; runs.length < total; i++) {
+    const part = `p${i % PARTITIONS}`;
+    if (i % 2 === 0) {
+      CHAIN.forEach((component, k) => {
+        runs.push({
+          component,
+          start: (t += step),
+          inputs: k === 0 ? [`raw/${part}/source.csv`] : [`chain/${part}/${CHAIN[k - 1]}.parquet`],
+          outputs: [k === 3 ? `models/${part}/model.pkl` : `chain/${part}/${component}.parquet`],
+        });
+      });
+    } else {
+      for (const source of FAN_IN_SOURCES) {
+        runs.push({ component: `load_${source}`, start: (t += step), inputs: [`raw/${source}.csv`], outputs: [`fanin/${part}/${source}.parquet`] });
+      }
+      runs.push({
+        component: 'merge',
+        start: (t += step),
+        inputs: FAN_IN_SOURCES.map((s) => `fanin/${part}/${s}.parquet`),
+        outputs: [`fanin/${part}/merged.parquet`],
+      });
+    }
+  }
+  return runs.slice(0, total);
+}
+
+function writeLog(storeDir: string, runs: RawRun[]): void {
+  const writer = new EventWriter(storeLocation(storeDir), 'bench');
+  const spec = (name: string): PointerSpec => ({ name });
+  for (const run of runs) {
+    writer.logRun(
+      {
+        component: run.component,
+        startTime: new Date(run.start),
+        inputs: run.inputs.map(spec),
+        source: { gitHash: '3f2a9c0d1e', sourceFile: `pipelines/${run.component}.py`, sourceLine: 12, code: { language: 'python', source: CODE } },
+      },
+      { status: 'complete', endTime: new Date(run.start + 1000), outputs: run.outputs.map(spec) },
+    );
+  }
+  writer.close();
+}
+
+const time = <T>(fn: () => T): [T, number] => {
+  const start = performance.now();
+  const result = fn();
+  return [result, performance.now() - start];
+};
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+};
+const round = (n: number, digits = 2) => Number(n.toFixed(digits));
+
+/** Raw sql.js: the same run, io and dependency rows inserted with prepared statements, no parsing. */
+async function baseline(runs: RawRun[]): Promise<{ insertRunsPerSec: number; traceMs: number }> {
+  const SQL = await loadSqlJs();
+  const db = new SQL.Database();
+  db.exec(`CREATE TABLE runs (id INTEGER PRIMARY KEY, uuid TEXT UNIQUE, component TEXT, start_ms INTEGER);
+    CREATE TABLE run_io (run_id INTEGER, dir INTEGER, pointer TEXT, PRIMARY KEY (run_id, dir, pointer)) WITHOUT ROWID;
+    CREATE INDEX io_by_pointer ON run_io (pointer, dir);
+    CREATE TABLE deps (run_id INTEGER, dep_run_id INTEGER, PRIMARY KEY (run_id, dep_run_id)) WITHOUT ROWID;`);
+  const latest = new Map<string, number>();
+  const insertRun = db.prepare('INSERT INTO runs VALUES (?, ?, ?, ?)');
+  const insertIo = db.prepare('INSERT INTO run_io VALUES (?, ?, ?)');
+  const insertDep = db.prepare('INSERT OR IGNORE INTO deps VALUES (?, ?)');
+  const [, ms] = time(() => {
+    db.exec('BEGIN');
+    runs.forEach((run, i) => {
+      const id = i + 1;
+      insertRun.run([id, `00000000-0000-4000-8000-${String(id).padStart(12, '0')}`, run.component, run.start]);
+      for (const input of run.inputs) {
+        insertIo.run([id, 0, input]);
+        const writer = latest.get(input);
+        if (writer) insertDep.run([id, writer]);
+      }
+      for (const output of run.outputs) {
+        insertIo.run([id, 1, output]);
+        latest.set(output, id);
+      }
+    });
+    db.exec('COMMIT');
+  });
+  const deepWriter = latest.get(deepPointer(runs))!;
+  const trace = db.prepare(`WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT d.dep_run_id FROM deps d JOIN up ON d.run_id = up.id)
+    SELECT r.* FROM up JOIN runs r ON r.id = up.id`);
+  const times: number[] = [];
+  for (let i = 0; i < 50; i++) times.push(time(() => all(trace, [deepWriter]))[1]);
+  db.close();
+  return { insertRunsPerSec: Math.round(runs.length / (ms / 1000)), traceMs: round(percentile(times, 50), 3) };
+}
+
+const deepPointer = (runs: RawRun[]) => [...runs].reverse().find((r) => r.component === 'evaluate')!.outputs[0];
+const shallowPointer = (runs: RawRun[]) => [...runs].reverse().find((r) => r.component === 'ingest')!.outputs[0];
+
+async function benchScale(total: number): Promise<Record<string, number>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mltrace-bench-${total}-`));
+  const storeDir = path.join(dir, '.mltrace');
+  try {
+    const runs = pipelines(total);
+    writeLog(storeDir, runs);
+    global.gc?.();
+
+    const store = await LineageStore.open({ dir: storeDir, deferIngest: true });
+    const [report, ingestMs] = time(() => store.ingest());
+    if (report.runs !== total) throw new Error(`ingested ${report.runs} runs, expected ${total}`);
+    sampleRss();
+
+    const deep = deepPointer(runs);
+    const shallow = shallowPointer(runs);
+    const traceTimes: number[] = [];
+    for (let i = 0; i < 200; i++) {
+      const [trace, ms] = time(() => store.trace(i % 2 ? shallow : deep));
+      if (trace.runs.length === 0) throw new Error('empty trace');
+      traceTimes.push(ms);
+    }
+    const historyTimes: number[] = [];
+    for (let i = 0; i < 20; i++) historyTimes.push(time(() => store.history('train', { limit: 100 }))[1]);
+
+    const writer = new EventWriter(store.location, 'bench-flags');
+    const flaggable = runs.filter((r) => r.component === 'evaluate').slice(-100);
+    for (const run of flaggable) writer.flag(run.outputs[0], true);
+    writer.close();
+    store.ingest();
+    const reviewTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const [review, ms] = time(() => store.review());
+      if (review.flagged.length !== flaggable.length) throw new Error(`review saw ${review.flagged.length} flagged outputs`);
+      reviewTimes.push(ms);
+    }
+    const [, staleMs] = time(() => store.stale({ component: 'train' }));
+    const [, snapshotSaveMs] = time(() => store.save());
+    sampleRss();
+    store.close({ save: false });
+
+    const loadStart = performance.now();
+    const reopened = await LineageStore.open({ dir: storeDir });
+    const snapshotLoadMs = performance.now() - loadStart;
+    reopened.close({ save: false });
+
+    const cli = path.join(__dirname, '..', 'dist', 'cli.js');
+    const cliTimes: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      const start = performance.now();
+      const result = spawnSync(process.execPath, [cli, 'trace', deep, '--dir', storeDir, '--json'], { encoding: 'utf8' });
+      cliTimes.push(performance.now() - start);
+      if (result.status !== 0) throw new Error(`mltrace trace failed: ${result.stderr}`);
+    }
+
+    const raw = await baseline(runs);
+    return {
+      runs: total,
+      ingestRunsPerSec: Math.round(total / (ingestMs / 1000)),
+      traceP50Ms: round(percentile(traceTimes, 50), 3),
+      traceP95Ms: round(percentile(traceTimes, 95), 3),
+      historyMs: round(percentile(historyTimes, 50)),
+      reviewMs: round(percentile(reviewTimes, 50)),
+      staleMs: round(staleMs),
+      snapshotSaveMs: round(snapshotSaveMs),
+      snapshotLoadMs: round(snapshotLoadMs),
+      coldCliTraceMs: round(percentile(cliTimes, 50)),
+      rssMb: Math.round(peakRss / 1024 / 1024),
+      baselineInsertRunsPerSec: raw.insertRunsPerSec,
+      baselineTraceMs: raw.traceMs,
+      snapshotMb: round(fs.statSync(path.join(storeDir, 'lineage.sqlite')).size / 1024 / 1024, 1),
+      logMb: round(fs.readdirSync(path.join(storeDir, 'events')).reduce((n, f) => n + fs.statSync(path.join(storeDir, 'events', f)).size, 0) / 1024 / 1024, 1),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+(async () => {
+  for (const scale of SCALES) {
+    peakRss = 0;
+    console.log(JSON.stringify(await benchScale(scale)));
+  }
+  clearInterval(rssTimer);
+})().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,128 @@
+// Human output for terminals: aligned columns, relative times, short ids.
+import { Component, Review, Run, RunDetail, shortId, Trace } from '../core/model';
+
+const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
+const paint = (code: string) => (text: string) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);
+export const dim = paint('2');
+export const bold = paint('1');
+const red = paint('31');
+const yellow = paint('33');
+const green = paint('32');
+
+export function relativeTime(iso: string | null, now = Date.now()): string {
+  if (!iso) return '—';
+  const seconds = Math.round((now - Date.parse(iso)) / 1000);
+  const future = seconds < 0;
+  const s = Math.abs(seconds);
+  const text =
+    s < 45 ? `${s}s` : s < 2700 ? `${Math.round(s / 60)}m` : s < 79200 ? `${Math.round(s / 3600)}h` : s < 2592000 ? `${Math.round(s / 86400)}d` : s < 31536000 ? `${Math.round(s / 2592000)}mo` : `${Math.round(s / 31536000)}y`;
+  return future ? `in ${text}` : `${text} ago`;
+}
+
+export function duration(run: Run): string {
+  if (!run.endTime) return '—';
+  const ms = Date.parse(run.endTime) - Date.parse(run.startTime);
+  if (ms < 1000) return `${ms}ms`;
+  if (ms < 60000) return `${(ms / 1000).toFixed(1)}s`;
+  if (ms < 3600000) return `${Math.floor(ms / 60000)}m${Math.round((ms % 60000) / 1000)}s`;
+  return `${Math.floor(ms / 3600000)}h${Math.round((ms % 3600000) / 60000)}m`;
+}
+
+export function status(run: Run): string {
+  const text = run.stale.length ? `${run.status}, stale` : run.status;
+  if (run.status === 'failed') return red(text);
+  if (run.stale.length) return yellow(text);
+  if (run.status === 'running') return yellow(text);
+  return green(text);
+}
+
+// eslint-disable-next-line no-control-regex
+const visibleLength = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').length;
+
+/** Columns padded to the widest cell; the last column is not padded. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => visibleLength(r[i] ?? ''))));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i] - visibleLength(c)))).join('  ').trimEnd();
+  return [bold(line(header)), ...rows.map(line)].join('\n');
+}
+
+const list = (names: string[], max = 3) =>
+  names.length === 0 ? '—' : names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} +${names.length - max}`;
+
+export function runsTable(runs: Run[]): string {
+  if (runs.length === 0) return dim('No runs.');
+  return table(
+    ['ID', 'COMPONENT', 'STARTED', 'DURATION', 'STATUS', 'INPUTS → OUTPUTS'],
+    runs.map((r) => [shortId(r.id), r.component, relativeTime(r.startTime), duration(r), status(r), `${list(r.inputs)} → ${list(r.outputs)}`]),
+  );
+}
+
+export function runCard(run: RunDetail): string {
+  const lines: Array<[string, string]> = [
+    ['Run', run.id],
+    ['Component', run.component + (run.description ? dim(` — ${run.description}`) : '')],
+    ['Owner', run.owner || '—'],
+    ['Tags', run.tags.join(', ') || '—'],
+    ['Status', status(run)],
+    ['Started', `${run.startTime} (${relativeTime(run.startTime)})`],
+    ['Ended', run.endTime ? `${run.endTime} (${duration(run)})` : '—'],
+    ['Git', run.gitHash ? `${run.gitHash}${run.gitTags.length ? ` (${run.gitTags.join(', ')})` : ''}` : '—'],
+    ['Source', run.sourceFile ? `${run.sourceFile}${run.sourceLine ? `:${run.sourceLine}` : ''}` : '—'],
+    ['Inputs', run.inputPointers.map((p) => p.name + (p.flagged ? red(' [flagged]') : '')).join('\n') || '—'],
+    ['Outputs', run.outputPointers.map((p) => p.name + (p.flagged ? red(' [flagged]') : '')).join('\n') || '—'],
+    ['Depends on', run.dependencies.map(shortId).join(', ') || '—'],
+  ];
+  if (run.error) lines.push(['Error', red(run.error)]);
+  if (run.stale.length) lines.push(['Stale', run.stale.map((s) => yellow(s)).join('\n')]);
+  if (run.notes) lines.push(['Notes', run.notes]);
+  const width = Math.max(...lines.map(([k]) => k.length));
+  const out = lines.map(([key, value]) => {
+    const [firstLine, ...rest] = value.split('\n');
+    return [`${bold(key.padEnd(width))}  ${firstLine}`, ...rest.map((l) => `${' '.repeat(width)}  ${l}`)].join('\n');
+  });
+  if (run.codeSnapshot) out.push('', bold('Code'), dim(run.codeSnapshot));
+  return out.join('\n');
+}
+
+export function traceTree(trace: Trace): string {
+  if (trace.runs.length === 0) {
+    return dim(trace.direction === 'upstream' ? `No logged run wrote ${trace.pointer}.` : `No logged run read ${trace.pointer}.`);
+  }
+  const head = trace.direction === 'upstream' ? `${bold(trace.pointer)} was produced by:` : `${bold(trace.pointer)} was read by:`;
+  const rows = trace.runs.map((r) => {
+    const indent = '  '.repeat(r.depth + 1);
+    const io = trace.direction === 'upstream' ? `reads ${list(r.inputs)}` : `writes ${list(r.outputs)}`;
+    const stale = r.stale.length ? `\n${indent}  ${r.stale.map((s) => yellow(`! ${s}`)).join(`\n${indent}  `)}` : '';
+    return `${indent}${r.component} ${dim(shortId(r.id))}  ${relativeTime(r.startTime)}  ${status(r)}  ${dim(io)}${stale}`;
+  });
+  return [head, ...rows].join('\n');
+}
+
+export function reviewTable(review: Review): string {
+  if (review.flagged.length === 0) return dim('No outputs are flagged. Flag one with: mltrace flag <pointer>');
+  const head = `${review.flagged.length} flagged output${review.flagged.length === 1 ? '' : 's'}: ${review.flagged.join(', ')}`;
+  return [
+    head,
+    '',
+    table(
+      ['ID', 'COMPONENT', 'STARTED', 'IN TRACES', 'COVERAGE', 'SUSPICIOUSNESS'],
+      review.runs.map((r) => [
+        shortId(r.id),
+        r.component,
+        relativeTime(r.startTime),
+        `${r.count}/${review.flagged.length}`,
+        `${Math.round(r.coverage * 100)}%`,
+        r.suspiciousness.toFixed(2),
+      ]),
+    ),
+  ].join('\n');
+}
+
+export function componentsTable(components: Component[]): string {
+  if (components.length === 0) return dim('No components.');
+  return table(
+    ['COMPONENT', 'OWNER', 'TAGS', 'RUNS', 'LAST RUN', 'DESCRIPTION'],
+    components.map((c) => [c.name, c.owner || '—', c.tags.join(', ') || '—', String(c.runCount), relativeTime(c.lastRunTime), c.description]),
+  );
+}

@@ -1,0 +1,327 @@
+// The `mltrace` command: the engine's queries in a terminal or CI. Every command first ingests
+// what was appended to the log, so it always answers on the whole log.
+import { parseArgs, ParseArgsConfig } from 'node:util';
+import { LineageError } from '../core/model';
+import { LineageStore } from '../core/store';
+import { locateStore, StoreLocation } from '../core/storeDir';
+import { EventWriter } from '../core/writer';
+import { normalizePointerName } from '../core/pointers';
+import { componentsTable, dim, reviewTable, runCard, runsTable, table, traceTree } from './format';
+import { runCommand } from './run';
+
+const VERSION = '0.1.0';
+
+class UsageError extends Error {}
+
+type Options = ParseArgsConfig['options'];
+const common: Options = {
+  dir: { type: 'string' },
+  json: { type: 'boolean', default: false },
+  help: { type: 'boolean', short: 'h', default: false },
+};
+
+interface Command {
+  usage: string;
+  summary: string;
+  options?: Options;
+  positionals?: [min: number, max: number];
+  run(args: Args, ctx: Context): Promise<void> | void;
+}
+
+interface Args {
+  values: Record<string, string | boolean | string[] | undefined>;
+  positionals: string[];
+}
+
+interface Context {
+  location: StoreLocation;
+  json: boolean;
+  store(): Promise<LineageStore>;
+  print(human: string, json: unknown): void;
+}
+
+const limitOption = { limit: { type: 'string' as const, short: 'n' } };
+
+function numberOption(args: Args, name: string): number | undefined {
+  const raw = args.values[name];
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} needs a positive whole number, not "${String(raw)}".`);
+  return n;
+}
+
+function dateOption(args: Args, name: string): Date | undefined {
+  const raw = args.values[name];
+  if (raw === undefined) return undefined;
+  const relative = /^(\d+)([mhdw])$/.exec(String(raw));
+  if (relative) {
+    const unit = { m: 60e3, h: 3600e3, d: 86400e3, w: 604800e3 }[relative[2] as 'm' | 'h' | 'd' | 'w'];
+    return new Date(Date.now() - Number(relative[1]) * unit);
+  }
+  const date = new Date(String(raw));
+  if (Number.isNaN(date.getTime())) throw new UsageError(`--${name} needs an ISO date (2026-11-01) or an age (7d, 12h), not "${String(raw)}".`);
+  return date;
+}
+
+/** A pointer as the user typed it: a path relative to the current folder, or a logged name. */
+function pointerArgument(store: LineageStore, raw: string): string {
+  const normalized = normalizePointerName(raw, store.location.root);
+  return store.hasPointer(normalized) ? normalized : raw;
+}
+
+const commands: Record<string, Command> = {
+  recent: {
+    usage: 'recent [--limit N]',
+    summary: 'the newest runs',
+    options: limitOption,
+    async run(args, ctx) {
+      const page = (await ctx.store()).recent({ limit: numberOption(args, 'limit') ?? 20 });
+      ctx.print(runsTable(page.items), page.items);
+    },
+  },
+  history: {
+    usage: 'history <component> [--limit N] [--since T] [--until T]',
+    summary: "a component's runs, newest first",
+    options: { ...limitOption, since: { type: 'string' }, until: { type: 'string' } },
+    positionals: [1, 1],
+    async run(args, ctx) {
+      const runs = (await ctx.store()).history(args.positionals[0], {
+        limit: numberOption(args, 'limit') ?? 20,
+        since: dateOption(args, 'since'),
+        until: dateOption(args, 'until'),
+      });
+      ctx.print(runsTable(runs), runs);
+    },
+  },
+  inspect: {
+    usage: 'inspect <run-id-or-prefix>',
+    summary: 'one run in full',
+    positionals: [1, 1],
+    async run(args, ctx) {
+      const run = (await ctx.store()).inspect(args.positionals[0]);
+      ctx.print(runCard(run), run);
+    },
+  },
+  trace: {
+    usage: 'trace <pointer> [--downstream]',
+    summary: 'the runs that produced an output (or, downstream, consumed it)',
+    options: { downstream: { type: 'boolean', default: false } },
+    positionals: [1, 1],
+    async run(args, ctx) {
+      const store = await ctx.store();
+      const trace = store.trace(pointerArgument(store, args.positionals[0]), { downstream: args.values.downstream === true });
+      ctx.print(traceTree(trace), { pointer: trace.pointer, runs: trace.runs });
+    },
+  },
+  flag: {
+    usage: 'flag <pointer>',
+    summary: 'mark an output as erroneous',
+    positionals: [1, 1],
+    async run(args, ctx) {
+      await setFlag(ctx, args.positionals[0], true);
+    },
+  },
+  unflag: {
+    usage: 'unflag <pointer> | --all',
+    summary: 'clear a flag (or every flag)',
+    options: { all: { type: 'boolean', default: false } },
+    positionals: [0, 1],
+    async run(args, ctx) {
+      if (args.values.all) {
+        if (args.positionals.length) throw new UsageError('unflag takes a pointer or --all, not both.');
+        const store = await ctx.store();
+        const flagged = store.pointers({ flagged: true }).map((p) => p.name);
+        writer(ctx).unflagAll();
+        store.ingest();
+        ctx.print(flagged.length ? `Unflagged ${flagged.length}: ${flagged.join(', ')}` : 'Nothing was flagged.', { unflagged: flagged });
+        return;
+      }
+      if (args.positionals.length !== 1) throw new UsageError('unflag needs a pointer, or --all.');
+      await setFlag(ctx, args.positionals[0], false);
+    },
+  },
+  review: {
+    usage: 'review [--limit N]',
+    summary: 'rank the runs that flagged outputs have in common',
+    options: limitOption,
+    async run(args, ctx) {
+      const review = (await ctx.store()).review({ limit: numberOption(args, 'limit') });
+      ctx.print(reviewTable(review), review);
+    },
+  },
+  components: {
+    usage: 'components [--tag T] [--owner O]',
+    summary: 'components, their owners and tags',
+    options: { tag: { type: 'string' }, owner: { type: 'string' } },
+    async run(args, ctx) {
+      const components = (await ctx.store()).components({ tag: args.values.tag as string | undefined, owner: args.values.owner as string | undefined });
+      ctx.print(componentsTable(components), components);
+    },
+  },
+  tags: {
+    usage: 'tags',
+    summary: 'tags and how many components carry each',
+    async run(_args, ctx) {
+      const tags = (await ctx.store()).tags();
+      ctx.print(tags.length ? table(['TAG', 'COMPONENTS'], tags.map((t) => [t.tag, String(t.components)])) : dim('No tags.'), tags);
+    },
+  },
+  stale: {
+    usage: 'stale [--component C] [--threshold DAYS]',
+    summary: 'stale runs: the latest of each component, or all runs of one',
+    options: { component: { type: 'string' }, threshold: { type: 'string' } },
+    async run(args, ctx) {
+      const runs = (await ctx.store()).stale({ component: args.values.component as string | undefined, thresholdDays: numberOption(args, 'threshold') });
+      const human = runs.length
+        ? runs.map((r) => `${runsTable([r]).split('\n')[1]}\n${r.stale.map((s) => `    ! ${s}`).join('\n')}`).join('\n')
+        : dim('No stale runs.');
+      ctx.print(human, runs);
+    },
+  },
+  notes: {
+    usage: 'notes <run-id-or-prefix> <text>',
+    summary: 'add notes to a run',
+    positionals: [2, 2],
+    async run(args, ctx) {
+      const store = await ctx.store();
+      const run = store.inspect(args.positionals[0]);
+      writer(ctx).addNotes(run.id, run.component, args.positionals[1]);
+      store.ingest();
+      const updated = store.inspect(run.id);
+      ctx.print(`Notes of ${run.component} (run ${run.id.slice(0, 8)}):\n${updated.notes}`, updated);
+    },
+  },
+  ingest: {
+    usage: 'ingest',
+    summary: 'read new events and report every problem found',
+    async run(_args, ctx) {
+      let rebuilt: string | null = null;
+      const store = await LineageStore.open({ dir: ctx.location.storeDir, deferIngest: true, onMessage: (m) => (rebuilt = m) });
+      try {
+        const report = store.ingest();
+        const problems = store.problems();
+        const human = [
+          `Read ${report.events} event${report.events === 1 ? '' : 's'} (${report.runs} new run${report.runs === 1 ? '' : 's'}) from ${report.files} file${report.files === 1 ? '' : 's'}.`,
+          ...(rebuilt ? [rebuilt] : []),
+          ...(problems.length ? ['', `${problems.length} problem${problems.length === 1 ? '' : 's'}:`, ...problems.map((p) => `${p.file}:${p.line}: ${p.severity}: ${p.reason}`)] : []),
+        ].join('\n');
+        ctx.print(human, { ...report, problems });
+      } finally {
+        store.close();
+      }
+    },
+  },
+  run: {
+    usage: 'run -c <component> [-i <input>]... [-o <output>]... [--tag T]... -- <command...>',
+    summary: 'run any command and log it as a run of a component',
+    options: {
+      component: { type: 'string', short: 'c' },
+      input: { type: 'string', short: 'i', multiple: true },
+      output: { type: 'string', short: 'o', multiple: true },
+      tag: { type: 'string', multiple: true },
+    },
+    positionals: [1, Infinity],
+    async run(args, ctx) {
+      if (!args.values.component) throw new UsageError('run needs -c <component>.');
+      process.exitCode = await runCommand({
+        location: ctx.location,
+        component: String(args.values.component),
+        inputs: (args.values.input as string[] | undefined) ?? [],
+        outputs: (args.values.output as string[] | undefined) ?? [],
+        tags: (args.values.tag as string[] | undefined) ?? [],
+        command: args.positionals,
+      });
+    },
+  },
+};
+
+function writer(ctx: Context): EventWriter {
+  return new EventWriter(ctx.location, 'cli');
+}
+
+async function setFlag(ctx: Context, raw: string, flagged: boolean): Promise<void> {
+  const store = await ctx.store();
+  const pointer = store.pointerIdentity(pointerArgument(store, raw));
+  writer(ctx).flag(pointer.name, flagged, pointer.namespace);
+  store.ingest();
+  ctx.print(`${flagged ? 'Flagged' : 'Unflagged'} ${pointer.display}.`, { pointer: pointer.display, flagged });
+}
+
+function help(): string {
+  const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
+  return [
+    `mltrace ${VERSION} — lineage of ML and data pipelines`,
+    '',
+    'Usage: mltrace <command> [options]',
+    '',
+    ...Object.values(commands).map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    '',
+    'Every command takes --dir <.mltrace folder> (default: $MLTRACE_DIR, else the nearest .mltrace',
+    'above the current folder) and --json (machine-readable output on stdout).',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    process.stdout.write(help() + '\n');
+    return name ? 0 : 2;
+  }
+  if (name === '--version' || name === '-v') {
+    process.stdout.write(`${VERSION}\n`);
+    return 0;
+  }
+  const command = commands[name];
+  if (!command) {
+    process.stderr.write(`mltrace: unknown command "${name}". Run mltrace --help for the list.\n`);
+    return 2;
+  }
+  let store: LineageStore | undefined;
+  try {
+    const parsed = parseArgs({
+      args: rest,
+      options: { ...common, ...command.options },
+      allowPositionals: true,
+      strict: true,
+    });
+    const args: Args = { values: parsed.values as Args['values'], positionals: parsed.positionals };
+    if (args.values.help) {
+      process.stdout.write(`Usage: mltrace ${command.usage}\n\n${command.summary}\n`);
+      return 0;
+    }
+    const [min, max] = command.positionals ?? [0, 0];
+    if (args.positionals.length < min || args.positionals.length > max) {
+      throw new UsageError(`Usage: mltrace ${command.usage}`);
+    }
+    const json = args.values.json === true;
+    const location = locateStore({ dir: args.values.dir as string | undefined });
+    const ctx: Context = {
+      location,
+      json,
+      store: async () =>
+        (store ??= await LineageStore.open({ dir: location.storeDir, onMessage: (m) => process.stderr.write(`mltrace: ${m}\n`) })),
+      print: (human, data) => process.stdout.write((json ? JSON.stringify(data, null, 2) : human) + '\n'),
+    };
+    await command.run(args, ctx);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof LineageError) {
+      process.stderr.write(`mltrace: ${error.message}\n`);
+      return 1;
+    }
+    if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      process.stderr.write(`mltrace: ${(error as Error).message}\n`);
+      return 2;
+    }
+    process.stderr.write(`mltrace: ${(error as Error).stack ?? String(error)}\n`);
+    return 1;
+  } finally {
+    store?.close();
+  }
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

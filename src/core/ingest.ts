@@ -1,0 +1,514 @@
+// Applies parsed events to the index. Order-tolerant and idempotent: the same event twice changes
+// nothing, and files may be read in any order, so every derived fact (status, start, dependencies,
+// latest writer, flags) is defined by the events' times and log order, never by arrival order.
+import { createHash } from 'node:crypto';
+import type { PointerType } from './model';
+import { inferPointerType } from './pointers';
+import type { ComponentMeta, ParsedDataset, ParsedEvent, ParsedRunEvent } from './parse';
+import { all, Database, first, Statement } from './sql';
+
+/** A run's place in time: start, then log order. Dependencies and "latest" are defined by it. */
+type Key = readonly [start: number, seq: number];
+const before = (a: Key, b: Key): boolean => a[0] < b[0] || (a[0] === b[0] && a[1] < b[1]);
+
+interface RunInfo {
+  id: number;
+  componentId: number;
+  key: Key;
+  startKnown: boolean;
+  lifecycle: boolean;
+  status: string;
+  statusMs: number | null;
+  noInputDeps: boolean;
+}
+
+interface PointerInfo {
+  id: number;
+  type: PointerType;
+  /** undefined: not loaded yet; null: never written. */
+  latest?: { id: number; key: Key } | null;
+  /** Highest key among readers; undefined: not loaded yet; null: never read. */
+  maxReader?: Key | null;
+}
+
+interface ComponentInfo {
+  id: number;
+  descriptionMs: number;
+  ownerMs: number;
+  tags: Set<string> | undefined;
+}
+
+interface RunDelta {
+  runId: string;
+  component: string;
+  namespace: string;
+  lifecycle: boolean;
+  seq: number;
+  firstMs: number;
+  startMs: number | null;
+  endMs: number | null;
+  terminal: { status: 'complete' | 'failed'; ms: number } | null;
+  gitHash: string | null;
+  gitTags: string[] | null;
+  sourceFile: string | null;
+  sourceLine: number | null;
+  code: { language: string; source: string } | null;
+  error: string | null;
+  thresholdDays: number | null;
+  noInputDeps: boolean;
+  upstream: Set<string>;
+  notes: Array<{ ms: number; text: string }>;
+  inputs: Map<string, ParsedDataset>;
+  outputs: Map<string, ParsedDataset>;
+}
+
+export interface SequencedEvent {
+  event: ParsedEvent;
+  seq: number;
+}
+
+const TERMINAL: Record<string, 'complete' | 'failed' | undefined> = { COMPLETE: 'complete', FAIL: 'failed', ABORT: 'failed' };
+
+export class Ingestor {
+  private readonly runs = new Map<string, RunInfo>();
+  private readonly pointers = new Map<string, PointerInfo>();
+  private readonly components = new Map<string, ComponentInfo>();
+  private nextRunId: number;
+  private nextPointerId: number;
+  private nextComponentId: number;
+  private hasUpstream: boolean;
+  private unflagAllKey: Key;
+  private readonly s: Record<string, Statement>;
+
+  constructor(private readonly db: Database) {
+    const max = (table: string) => Number(first(db.prepare(`SELECT coalesce(max(id), 0) FROM ${table}`))![0]);
+    this.nextRunId = max('runs') + 1;
+    this.nextPointerId = max('pointers') + 1;
+    this.nextComponentId = max('components') + 1;
+    this.hasUpstream = first(db.prepare('SELECT 1 FROM upstream LIMIT 1')) !== undefined;
+    const unflag = first(db.prepare(`SELECT value FROM meta WHERE key = 'unflag_all'`));
+    this.unflagAllKey = unflag ? (JSON.parse(String(unflag[0])) as Key) : [-Infinity, 0];
+    const p = (sql: string) => db.prepare(sql);
+    this.s = {
+      findRun: p(`SELECT id, component_id, start_ms, seq, start_known, lifecycle, status, status_ms, no_input_deps FROM runs WHERE uuid = ?`),
+      insertRun: p(`INSERT INTO runs (id, uuid, component_id, lifecycle, status, status_ms, start_ms, start_known, end_ms, seq,
+        git_hash, git_tags, source_file, source_line, code_id, error, threshold_days, no_input_deps)
+        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      updateRun: p(`UPDATE runs SET component_id = ?, lifecycle = ?, status = ?, status_ms = ?, end_ms = coalesce(?, end_ms),
+        git_hash = coalesce(?, git_hash), git_tags = coalesce(?, git_tags), source_file = coalesce(?, source_file),
+        source_line = coalesce(?, source_line), code_id = coalesce(?, code_id), error = coalesce(?, error),
+        threshold_days = coalesce(?, threshold_days), no_input_deps = ? WHERE id = ?`),
+      setStart: p(`UPDATE runs SET start_ms = ?, start_known = ? WHERE id = ?`),
+      setIoStart: p(`UPDATE run_io SET start_ms = ? WHERE run_id = ?`),
+      findCode: p(`SELECT id FROM code WHERE hash = ?`),
+      insertCode: p(`INSERT INTO code (hash, language, source) VALUES (?, ?, ?) RETURNING id`),
+      findComponent: p(`SELECT id, description_ms, owner_ms FROM components WHERE name = ?`),
+      insertComponent: p(`INSERT INTO components (id, name, namespace) VALUES (?, ?, ?)`),
+      setDescription: p(`UPDATE components SET description = ?, description_ms = ? WHERE id = ?`),
+      setOwner: p(`UPDATE components SET owner = ?, owner_ms = ? WHERE id = ?`),
+      componentTags: p(`SELECT tag FROM component_tags WHERE component_id = ?`),
+      insertTag: p(`INSERT OR IGNORE INTO component_tags (component_id, tag) VALUES (?, ?)`),
+      findPointer: p(`SELECT id, type FROM pointers WHERE namespace = ? AND name = ?`),
+      insertPointer: p(`INSERT INTO pointers (id, namespace, name, type) VALUES (?, ?, ?, ?)`),
+      setPointerType: p(`UPDATE pointers SET type = ? WHERE id = ?`),
+      pointerLatest: p(`SELECT r.id, r.start_ms, r.seq FROM pointers p JOIN runs r ON r.id = p.latest_writer WHERE p.id = ?`),
+      pointerMaxReader: p(`SELECT start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = 0 ORDER BY start_ms DESC, seq DESC LIMIT 1`),
+      setLatest: p(`UPDATE pointers SET latest_writer = ? WHERE id = ?`),
+      insertIo: p(`INSERT OR IGNORE INTO run_io (run_id, dir, pointer_id, fingerprint, start_ms, seq) VALUES (?, ?, ?, ?, ?, ?)`),
+      setFingerprint: p(`UPDATE run_io SET fingerprint = ? WHERE run_id = ? AND dir = ? AND pointer_id = ?`),
+      runIo: p(`SELECT dir, pointer_id FROM run_io WHERE run_id = ?`),
+      writerBefore: p(`SELECT run_id, start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = 1 AND run_id != ?
+        AND (start_ms < ? OR (start_ms = ? AND seq < ?)) ORDER BY start_ms DESC, seq DESC LIMIT 1`),
+      latestWriterOf: p(`SELECT run_id, start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = 1 ORDER BY start_ms DESC, seq DESC LIMIT 1`),
+      readersAfter: p(`SELECT i.run_id, i.start_ms, i.seq, dr.start_ms, dr.seq FROM run_io i
+        JOIN runs r ON r.id = i.run_id AND r.no_input_deps = 0
+        LEFT JOIN deps d ON d.run_id = i.run_id AND d.via = i.pointer_id LEFT JOIN runs dr ON dr.id = d.dep_run_id
+        WHERE i.pointer_id = ? AND i.dir = 0 AND i.run_id != ? AND (i.start_ms > ? OR (i.start_ms = ? AND i.seq > ?))`),
+      readersOf: p(`SELECT i.run_id, i.start_ms, i.seq FROM run_io i JOIN runs r ON r.id = i.run_id AND r.no_input_deps = 0
+        WHERE i.pointer_id = ? AND i.dir = 0`),
+      setDep: p(`INSERT OR REPLACE INTO deps (run_id, via, dep_run_id) VALUES (?, ?, ?)`),
+      deleteDep: p(`DELETE FROM deps WHERE run_id = ? AND via = ?`),
+      deleteDepsOf: p(`DELETE FROM deps WHERE run_id = ?`),
+      insertUpstream: p(`INSERT OR IGNORE INTO upstream (run_id, component_id) VALUES (?, ?)`),
+      upstreamOf: p(`SELECT component_id FROM upstream WHERE run_id = ?`),
+      componentRunBefore: p(`SELECT id FROM runs WHERE component_id = ? AND id != ?
+        AND (start_ms < ? OR (start_ms = ? AND seq < ?)) ORDER BY start_ms DESC, seq DESC LIMIT 1`),
+      declarersAfter: p(`SELECT u.run_id, r.start_ms, r.seq, dr.start_ms, dr.seq FROM upstream u JOIN runs r ON r.id = u.run_id
+        LEFT JOIN deps d ON d.run_id = u.run_id AND d.via = -u.component_id LEFT JOIN runs dr ON dr.id = d.dep_run_id
+        WHERE u.component_id = ? AND u.run_id != ? AND (r.start_ms > ? OR (r.start_ms = ? AND r.seq > ?))`),
+      declarersOf: p(`SELECT u.run_id, r.start_ms, r.seq FROM upstream u JOIN runs r ON r.id = u.run_id WHERE u.component_id = ?`),
+      insertNote: p(`INSERT OR IGNORE INTO notes (run_id, time_ms, text) VALUES (?, ?, ?)`),
+      pointerFlag: p(`SELECT flag_ms, flag_seq FROM pointers WHERE id = ?`),
+      setFlag: p(`UPDATE pointers SET flagged = ?, flag_ms = ?, flag_seq = ? WHERE id = ?`),
+      unflagBefore: p(`UPDATE pointers SET flagged = 0 WHERE flagged = 1 AND (flag_ms < ? OR (flag_ms = ? AND flag_seq < ?))`),
+      setMeta: p(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`),
+    };
+  }
+
+  dispose(): void {
+    for (const stmt of Object.values(this.s)) stmt.free();
+  }
+
+  /** Applies a batch of events. Runs' START and COMPLETE in one batch become a single write. */
+  apply(batch: SequencedEvent[]): void {
+    const deltas = new Map<string, RunDelta>();
+    const metas: Array<{ component: string; namespace: string; meta: ComponentMeta; ms: number }> = [];
+    const flags: SequencedEvent[] = [];
+    for (const item of batch) {
+      const { event } = item;
+      if (event.kind === 'run') {
+        let delta = deltas.get(event.runId);
+        if (!delta) deltas.set(event.runId, (delta = newDelta(event, item.seq)));
+        mergeInto(delta, event, item.seq);
+        if (hasMeta(event.meta)) metas.push({ component: event.component, namespace: event.namespace, meta: event.meta, ms: event.timeMs });
+      } else if (event.kind === 'job') {
+        metas.push({ component: event.component, namespace: event.namespace, meta: event.meta, ms: event.timeMs });
+      } else {
+        flags.push(item);
+      }
+    }
+    for (const m of metas) this.applyMeta(this.component(m.component, m.namespace), m.meta, m.ms);
+    for (const delta of deltas.values()) this.applyRun(delta);
+    for (const item of flags) this.applyFlag(item);
+  }
+
+  // ---- runs ---------------------------------------------------------------------------------
+
+  private applyRun(d: RunDelta): void {
+    const component = this.component(d.component, d.namespace);
+    const codeId = d.code ? this.codeId(d.code) : null;
+    const gitTags = d.gitTags ? JSON.stringify(d.gitTags) : null;
+    let run = this.findRun(d.runId);
+    if (!run) {
+      const startKnown = d.startMs !== null;
+      const start = d.startMs ?? d.firstMs;
+      run = {
+        id: this.nextRunId++,
+        componentId: component.id,
+        key: [start, d.seq],
+        startKnown,
+        lifecycle: d.lifecycle,
+        status: d.terminal?.status ?? 'running',
+        statusMs: d.terminal?.ms ?? null,
+        noInputDeps: d.noInputDeps,
+      };
+      this.s.insertRun.run([
+        run.id, d.runId, run.componentId, d.lifecycle ? 1 : 0, run.status, run.statusMs, start, startKnown ? 1 : 0,
+        d.terminal ? (d.endMs ?? d.terminal.ms) : null, d.seq, d.gitHash, gitTags, d.sourceFile, d.sourceLine, codeId,
+        d.error, d.thresholdDays, d.noInputDeps ? 1 : 0,
+      ]);
+      this.runs.set(d.runId, run);
+      this.newRunOfComponent(run);
+    } else {
+      if (d.lifecycle && !run.lifecycle) {
+        run.lifecycle = true;
+        run.componentId = component.id;
+      }
+      let endMs: number | null = null;
+      if (d.terminal && (run.status === 'running' || run.statusMs === null || d.terminal.ms >= run.statusMs)) {
+        run.status = d.terminal.status;
+        run.statusMs = d.terminal.ms;
+        endMs = d.endMs ?? d.terminal.ms;
+      }
+      run.noInputDeps ||= d.noInputDeps;
+      this.s.updateRun.run([
+        run.componentId, run.lifecycle ? 1 : 0, run.status, run.statusMs, endMs, d.gitHash, gitTags, d.sourceFile,
+        d.sourceLine, codeId, d.error, d.thresholdDays, run.noInputDeps ? 1 : 0, run.id,
+      ]);
+      const newStart = d.startMs ?? (run.startKnown ? null : Math.min(d.firstMs, run.key[0]));
+      if (!run.startKnown && newStart !== null && (newStart !== run.key[0] || d.startMs !== null)) {
+        this.moveRun(run, newStart, d.startMs !== null);
+      }
+    }
+    for (const input of d.inputs.values()) this.addIo(run, 0, input);
+    for (const output of d.outputs.values()) this.addIo(run, 1, output);
+    for (const name of d.upstream) this.addUpstream(run, this.component(name, d.namespace).id);
+    for (const note of d.notes) this.s.insertNote.run([run.id, note.ms, note.text]);
+  }
+
+  private findRun(uuid: string): RunInfo | undefined {
+    let run = this.runs.get(uuid);
+    if (run) return run;
+    const row = first(this.s.findRun, [uuid]);
+    if (!row) return undefined;
+    run = {
+      id: Number(row[0]),
+      componentId: Number(row[1]),
+      key: [Number(row[2]), Number(row[3])],
+      startKnown: row[4] === 1,
+      lifecycle: row[5] === 1,
+      status: String(row[6]),
+      statusMs: row[7] === null ? null : Number(row[7]),
+      noInputDeps: row[8] === 1,
+    };
+    this.runs.set(uuid, run);
+    return run;
+  }
+
+  private codeId(code: { language: string; source: string }): number {
+    const hash = createHash('sha1').update(code.language).update('\0').update(code.source).digest('hex');
+    const row = first(this.s.findCode, [hash]) ?? first(this.s.insertCode, [hash, code.language, code.source]);
+    return Number(row![0]);
+  }
+
+  private addIo(run: RunInfo, dir: 0 | 1, dataset: ParsedDataset): void {
+    const pointer = this.pointer(dataset.namespace, dataset.name, dataset.type);
+    this.s.insertIo.run([run.id, dir, pointer.id, dataset.fingerprint, run.key[0], run.key[1]]);
+    if (this.db.getRowsModified() === 0) {
+      if (dataset.fingerprint !== null) this.s.setFingerprint.run([dataset.fingerprint, run.id, dir, pointer.id]);
+      return;
+    }
+    if (dir === 0) this.addInputDependency(run, pointer);
+    else this.addOutput(run, pointer);
+  }
+
+  /** The reader depends on the latest writer that started before it (ties: earlier in the log). */
+  private addInputDependency(reader: RunInfo, pointer: PointerInfo): void {
+    const maxReader = this.maxReader(pointer);
+    if (maxReader === null || before(maxReader, reader.key)) pointer.maxReader = reader.key;
+    if (reader.noInputDeps) return;
+    const latest = this.latest(pointer);
+    let writer: number | undefined;
+    if (latest && latest.id !== reader.id && before(latest.key, reader.key)) writer = latest.id;
+    else if (latest) {
+      const row = first(this.s.writerBefore, [pointer.id, reader.id, reader.key[0], reader.key[0], reader.key[1]]);
+      writer = row ? Number(row[0]) : undefined;
+    }
+    if (writer !== undefined) this.s.setDep.run([reader.id, pointer.id, writer]);
+  }
+
+  /** A new writer may be the dependency of readers that started after it. */
+  private addOutput(writer: RunInfo, pointer: PointerInfo): void {
+    const latest = this.latest(pointer);
+    if (!latest || before(latest.key, writer.key)) {
+      pointer.latest = { id: writer.id, key: writer.key };
+      this.s.setLatest.run([writer.id, pointer.id]);
+    }
+    const maxReader = this.maxReader(pointer);
+    if (maxReader === null || !before(writer.key, maxReader)) return;
+    const [start, seq] = writer.key;
+    for (const row of all(this.s.readersAfter, [pointer.id, writer.id, start, start, seq])) {
+      const current: Key | null = row[3] === null ? null : [Number(row[3]), Number(row[4])];
+      if (current === null || before(current, writer.key)) this.s.setDep.run([Number(row[0]), pointer.id, writer.id]);
+    }
+  }
+
+  private addUpstream(run: RunInfo, componentId: number): void {
+    this.s.insertUpstream.run([run.id, componentId]);
+    if (this.db.getRowsModified() === 0) return;
+    this.hasUpstream = true;
+    this.resolveUpstream(run.id, run.key, componentId);
+  }
+
+  private resolveUpstream(runId: number, key: Key, componentId: number): void {
+    const row = first(this.s.componentRunBefore, [componentId, runId, key[0], key[0], key[1]]);
+    if (row) this.s.setDep.run([runId, -componentId, Number(row[0])]);
+    else this.s.deleteDep.run([runId, -componentId]);
+  }
+
+  /** Runs that declared this run's component upstream and started after it may now depend on it. */
+  private newRunOfComponent(run: RunInfo): void {
+    if (!this.hasUpstream) return;
+    const [start, seq] = run.key;
+    for (const row of all(this.s.declarersAfter, [run.componentId, run.id, start, start, seq])) {
+      const current: Key | null = row[3] === null ? null : [Number(row[3]), Number(row[4])];
+      if (current === null || before(current, run.key)) this.s.setDep.run([Number(row[0]), -run.componentId, run.id]);
+    }
+  }
+
+  /**
+   * A run's start became known after its dependencies were derived (a COMPLETE without start
+   * time read before its START). Rare: recompute everything the run's place in time decides.
+   */
+  private moveRun(run: RunInfo, start: number, known: boolean): void {
+    run.key = [start, run.key[1]];
+    run.startKnown = known;
+    this.s.setStart.run([start, known ? 1 : 0, run.id]);
+    this.s.setIoStart.run([start, run.id]);
+    const io = all(this.s.runIo, [run.id]).map((r) => ({ dir: Number(r[0]), pointerId: Number(r[1]) }));
+    for (const info of this.pointers.values()) {
+      if (io.some((x) => x.pointerId === info.id)) {
+        info.latest = undefined;
+        info.maxReader = undefined;
+      }
+    }
+    for (const { dir, pointerId } of io) {
+      if (dir !== 1) continue;
+      const latest = first(this.s.latestWriterOf, [pointerId]);
+      this.s.setLatest.run([latest ? Number(latest[0]) : null, pointerId]);
+      for (const reader of all(this.s.readersOf, [pointerId])) {
+        this.resolveInput(Number(reader[0]), [Number(reader[1]), Number(reader[2])], pointerId);
+      }
+    }
+    if (!run.noInputDeps) {
+      for (const { dir, pointerId } of io) if (dir === 0) this.resolveInput(run.id, run.key, pointerId);
+    }
+    for (const row of all(this.s.upstreamOf, [run.id])) this.resolveUpstream(run.id, run.key, Number(row[0]));
+    if (this.hasUpstream) {
+      for (const row of all(this.s.declarersOf, [run.componentId])) {
+        this.resolveUpstream(Number(row[0]), [Number(row[1]), Number(row[2])], run.componentId);
+      }
+    }
+  }
+
+  private resolveInput(readerId: number, key: Key, pointerId: number): void {
+    const row = first(this.s.writerBefore, [pointerId, readerId, key[0], key[0], key[1]]);
+    if (row) this.s.setDep.run([readerId, pointerId, Number(row[0])]);
+    else this.s.deleteDep.run([readerId, pointerId]);
+  }
+
+  // ---- pointers -----------------------------------------------------------------------------
+
+  private pointer(namespace: string, name: string, declared: PointerType | null): PointerInfo {
+    const cacheKey = `${namespace}\0${name}`;
+    let info = this.pointers.get(cacheKey);
+    if (!info) {
+      const row = first(this.s.findPointer, [namespace, name]);
+      if (row) info = { id: Number(row[0]), type: row[1] as PointerType };
+      else {
+        info = { id: this.nextPointerId++, type: declared ?? inferPointerType(name), latest: null, maxReader: null };
+        this.s.insertPointer.run([info.id, namespace, name, info.type]);
+      }
+      this.pointers.set(cacheKey, info);
+    }
+    if (declared && declared !== info.type && declared !== 'UNKNOWN') {
+      info.type = declared;
+      this.s.setPointerType.run([declared, info.id]);
+    }
+    return info;
+  }
+
+  private latest(pointer: PointerInfo): { id: number; key: Key } | null {
+    if (pointer.latest === undefined) {
+      const row = first(this.s.pointerLatest, [pointer.id]);
+      pointer.latest = row ? { id: Number(row[0]), key: [Number(row[1]), Number(row[2])] } : null;
+    }
+    return pointer.latest;
+  }
+
+  private maxReader(pointer: PointerInfo): Key | null {
+    if (pointer.maxReader === undefined) {
+      const row = first(this.s.pointerMaxReader, [pointer.id]);
+      pointer.maxReader = row ? [Number(row[0]), Number(row[1])] : null;
+    }
+    return pointer.maxReader;
+  }
+
+  private applyFlag({ event, seq }: SequencedEvent): void {
+    if (event.kind !== 'flag') return;
+    const key: Key = [event.timeMs, seq];
+    if (event.all) {
+      if (!before(this.unflagAllKey, key)) return;
+      this.unflagAllKey = key;
+      this.s.setMeta.run(['unflag_all', JSON.stringify(key)]);
+      this.s.unflagBefore.run([key[0], key[0], key[1]]);
+      return;
+    }
+    const pointer = this.pointer(event.namespace, event.name, null);
+    const row = first(this.s.pointerFlag, [pointer.id])!;
+    const current: Key | null = row[0] === null ? null : [Number(row[0]), Number(row[1])];
+    if (current !== null && !before(current, key)) return;
+    const flagged = event.flagged && before(this.unflagAllKey, key);
+    this.s.setFlag.run([flagged ? 1 : 0, key[0], key[1], pointer.id]);
+  }
+
+  // ---- components ---------------------------------------------------------------------------
+
+  private component(name: string, namespace: string): ComponentInfo {
+    let info = this.components.get(name);
+    if (info) return info;
+    const row = first(this.s.findComponent, [name]);
+    if (row) info = { id: Number(row[0]), descriptionMs: Number(row[1]), ownerMs: Number(row[2]), tags: undefined };
+    else {
+      info = { id: this.nextComponentId++, descriptionMs: -Infinity, ownerMs: -Infinity, tags: new Set() };
+      this.s.insertComponent.run([info.id, name, namespace]);
+    }
+    this.components.set(name, info);
+    return info;
+  }
+
+  private applyMeta(component: ComponentInfo, meta: ComponentMeta, ms: number): void {
+    if (meta.description !== undefined && ms >= component.descriptionMs) {
+      component.descriptionMs = ms;
+      this.s.setDescription.run([meta.description, ms, component.id]);
+    }
+    if (meta.owner !== undefined && ms >= component.ownerMs) {
+      component.ownerMs = ms;
+      this.s.setOwner.run([meta.owner, ms, component.id]);
+    }
+    if (meta.tags?.length) {
+      component.tags ??= new Set(all(this.s.componentTags, [component.id]).map((r) => String(r[0])));
+      for (const tag of meta.tags) {
+        if (component.tags.has(tag)) continue;
+        component.tags.add(tag);
+        this.s.insertTag.run([component.id, tag]);
+      }
+    }
+  }
+}
+
+const hasMeta = (meta: ComponentMeta): boolean =>
+  meta.description !== undefined || meta.owner !== undefined || (meta.tags?.length ?? 0) > 0;
+
+function newDelta(event: ParsedRunEvent, seq: number): RunDelta {
+  return {
+    runId: event.runId,
+    component: event.component,
+    namespace: event.namespace,
+    lifecycle: false,
+    seq,
+    firstMs: event.timeMs,
+    startMs: null,
+    endMs: null,
+    terminal: null,
+    gitHash: null,
+    gitTags: null,
+    sourceFile: null,
+    sourceLine: null,
+    code: null,
+    error: null,
+    thresholdDays: null,
+    noInputDeps: false,
+    upstream: new Set(),
+    notes: [],
+    inputs: new Map(),
+    outputs: new Map(),
+  };
+}
+
+function mergeInto(d: RunDelta, e: ParsedRunEvent, _seq: number): void {
+  const lifecycle = e.eventType !== 'OTHER';
+  if (lifecycle && !d.lifecycle) {
+    d.lifecycle = true;
+    d.component = e.component;
+    d.namespace = e.namespace;
+  }
+  d.firstMs = Math.min(d.firstMs, e.timeMs);
+  const start = e.startMs ?? (e.eventType === 'START' ? e.timeMs : null);
+  if (start !== null && (d.startMs === null || start < d.startMs)) d.startMs = start;
+  const terminal = TERMINAL[e.eventType];
+  if (terminal && (!d.terminal || e.timeMs >= d.terminal.ms)) {
+    d.terminal = { status: terminal, ms: e.timeMs };
+    d.endMs = e.endMs ?? e.timeMs;
+  }
+  d.gitHash = e.gitHash ?? d.gitHash;
+  d.gitTags = e.gitTags ?? d.gitTags;
+  d.sourceFile = e.sourceFile ?? d.sourceFile;
+  d.sourceLine = e.sourceLine ?? d.sourceLine;
+  d.code = e.code ?? d.code;
+  d.error = e.error ?? d.error;
+  d.thresholdDays = e.thresholdDays ?? d.thresholdDays;
+  d.noInputDeps ||= e.noInputDeps;
+  for (const name of e.upstream) d.upstream.add(name);
+  if (e.notes !== null) d.notes.push({ ms: e.timeMs, text: e.notes });
+  mergeDatasets(d.inputs, e.inputs);
+  mergeDatasets(d.outputs, e.outputs);
+}
+
+function mergeDatasets(into: Map<string, ParsedDataset>, list: ParsedDataset[]): void {
+  for (const ds of list) {
+    const key = `${ds.namespace}\0${ds.name}`;
+    const prev = into.get(key);
+    into.set(key, prev ? { ...prev, type: ds.type ?? prev.type, fingerprint: ds.fingerprint ?? prev.fingerprint } : ds);
+  }
+}

@@ -1,0 +1,116 @@
+// The vocabulary of the whole codebase (DESIGN.md §2): what the queries return.
+
+export type RunStatus = 'running' | 'complete' | 'failed';
+export type PointerType = 'DATA' | 'MODEL' | 'ENDPOINT' | 'UNKNOWN';
+
+/** One execution of a component, as every query returns it. */
+export interface Run {
+  /** Full UUID. Humans see `shortId(id)`. */
+  id: string;
+  component: string;
+  status: RunStatus;
+  /** ISO 8601. */
+  startTime: string;
+  endTime: string | null;
+  /** Pointer names read / written. */
+  inputs: string[];
+  outputs: string[];
+  /** Ids of the runs this one depends on. */
+  dependencies: string[];
+  /** Staleness reasons, one sentence each (empty when not computed or fresh). */
+  stale: string[];
+  gitHash: string | null;
+  gitTags: string[];
+  sourceFile: string | null;
+  sourceLine: number | null;
+  notes: string;
+  error: string | null;
+}
+
+export interface RunDetail extends Run {
+  /** Source code recorded for the run, if any. */
+  codeSnapshot: string | null;
+  codeLanguage: string | null;
+  description: string;
+  owner: string;
+  tags: string[];
+  inputPointers: PointerIO[];
+  outputPointers: PointerIO[];
+}
+
+export interface PointerIO {
+  name: string;
+  type: PointerType;
+  flagged: boolean;
+  fingerprint: string | null;
+}
+
+export interface TracedRun extends Run {
+  depth: number;
+}
+
+export interface Trace {
+  pointer: string;
+  direction: 'upstream' | 'downstream';
+  runs: TracedRun[];
+}
+
+export interface Component {
+  name: string;
+  description: string;
+  owner: string;
+  tags: string[];
+  runCount: number;
+  lastRunTime: string | null;
+}
+
+export interface Pointer {
+  name: string;
+  type: PointerType;
+  flagged: boolean;
+  writers: number;
+  readers: number;
+}
+
+export interface ReviewedRun extends Run {
+  count: number;
+  coverage: number;
+  suspiciousness: number;
+}
+
+export interface Review {
+  flagged: string[];
+  runs: ReviewedRun[];
+}
+
+export interface Problem {
+  /** Path of the log file (absolute). */
+  file: string;
+  /** 1-based line number. */
+  line: number;
+  reason: string;
+  severity: 'error' | 'warning';
+}
+
+export interface IngestReport {
+  files: number;
+  bytes: number;
+  events: number;
+  runs: number;
+  problems: Problem[];
+  rebuilt: string | null;
+}
+
+export const SHORT_ID_LENGTH = 8;
+export const shortId = (id: string): string => id.slice(0, SHORT_ID_LENGTH);
+
+/** A failure the user caused (unknown id, ambiguous prefix...): shown as one line, never a stack. */
+export class LineageError extends Error {
+  constructor(
+    message: string,
+    readonly kind: 'not-found' | 'ambiguous' | 'invalid' = 'not-found',
+  ) {
+    super(message);
+    this.name = 'LineageError';
+  }
+}

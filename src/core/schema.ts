@@ -1,0 +1,97 @@
+// The derived index (DESIGN.md §3). Bump SCHEMA_VERSION whenever this changes: older snapshots
+// are then rebuilt from the log.
+export const SCHEMA_VERSION = 1;
+
+export const SCHEMA = `
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE components (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  namespace TEXT NOT NULL,
+  description TEXT NOT NULL DEFAULT '',
+  description_ms INTEGER NOT NULL DEFAULT 0,
+  owner TEXT NOT NULL DEFAULT '',
+  owner_ms INTEGER NOT NULL DEFAULT 0
+);
+CREATE TABLE component_tags (
+  component_id INTEGER NOT NULL,
+  tag TEXT NOT NULL,
+  PRIMARY KEY (component_id, tag)
+) WITHOUT ROWID;
+CREATE INDEX component_tags_by_tag ON component_tags (tag);
+CREATE TABLE code (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, language TEXT NOT NULL, source TEXT NOT NULL);
+CREATE TABLE runs (
+  id INTEGER PRIMARY KEY,
+  uuid TEXT NOT NULL UNIQUE,
+  component_id INTEGER NOT NULL,
+  lifecycle INTEGER NOT NULL,          -- 1 once a START/RUNNING/COMPLETE/FAIL/ABORT event was seen
+  status TEXT NOT NULL,                -- running | complete | failed
+  status_ms INTEGER,                   -- time of the event that set a final status
+  start_ms INTEGER NOT NULL,
+  start_known INTEGER NOT NULL,        -- 0 while start_ms is only the time of some later event
+  end_ms INTEGER,
+  seq INTEGER NOT NULL,                -- log order, for ties
+  git_hash TEXT,
+  git_tags TEXT,                       -- JSON array
+  source_file TEXT,
+  source_line INTEGER,
+  code_id INTEGER,
+  error TEXT,
+  threshold_days REAL,
+  no_input_deps INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX runs_by_start ON runs (start_ms, seq);
+CREATE INDEX runs_by_component ON runs (component_id, start_ms, seq);
+CREATE INDEX runs_by_source ON runs (source_file) WHERE source_file IS NOT NULL;
+CREATE TABLE pointers (
+  id INTEGER PRIMARY KEY,
+  namespace TEXT NOT NULL,
+  name TEXT NOT NULL,
+  type TEXT NOT NULL,
+  flagged INTEGER NOT NULL DEFAULT 0,
+  flag_ms INTEGER,
+  flag_seq INTEGER,
+  latest_writer INTEGER,               -- runs.id of the latest run that wrote it
+  UNIQUE (namespace, name)
+);
+CREATE INDEX pointers_by_name ON pointers (name);
+CREATE INDEX pointers_flagged ON pointers (flagged) WHERE flagged = 1;
+CREATE INDEX pointers_by_writer ON pointers (latest_writer);
+CREATE TABLE run_io (
+  run_id INTEGER NOT NULL,
+  dir INTEGER NOT NULL,                -- 0 input, 1 output
+  pointer_id INTEGER NOT NULL,
+  fingerprint TEXT,
+  start_ms INTEGER NOT NULL,           -- copies of the run's order key, for io_by_pointer
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (run_id, dir, pointer_id)
+) WITHOUT ROWID;
+CREATE INDEX io_by_pointer ON run_io (pointer_id, dir, start_ms, seq);
+CREATE TABLE deps (
+  run_id INTEGER NOT NULL,
+  via INTEGER NOT NULL,                -- pointers.id read, or -components.id for a declared upstream
+  dep_run_id INTEGER NOT NULL,
+  PRIMARY KEY (run_id, via)
+) WITHOUT ROWID;
+CREATE INDEX deps_by_dep ON deps (dep_run_id);
+CREATE TABLE upstream (
+  run_id INTEGER NOT NULL,
+  component_id INTEGER NOT NULL,
+  PRIMARY KEY (run_id, component_id)
+) WITHOUT ROWID;
+CREATE INDEX upstream_by_component ON upstream (component_id);
+CREATE TABLE notes (
+  run_id INTEGER NOT NULL,
+  time_ms INTEGER NOT NULL,
+  text TEXT NOT NULL,
+  PRIMARY KEY (run_id, time_ms, text)
+) WITHOUT ROWID;
+CREATE TABLE log_files (path TEXT PRIMARY KEY, offset INTEGER NOT NULL, line INTEGER NOT NULL) WITHOUT ROWID;
+CREATE TABLE problems (
+  file TEXT NOT NULL,
+  line INTEGER NOT NULL,
+  reason TEXT NOT NULL,
+  severity TEXT NOT NULL,
+  PRIMARY KEY (file, line, reason)
+) WITHOUT ROWID;
+`;

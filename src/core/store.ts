@@ -1,0 +1,234 @@
+// The lineage store: a sql.js index over the event log, loaded from a snapshot and kept up to date
+// by reading only what was appended since. The log is the truth; the snapshot can always go.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { Ingestor, SequencedEvent } from './ingest';
+import { readNewLines } from './logReader';
+import type { IngestReport, Problem } from './model';
+import { parseLine } from './parse';
+import { Queries } from './queries';
+import { SCHEMA, SCHEMA_VERSION } from './schema';
+import { all, Database, first, loadSqlJs } from './sql';
+import { eventsDir, snapshotPath, StoreLocation, storeLocation } from './storeDir';
+
+export interface OpenOptions {
+  /** The `.mltrace` folder. */
+  dir: string;
+  /** Called with a sentence when the snapshot had to be rebuilt, and why. */
+  onMessage?: (message: string) => void;
+  /** Skip ingesting at open (the caller will call `ingest()`). */
+  deferIngest?: boolean;
+}
+
+const BATCH_LINES = 2000;
+
+export class LineageStore extends Queries {
+  private ingestor: Ingestor | undefined;
+  private dirty = false;
+  private saveTimer: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  private constructor(
+    db: Database,
+    readonly location: StoreLocation,
+    private readonly onMessage: (message: string) => void,
+    /** Why the snapshot was not used, if it was not. */
+    private rebuildReason: string | null,
+  ) {
+    super(db, location.root);
+  }
+
+  static async open(options: OpenOptions): Promise<LineageStore> {
+    const SQL = await loadSqlJs();
+    const location = storeLocation(path.resolve(options.dir));
+    const onMessage = options.onMessage ?? (() => undefined);
+    const file = snapshotPath(location.storeDir);
+    let db: Database | undefined;
+    let reason: string | null = null;
+    if (fs.existsSync(file)) {
+      try {
+        db = new SQL.Database(fs.readFileSync(file));
+        const version = first(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`));
+        if (!version || Number(version[0]) !== SCHEMA_VERSION) {
+          reason = `the snapshot ${file} has schema version ${version?.[0] ?? 'unknown'}, this version needs ${SCHEMA_VERSION}`;
+        }
+      } catch (error) {
+        reason = `the snapshot ${file} could not be read (${(error as Error).message})`;
+      }
+      if (reason) {
+        db?.close();
+        db = undefined;
+      }
+    }
+    db ??= createDatabase(new SQL.Database());
+    const store = new LineageStore(db, location, onMessage, reason);
+    if (!options.deferIngest) store.ingest();
+    return store;
+  }
+
+  /** Reads everything appended to the log since the last call and brings the index up to date. */
+  ingest(): IngestReport {
+    this.assertOpen();
+    const report: IngestReport = { files: 0, bytes: 0, events: 0, runs: 0, problems: [], rebuilt: null };
+    const dir = eventsDir(this.location.storeDir);
+    let names: string[] = [];
+    try {
+      names = fs.readdirSync(dir).filter((n) => n.endsWith('.jsonl')).sort();
+    } catch {
+      // No events folder yet: nothing has been logged.
+    }
+    const positions = new Map(all(this.stmt('SELECT path, offset, line FROM log_files')).map((r) => [String(r[0]), { offset: Number(r[1]), line: Number(r[2]) }]));
+    const sizes = new Map<string, number>();
+    for (const name of names) {
+      try {
+        sizes.set(name, fs.statSync(path.join(dir, name)).size);
+      } catch {
+        // Removed between readdir and stat.
+      }
+    }
+    const shrunk = [...positions].find(([name, pos]) => (sizes.get(name) ?? 0) < pos.offset);
+    if (shrunk && !this.rebuildReason) {
+      this.rebuildReason = `the event file ${path.join(dir, shrunk[0])} is shorter than what was already read from it`;
+    }
+    if (this.rebuildReason) {
+      report.rebuilt = `Rebuilt the lineage index from the event log: ${this.rebuildReason}.`;
+      this.onMessage(report.rebuilt);
+      this.rebuildReason = null;
+      this.resetDatabase();
+      positions.clear();
+    }
+    const ingestor = (this.ingestor ??= new Ingestor(this.db));
+    let seq = Number(first(this.stmt(`SELECT value FROM meta WHERE key = 'seq'`))?.[0] ?? 0);
+    const runsBefore = this.runCount();
+    const setPosition = this.stmt('INSERT OR REPLACE INTO log_files (path, offset, line) VALUES (?, ?, ?)');
+    const addProblem = this.stmt('INSERT OR IGNORE INTO problems (file, line, reason, severity) VALUES (?, ?, ?, ?)');
+    this.db.exec('BEGIN');
+    try {
+      for (const name of names) {
+        const size = sizes.get(name);
+        const from = positions.get(name) ?? { offset: 0, line: 0 };
+        if (size === undefined || size <= from.offset) continue;
+        const file = path.join(dir, name);
+        report.files++;
+        const to = readNewLines(file, from, size, (lines) => {
+          const batch: SequencedEvent[] = [];
+          for (const { text, line } of lines) {
+            const parsed = parseLine(text);
+            if (!parsed.ok) {
+              const problem: Problem = { file, line, reason: parsed.reason, severity: 'error' };
+              report.problems.push(problem);
+              addProblem.run([name, line, problem.reason, problem.severity]);
+              continue;
+            }
+            for (const warning of parsed.warnings) {
+              report.problems.push({ file, line, reason: warning, severity: 'warning' });
+              addProblem.run([name, line, warning, 'warning']);
+            }
+            if (!parsed.event) continue;
+            report.events++;
+            batch.push({ event: parsed.event, seq: ++seq });
+            if (batch.length >= BATCH_LINES) ingestor.apply(batch.splice(0));
+          }
+          if (batch.length) ingestor.apply(batch);
+        });
+        report.bytes += to.offset - from.offset;
+        setPosition.run([name, to.offset, to.line]);
+      }
+      this.stmt(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)`).run([String(seq)]);
+      this.db.exec('COMMIT');
+    } catch (error) {
+      this.db.exec('ROLLBACK');
+      // The cached state of the ingestor may no longer match the database.
+      this.ingestor.dispose();
+      this.ingestor = undefined;
+      throw error;
+    }
+    report.runs = this.runCount() - runsBefore;
+    if (report.bytes > 0) {
+      this.dirty = true;
+      this.changed();
+    }
+    return report;
+  }
+
+  /** Every problem found in the log so far (malformed lines, ignored facets). */
+  problems(): Problem[] {
+    const dir = eventsDir(this.location.storeDir);
+    return all(this.stmt('SELECT file, line, reason, severity FROM problems ORDER BY file, line')).map((r) => ({
+      file: path.join(dir, String(r[0])),
+      line: Number(r[1]),
+      reason: String(r[2]),
+      severity: r[3] === 'warning' ? 'warning' : 'error',
+    }));
+  }
+
+  /** Writes the snapshot atomically (temp file + rename), if anything changed since the last save. */
+  save(): boolean {
+    this.assertOpen();
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    if (!this.dirty) return false;
+    const file = snapshotPath(this.location.storeDir);
+    const temp = `${file}.${process.pid}.tmp`;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(temp, this.db.export());
+    fs.renameSync(temp, file);
+    this.dirty = false;
+    return true;
+  }
+
+  /** Saves after `delayMs` of quiet; bursts of ingests make one write. */
+  scheduleSave(delayMs = 2000): void {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = setTimeout(() => {
+      this.saveTimer = undefined;
+      try {
+        this.save();
+      } catch (error) {
+        this.onMessage(`Could not save the lineage snapshot: ${(error as Error).message}`);
+      }
+    }, delayMs);
+    this.saveTimer.unref?.();
+  }
+
+  /** Saves (if needed) and frees the database. */
+  close(options: { save?: boolean } = {}): void {
+    if (this.closed) return;
+    if (options.save !== false) {
+      try {
+        this.save();
+      } catch (error) {
+        this.onMessage(`Could not save the lineage snapshot: ${(error as Error).message}`);
+      }
+    }
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.ingestor?.dispose();
+    this.disposeQueries();
+    this.db.close();
+    this.closed = true;
+  }
+
+  private runCount(): number {
+    return Number(first(this.stmt('SELECT count(*) FROM runs'))![0]);
+  }
+
+  private resetDatabase(): void {
+    this.ingestor?.dispose();
+    this.ingestor = undefined;
+    this.disposeQueries();
+    const tables = all(this.db.prepare(`SELECT type, name FROM sqlite_master WHERE type IN ('table') AND name NOT LIKE 'sqlite_%'`));
+    for (const [, name] of tables) this.db.exec(`DROP TABLE IF EXISTS "${String(name)}"`);
+    createDatabase(this.db);
+    this.dirty = true;
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw new Error('The lineage store is closed.');
+  }
+}
+
+function createDatabase(db: Database): Database {
+  db.exec(SCHEMA);
+  db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run([String(SCHEMA_VERSION)]);
+  return db;
+}

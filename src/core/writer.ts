@@ -1,0 +1,253 @@
+// The one writer of events, shared by the CLI, the command wrapper and the Node shim.
+// Each process appends whole lines to a file of its own, so concurrent writers never interleave.
+import { randomBytes, randomUUID } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import {
+  ALL_POINTERS,
+  DatasetRef,
+  eventSchemaURL,
+  Facets,
+  FILE_NAMESPACE,
+  LineageEvent,
+  OUR_FACETS,
+  ourFacet,
+  PRODUCER,
+  RunEvent,
+  standardFacet,
+} from './events';
+import { fingerprintFile } from './fingerprint';
+import { inferPointerType, pointerPath } from './pointers';
+import { eventsDir, StoreLocation } from './storeDir';
+
+export interface PointerSpec {
+  /** Normalised pointer name (see normalizePointerName). */
+  name: string;
+  endpoint?: boolean;
+}
+
+export interface SourceInfo {
+  gitHash?: string | null;
+  gitTags?: string[];
+  /** Relative to the root. */
+  sourceFile?: string | null;
+  sourceLine?: number | null;
+  code?: { language: string; source: string } | null;
+}
+
+export interface RunStart {
+  component: string;
+  runId?: string;
+  startTime?: Date;
+  inputs?: PointerSpec[];
+  source?: SourceInfo;
+  upstream?: string[];
+}
+
+export interface RunEnd {
+  status: 'complete' | 'failed';
+  endTime?: Date;
+  inputs?: PointerSpec[];
+  outputs?: PointerSpec[];
+  error?: { message: string; language: string; stackTrace?: string };
+  exit?: { exitCode: number | null; command: string[] };
+}
+
+export interface RunHandle {
+  runId: string;
+  component: string;
+  startTime: Date;
+  start: RunStart;
+}
+
+export class EventWriter {
+  private fd: number | undefined;
+  readonly file: string;
+
+  constructor(
+    readonly location: StoreLocation,
+    kind: string,
+    readonly producer: string = `${PRODUCER}/${kind}`,
+  ) {
+    const host = os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_') || 'host';
+    this.file = path.join(eventsDir(location.storeDir), `${kind}-${host}-${process.pid}-${randomBytes(3).toString('hex')}.jsonl`);
+  }
+
+  /** Appends one event as one line, in one write. Throws when the store cannot be written. */
+  append(event: LineageEvent): void {
+    if (this.fd === undefined) {
+      fs.mkdirSync(path.dirname(this.file), { recursive: true });
+      this.fd = fs.openSync(this.file, 'a');
+    }
+    fs.writeSync(this.fd, JSON.stringify(event) + '\n');
+  }
+
+  close(): void {
+    if (this.fd !== undefined) fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  startRun(start: RunStart): RunHandle {
+    const handle: RunHandle = {
+      runId: start.runId ?? randomUUID(),
+      component: start.component,
+      startTime: start.startTime ?? new Date(),
+      start,
+    };
+    this.append(this.runEvent('START', handle, handle.startTime, { inputs: start.inputs ?? [], outputs: [] }));
+    return handle;
+  }
+
+  endRun(handle: RunHandle, end: RunEnd): void {
+    const endTime = end.endTime ?? new Date();
+    const inputs = dedupe([...(handle.start.inputs ?? []), ...(end.inputs ?? [])]);
+    const runFacets: Facets = {};
+    if (end.error) {
+      runFacets.errorMessage = standardFacet(
+        'errorMessage',
+        {
+          message: end.error.message,
+          programmingLanguage: end.error.language,
+          ...(end.error.stackTrace ? { stackTrace: end.error.stackTrace } : {}),
+        },
+        this.producer,
+      );
+    }
+    if (end.exit) runFacets[OUR_FACETS.exit] = ourFacet(OUR_FACETS.exit, end.exit, this.producer);
+    this.append(
+      this.runEvent(end.status === 'complete' ? 'COMPLETE' : 'FAIL', handle, endTime, { inputs, outputs: dedupe(end.outputs ?? []) }, runFacets),
+    );
+  }
+
+  /** Logs a whole run at once (the command wrapper's and tests' way). */
+  logRun(start: RunStart, end: RunEnd): string {
+    const handle = this.startRun(start);
+    this.endRun(handle, end);
+    return handle.runId;
+  }
+
+  flag(name: string, flagged: boolean, namespace = FILE_NAMESPACE): void {
+    this.append({
+      eventTime: new Date().toISOString(),
+      producer: this.producer,
+      schemaURL: eventSchemaURL('DatasetEvent'),
+      dataset: { namespace, name, facets: { [OUR_FACETS.flag]: ourFacet(OUR_FACETS.flag, { flagged }, this.producer) } },
+    });
+  }
+
+  unflagAll(): void {
+    this.flag(ALL_POINTERS.name, false, ALL_POINTERS.namespace);
+  }
+
+  addNotes(runId: string, component: string, notes: string): void {
+    this.append({
+      eventType: 'OTHER',
+      eventTime: new Date().toISOString(),
+      producer: this.producer,
+      schemaURL: eventSchemaURL('RunEvent'),
+      run: { runId, facets: { [OUR_FACETS.notes]: ourFacet(OUR_FACETS.notes, { notes }, this.producer) } },
+      job: { namespace: this.location.namespace, name: component },
+    });
+  }
+
+  defineComponent(component: { name: string; description?: string; owner?: string; tags?: string[] }): void {
+    const facets: Facets = {};
+    if (component.description !== undefined) {
+      facets.documentation = standardFacet('documentation', { description: component.description }, this.producer);
+    }
+    if (component.owner !== undefined) {
+      facets.ownership = standardFacet('ownership', { owners: [{ name: component.owner }] }, this.producer);
+    }
+    if (component.tags?.length) {
+      facets.tags = standardFacet(
+        'jobTags',
+        { tags: component.tags.map((key) => ({ key, value: 'true', source: 'MLTRACE' })) },
+        this.producer,
+      );
+    }
+    this.append({
+      eventTime: new Date().toISOString(),
+      producer: this.producer,
+      schemaURL: eventSchemaURL('JobEvent'),
+      job: { namespace: this.location.namespace, name: component.name, facets },
+    });
+  }
+
+  private runEvent(
+    eventType: RunEvent['eventType'],
+    handle: RunHandle,
+    eventTime: Date,
+    io: { inputs: PointerSpec[]; outputs: PointerSpec[] },
+    extraRunFacets: Facets = {},
+  ): RunEvent {
+    const { source, upstream } = handle.start;
+    const runFacets: Facets = {
+      [OUR_FACETS.run]: ourFacet(
+        OUR_FACETS.run,
+        { startTime: handle.startTime.toISOString(), ...(eventType === 'START' ? {} : { endTime: eventTime.toISOString() }) },
+        this.producer,
+      ),
+      ...extraRunFacets,
+    };
+    if (source?.gitTags?.length) {
+      runFacets.tags = standardFacet('tags', { tags: source.gitTags.map((value) => ({ key: 'git.tag', value, source: 'GIT' })) }, this.producer);
+    }
+    if (upstream?.length) {
+      runFacets.jobDependencies = standardFacet(
+        'jobDependencies',
+        { upstream: upstream.map((name) => ({ job: { namespace: this.location.namespace, name } })) },
+        this.producer,
+      );
+    }
+    const jobFacets: Facets = {};
+    if (source?.sourceFile) {
+      const absolute = pointerPath(source.sourceFile, this.location.root);
+      jobFacets.sourceCodeLocation = standardFacet(
+        'sourceCodeLocation',
+        {
+          type: source.gitHash ? 'git' : 'file',
+          url: `file://${absolute}${source.sourceLine ? `#L${source.sourceLine}` : ''}`,
+          path: source.sourceFile,
+          ...(source.gitHash ? { version: source.gitHash } : {}),
+        },
+        this.producer,
+      );
+    }
+    if (source?.code) {
+      jobFacets.sourceCode = standardFacet('sourceCode', { language: source.code.language, sourceCode: source.code.source }, this.producer);
+    }
+    const withFingerprints = eventType !== 'START';
+    return {
+      eventType,
+      eventTime: eventTime.toISOString(),
+      producer: this.producer,
+      schemaURL: eventSchemaURL('RunEvent'),
+      run: { runId: handle.runId, facets: runFacets },
+      job: { namespace: this.location.namespace, name: handle.component, facets: jobFacets },
+      inputs: io.inputs.map((p) => this.dataset(p, withFingerprints)),
+      outputs: io.outputs.map((p) => this.dataset(p, withFingerprints)),
+    };
+  }
+
+  private dataset(pointer: PointerSpec, withFingerprint: boolean): DatasetRef {
+    const facets: Facets = {};
+    const pointerFields: Record<string, unknown> = { pointerType: inferPointerType(pointer.name, pointer.endpoint) };
+    if (withFingerprint && !pointer.endpoint) {
+      const print = fingerprintFile(pointerPath(pointer.name, this.location.root));
+      if (print) {
+        facets.version = standardFacet('version', { datasetVersion: print.fingerprint }, this.producer);
+        pointerFields.size = print.size;
+        pointerFields.modifiedTime = print.modifiedTime;
+      }
+    }
+    facets[OUR_FACETS.pointer] = ourFacet(OUR_FACETS.pointer, pointerFields, this.producer);
+    return { namespace: FILE_NAMESPACE, name: pointer.name, facets };
+  }
+}
+
+function dedupe(pointers: PointerSpec[]): PointerSpec[] {
+  const seen = new Map<string, PointerSpec>();
+  for (const p of pointers) if (!seen.has(p.name)) seen.set(p.name, p);
+  return [...seen.values()];
+}
