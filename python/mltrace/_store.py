@@ -1,0 +1,216 @@
+"""Where events go, and the one place that writes them (docs/EVENTS.md "Where events live").
+
+Each process appends whole lines to a file of its own, one ``os.write`` per line on an
+``O_APPEND`` descriptor, so concurrent writers never interleave and a killed process leaves
+every line it finished. Nothing here raises into the user's pipeline: a store that cannot be
+written gives one warning and the pipeline goes on.
+"""
+
+import json
+import os
+import sys
+import threading
+import warnings
+
+STORE_FOLDER = ".mltrace"
+EVENTS_FOLDER = "events"
+
+
+class MltraceWarning(UserWarning):
+    """Warnings of the logging shim (an unwritable store, an ignored database URI...)."""
+
+
+class Location(object):
+    __slots__ = ("store_dir", "root", "namespace")
+
+    def __init__(self, store_dir):
+        self.store_dir = store_dir
+        # The root is the folder that holds the store; pointer names are relative to it.
+        self.root = os.path.dirname(store_dir)
+        self.namespace = (
+            os.environ.get("MLTRACE_NAMESPACE") or os.path.basename(self.root) or "mltrace"
+        )
+
+
+_lock = threading.Lock()
+_explicit_dir = None
+_location = None
+_fd = None
+_fd_pid = None
+_warned = set()
+
+
+def warn_once(key, message):
+    """Warns once per key; never raises, even under ``-W error``."""
+    if key in _warned:
+        return
+    _warned.add(key)
+    try:
+        warnings.warn(message, MltraceWarning, stacklevel=_user_stacklevel())
+    except Exception:
+        try:
+            sys.stderr.write("mltrace: %s\n" % message)
+        except Exception:
+            pass
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
+
+
+def _user_stacklevel():
+    """The stack level of the first caller outside this package, so warnings name user code."""
+    level = 1
+    try:
+        frame = sys._getframe(2)  # the caller of warn_once
+        while frame is not None and os.path.dirname(frame.f_code.co_filename) in (
+            _PACKAGE_DIR,
+            os.path.join(_PACKAGE_DIR, "entities"),
+        ):
+            frame = frame.f_back
+            level += 1
+    except (AttributeError, ValueError):
+        return 2
+    return level + 1
+
+
+def set_store_dir(path):
+    """Logs to ``path`` (the ``.mltrace`` folder) from now on, whatever MLTRACE_DIR says."""
+    global _explicit_dir, _location
+    with _lock:
+        _explicit_dir = os.path.abspath(os.fspath(path))
+        _location = None
+        _close()
+
+
+def location():
+    """``set_store_dir()``, else MLTRACE_DIR, else the nearest ancestor holding ``.mltrace``,
+    else ``./.mltrace``. Resolved once per process (and again after ``set_store_dir``)."""
+    global _location
+    loc = _location
+    if loc is None:
+        loc = _location = Location(_resolve_store_dir())
+    return loc
+
+
+def _resolve_store_dir():
+    if _explicit_dir:
+        return _explicit_dir
+    env = os.environ.get("MLTRACE_DIR")
+    if env:
+        return os.path.abspath(env)
+    cwd = os.path.abspath(os.getcwd())
+    directory = cwd
+    while True:
+        candidate = os.path.join(directory, STORE_FOLDER)
+        if os.path.isdir(candidate):
+            return candidate
+        parent = os.path.dirname(directory)
+        if parent == directory:
+            return os.path.join(cwd, STORE_FOLDER)
+        directory = parent
+
+
+def encode(event):
+    try:
+        text = json.dumps(event, ensure_ascii=False, separators=(",", ":"))
+        return (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:
+        # Lone surrogates (undecodable file names): escape everything instead.
+        return (json.dumps(event, separators=(",", ":")) + "\n").encode("ascii")
+
+
+def append(event):
+    """Appends one event as one line. Returns False (after warning once) when it could not."""
+    try:
+        line = encode(event)
+    except Exception as error:  # a value json cannot encode: a bug of ours, never the user's
+        warn_once("encode", "mltrace could not encode an event (%s); it was skipped." % error)
+        return False
+    failure = None
+    with _lock:
+        try:
+            fd = _open()
+            written = os.write(fd, line)
+            while written < len(line):  # only on a full disk; still our own file, so no interleaving
+                written += os.write(fd, line[written:])
+        except OSError as error:
+            _close()
+            failure = error
+    if failure is None:
+        return True
+    # Warned outside the lock: a warnings hook may log, even through mltrace.
+    warn_once(
+        "write",
+        "mltrace cannot write to its store %s (%s); the pipeline goes on without lineage."
+        % (_describe_store(), failure),
+    )
+    return False
+
+
+def _describe_store():
+    try:
+        return location().store_dir
+    except OSError:  # the current directory was deleted...
+        return "(unknown: %s)" % (os.environ.get("MLTRACE_DIR") or STORE_FOLDER)
+
+
+def _open():
+    global _fd, _fd_pid
+    pid = os.getpid()
+    if _fd is not None and _fd_pid == pid:
+        return _fd
+    _fd = None  # a forked child never writes to its parent's file
+    directory = os.path.join(location().store_dir, EVENTS_FOLDER)
+    os.makedirs(directory, exist_ok=True)
+    name = "py-%s-%d-%s.jsonl" % (_host(), pid, os.urandom(3).hex())
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+    flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    _fd = os.open(os.path.join(directory, name), flags, 0o666)
+    _fd_pid = pid
+    return _fd
+
+
+def _host():
+    try:
+        import socket
+
+        host = socket.gethostname()
+    except Exception:
+        host = ""
+    safe = "".join(c if c.isalnum() or c in "_.-" else "_" for c in host)[:64]
+    return safe or "host"
+
+
+def _close():
+    global _fd
+    if _fd is not None and _fd_pid == os.getpid():
+        try:
+            os.close(_fd)
+        except OSError:
+            pass
+    _fd = None
+
+
+def _after_fork_in_child():
+    global _lock, _fd
+    _lock = threading.Lock()  # another thread may have held it at fork time
+    if _fd is not None:
+        try:
+            os.close(_fd)
+        except OSError:
+            pass
+    _fd = None
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def event_files():
+    """Paths of every event log in the store (ours and other writers'), for read-only scans."""
+    directory = os.path.join(location().store_dir, EVENTS_FOLDER)
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError:
+        return []
+    return [os.path.join(directory, n) for n in names if n.endswith(".jsonl")]

@@ -1,0 +1,323 @@
+"""mltrace's client API, logging to the workspace's ``.mltrace/events`` instead of a server.
+
+Same names, parameters and semantics as loglabs/mltrace's client, except where docs/EVENTS.md
+says otherwise: there is no database, so queries live in the VS Code extension and its CLI.
+"""
+
+import functools
+import json
+import os
+
+from mltrace import _events, _git, _pointers, _runs, _store
+from mltrace.entities import Component, ComponentRun, IOPointer  # noqa: F401 (mltrace.client has them)
+
+DEFAULT_STALENESS = _runs.DEFAULT_STALENESS
+
+_db_uri = os.environ.get("DB_URI")
+
+
+# ------------------------------------------------------------------ store ------------------------
+
+
+def set_store_dir(path):
+    """Logs to ``path`` (a ``.mltrace`` folder) from now on; its parent is the workspace root."""
+    _store.set_store_dir(path)
+
+
+def get_store_dir():
+    return _store.location().store_dir
+
+
+def _database_ignored(what):
+    _store.warn_once(
+        "db",
+        "mltrace for VS Code logs to the workspace store %s; %s is accepted and ignored."
+        % (_store.location().store_dir, what),
+    )
+
+
+def set_db_uri(uri):
+    """Accepted for compatibility: events go to the workspace store, never to a database."""
+    global _db_uri
+    _db_uri = uri
+    _database_ignored("set_db_uri()")
+
+
+def get_db_uri():
+    return _db_uri
+
+
+def set_address(address):
+    """Accepted for compatibility: events go to the workspace store, never to a server."""
+    _database_ignored("set_address()")
+
+
+def clean_db():
+    raise NotImplementedError(
+        "mltrace for VS Code keeps no database: delete the .mltrace folder to start over."
+    )
+
+
+# ------------------------------------------------------------------ components -------------------
+
+
+def create_component(name, description, owner, tags=[]):
+    """Records a component's description, owner and tags (a JobEvent). Calling it again is
+    harmless: tags accumulate, the latest description and owner win."""
+    try:
+        _store.append(_events.job_event(name, _events.component_facets(description, owner, tags)))
+    except Exception as bug:
+        _runs.report_bug(bug)
+
+
+def tag_component(component_name, tags):
+    """Adds tags to a component."""
+    try:
+        _store.append(_events.job_event(component_name, _events.component_facets(tags=tags)))
+    except Exception as bug:
+        _runs.report_bug(bug)
+
+
+# ------------------------------------------------------------------ runs -------------------------
+
+
+def register(
+    component_name,
+    inputs=[],
+    outputs=[],
+    input_vars=[],
+    output_vars=[],
+    input_kwargs={},
+    output_kwargs={},
+    endpoint=False,
+    staleness_threshold=DEFAULT_STALENESS,
+    auto_log=False,
+):
+    """Decorator: every call of the function is a run of ``component_name``.
+
+    ``inputs`` / ``outputs`` are pointer names; ``input_vars`` / ``output_vars`` name local
+    variables whose values at return are pointers (a list gives several, None is skipped, a
+    missing variable raises ValueError); ``input_kwargs`` / ``output_kwargs`` map a variable
+    holding names to one holding values (checked, not logged). ``auto_log`` logs arguments that
+    name existing files as inputs and locals that name files written during the run as outputs.
+    ``staleness_threshold`` is in seconds (mltrace's default: 30 days).
+    """
+    if callable(component_name) and not isinstance(component_name, str):
+        func = component_name  # used bare: @register
+        return register(func.__name__)(func)
+
+    spec = _runs.CaptureSpec(
+        inputs=inputs,
+        outputs=outputs,
+        input_vars=input_vars,
+        output_vars=output_vars,
+        input_kwargs=input_kwargs,
+        output_kwargs=output_kwargs,
+        endpoint=endpoint,
+        staleness_threshold=staleness_threshold,
+        auto_log=auto_log,
+    )
+
+    def actual_decorator(func):
+        info = _runs.FunctionInfo(func)
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            return _runs.logged_call(component_name, info, spec, args, kwargs)[0]
+
+        return wrapper
+
+    return actual_decorator
+
+
+def log_component_run(
+    component_run, set_dependencies_from_inputs=True, staleness_threshold=DEFAULT_STALENESS
+):
+    """Logs a ComponentRun built by hand: START at its start time, then COMPLETE at its end.
+
+    Raises RuntimeError, as mltrace does, when the run has no start or no end timestamp.
+    ``set_dependencies_from_inputs=False`` tells the extension not to derive dependencies from
+    the inputs; ``set_upstream`` names are logged as the run's declared upstream.
+    """
+    status = component_run.check_completeness()
+    if not status["success"]:
+        raise RuntimeError(status["msg"])
+    try:
+        _log_manual_run(component_run, set_dependencies_from_inputs, staleness_threshold)
+    except Exception as bug:
+        _runs.report_bug(bug)
+
+
+def _log_manual_run(run, set_dependencies_from_inputs, staleness_threshold):
+    # Logging the same object twice logs two runs, as mltrace does.
+    run_id = _events.new_run_id() if run._logged else run.id
+    run._logged = True
+    log = _runs.RunLog(run.component_name, run_id, start=run.start_timestamp)
+    git_hash, git_tags = run.git_hash, run.git_tags or []
+    if git_hash is None:
+        directory = os.path.dirname(os.path.abspath(run._source_file)) if run._source_file else None
+        git_hash, auto_tags = _git.git_info(directory)
+        git_tags = git_tags or auto_tags
+    log.set_source(run._source_file, run._source_line, git_hash, git_tags, run.code_snapshot)
+    log.set_staleness_threshold(staleness_threshold)
+    if not set_dependencies_from_inputs:
+        log.run_fields["noInputDependencies"] = True
+    if run.dependencies:
+        namespace = _store.location().namespace
+        log.run_facets["jobDependencies"] = _events.standard_facet(
+            "jobDependencies",
+            {"upstream": [{"job": {"namespace": namespace, "name": d}} for d in run.dependencies]},
+        )
+    inputs = [_pointer(p).take_fingerprint() for p in run.inputs]
+    outputs = [_pointer(p).take_fingerprint() for p in run.outputs]
+    _store.append(log.start_event(inputs))
+    _store.append(log.end_event(run.end_timestamp, inputs, outputs))
+    for paragraph in run._notes:
+        _store.append(_events.notes_event(run_id, run.component_name, paragraph))
+
+
+def _pointer(io_pointer):
+    return _events.Pointer(io_pointer.name, io_pointer._declared_type)
+
+
+def create_random_ids(num_outputs=1):
+    """Ids a client can use to name outputs."""
+    return [_events.new_run_id() for _ in range(num_outputs)]
+
+
+# ------------------------------------------------------------------ git --------------------------
+
+
+def get_git_hash():
+    """The commit checked out in the repository holding the current directory, or None."""
+    return _git.git_info()[0]
+
+
+def get_git_tags():
+    """The tags of that commit, or None when there are none."""
+    return _git.git_info()[1] or None
+
+
+# ------------------------------------------------------------------ notes and flags --------------
+
+
+def add_notes_to_component_run(component_run_id, notes):
+    """Adds a paragraph of notes to a run, given its id or a unique prefix of it.
+
+    Returns all the run's notes so far. Raises RuntimeError when a prefix matches no run or
+    several; a full id that is not in the log yet is accepted (its component is "unknown").
+    """
+    run_id, job, namespace, previous = _find_run(str(component_run_id))
+    try:
+        _store.append(_events.notes_event(run_id, job or "unknown", str(notes), namespace))
+    except Exception as bug:
+        _runs.report_bug(bug)
+    return "\n".join(previous + [str(notes)])
+
+
+def _find_run(wanted):
+    """Scans the event logs (read-only) for a run id or prefix: (id, job, namespace, notes)."""
+    prefix = wanted.strip().lower()
+    if not prefix:
+        raise RuntimeError("A run id is needed to add notes.")
+    matches = {}
+    for path in _store.event_files():
+        try:
+            with open(path, "rb") as handle:
+                for raw in handle:
+                    _match_line(raw, prefix, matches)
+        except OSError:
+            continue
+    if len(matches) > 1:
+        raise RuntimeError(
+            'Run id prefix "%s" matches %d runs: %s. Give more characters.'
+            % (wanted, len(matches), ", ".join(sorted(m[:13] for m in matches)))
+        )
+    if matches:
+        run_id, found = matches.popitem()
+        notes = [text for _, text in sorted(found["notes"], key=lambda item: item[0])]
+        return run_id, found["job"], found["namespace"], notes
+    import uuid
+
+    try:
+        return str(uuid.UUID(prefix)), None, None, []
+    except ValueError:
+        raise RuntimeError('ComponentRun with ID "%s" not found.' % wanted)
+
+
+def _match_line(raw, prefix, matches):
+    try:
+        line = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return
+    if prefix not in line.lower() or not line.endswith("\n"):
+        return
+    try:
+        event = json.loads(line)
+        run = event["run"]
+        run_id = run["runId"]
+    except (ValueError, KeyError, TypeError):
+        return
+    if not isinstance(run_id, str) or not run_id.lower().startswith(prefix):
+        return
+    found = matches.setdefault(run_id, {"job": None, "namespace": None, "notes": []})
+    job = event.get("job") or {}
+    if not found["job"] and isinstance(job.get("name"), str):
+        found["job"] = job["name"]
+        found["namespace"] = job.get("namespace")
+    facet = (run.get("facets") or {}).get("mltrace_notes") or {}
+    if isinstance(facet.get("notes"), str):
+        found["notes"].append((str(event.get("eventTime", "")), facet["notes"]))
+
+
+def flag_output_id(output_id):
+    """Flags a pointer as erroneous, for review. Returns True."""
+    return _set_flag(output_id, True)
+
+
+def unflag_output_id(output_id):
+    """Clears a pointer's flag. Returns False."""
+    return _set_flag(output_id, False)
+
+
+def _set_flag(output_id, flagged):
+    try:
+        name = _pointers.normalize(_pointers.pointer_name(output_id), _store.location().root)
+        _store.append(_events.flag_event(_events.FILE_NAMESPACE, name, flagged))
+    except Exception as bug:
+        _runs.report_bug(bug)
+    return flagged
+
+
+def unflag_all():
+    """Clears every pointer's flag."""
+    try:
+        _store.append(_events.flag_event("mltrace", "*", False))
+    except Exception as bug:
+        _runs.report_bug(bug)
+
+
+# ------------------------------------------------------------------ queries ----------------------
+
+
+def _query(name):
+    def query(*_args, **_kwargs):
+        raise NotImplementedError(
+            "mltrace.%s() is not available in the logging shim: use the mltrace views in VS Code "
+            "or the `mltrace` CLI (recent, history, inspect, trace, review)." % name
+        )
+
+    query.__name__ = name
+    return query
+
+
+get_history = _query("get_history")
+get_component_information = _query("get_component_information")
+get_component_run_information = _query("get_component_run_information")
+get_components_with_owner = _query("get_components_with_owner")
+get_components_with_tag = _query("get_components_with_tag")
+get_recent_run_ids = _query("get_recent_run_ids")
+get_io_pointer = _query("get_io_pointer")
+backtrace = _query("backtrace")
+web_trace = _query("web_trace")
+review_flagged_outputs = _query("review_flagged_outputs")
