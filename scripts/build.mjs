@@ -32,3 +32,9 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
 });
 chmodSync(path.join(dist, 'cli.js'), 0o755);
+
+await build({
+  ...common,
+  entryPoints: [path.join(root, 'src/shim/node.ts')],
+  outfile: path.join(dist, 'mltrace-node.js'),
+});

@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { PointerType } from './model';
 import { inferPointerType } from './pointers';
 import type { ComponentMeta, ParsedDataset, ParsedEvent, ParsedRunEvent } from './parse';
-import { all, Database, first, Statement } from './sql';
+import { all, Database, exec, first, RowInserter, SqlValue, Statement } from './sql';
 
 /** A run's place in time: start, then log order. Dependencies and "latest" are defined by it. */
 type Key = readonly [start: number, seq: number];
@@ -79,6 +79,11 @@ export class Ingestor {
   private hasUpstream: boolean;
   private unflagAllKey: Key;
   private readonly s: Record<string, Statement>;
+  /** Rows of new runs are written in bulk at the end of a batch (or before a query needs them). */
+  private readonly newRuns: RowInserter;
+  private readonly newIo: RowInserter;
+  private readonly newDeps: RowInserter;
+  private readonly codeIds = new Map<string, number>();
 
   constructor(private readonly db: Database) {
     const max = (table: string) => Number(first(db.prepare(`SELECT coalesce(max(id), 0) FROM ${table}`))![0]);
@@ -88,12 +93,18 @@ export class Ingestor {
     this.hasUpstream = first(db.prepare('SELECT 1 FROM upstream LIMIT 1')) !== undefined;
     const unflag = first(db.prepare(`SELECT value FROM meta WHERE key = 'unflag_all'`));
     this.unflagAllKey = unflag ? (JSON.parse(String(unflag[0])) as Key) : [-Infinity, 0];
+    this.newRuns = new RowInserter(
+      db,
+      `INSERT INTO runs (id, uuid, component_id, lifecycle, status, status_ms, start_ms, start_known, end_ms, seq,
+        git_hash, git_tags, source_file, source_line, code_id, error, threshold_days, no_input_deps) VALUES`,
+      18,
+      32,
+    );
+    this.newIo = new RowInserter(db, 'INSERT OR IGNORE INTO run_io (run_id, dir, pointer_id, fingerprint, start_ms, seq) VALUES', 6);
+    this.newDeps = new RowInserter(db, 'INSERT OR REPLACE INTO deps (run_id, via, dep_run_id) VALUES', 3);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      findRun: p(`SELECT id, component_id, start_ms, seq, start_known, lifecycle, status, status_ms, no_input_deps FROM runs WHERE uuid = ?`),
-      insertRun: p(`INSERT INTO runs (id, uuid, component_id, lifecycle, status, status_ms, start_ms, start_known, end_ms, seq,
-        git_hash, git_tags, source_file, source_line, code_id, error, threshold_days, no_input_deps)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`),
+      findRun: p(`SELECT id, component_id, start_ms, seq, start_known, lifecycle, status, status_ms, no_input_deps, uuid FROM runs WHERE uuid = ?`),
       updateRun: p(`UPDATE runs SET component_id = ?, lifecycle = ?, status = ?, status_ms = ?, end_ms = coalesce(?, end_ms),
         git_hash = coalesce(?, git_hash), git_tags = coalesce(?, git_tags), source_file = coalesce(?, source_file),
         source_line = coalesce(?, source_line), code_id = coalesce(?, code_id), error = coalesce(?, error),
@@ -111,9 +122,7 @@ export class Ingestor {
       findPointer: p(`SELECT id, type FROM pointers WHERE namespace = ? AND name = ?`),
       insertPointer: p(`INSERT INTO pointers (id, namespace, name, type) VALUES (?, ?, ?, ?)`),
       setPointerType: p(`UPDATE pointers SET type = ? WHERE id = ?`),
-      pointerLatest: p(`SELECT r.id, r.start_ms, r.seq FROM pointers p JOIN runs r ON r.id = p.latest_writer WHERE p.id = ?`),
       pointerMaxReader: p(`SELECT start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = 0 ORDER BY start_ms DESC, seq DESC LIMIT 1`),
-      setLatest: p(`UPDATE pointers SET latest_writer = ? WHERE id = ?`),
       insertIo: p(`INSERT OR IGNORE INTO run_io (run_id, dir, pointer_id, fingerprint, start_ms, seq) VALUES (?, ?, ?, ?, ?, ?)`),
       setFingerprint: p(`UPDATE run_io SET fingerprint = ? WHERE run_id = ? AND dir = ? AND pointer_id = ?`),
       runIo: p(`SELECT dir, pointer_id FROM run_io WHERE run_id = ?`),
@@ -147,6 +156,33 @@ export class Ingestor {
 
   dispose(): void {
     for (const stmt of Object.values(this.s)) stmt.free();
+    for (const inserter of [this.newRuns, this.newIo, this.newDeps]) inserter.free();
+  }
+
+  /** Writes the buffered rows of new runs. Called before any query that must see them. */
+  private flush(): void {
+    if (this.newRuns.pending) this.newRuns.flush();
+    if (this.newIo.pending) this.newIo.flush();
+    if (this.newDeps.pending) this.newDeps.flush();
+  }
+
+  private setDep(runId: number, via: number, depRunId: number): void {
+    this.newDeps.add([runId, via, depRunId]);
+  }
+
+  /** Loads the runs of a batch that are already in the index, in one query per 500. */
+  private prefetchRuns(uuids: string[]): void {
+    const missing = uuids.filter((u) => !this.runs.has(u));
+    for (let i = 0; i < missing.length; i += 500) {
+      const chunk = missing.slice(i, i + 500);
+      const stmt = this.db.prepare(`SELECT id, component_id, start_ms, seq, start_known, lifecycle, status, status_ms,
+        no_input_deps, uuid FROM runs WHERE uuid IN (${chunk.map(() => '?').join(', ')})`);
+      try {
+        for (const row of all(stmt, chunk)) this.runs.set(String(row[9]), toRunInfo(row));
+      } finally {
+        stmt.free();
+      }
+    }
   }
 
   /** Applies a batch of events. Runs' START and COMPLETE in one batch become a single write. */
@@ -162,13 +198,16 @@ export class Ingestor {
         mergeInto(delta, event, item.seq);
         if (hasMeta(event.meta)) metas.push({ component: event.component, namespace: event.namespace, meta: event.meta, ms: event.timeMs });
       } else if (event.kind === 'job') {
-        metas.push({ component: event.component, namespace: event.namespace, meta: event.meta, ms: event.timeMs });
+        // A JobEvent without our facets changes nothing (docs/EVENTS.md).
+        if (hasMeta(event.meta)) metas.push({ component: event.component, namespace: event.namespace, meta: event.meta, ms: event.timeMs });
       } else {
         flags.push(item);
       }
     }
     for (const m of metas) this.applyMeta(this.component(m.component, m.namespace), m.meta, m.ms);
+    this.prefetchRuns([...deltas.keys()]);
     for (const delta of deltas.values()) this.applyRun(delta);
+    this.flush();
     for (const item of flags) this.applyFlag(item);
   }
 
@@ -192,13 +231,16 @@ export class Ingestor {
         statusMs: d.terminal?.ms ?? null,
         noInputDeps: d.noInputDeps,
       };
-      this.s.insertRun.run([
+      this.newRuns.add([
         run.id, d.runId, run.componentId, d.lifecycle ? 1 : 0, run.status, run.statusMs, start, startKnown ? 1 : 0,
         d.terminal ? (d.endMs ?? d.terminal.ms) : null, d.seq, d.gitHash, gitTags, d.sourceFile, d.sourceLine, codeId,
         d.error, d.thresholdDays, d.noInputDeps ? 1 : 0,
       ]);
       this.runs.set(d.runId, run);
       this.newRunOfComponent(run);
+      // A new run's pointers are all new rows: buffer them.
+      for (const input of d.inputs.values()) this.addNewIo(run, 0, input);
+      for (const output of d.outputs.values()) this.addNewIo(run, 1, output);
     } else {
       if (d.lifecycle && !run.lifecycle) {
         run.lifecycle = true;
@@ -211,7 +253,8 @@ export class Ingestor {
         endMs = d.endMs ?? d.terminal.ms;
       }
       run.noInputDeps ||= d.noInputDeps;
-      this.s.updateRun.run([
+      this.flush();
+      exec(this.s.updateRun, [
         run.componentId, run.lifecycle ? 1 : 0, run.status, run.statusMs, endMs, d.gitHash, gitTags, d.sourceFile,
         d.sourceLine, codeId, d.error, d.thresholdDays, run.noInputDeps ? 1 : 0, run.id,
       ]);
@@ -219,11 +262,11 @@ export class Ingestor {
       if (!run.startKnown && newStart !== null && (newStart !== run.key[0] || d.startMs !== null)) {
         this.moveRun(run, newStart, d.startMs !== null);
       }
+      for (const input of d.inputs.values()) this.addIo(run, 0, input);
+      for (const output of d.outputs.values()) this.addIo(run, 1, output);
     }
-    for (const input of d.inputs.values()) this.addIo(run, 0, input);
-    for (const output of d.outputs.values()) this.addIo(run, 1, output);
     for (const name of d.upstream) this.addUpstream(run, this.component(name, d.namespace).id);
-    for (const note of d.notes) this.s.insertNote.run([run.id, note.ms, note.text]);
+    for (const note of d.notes) exec(this.s.insertNote, [run.id, note.ms, note.text]);
   }
 
   private findRun(uuid: string): RunInfo | undefined {
@@ -231,31 +274,34 @@ export class Ingestor {
     if (run) return run;
     const row = first(this.s.findRun, [uuid]);
     if (!row) return undefined;
-    run = {
-      id: Number(row[0]),
-      componentId: Number(row[1]),
-      key: [Number(row[2]), Number(row[3])],
-      startKnown: row[4] === 1,
-      lifecycle: row[5] === 1,
-      status: String(row[6]),
-      statusMs: row[7] === null ? null : Number(row[7]),
-      noInputDeps: row[8] === 1,
-    };
+    run = toRunInfo(row);
     this.runs.set(uuid, run);
     return run;
   }
 
   private codeId(code: { language: string; source: string }): number {
+    const cacheKey = `${code.language}\0${code.source}`;
+    const cached = this.codeIds.get(cacheKey);
+    if (cached !== undefined) return cached;
     const hash = createHash('sha1').update(code.language).update('\0').update(code.source).digest('hex');
     const row = first(this.s.findCode, [hash]) ?? first(this.s.insertCode, [hash, code.language, code.source]);
-    return Number(row![0]);
+    const id = Number(row![0]);
+    this.codeIds.set(cacheKey, id);
+    return id;
+  }
+
+  private addNewIo(run: RunInfo, dir: 0 | 1, dataset: ParsedDataset): void {
+    const pointer = this.pointer(dataset.namespace, dataset.name, dataset.type);
+    this.newIo.add([run.id, dir, pointer.id, dataset.fingerprint, run.key[0], run.key[1]]);
+    if (dir === 0) this.addInputDependency(run, pointer);
+    else this.addOutput(run, pointer);
   }
 
   private addIo(run: RunInfo, dir: 0 | 1, dataset: ParsedDataset): void {
     const pointer = this.pointer(dataset.namespace, dataset.name, dataset.type);
-    this.s.insertIo.run([run.id, dir, pointer.id, dataset.fingerprint, run.key[0], run.key[1]]);
+    exec(this.s.insertIo, [run.id, dir, pointer.id, dataset.fingerprint, run.key[0], run.key[1]]);
     if (this.db.getRowsModified() === 0) {
-      if (dataset.fingerprint !== null) this.s.setFingerprint.run([dataset.fingerprint, run.id, dir, pointer.id]);
+      if (dataset.fingerprint !== null) exec(this.s.setFingerprint, [dataset.fingerprint, run.id, dir, pointer.id]);
       return;
     }
     if (dir === 0) this.addInputDependency(run, pointer);
@@ -271,48 +317,50 @@ export class Ingestor {
     let writer: number | undefined;
     if (latest && latest.id !== reader.id && before(latest.key, reader.key)) writer = latest.id;
     else if (latest) {
+      this.flush();
       const row = first(this.s.writerBefore, [pointer.id, reader.id, reader.key[0], reader.key[0], reader.key[1]]);
       writer = row ? Number(row[0]) : undefined;
     }
-    if (writer !== undefined) this.s.setDep.run([reader.id, pointer.id, writer]);
+    if (writer !== undefined) this.setDep(reader.id, pointer.id, writer);
   }
 
   /** A new writer may be the dependency of readers that started after it. */
   private addOutput(writer: RunInfo, pointer: PointerInfo): void {
     const latest = this.latest(pointer);
-    if (!latest || before(latest.key, writer.key)) {
-      pointer.latest = { id: writer.id, key: writer.key };
-      this.s.setLatest.run([writer.id, pointer.id]);
-    }
+    if (!latest || before(latest.key, writer.key)) pointer.latest = { id: writer.id, key: writer.key };
     const maxReader = this.maxReader(pointer);
     if (maxReader === null || !before(writer.key, maxReader)) return;
+    this.flush();
     const [start, seq] = writer.key;
     for (const row of all(this.s.readersAfter, [pointer.id, writer.id, start, start, seq])) {
       const current: Key | null = row[3] === null ? null : [Number(row[3]), Number(row[4])];
-      if (current === null || before(current, writer.key)) this.s.setDep.run([Number(row[0]), pointer.id, writer.id]);
+      if (current === null || before(current, writer.key)) this.setDep(Number(row[0]), pointer.id, writer.id);
     }
   }
 
   private addUpstream(run: RunInfo, componentId: number): void {
-    this.s.insertUpstream.run([run.id, componentId]);
+    this.flush();
+    exec(this.s.insertUpstream, [run.id, componentId]);
     if (this.db.getRowsModified() === 0) return;
     this.hasUpstream = true;
     this.resolveUpstream(run.id, run.key, componentId);
   }
 
   private resolveUpstream(runId: number, key: Key, componentId: number): void {
+    this.flush();
     const row = first(this.s.componentRunBefore, [componentId, runId, key[0], key[0], key[1]]);
-    if (row) this.s.setDep.run([runId, -componentId, Number(row[0])]);
-    else this.s.deleteDep.run([runId, -componentId]);
+    if (row) exec(this.s.setDep, [runId, -componentId, Number(row[0])]);
+    else exec(this.s.deleteDep, [runId, -componentId]);
   }
 
   /** Runs that declared this run's component upstream and started after it may now depend on it. */
   private newRunOfComponent(run: RunInfo): void {
     if (!this.hasUpstream) return;
+    this.flush();
     const [start, seq] = run.key;
     for (const row of all(this.s.declarersAfter, [run.componentId, run.id, start, start, seq])) {
       const current: Key | null = row[3] === null ? null : [Number(row[3]), Number(row[4])];
-      if (current === null || before(current, run.key)) this.s.setDep.run([Number(row[0]), -run.componentId, run.id]);
+      if (current === null || before(current, run.key)) this.setDep(Number(row[0]), -run.componentId, run.id);
     }
   }
 
@@ -321,10 +369,11 @@ export class Ingestor {
    * time read before its START). Rare: recompute everything the run's place in time decides.
    */
   private moveRun(run: RunInfo, start: number, known: boolean): void {
+    this.flush();
     run.key = [start, run.key[1]];
     run.startKnown = known;
-    this.s.setStart.run([start, known ? 1 : 0, run.id]);
-    this.s.setIoStart.run([start, run.id]);
+    exec(this.s.setStart, [start, known ? 1 : 0, run.id]);
+    exec(this.s.setIoStart, [start, run.id]);
     const io = all(this.s.runIo, [run.id]).map((r) => ({ dir: Number(r[0]), pointerId: Number(r[1]) }));
     for (const info of this.pointers.values()) {
       if (io.some((x) => x.pointerId === info.id)) {
@@ -334,8 +383,6 @@ export class Ingestor {
     }
     for (const { dir, pointerId } of io) {
       if (dir !== 1) continue;
-      const latest = first(this.s.latestWriterOf, [pointerId]);
-      this.s.setLatest.run([latest ? Number(latest[0]) : null, pointerId]);
       for (const reader of all(this.s.readersOf, [pointerId])) {
         this.resolveInput(Number(reader[0]), [Number(reader[1]), Number(reader[2])], pointerId);
       }
@@ -352,9 +399,10 @@ export class Ingestor {
   }
 
   private resolveInput(readerId: number, key: Key, pointerId: number): void {
+    this.flush();
     const row = first(this.s.writerBefore, [pointerId, readerId, key[0], key[0], key[1]]);
-    if (row) this.s.setDep.run([readerId, pointerId, Number(row[0])]);
-    else this.s.deleteDep.run([readerId, pointerId]);
+    if (row) exec(this.s.setDep, [readerId, pointerId, Number(row[0])]);
+    else exec(this.s.deleteDep, [readerId, pointerId]);
   }
 
   // ---- pointers -----------------------------------------------------------------------------
@@ -367,20 +415,21 @@ export class Ingestor {
       if (row) info = { id: Number(row[0]), type: row[1] as PointerType };
       else {
         info = { id: this.nextPointerId++, type: declared ?? inferPointerType(name), latest: null, maxReader: null };
-        this.s.insertPointer.run([info.id, namespace, name, info.type]);
+        exec(this.s.insertPointer, [info.id, namespace, name, info.type]);
       }
       this.pointers.set(cacheKey, info);
     }
     if (declared && declared !== info.type && declared !== 'UNKNOWN') {
       info.type = declared;
-      this.s.setPointerType.run([declared, info.id]);
+      exec(this.s.setPointerType, [declared, info.id]);
     }
     return info;
   }
 
   private latest(pointer: PointerInfo): { id: number; key: Key } | null {
     if (pointer.latest === undefined) {
-      const row = first(this.s.pointerLatest, [pointer.id]);
+      this.flush();
+      const row = first(this.s.latestWriterOf, [pointer.id]);
       pointer.latest = row ? { id: Number(row[0]), key: [Number(row[1]), Number(row[2])] } : null;
     }
     return pointer.latest;
@@ -388,6 +437,7 @@ export class Ingestor {
 
   private maxReader(pointer: PointerInfo): Key | null {
     if (pointer.maxReader === undefined) {
+      this.flush();
       const row = first(this.s.pointerMaxReader, [pointer.id]);
       pointer.maxReader = row ? [Number(row[0]), Number(row[1])] : null;
     }
@@ -400,8 +450,8 @@ export class Ingestor {
     if (event.all) {
       if (!before(this.unflagAllKey, key)) return;
       this.unflagAllKey = key;
-      this.s.setMeta.run(['unflag_all', JSON.stringify(key)]);
-      this.s.unflagBefore.run([key[0], key[0], key[1]]);
+      exec(this.s.setMeta, ['unflag_all', JSON.stringify(key)]);
+      exec(this.s.unflagBefore, [key[0], key[0], key[1]]);
       return;
     }
     const pointer = this.pointer(event.namespace, event.name, null);
@@ -409,7 +459,7 @@ export class Ingestor {
     const current: Key | null = row[0] === null ? null : [Number(row[0]), Number(row[1])];
     if (current !== null && !before(current, key)) return;
     const flagged = event.flagged && before(this.unflagAllKey, key);
-    this.s.setFlag.run([flagged ? 1 : 0, key[0], key[1], pointer.id]);
+    exec(this.s.setFlag, [flagged ? 1 : 0, key[0], key[1], pointer.id]);
   }
 
   // ---- components ---------------------------------------------------------------------------
@@ -421,7 +471,7 @@ export class Ingestor {
     if (row) info = { id: Number(row[0]), descriptionMs: Number(row[1]), ownerMs: Number(row[2]), tags: undefined };
     else {
       info = { id: this.nextComponentId++, descriptionMs: -Infinity, ownerMs: -Infinity, tags: new Set() };
-      this.s.insertComponent.run([info.id, name, namespace]);
+      exec(this.s.insertComponent, [info.id, name, namespace]);
     }
     this.components.set(name, info);
     return info;
@@ -430,21 +480,34 @@ export class Ingestor {
   private applyMeta(component: ComponentInfo, meta: ComponentMeta, ms: number): void {
     if (meta.description !== undefined && ms >= component.descriptionMs) {
       component.descriptionMs = ms;
-      this.s.setDescription.run([meta.description, ms, component.id]);
+      exec(this.s.setDescription, [meta.description, ms, component.id]);
     }
     if (meta.owner !== undefined && ms >= component.ownerMs) {
       component.ownerMs = ms;
-      this.s.setOwner.run([meta.owner, ms, component.id]);
+      exec(this.s.setOwner, [meta.owner, ms, component.id]);
     }
     if (meta.tags?.length) {
       component.tags ??= new Set(all(this.s.componentTags, [component.id]).map((r) => String(r[0])));
       for (const tag of meta.tags) {
         if (component.tags.has(tag)) continue;
         component.tags.add(tag);
-        this.s.insertTag.run([component.id, tag]);
+        exec(this.s.insertTag, [component.id, tag]);
       }
     }
   }
+}
+
+function toRunInfo(row: SqlValue[]): RunInfo {
+  return {
+    id: Number(row[0]),
+    componentId: Number(row[1]),
+    key: [Number(row[2]), Number(row[3])],
+    startKnown: row[4] === 1,
+    lifecycle: row[5] === 1,
+    status: String(row[6]),
+    statusMs: row[7] === null ? null : Number(row[7]),
+    noInputDeps: row[8] === 1,
+  };
 }
 
 const hasMeta = (meta: ComponentMeta): boolean =>

@@ -129,7 +129,9 @@ function parseRunEvent(raw: Json, run: Json, job: Json, timeMs: number, warnings
     kind: 'run',
     eventType: isString(raw.eventType) ? raw.eventType.toUpperCase() : 'OTHER',
     timeMs,
-    runId: run.runId as string,
+    // UUIDs are case-insensitive: one spelling, so that an upper-case id (some producers) is one
+    // run and can be looked up by any prefix.
+    runId: (run.runId as string).toLowerCase(),
     component: job.name as string,
     namespace: isString(job.namespace) ? job.namespace : '',
     meta: componentMeta(jobFacets, warnings),

@@ -45,6 +45,10 @@ const RUN_COLUMNS = `r.id, r.uuid, c.name, r.status, r.start_ms, r.end_ms, r.git
   (SELECT group_concat(text, char(10)) FROM (SELECT text FROM notes WHERE run_id = r.id ORDER BY time_ms, text))`;
 const RUN_FROM = `FROM runs r JOIN components c ON c.id = r.component_id`;
 
+/** SQL for the id of the latest run that wrote pointer `p` (by start time, then log order). */
+const LATEST_WRITER = `(SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = 1
+  ORDER BY w.start_ms DESC, w.seq DESC LIMIT 1)`;
+
 export class Queries {
   private readonly statements = new Map<string, Statement>();
   private readonly listeners = new Set<() => void>();
@@ -234,6 +238,19 @@ export class Queries {
     return this.staleness.reasons(runIds, options);
   }
 
+  /** Staleness reasons of the given runs (full ids), computed now; fresh and unknown runs are absent. */
+  staleReasons(runIds: string[], options: StalenessOptions = {}): Map<string, string[]> {
+    if (runIds.length === 0) return new Map();
+    const rows = all(this.stmt('SELECT id, uuid FROM runs WHERE uuid IN (SELECT value FROM json_each(?))'), [JSON.stringify(runIds)]);
+    const reasons = this.stalenessOf(rows.map((r) => Number(r[0])), options);
+    const result = new Map<string, string[]>();
+    for (const r of rows) {
+      const list = reasons.get(Number(r[0]));
+      if (list?.length) result.set(String(r[1]), list);
+    }
+    return result;
+  }
+
   /**
    * Stale runs. By default the latest run of each component; with `component`, all its runs.
    * The threshold of rule 1 is `thresholdDays` (default 30) unless the run recorded its own.
@@ -262,7 +279,7 @@ export class Queries {
     if (flagged.length === 0) return { flagged, runs: [] };
     const counts = all(
       this.stmt(`WITH RECURSIVE t(f, id) AS (
-          SELECT p.id, p.latest_writer FROM pointers p WHERE p.flagged = 1 AND p.latest_writer IS NOT NULL
+          SELECT f, w FROM (SELECT p.id AS f, ${LATEST_WRITER} AS w FROM pointers p WHERE p.flagged = 1) WHERE w IS NOT NULL
           UNION SELECT t.f, d.dep_run_id FROM deps d JOIN t ON d.run_id = t.id)
         SELECT id, count(DISTINCT f) FROM t GROUP BY id`),
     );
@@ -273,7 +290,11 @@ export class Queries {
         this.stmt(`WITH RECURSIVE down(c, id) AS (
             SELECT value, value FROM json_each(?)
             UNION SELECT down.c, d.run_id FROM deps d JOIN down ON d.dep_run_id = down.id)
-          SELECT down.c, count(DISTINCT p.id) FROM down JOIN pointers p ON p.latest_writer = down.id AND p.flagged = 0
+          SELECT down.c, count(DISTINCT o.pointer_id) FROM down
+            JOIN run_io o ON o.run_id = down.id AND o.dir = 1
+            JOIN pointers p ON p.id = o.pointer_id AND p.flagged = 0
+          WHERE NOT EXISTS (SELECT 1 FROM run_io w WHERE w.pointer_id = o.pointer_id AND w.dir = 1
+            AND (w.start_ms > o.start_ms OR (w.start_ms = o.start_ms AND w.seq > o.seq)))
           GROUP BY down.c`),
         [candidates],
       ).map((r) => [Number(r[0]), Number(r[1])]),
@@ -388,7 +409,7 @@ export class Queries {
   }
 
   protected resolvePointer(name: string): ResolvedPointer {
-    const columns = `p.id, ${POINTER_NAME}, p.latest_writer, p.namespace, p.name`;
+    const columns = `p.id, ${POINTER_NAME}, ${LATEST_WRITER}, p.namespace, p.name`;
     const lookup = this.stmt(`SELECT ${columns} FROM pointers p WHERE p.namespace = ? AND p.name = ?`);
     const candidates: Array<[string, string]> = [[FILE_NAMESPACE, name]];
     for (let i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1)) candidates.push([name.slice(0, i), name.slice(i + 1)]);

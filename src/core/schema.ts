@@ -51,12 +51,10 @@ CREATE TABLE pointers (
   flagged INTEGER NOT NULL DEFAULT 0,
   flag_ms INTEGER,
   flag_seq INTEGER,
-  latest_writer INTEGER,               -- runs.id of the latest run that wrote it
   UNIQUE (namespace, name)
 );
 CREATE INDEX pointers_by_name ON pointers (name);
 CREATE INDEX pointers_flagged ON pointers (flagged) WHERE flagged = 1;
-CREATE INDEX pointers_by_writer ON pointers (latest_writer);
 CREATE TABLE run_io (
   run_id INTEGER NOT NULL,
   dir INTEGER NOT NULL,                -- 0 input, 1 output

@@ -41,6 +41,62 @@ export function all(stmt: Statement, params?: BindParams): Row[] {
   return rows;
 }
 
-export function run(stmt: Statement, params?: BindParams): void {
-  stmt.run(params);
+/** Runs a statement that returns nothing. (bind/step/reset: cheaper than Statement.run.) */
+export function exec(stmt: Statement, params?: BindParams): void {
+  try {
+    if (params) stmt.bind(params);
+    stmt.step();
+  } finally {
+    stmt.reset();
+  }
+}
+
+/**
+ * Inserts rows with multi-row INSERT statements: on sql.js the cost of a statement is mostly
+ * per call, so 64 rows in one call are several times cheaper than 64 calls.
+ */
+export class RowInserter {
+  private readonly rows: SqlValue[][] = [];
+  private readonly one: Statement;
+  private readonly many: Statement;
+
+  constructor(
+    db: Database,
+    /** e.g. `INSERT OR IGNORE INTO t (a, b) VALUES` */
+    head: string,
+    width: number,
+    private readonly chunk = 64,
+  ) {
+    const tuple = `(${Array(width).fill('?').join(', ')})`;
+    this.one = db.prepare(`${head} ${tuple}`);
+    this.many = db.prepare(`${head} ${Array(chunk).fill(tuple).join(', ')}`);
+  }
+
+  get pending(): number {
+    return this.rows.length;
+  }
+
+  add(row: SqlValue[]): void {
+    this.rows.push(row);
+  }
+
+  flush(): void {
+    const { rows, chunk } = this;
+    let i = 0;
+    if (rows.length >= chunk) {
+      const params: SqlValue[] = new Array(chunk * rows[0].length);
+      for (; i + chunk <= rows.length; i += chunk) {
+        let k = 0;
+        for (let r = i; r < i + chunk; r++) for (const value of rows[r]) params[k++] = value;
+        exec(this.many, params);
+      }
+    }
+    for (; i < rows.length; i++) exec(this.one, rows[i]);
+    rows.length = 0;
+  }
+
+  free(): void {
+    this.one.free();
+    this.many.free();
+  }
 }

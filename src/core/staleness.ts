@@ -37,7 +37,9 @@ export class Staleness {
     this.inputs = db.prepare(`SELECT io.run_id, p.namespace, p.name, io.fingerprint, r.start_ms, r.seq, lw.id, lw.uuid, lc.name,
         lw.start_ms, lw.seq
       FROM run_io io JOIN pointers p ON p.id = io.pointer_id JOIN runs r ON r.id = io.run_id
-      LEFT JOIN runs lw ON lw.id = p.latest_writer LEFT JOIN components lc ON lc.id = lw.component_id
+      LEFT JOIN runs lw ON lw.id = (SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = 1
+        ORDER BY w.start_ms DESC, w.seq DESC LIMIT 1)
+      LEFT JOIN components lc ON lc.id = lw.component_id
       WHERE io.dir = 0 AND io.run_id IN (SELECT value FROM json_each(?)) ORDER BY io.run_id, p.name`);
     // Rule 4: the code recorded with the run.
     this.code = db.prepare(`SELECT r.id, r.uuid, c.name, r.source_file, r.source_line, code.source

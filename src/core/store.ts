@@ -51,6 +51,10 @@ export class LineageStore extends Queries {
         const version = first(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`));
         if (!version || Number(version[0]) !== SCHEMA_VERSION) {
           reason = `the snapshot ${file} has schema version ${version?.[0] ?? 'unknown'}, this version needs ${SCHEMA_VERSION}`;
+        } else {
+          // A damaged page elsewhere would otherwise surface later, as a failing ingest or query.
+          const check = String(db.exec('PRAGMA quick_check(1)')[0]?.values[0]?.[0] ?? 'no result');
+          if (check !== 'ok') reason = `the snapshot ${file} is damaged (${check.replace(/^\*\*\* .* \*\*\*\s*/, '').replace(/\s+/g, ' ')})`;
         }
       } catch (error) {
         reason = `the snapshot ${file} could not be read (${(error as Error).message})`;

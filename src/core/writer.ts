@@ -4,6 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import {
   ALL_POINTERS,
   DatasetRef,
@@ -207,14 +208,16 @@ export class EventWriter {
         'sourceCodeLocation',
         {
           type: source.gitHash ? 'git' : 'file',
-          url: `file://${absolute}${source.sourceLine ? `#L${source.sourceLine}` : ''}`,
+          url: `${pathToFileURL(absolute).href}${source.sourceLine ? `#L${source.sourceLine}` : ''}`,
           path: source.sourceFile,
           ...(source.gitHash ? { version: source.gitHash } : {}),
         },
         this.producer,
       );
     }
-    if (source?.code) {
+    // The code snapshot goes with the end of the run only: START stays small, and a run's code
+    // is what it finished with.
+    if (source?.code && eventType !== 'START') {
       jobFacets.sourceCode = standardFacet('sourceCode', { language: source.code.language, sourceCode: source.code.source }, this.producer);
     }
     const withFingerprints = eventType !== 'START';
