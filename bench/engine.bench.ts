@@ -47,7 +47,12 @@ function pipelines(total: number): RawRun[] {
       });
     } else {
       for (const source of FAN_IN_SOURCES) {
-        runs.push({ component: `load_${source}`, start: (t += step), inputs: [`raw/${source}.csv`], outputs: [`fanin/${part}/${source}.parquet`] });
+        runs.push({
+          component: `load_${source}`,
+          start: (t += step),
+          inputs: [`raw/${source}.csv`],
+          outputs: [`fanin/${part}/${source}.parquet`],
+        });
       }
       runs.push({
         component: 'merge',
@@ -69,7 +74,12 @@ function writeLog(storeDir: string, runs: RawRun[]): void {
         component: run.component,
         startTime: new Date(run.start),
         inputs: run.inputs.map(spec),
-        source: { gitHash: '3f2a9c0d1e', sourceFile: `pipelines/${run.component}.py`, sourceLine: 12, code: { language: 'python', source: CODE } },
+        source: {
+          gitHash: '3f2a9c0d1e',
+          sourceFile: `pipelines/${run.component}.py`,
+          sourceLine: 12,
+          code: { language: 'python', source: CODE },
+        },
       },
       { status: 'complete', endTime: new Date(run.start + 1000), outputs: run.outputs.map(spec) },
     );
@@ -104,7 +114,12 @@ async function baseline(runs: RawRun[]): Promise<{ insertRunsPerSec: number; tra
     db.exec('BEGIN');
     runs.forEach((run, i) => {
       const id = i + 1;
-      insertRun.run([id, `00000000-0000-4000-8000-${String(id).padStart(12, '0')}`, run.component, run.start]);
+      insertRun.run([
+        id,
+        `00000000-0000-4000-8000-${String(id).padStart(12, '0')}`,
+        run.component,
+        run.start,
+      ]);
       for (const input of run.inputs) {
         insertIo.run([id, 0, input]);
         const writer = latest.get(input);
@@ -118,16 +133,22 @@ async function baseline(runs: RawRun[]): Promise<{ insertRunsPerSec: number; tra
     db.exec('COMMIT');
   });
   const deepWriter = latest.get(deepPointer(runs))!;
-  const trace = db.prepare(`WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT d.dep_run_id FROM deps d JOIN up ON d.run_id = up.id)
+  const trace =
+    db.prepare(`WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT d.dep_run_id FROM deps d JOIN up ON d.run_id = up.id)
     SELECT r.* FROM up JOIN runs r ON r.id = up.id`);
   const times: number[] = [];
   for (let i = 0; i < 50; i++) times.push(time(() => all(trace, [deepWriter]))[1]);
   db.close();
-  return { insertRunsPerSec: Math.round(runs.length / (ms / 1000)), traceMs: round(percentile(times, 50), 3) };
+  return {
+    insertRunsPerSec: Math.round(runs.length / (ms / 1000)),
+    traceMs: round(percentile(times, 50), 3),
+  };
 }
 
-const deepPointer = (runs: RawRun[]) => [...runs].reverse().find((r) => r.component === 'evaluate')!.outputs[0];
-const shallowPointer = (runs: RawRun[]) => [...runs].reverse().find((r) => r.component === 'ingest')!.outputs[0];
+const deepPointer = (runs: RawRun[]) =>
+  [...runs].reverse().find((r) => r.component === 'evaluate')!.outputs[0];
+const shallowPointer = (runs: RawRun[]) =>
+  [...runs].reverse().find((r) => r.component === 'ingest')!.outputs[0];
 
 async function benchScale(total: number): Promise<Record<string, number>> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mltrace-bench-${total}-`));
@@ -161,7 +182,8 @@ async function benchScale(total: number): Promise<Record<string, number>> {
     const reviewTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
       const [review, ms] = time(() => store.review());
-      if (review.flagged.length !== flaggable.length) throw new Error(`review saw ${review.flagged.length} flagged outputs`);
+      if (review.flagged.length !== flaggable.length)
+        throw new Error(`review saw ${review.flagged.length} flagged outputs`);
       reviewTimes.push(ms);
     }
     const [, staleMs] = time(() => store.stale({ component: 'train' }));
@@ -178,7 +200,9 @@ async function benchScale(total: number): Promise<Record<string, number>> {
     const cliTimes: number[] = [];
     for (let i = 0; i < 3; i++) {
       const start = performance.now();
-      const result = spawnSync(process.execPath, [cli, 'trace', deep, '--dir', storeDir, '--json'], { encoding: 'utf8' });
+      const result = spawnSync(process.execPath, [cli, 'trace', deep, '--dir', storeDir, '--json'], {
+        encoding: 'utf8',
+      });
       cliTimes.push(performance.now() - start);
       if (result.status !== 0) throw new Error(`mltrace trace failed: ${result.stderr}`);
     }
@@ -199,7 +223,14 @@ async function benchScale(total: number): Promise<Record<string, number>> {
       baselineInsertRunsPerSec: raw.insertRunsPerSec,
       baselineTraceMs: raw.traceMs,
       snapshotMb: round(fs.statSync(path.join(storeDir, 'lineage.sqlite')).size / 1024 / 1024, 1),
-      logMb: round(fs.readdirSync(path.join(storeDir, 'events')).reduce((n, f) => n + fs.statSync(path.join(storeDir, 'events', f)).size, 0) / 1024 / 1024, 1),
+      logMb: round(
+        fs
+          .readdirSync(path.join(storeDir, 'events'))
+          .reduce((n, f) => n + fs.statSync(path.join(storeDir, 'events', f)).size, 0) /
+          1024 /
+          1024,
+        1,
+      ),
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

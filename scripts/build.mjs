@@ -1,7 +1,7 @@
 // Bundles the CLI (and later the extension host and webviews) with esbuild, and copies
 // sql.js's wasm beside the bundles so nothing needs node_modules at run time.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, chmodSync } from 'node:fs';
+import { copyFileSync, mkdirSync, chmodSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 
@@ -37,4 +37,24 @@ await build({
   ...common,
   entryPoints: [path.join(root, 'src/shim/node.ts')],
   outfile: path.join(dist, 'mltrace-node.js'),
+});
+
+// The VS Code extension: `vscode` is provided by the extension host.
+await build({
+  ...common,
+  entryPoints: [path.join(root, 'src/extension.ts')],
+  outfile: path.join(dist, 'extension.js'),
+  external: [...common.external, 'vscode'],
+});
+
+// `mltrace` on PATH in VS Code's terminals (the extension prepends dist/bin).
+mkdirSync(path.join(dist, 'bin'), { recursive: true });
+writeFileSync(path.join(dist, 'bin', 'mltrace'), '#!/bin/sh\nexec node "$(dirname "$0")/../cli.js" "$@"\n', { mode: 0o755 });
+chmodSync(path.join(dist, 'bin', 'mltrace'), 0o755);
+
+// Development tool (not shipped): writes the example pipeline workspace for the demo and tests.
+await build({
+  ...common,
+  entryPoints: [path.join(root, 'src/example/main.ts')],
+  outfile: path.join(root, 'out', 'example.js'),
 });

@@ -15,7 +15,17 @@ export function relativeTime(iso: string | null, now = Date.now()): string {
   const future = seconds < 0;
   const s = Math.abs(seconds);
   const text =
-    s < 45 ? `${s}s` : s < 2700 ? `${Math.round(s / 60)}m` : s < 79200 ? `${Math.round(s / 3600)}h` : s < 2592000 ? `${Math.round(s / 86400)}d` : s < 31536000 ? `${Math.round(s / 2592000)}mo` : `${Math.round(s / 31536000)}y`;
+    s < 45
+      ? `${s}s`
+      : s < 2700
+        ? `${Math.round(s / 60)}m`
+        : s < 79200
+          ? `${Math.round(s / 3600)}h`
+          : s < 2592000
+            ? `${Math.round(s / 86400)}d`
+            : s < 31536000
+              ? `${Math.round(s / 2592000)}mo`
+              : `${Math.round(s / 31536000)}y`;
   return future ? `in ${text}` : `${text} ago`;
 }
 
@@ -43,18 +53,32 @@ const visibleLength = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, '').leng
 export function table(header: string[], rows: string[][]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => visibleLength(r[i] ?? ''))));
   const line = (cells: string[]) =>
-    cells.map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i] - visibleLength(c)))).join('  ').trimEnd();
+    cells
+      .map((c, i) => (i === cells.length - 1 ? c : c + ' '.repeat(widths[i] - visibleLength(c))))
+      .join('  ')
+      .trimEnd();
   return [bold(line(header)), ...rows.map(line)].join('\n');
 }
 
 const list = (names: string[], max = 3) =>
-  names.length === 0 ? '—' : names.length <= max ? names.join(', ') : `${names.slice(0, max).join(', ')} +${names.length - max}`;
+  names.length === 0
+    ? '—'
+    : names.length <= max
+      ? names.join(', ')
+      : `${names.slice(0, max).join(', ')} +${names.length - max}`;
 
 export function runsTable(runs: Run[]): string {
   if (runs.length === 0) return dim('No runs.');
   return table(
     ['ID', 'COMPONENT', 'STARTED', 'DURATION', 'STATUS', 'INPUTS → OUTPUTS'],
-    runs.map((r) => [shortId(r.id), r.component, relativeTime(r.startTime), duration(r), status(r), `${list(r.inputs)} → ${list(r.outputs)}`]),
+    runs.map((r) => [
+      shortId(r.id),
+      r.component,
+      relativeTime(r.startTime),
+      duration(r),
+      status(r),
+      `${list(r.inputs)} → ${list(r.outputs)}`,
+    ]),
   );
 }
 
@@ -70,7 +94,10 @@ export function runCard(run: RunDetail): string {
     ['Git', run.gitHash ? `${run.gitHash}${run.gitTags.length ? ` (${run.gitTags.join(', ')})` : ''}` : '—'],
     ['Source', run.sourceFile ? `${run.sourceFile}${run.sourceLine ? `:${run.sourceLine}` : ''}` : '—'],
     ['Inputs', run.inputPointers.map((p) => p.name + (p.flagged ? red(' [flagged]') : '')).join('\n') || '—'],
-    ['Outputs', run.outputPointers.map((p) => p.name + (p.flagged ? red(' [flagged]') : '')).join('\n') || '—'],
+    [
+      'Outputs',
+      run.outputPointers.map((p) => p.name + (p.flagged ? red(' [flagged]') : '')).join('\n') || '—',
+    ],
     ['Depends on', run.dependencies.map(shortId).join(', ') || '—'],
   ];
   if (run.error) lines.push(['Error', red(run.error)]);
@@ -79,7 +106,10 @@ export function runCard(run: RunDetail): string {
   const width = Math.max(...lines.map(([k]) => k.length));
   const out = lines.map(([key, value]) => {
     const [firstLine, ...rest] = value.split('\n');
-    return [`${bold(key.padEnd(width))}  ${firstLine}`, ...rest.map((l) => `${' '.repeat(width)}  ${l}`)].join('\n');
+    return [
+      `${bold(key.padEnd(width))}  ${firstLine}`,
+      ...rest.map((l) => `${' '.repeat(width)}  ${l}`),
+    ].join('\n');
   });
   if (run.codeSnapshot) out.push('', bold('Code'), dim(run.codeSnapshot));
   return out.join('\n');
@@ -87,20 +117,30 @@ export function runCard(run: RunDetail): string {
 
 export function traceTree(trace: Trace): string {
   if (trace.runs.length === 0) {
-    return dim(trace.direction === 'upstream' ? `No logged run wrote ${trace.pointer}.` : `No logged run read ${trace.pointer}.`);
+    return dim(
+      trace.direction === 'upstream'
+        ? `No logged run wrote ${trace.pointer}.`
+        : `No logged run read ${trace.pointer}.`,
+    );
   }
-  const head = trace.direction === 'upstream' ? `${bold(trace.pointer)} was produced by:` : `${bold(trace.pointer)} was read by:`;
+  const head =
+    trace.direction === 'upstream'
+      ? `${bold(trace.pointer)} was produced by:`
+      : `${bold(trace.pointer)} was read by:`;
   const rows = trace.runs.map((r) => {
     const indent = '  '.repeat(r.depth + 1);
     const io = trace.direction === 'upstream' ? `reads ${list(r.inputs)}` : `writes ${list(r.outputs)}`;
-    const stale = r.stale.length ? `\n${indent}  ${r.stale.map((s) => yellow(`! ${s}`)).join(`\n${indent}  `)}` : '';
+    const stale = r.stale.length
+      ? `\n${indent}  ${r.stale.map((s) => yellow(`! ${s}`)).join(`\n${indent}  `)}`
+      : '';
     return `${indent}${r.component} ${dim(shortId(r.id))}  ${relativeTime(r.startTime)}  ${status(r)}  ${dim(io)}${stale}`;
   });
   return [head, ...rows].join('\n');
 }
 
 export function reviewTable(review: Review): string {
-  if (review.flagged.length === 0) return dim('No outputs are flagged. Flag one with: mltrace flag <pointer>');
+  if (review.flagged.length === 0)
+    return dim('No outputs are flagged. Flag one with: mltrace flag <pointer>');
   const head = `${review.flagged.length} flagged output${review.flagged.length === 1 ? '' : 's'}: ${review.flagged.join(', ')}`;
   return [
     head,
@@ -123,6 +163,13 @@ export function componentsTable(components: Component[]): string {
   if (components.length === 0) return dim('No components.');
   return table(
     ['COMPONENT', 'OWNER', 'TAGS', 'RUNS', 'LAST RUN', 'DESCRIPTION'],
-    components.map((c) => [c.name, c.owner || '—', c.tags.join(', ') || '—', String(c.runCount), relativeTime(c.lastRunTime), c.description]),
+    components.map((c) => [
+      c.name,
+      c.owner || '—',
+      c.tags.join(', ') || '—',
+      String(c.runCount),
+      relativeTime(c.lastRunTime),
+      c.description,
+    ]),
   );
 }

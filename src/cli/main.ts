@@ -46,7 +46,8 @@ function numberOption(args: Args, name: string): number | undefined {
   const raw = args.values[name];
   if (raw === undefined) return undefined;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1) throw new UsageError(`--${name} needs a positive whole number, not "${String(raw)}".`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new UsageError(`--${name} needs a positive whole number, not "${String(raw)}".`);
   return n;
 }
 
@@ -59,7 +60,10 @@ function dateOption(args: Args, name: string): Date | undefined {
     return new Date(Date.now() - Number(relative[1]) * unit);
   }
   const date = new Date(String(raw));
-  if (Number.isNaN(date.getTime())) throw new UsageError(`--${name} needs an ISO date (2026-11-01) or an age (7d, 12h), not "${String(raw)}".`);
+  if (Number.isNaN(date.getTime()))
+    throw new UsageError(
+      `--${name} needs an ISO date (2026-11-01) or an age (7d, 12h), not "${String(raw)}".`,
+    );
   return date;
 }
 
@@ -109,7 +113,9 @@ const commands: Record<string, Command> = {
     positionals: [1, 1],
     async run(args, ctx) {
       const store = await ctx.store();
-      const trace = store.trace(pointerArgument(store, args.positionals[0]), { downstream: args.values.downstream === true });
+      const trace = store.trace(pointerArgument(store, args.positionals[0]), {
+        downstream: args.values.downstream === true,
+      });
       ctx.print(traceTree(trace), { pointer: trace.pointer, runs: trace.runs });
     },
   },
@@ -133,7 +139,10 @@ const commands: Record<string, Command> = {
         const flagged = store.pointers({ flagged: true }).map((p) => p.name);
         writer(ctx).unflagAll();
         store.ingest();
-        ctx.print(flagged.length ? `Unflagged ${flagged.length}: ${flagged.join(', ')}` : 'Nothing was flagged.', { unflagged: flagged });
+        ctx.print(
+          flagged.length ? `Unflagged ${flagged.length}: ${flagged.join(', ')}` : 'Nothing was flagged.',
+          { unflagged: flagged },
+        );
         return;
       }
       if (args.positionals.length !== 1) throw new UsageError('unflag needs a pointer, or --all.');
@@ -154,7 +163,10 @@ const commands: Record<string, Command> = {
     summary: 'components, their owners and tags',
     options: { tag: { type: 'string' }, owner: { type: 'string' } },
     async run(args, ctx) {
-      const components = (await ctx.store()).components({ tag: args.values.tag as string | undefined, owner: args.values.owner as string | undefined });
+      const components = (await ctx.store()).components({
+        tag: args.values.tag as string | undefined,
+        owner: args.values.owner as string | undefined,
+      });
       ctx.print(componentsTable(components), components);
     },
   },
@@ -163,7 +175,15 @@ const commands: Record<string, Command> = {
     summary: 'tags and how many components carry each',
     async run(_args, ctx) {
       const tags = (await ctx.store()).tags();
-      ctx.print(tags.length ? table(['TAG', 'COMPONENTS'], tags.map((t) => [t.tag, String(t.components)])) : dim('No tags.'), tags);
+      ctx.print(
+        tags.length
+          ? table(
+              ['TAG', 'COMPONENTS'],
+              tags.map((t) => [t.tag, String(t.components)]),
+            )
+          : dim('No tags.'),
+        tags,
+      );
     },
   },
   stale: {
@@ -171,9 +191,14 @@ const commands: Record<string, Command> = {
     summary: 'stale runs: the latest of each component, or all runs of one',
     options: { component: { type: 'string' }, threshold: { type: 'string' } },
     async run(args, ctx) {
-      const runs = (await ctx.store()).stale({ component: args.values.component as string | undefined, thresholdDays: numberOption(args, 'threshold') });
+      const runs = (await ctx.store()).stale({
+        component: args.values.component as string | undefined,
+        thresholdDays: numberOption(args, 'threshold'),
+      });
       const human = runs.length
-        ? runs.map((r) => `${runsTable([r]).split('\n')[1]}\n${r.stale.map((s) => `    ! ${s}`).join('\n')}`).join('\n')
+        ? runs
+            .map((r) => `${runsTable([r]).split('\n')[1]}\n${r.stale.map((s) => `    ! ${s}`).join('\n')}`)
+            .join('\n')
         : dim('No stale runs.');
       ctx.print(human, runs);
     },
@@ -196,14 +221,24 @@ const commands: Record<string, Command> = {
     summary: 'read new events and report every problem found',
     async run(_args, ctx) {
       let rebuilt: string | null = null;
-      const store = await LineageStore.open({ dir: ctx.location.storeDir, deferIngest: true, onMessage: (m) => (rebuilt = m) });
+      const store = await LineageStore.open({
+        dir: ctx.location.storeDir,
+        deferIngest: true,
+        onMessage: (m) => (rebuilt = m),
+      });
       try {
         const report = store.ingest();
         const problems = store.problems();
         const human = [
           `Read ${report.events} event${report.events === 1 ? '' : 's'} (${report.runs} new run${report.runs === 1 ? '' : 's'}) from ${report.files} file${report.files === 1 ? '' : 's'}.`,
           ...(rebuilt ? [rebuilt] : []),
-          ...(problems.length ? ['', `${problems.length} problem${problems.length === 1 ? '' : 's'}:`, ...problems.map((p) => `${p.file}:${p.line}: ${p.severity}: ${p.reason}`)] : []),
+          ...(problems.length
+            ? [
+                '',
+                `${problems.length} problem${problems.length === 1 ? '' : 's'}:`,
+                ...problems.map((p) => `${p.file}:${p.line}: ${p.severity}: ${p.reason}`),
+              ]
+            : []),
         ].join('\n');
         ctx.print(human, { ...report, problems });
       } finally {
@@ -244,7 +279,10 @@ async function setFlag(ctx: Context, raw: string, flagged: boolean): Promise<voi
   const pointer = store.pointerIdentity(pointerArgument(store, raw));
   writer(ctx).flag(pointer.name, flagged, pointer.namespace);
   store.ingest();
-  ctx.print(`${flagged ? 'Flagged' : 'Unflagged'} ${pointer.display}.`, { pointer: pointer.display, flagged });
+  ctx.print(`${flagged ? 'Flagged' : 'Unflagged'} ${pointer.display}.`, {
+    pointer: pointer.display,
+    flagged,
+  });
 }
 
 function help(): string {
@@ -299,7 +337,10 @@ export async function main(argv: string[]): Promise<number> {
       location,
       json,
       store: async () =>
-        (store ??= await LineageStore.open({ dir: location.storeDir, onMessage: (m) => process.stderr.write(`mltrace: ${m}\n`) })),
+        (store ??= await LineageStore.open({
+          dir: location.storeDir,
+          onMessage: (m) => process.stderr.write(`mltrace: ${m}\n`),
+        })),
       print: (human, data) => process.stdout.write((json ? JSON.stringify(data, null, 2) : human) + '\n'),
     };
     await command.run(args, ctx);

@@ -26,7 +26,8 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
       what();
     } catch (error) {
       // Logging must never stop the command: warn once and carry on.
-      if (!warned) process.stderr.write(`mltrace: could not log to ${location.storeDir}: ${(error as Error).message}\n`);
+      if (!warned)
+        process.stderr.write(`mltrace: could not log to ${location.storeDir}: ${(error as Error).message}\n`);
       warned = true;
     }
   };
@@ -54,14 +55,16 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
   const onTerm = forward('SIGTERM');
   process.on('SIGINT', onInt);
   process.on('SIGTERM', onTerm);
-  const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>((resolve) => {
-    child.once('error', (error) => resolve({ code: null, signal: null, error }));
-    child.once('exit', (code, signal) => resolve({ code, signal }));
-  });
+  const result = await new Promise<{ code: number | null; signal: NodeJS.Signals | null; error?: Error }>(
+    (resolve) => {
+      child.once('error', (error) => resolve({ code: null, signal: null, error }));
+      child.once('exit', (code, signal) => resolve({ code, signal }));
+    },
+  );
   process.off('SIGINT', onInt);
   process.off('SIGTERM', onTerm);
 
-  const exitCode = result.error ? 127 : result.code ?? 128 + signalNumber(result.signal);
+  const exitCode = result.error ? 127 : (result.code ?? 128 + signalNumber(result.signal));
   const ok = exitCode === 0;
   const message = result.error
     ? `Could not start ${options.command[0]}: ${result.error.message}`
@@ -91,6 +94,12 @@ function isFile(candidate: string): boolean {
 }
 
 function signalNumber(signal: NodeJS.Signals | null): number {
-  const numbers: Partial<Record<NodeJS.Signals, number>> = { SIGHUP: 1, SIGINT: 2, SIGQUIT: 3, SIGKILL: 9, SIGTERM: 15 };
+  const numbers: Partial<Record<NodeJS.Signals, number>> = {
+    SIGHUP: 1,
+    SIGINT: 2,
+    SIGQUIT: 3,
+    SIGKILL: 9,
+    SIGTERM: 15,
+  };
   return (signal && numbers[signal]) || 1;
 }

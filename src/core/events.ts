@@ -70,15 +70,24 @@ export const OUR_FACETS = {
   flag: 'mltrace_flag',
 } as const;
 
-export function standardFacet(kind: keyof typeof STANDARD_FACETS, fields: Record<string, unknown>, producer = PRODUCER): Facet {
-  return { _producer: producer, _schemaURL: `https://openlineage.io/spec/${STANDARD_FACETS[kind]}`, ...fields };
+export function standardFacet(
+  kind: keyof typeof STANDARD_FACETS,
+  fields: Record<string, unknown>,
+  producer = PRODUCER,
+): Facet {
+  return {
+    _producer: producer,
+    _schemaURL: `https://openlineage.io/spec/${STANDARD_FACETS[kind]}`,
+    ...fields,
+  };
 }
 
 export function ourFacet(name: string, fields: Record<string, unknown>, producer = PRODUCER): Facet {
   return { _producer: producer, _schemaURL: `${OUR_FACETS_URL}#${name}`, ...fields };
 }
 
-export const eventSchemaURL = (kind: 'RunEvent' | 'JobEvent' | 'DatasetEvent'): string => `${SPEC_URL}#/$defs/${kind}`;
+export const eventSchemaURL = (kind: 'RunEvent' | 'JobEvent' | 'DatasetEvent'): string =>
+  `${SPEC_URL}#/$defs/${kind}`;
 
 export function isRunEvent(event: LineageEvent): event is RunEvent {
   return 'run' in event;

@@ -9,7 +9,12 @@ export interface GitInfo {
 
 export function gitInfo(cwd: string): GitInfo | null {
   const git = (...args: string[]) =>
-    execFileSync('git', args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], timeout: 5000 }).trim();
+    execFileSync('git', args, {
+      cwd,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      timeout: 5000,
+    }).trim();
   try {
     const hash = git('rev-parse', 'HEAD');
     const tags = git('tag', '--points-at', 'HEAD').split('\n').filter(Boolean);

@@ -67,7 +67,11 @@ export interface SequencedEvent {
   seq: number;
 }
 
-const TERMINAL: Record<string, 'complete' | 'failed' | undefined> = { COMPLETE: 'complete', FAIL: 'failed', ABORT: 'failed' };
+const TERMINAL: Record<string, 'complete' | 'failed' | undefined> = {
+  COMPLETE: 'complete',
+  FAIL: 'failed',
+  ABORT: 'failed',
+};
 
 export class Ingestor {
   private readonly runs = new Map<string, RunInfo>();
@@ -77,6 +81,9 @@ export class Ingestor {
   private nextPointerId: number;
   private nextComponentId: number;
   private hasUpstream: boolean;
+  private runsComplete: boolean;
+  /** Runs looked up in this batch and not found: no need to ask again. */
+  private readonly absentRuns = new Set<string>();
   private unflagAllKey: Key;
   private readonly s: Record<string, Statement>;
   /** Rows of new runs are written in bulk at the end of a batch (or before a query needs them). */
@@ -91,6 +98,8 @@ export class Ingestor {
     this.nextPointerId = max('pointers') + 1;
     this.nextComponentId = max('components') + 1;
     this.hasUpstream = first(db.prepare('SELECT 1 FROM upstream LIMIT 1')) !== undefined;
+    // While the index holds only runs this ingestor created, the `runs` map knows every run.
+    this.runsComplete = this.nextRunId === 1;
     const unflag = first(db.prepare(`SELECT value FROM meta WHERE key = 'unflag_all'`));
     this.unflagAllKey = unflag ? (JSON.parse(String(unflag[0])) as Key) : [-Infinity, 0];
     this.newRuns = new RowInserter(
@@ -100,12 +109,19 @@ export class Ingestor {
       18,
       32,
     );
-    this.newIo = new RowInserter(db, 'INSERT OR IGNORE INTO run_io (run_id, dir, pointer_id, fingerprint, start_ms, seq) VALUES', 6);
+    this.newIo = new RowInserter(
+      db,
+      'INSERT OR IGNORE INTO run_io (run_id, dir, pointer_id, fingerprint, start_ms, seq) VALUES',
+      6,
+    );
     this.newDeps = new RowInserter(db, 'INSERT OR REPLACE INTO deps (run_id, via, dep_run_id) VALUES', 3);
     const p = (sql: string) => db.prepare(sql);
     this.s = {
-      findRun: p(`SELECT id, component_id, start_ms, seq, start_known, lifecycle, status, status_ms, no_input_deps, uuid FROM runs WHERE uuid = ?`),
-      updateRun: p(`UPDATE runs SET component_id = ?, lifecycle = ?, status = ?, status_ms = ?, end_ms = coalesce(?, end_ms),
+      findRun: p(
+        `SELECT id, component_id, start_ms, seq, start_known, lifecycle, status, status_ms, no_input_deps, uuid FROM runs WHERE uuid = ?`,
+      ),
+      updateRun:
+        p(`UPDATE runs SET component_id = ?, lifecycle = ?, status = ?, status_ms = ?, end_ms = coalesce(?, end_ms),
         git_hash = coalesce(?, git_hash), git_tags = coalesce(?, git_tags), source_file = coalesce(?, source_file),
         source_line = coalesce(?, source_line), code_id = coalesce(?, code_id), error = coalesce(?, error),
         threshold_days = coalesce(?, threshold_days), no_input_deps = ? WHERE id = ?`),
@@ -122,18 +138,26 @@ export class Ingestor {
       findPointer: p(`SELECT id, type FROM pointers WHERE namespace = ? AND name = ?`),
       insertPointer: p(`INSERT INTO pointers (id, namespace, name, type) VALUES (?, ?, ?, ?)`),
       setPointerType: p(`UPDATE pointers SET type = ? WHERE id = ?`),
-      pointerMaxReader: p(`SELECT start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = 0 ORDER BY start_ms DESC, seq DESC LIMIT 1`),
-      insertIo: p(`INSERT OR IGNORE INTO run_io (run_id, dir, pointer_id, fingerprint, start_ms, seq) VALUES (?, ?, ?, ?, ?, ?)`),
+      pointerMaxReader: p(
+        `SELECT start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = 0 ORDER BY start_ms DESC, seq DESC LIMIT 1`,
+      ),
+      insertIo: p(
+        `INSERT OR IGNORE INTO run_io (run_id, dir, pointer_id, fingerprint, start_ms, seq) VALUES (?, ?, ?, ?, ?, ?)`,
+      ),
       setFingerprint: p(`UPDATE run_io SET fingerprint = ? WHERE run_id = ? AND dir = ? AND pointer_id = ?`),
       runIo: p(`SELECT dir, pointer_id FROM run_io WHERE run_id = ?`),
-      writerBefore: p(`SELECT run_id, start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = 1 AND run_id != ?
+      writerBefore:
+        p(`SELECT run_id, start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = 1 AND run_id != ?
         AND (start_ms < ? OR (start_ms = ? AND seq < ?)) ORDER BY start_ms DESC, seq DESC LIMIT 1`),
-      latestWriterOf: p(`SELECT run_id, start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = 1 ORDER BY start_ms DESC, seq DESC LIMIT 1`),
+      latestWriterOf: p(
+        `SELECT run_id, start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = 1 ORDER BY start_ms DESC, seq DESC LIMIT 1`,
+      ),
       readersAfter: p(`SELECT i.run_id, i.start_ms, i.seq, dr.start_ms, dr.seq FROM run_io i
         JOIN runs r ON r.id = i.run_id AND r.no_input_deps = 0
         LEFT JOIN deps d ON d.run_id = i.run_id AND d.via = i.pointer_id LEFT JOIN runs dr ON dr.id = d.dep_run_id
         WHERE i.pointer_id = ? AND i.dir = 0 AND i.run_id != ? AND (i.start_ms > ? OR (i.start_ms = ? AND i.seq > ?))`),
-      readersOf: p(`SELECT i.run_id, i.start_ms, i.seq FROM run_io i JOIN runs r ON r.id = i.run_id AND r.no_input_deps = 0
+      readersOf:
+        p(`SELECT i.run_id, i.start_ms, i.seq FROM run_io i JOIN runs r ON r.id = i.run_id AND r.no_input_deps = 0
         WHERE i.pointer_id = ? AND i.dir = 0`),
       setDep: p(`INSERT OR REPLACE INTO deps (run_id, via, dep_run_id) VALUES (?, ?, ?)`),
       deleteDep: p(`DELETE FROM deps WHERE run_id = ? AND via = ?`),
@@ -142,14 +166,19 @@ export class Ingestor {
       upstreamOf: p(`SELECT component_id FROM upstream WHERE run_id = ?`),
       componentRunBefore: p(`SELECT id FROM runs WHERE component_id = ? AND id != ?
         AND (start_ms < ? OR (start_ms = ? AND seq < ?)) ORDER BY start_ms DESC, seq DESC LIMIT 1`),
-      declarersAfter: p(`SELECT u.run_id, r.start_ms, r.seq, dr.start_ms, dr.seq FROM upstream u JOIN runs r ON r.id = u.run_id
+      declarersAfter:
+        p(`SELECT u.run_id, r.start_ms, r.seq, dr.start_ms, dr.seq FROM upstream u JOIN runs r ON r.id = u.run_id
         LEFT JOIN deps d ON d.run_id = u.run_id AND d.via = -u.component_id LEFT JOIN runs dr ON dr.id = d.dep_run_id
         WHERE u.component_id = ? AND u.run_id != ? AND (r.start_ms > ? OR (r.start_ms = ? AND r.seq > ?))`),
-      declarersOf: p(`SELECT u.run_id, r.start_ms, r.seq FROM upstream u JOIN runs r ON r.id = u.run_id WHERE u.component_id = ?`),
+      declarersOf: p(
+        `SELECT u.run_id, r.start_ms, r.seq FROM upstream u JOIN runs r ON r.id = u.run_id WHERE u.component_id = ?`,
+      ),
       insertNote: p(`INSERT OR IGNORE INTO notes (run_id, time_ms, text) VALUES (?, ?, ?)`),
       pointerFlag: p(`SELECT flag_ms, flag_seq FROM pointers WHERE id = ?`),
       setFlag: p(`UPDATE pointers SET flagged = ?, flag_ms = ?, flag_seq = ? WHERE id = ?`),
-      unflagBefore: p(`UPDATE pointers SET flagged = 0 WHERE flagged = 1 AND (flag_ms < ? OR (flag_ms = ? AND flag_seq < ?))`),
+      unflagBefore: p(
+        `UPDATE pointers SET flagged = 0 WHERE flagged = 1 AND (flag_ms < ? OR (flag_ms = ? AND flag_seq < ?))`,
+      ),
       setMeta: p(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`),
     };
   }
@@ -172,13 +201,20 @@ export class Ingestor {
 
   /** Loads the runs of a batch that are already in the index, in one query per 500. */
   private prefetchRuns(uuids: string[]): void {
+    this.absentRuns.clear();
+    if (this.runsComplete) return;
     const missing = uuids.filter((u) => !this.runs.has(u));
+    for (const uuid of missing) this.absentRuns.add(uuid);
     for (let i = 0; i < missing.length; i += 500) {
       const chunk = missing.slice(i, i + 500);
-      const stmt = this.db.prepare(`SELECT id, component_id, start_ms, seq, start_known, lifecycle, status, status_ms,
+      const stmt = this.db
+        .prepare(`SELECT id, component_id, start_ms, seq, start_known, lifecycle, status, status_ms,
         no_input_deps, uuid FROM runs WHERE uuid IN (${chunk.map(() => '?').join(', ')})`);
       try {
-        for (const row of all(stmt, chunk)) this.runs.set(String(row[9]), toRunInfo(row));
+        for (const row of all(stmt, chunk)) {
+          this.runs.set(String(row[9]), toRunInfo(row));
+          this.absentRuns.delete(String(row[9]));
+        }
       } finally {
         stmt.free();
       }
@@ -196,10 +232,23 @@ export class Ingestor {
         let delta = deltas.get(event.runId);
         if (!delta) deltas.set(event.runId, (delta = newDelta(event, item.seq)));
         mergeInto(delta, event, item.seq);
-        if (hasMeta(event.meta)) metas.push({ component: event.component, namespace: event.namespace, meta: event.meta, ms: event.timeMs });
+        if (hasMeta(event.meta))
+          metas.push({
+            component: event.component,
+            namespace: event.namespace,
+            meta: event.meta,
+            ms: event.timeMs,
+          });
       } else if (event.kind === 'job') {
         // A JobEvent without our facets changes nothing (docs/EVENTS.md).
-        if (hasMeta(event.meta)) metas.push({ component: event.component, namespace: event.namespace, meta: event.meta, ms: event.timeMs });
+        if (hasMeta(event.meta)) {
+          metas.push({
+            component: event.component,
+            namespace: event.namespace,
+            meta: event.meta,
+            ms: event.timeMs,
+          });
+        }
       } else {
         flags.push(item);
       }
@@ -232,9 +281,24 @@ export class Ingestor {
         noInputDeps: d.noInputDeps,
       };
       this.newRuns.add([
-        run.id, d.runId, run.componentId, d.lifecycle ? 1 : 0, run.status, run.statusMs, start, startKnown ? 1 : 0,
-        d.terminal ? (d.endMs ?? d.terminal.ms) : null, d.seq, d.gitHash, gitTags, d.sourceFile, d.sourceLine, codeId,
-        d.error, d.thresholdDays, d.noInputDeps ? 1 : 0,
+        run.id,
+        d.runId,
+        run.componentId,
+        d.lifecycle ? 1 : 0,
+        run.status,
+        run.statusMs,
+        start,
+        startKnown ? 1 : 0,
+        d.terminal ? (d.endMs ?? d.terminal.ms) : null,
+        d.seq,
+        d.gitHash,
+        gitTags,
+        d.sourceFile,
+        d.sourceLine,
+        codeId,
+        d.error,
+        d.thresholdDays,
+        d.noInputDeps ? 1 : 0,
       ]);
       this.runs.set(d.runId, run);
       this.newRunOfComponent(run);
@@ -247,7 +311,10 @@ export class Ingestor {
         run.componentId = component.id;
       }
       let endMs: number | null = null;
-      if (d.terminal && (run.status === 'running' || run.statusMs === null || d.terminal.ms >= run.statusMs)) {
+      if (
+        d.terminal &&
+        (run.status === 'running' || run.statusMs === null || d.terminal.ms >= run.statusMs)
+      ) {
         run.status = d.terminal.status;
         run.statusMs = d.terminal.ms;
         endMs = d.endMs ?? d.terminal.ms;
@@ -255,8 +322,20 @@ export class Ingestor {
       run.noInputDeps ||= d.noInputDeps;
       this.flush();
       exec(this.s.updateRun, [
-        run.componentId, run.lifecycle ? 1 : 0, run.status, run.statusMs, endMs, d.gitHash, gitTags, d.sourceFile,
-        d.sourceLine, codeId, d.error, d.thresholdDays, run.noInputDeps ? 1 : 0, run.id,
+        run.componentId,
+        run.lifecycle ? 1 : 0,
+        run.status,
+        run.statusMs,
+        endMs,
+        d.gitHash,
+        gitTags,
+        d.sourceFile,
+        d.sourceLine,
+        codeId,
+        d.error,
+        d.thresholdDays,
+        run.noInputDeps ? 1 : 0,
+        run.id,
       ]);
       const newStart = d.startMs ?? (run.startKnown ? null : Math.min(d.firstMs, run.key[0]));
       if (!run.startKnown && newStart !== null && (newStart !== run.key[0] || d.startMs !== null)) {
@@ -271,7 +350,7 @@ export class Ingestor {
 
   private findRun(uuid: string): RunInfo | undefined {
     let run = this.runs.get(uuid);
-    if (run) return run;
+    if (run || this.runsComplete || this.absentRuns.has(uuid)) return run;
     const row = first(this.s.findRun, [uuid]);
     if (!row) return undefined;
     run = toRunInfo(row);
@@ -284,7 +363,8 @@ export class Ingestor {
     const cached = this.codeIds.get(cacheKey);
     if (cached !== undefined) return cached;
     const hash = createHash('sha1').update(code.language).update('\0').update(code.source).digest('hex');
-    const row = first(this.s.findCode, [hash]) ?? first(this.s.insertCode, [hash, code.language, code.source]);
+    const row =
+      first(this.s.findCode, [hash]) ?? first(this.s.insertCode, [hash, code.language, code.source]);
     const id = Number(row![0]);
     this.codeIds.set(cacheKey, id);
     return id;
@@ -301,7 +381,8 @@ export class Ingestor {
     const pointer = this.pointer(dataset.namespace, dataset.name, dataset.type);
     exec(this.s.insertIo, [run.id, dir, pointer.id, dataset.fingerprint, run.key[0], run.key[1]]);
     if (this.db.getRowsModified() === 0) {
-      if (dataset.fingerprint !== null) exec(this.s.setFingerprint, [dataset.fingerprint, run.id, dir, pointer.id]);
+      if (dataset.fingerprint !== null)
+        exec(this.s.setFingerprint, [dataset.fingerprint, run.id, dir, pointer.id]);
       return;
     }
     if (dir === 0) this.addInputDependency(run, pointer);
@@ -318,7 +399,13 @@ export class Ingestor {
     if (latest && latest.id !== reader.id && before(latest.key, reader.key)) writer = latest.id;
     else if (latest) {
       this.flush();
-      const row = first(this.s.writerBefore, [pointer.id, reader.id, reader.key[0], reader.key[0], reader.key[1]]);
+      const row = first(this.s.writerBefore, [
+        pointer.id,
+        reader.id,
+        reader.key[0],
+        reader.key[0],
+        reader.key[1],
+      ]);
       writer = row ? Number(row[0]) : undefined;
     }
     if (writer !== undefined) this.setDep(reader.id, pointer.id, writer);
@@ -414,7 +501,12 @@ export class Ingestor {
       const row = first(this.s.findPointer, [namespace, name]);
       if (row) info = { id: Number(row[0]), type: row[1] as PointerType };
       else {
-        info = { id: this.nextPointerId++, type: declared ?? inferPointerType(name), latest: null, maxReader: null };
+        info = {
+          id: this.nextPointerId++,
+          type: declared ?? inferPointerType(name),
+          latest: null,
+          maxReader: null,
+        };
         exec(this.s.insertPointer, [info.id, namespace, name, info.type]);
       }
       this.pointers.set(cacheKey, info);
@@ -468,7 +560,8 @@ export class Ingestor {
     let info = this.components.get(name);
     if (info) return info;
     const row = first(this.s.findComponent, [name]);
-    if (row) info = { id: Number(row[0]), descriptionMs: Number(row[1]), ownerMs: Number(row[2]), tags: undefined };
+    if (row)
+      info = { id: Number(row[0]), descriptionMs: Number(row[1]), ownerMs: Number(row[2]), tags: undefined };
     else {
       info = { id: this.nextComponentId++, descriptionMs: -Infinity, ownerMs: -Infinity, tags: new Set() };
       exec(this.s.insertComponent, [info.id, name, namespace]);
@@ -572,6 +665,9 @@ function mergeDatasets(into: Map<string, ParsedDataset>, list: ParsedDataset[]):
   for (const ds of list) {
     const key = `${ds.namespace}\0${ds.name}`;
     const prev = into.get(key);
-    into.set(key, prev ? { ...prev, type: ds.type ?? prev.type, fingerprint: ds.fingerprint ?? prev.fingerprint } : ds);
+    into.set(
+      key,
+      prev ? { ...prev, type: ds.type ?? prev.type, fingerprint: ds.fingerprint ?? prev.fingerprint } : ds,
+    );
   }
 }

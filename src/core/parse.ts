@@ -62,8 +62,7 @@ export interface ParsedFlagEvent {
 export type ParsedEvent = ParsedRunEvent | ParsedJobEvent | ParsedFlagEvent;
 
 export type ParseResult =
-  | { ok: true; event: ParsedEvent | null; warnings: string[] }
-  | { ok: false; reason: string };
+  { ok: true; event: ParsedEvent | null; warnings: string[] } | { ok: false; reason: string };
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -87,7 +86,8 @@ export function parseLine(line: string): ParseResult {
       return { ok: false, reason: 'RunEvent without run.runId' };
     }
     const job = raw.job;
-    if (!isObject(job) || !isString(job.name) || job.name === '') return { ok: false, reason: 'RunEvent without job.name' };
+    if (!isObject(job) || !isString(job.name) || job.name === '')
+      return { ok: false, reason: 'RunEvent without job.name' };
     return { ok: true, event: parseRunEvent(raw, raw.run, job, timeMs, warnings), warnings };
   }
   if ('dataset' in raw) {
@@ -105,17 +105,31 @@ export function parseLine(line: string): ParseResult {
     const all = dataset.namespace === ALL_POINTERS.namespace && dataset.name === ALL_POINTERS.name;
     return {
       ok: true,
-      event: { kind: 'flag', timeMs, namespace: dataset.namespace, name: dataset.name, flagged: flag.flagged && !all, all },
+      event: {
+        kind: 'flag',
+        timeMs,
+        namespace: dataset.namespace,
+        name: dataset.name,
+        flagged: flag.flagged && !all,
+        all,
+      },
       warnings,
     };
   }
   if ('job' in raw) {
     const job = raw.job;
-    if (!isObject(job) || !isString(job.name) || job.name === '') return { ok: false, reason: 'JobEvent without job.name' };
+    if (!isObject(job) || !isString(job.name) || job.name === '')
+      return { ok: false, reason: 'JobEvent without job.name' };
     const meta = componentMeta(facetsOf(job.facets, 'job', warnings), warnings);
     return {
       ok: true,
-      event: { kind: 'job', timeMs, component: job.name, namespace: isString(job.namespace) ? job.namespace : '', meta },
+      event: {
+        kind: 'job',
+        timeMs,
+        component: job.name,
+        namespace: isString(job.namespace) ? job.namespace : '',
+        meta,
+      },
       warnings,
     };
   }
@@ -194,7 +208,8 @@ function parseRunEvent(raw: Json, run: Json, job: Json, timeMs: number, warnings
       const line = /#L(\d+)/.exec(location.url);
       if (line) event.sourceLine = Number(line[1]);
       if (isString(location.path)) event.sourceFile = location.path;
-      else if (location.url.startsWith('file://')) event.sourceFile = decodeURI(location.url.slice(7).replace(/#.*$/, ''));
+      else if (location.url.startsWith('file://'))
+        event.sourceFile = decodeURI(location.url.slice(7).replace(/#.*$/, ''));
     } else warnings.push('facet sourceCodeLocation ignored: "url" must be a string');
   }
   const code = jobFacets.sourceCode;
@@ -233,12 +248,17 @@ function componentMeta(facets: Json | null, warnings: string[]): ComponentMeta {
   const tags = facets.tags;
   if (tags !== undefined) {
     const list = tagList(tags, 'job tags', warnings);
-    if (list) meta.tags = list.map((t) => (t.value === '' || t.value === 'true' ? t.key : `${t.key}:${t.value}`));
+    if (list)
+      meta.tags = list.map((t) => (t.value === '' || t.value === 'true' ? t.key : `${t.key}:${t.value}`));
   }
   return meta;
 }
 
-function tagList(facet: unknown, what: string, warnings: string[]): Array<{ key: string; value: string }> | null {
+function tagList(
+  facet: unknown,
+  what: string,
+  warnings: string[],
+): Array<{ key: string; value: string }> | null {
   const tags = isObject(facet) && Array.isArray(facet.tags) ? facet.tags : null;
   if (tags && tags.every((t) => isObject(t) && isString(t.key) && isString(t.value))) {
     return tags as Array<{ key: string; value: string }>;
@@ -272,7 +292,8 @@ function datasets(list: unknown, ioFacetsKey: string, what: string, warnings: st
     if (pointer !== undefined) {
       if (isObject(pointer) && isString(pointer.pointerType) && POINTER_TYPES.has(pointer.pointerType)) {
         type = pointer.pointerType as PointerType;
-      } else warnings.push(`facet ${OUR_FACETS.pointer} of ${what} ${item.name} ignored: unknown pointerType`);
+      } else
+        warnings.push(`facet ${OUR_FACETS.pointer} of ${what} ${item.name} ignored: unknown pointerType`);
     }
     result.push({ namespace: item.namespace, name: item.name, type, fingerprint });
   }

@@ -4,7 +4,18 @@ import * as path from 'node:path';
 import type { PointerType } from './model';
 
 const DATA_EXTENSIONS = new Set(['csv', 'pq', 'parquet', 'txt', 'md', 'rtf', 'tsv', 'xml', 'pdf']);
-const MODEL_EXTENSIONS = new Set(['h5', 'hdf5', 'joblib', 'pkl', 'pickle', 'ckpt', 'mlmodel', 'onnx', 'pt', 'safetensors']);
+const MODEL_EXTENSIONS = new Set([
+  'h5',
+  'hdf5',
+  'joblib',
+  'pkl',
+  'pickle',
+  'ckpt',
+  'mlmodel',
+  'onnx',
+  'pt',
+  'safetensors',
+]);
 
 /** mltrace's rule: "data" in the name, then "model", then the extension. */
 export function inferPointerType(name: string, declaredEndpoint = false): PointerType {

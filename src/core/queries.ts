@@ -101,9 +101,15 @@ export class Queries {
   history(component: string, options: HistoryOptions = {}): Run[] {
     const id = this.componentId(component);
     const rows = all(
-      this.stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.component_id = ? AND r.start_ms >= ? AND r.start_ms <= ?
+      this
+        .stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.component_id = ? AND r.start_ms >= ? AND r.start_ms <= ?
         ORDER BY r.start_ms DESC, r.seq DESC LIMIT ?`),
-      [id, options.since?.getTime() ?? -8.64e15, options.until?.getTime() ?? 8.64e15, clampLimit(options.limit, 100)],
+      [
+        id,
+        options.since?.getTime() ?? -8.64e15,
+        options.until?.getTime() ?? 8.64e15,
+        clampLimit(options.limit, 100),
+      ],
     );
     return rows.map(toRun);
   }
@@ -111,11 +117,20 @@ export class Queries {
   /** One run in full, by id or unique id prefix. */
   inspect(idOrPrefix: string): RunDetail {
     const id = this.resolveRun(idOrPrefix);
-    const row = first(this.stmt(`SELECT ${RUN_COLUMNS}, r.code_id, c.description, c.owner, r.component_id ${RUN_FROM} WHERE r.id = ?`), [id])!;
+    const row = first(
+      this.stmt(
+        `SELECT ${RUN_COLUMNS}, r.code_id, c.description, c.owner, r.component_id ${RUN_FROM} WHERE r.id = ?`,
+      ),
+      [id],
+    )!;
     const run = toRun(row);
-    const code = row[15] === null ? undefined : first(this.stmt('SELECT language, source FROM code WHERE id = ?'), [row[15]]);
+    const code =
+      row[15] === null
+        ? undefined
+        : first(this.stmt('SELECT language, source FROM code WHERE id = ?'), [row[15]]);
     const io = all(
-      this.stmt(`SELECT io.dir, ${POINTER_NAME}, p.type, p.flagged, io.fingerprint FROM run_io io JOIN pointers p ON p.id = io.pointer_id
+      this
+        .stmt(`SELECT io.dir, ${POINTER_NAME}, p.type, p.flagged, io.fingerprint FROM run_io io JOIN pointers p ON p.id = io.pointer_id
         WHERE io.run_id = ? ORDER BY 2`),
       [id],
     );
@@ -132,7 +147,9 @@ export class Queries {
       codeSnapshot: code ? String(code[1]) : null,
       description: String(row[16]),
       owner: String(row[17]),
-      tags: all(this.stmt('SELECT tag FROM component_tags WHERE component_id = ? ORDER BY tag'), [row[18]]).map((r) => String(r[0])),
+      tags: all(this.stmt('SELECT tag FROM component_tags WHERE component_id = ? ORDER BY tag'), [
+        row[18],
+      ]).map((r) => String(r[0])),
       inputPointers: io.filter((r) => r[0] === 0).map(pointer),
       outputPointers: io.filter((r) => r[0] === 1).map(pointer),
     };
@@ -147,7 +164,9 @@ export class Queries {
   /** Runs whose recorded source file is this one (relative to the root), newest first. */
   runsOfSource(sourceFile: string, limit = 1000): Run[] {
     return all(
-      this.stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.source_file = ? ORDER BY r.start_ms DESC, r.seq DESC LIMIT ?`),
+      this.stmt(
+        `SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.source_file = ? ORDER BY r.start_ms DESC, r.seq DESC LIMIT ?`,
+      ),
       [sourceFile, limit],
     ).map(toRun);
   }
@@ -185,7 +204,14 @@ export class Queries {
     let roots: typeof runs;
     const children = new Map<string, typeof runs>();
     if (downstream) {
-      const readers = new Set(all(this.stmt('SELECT r.uuid FROM run_io io JOIN runs r ON r.id = io.run_id WHERE io.pointer_id = ? AND io.dir = 0'), [pointer.id]).map((r) => String(r[0])));
+      const readers = new Set(
+        all(
+          this.stmt(
+            'SELECT r.uuid FROM run_io io JOIN runs r ON r.id = io.run_id WHERE io.pointer_id = ? AND io.dir = 0',
+          ),
+          [pointer.id],
+        ).map((r) => String(r[0])),
+      );
       roots = runs.filter((r) => readers.has(r.id)).sort(newestFirst);
       for (const run of runs) {
         for (const dep of run.dependencies) {
@@ -198,7 +224,13 @@ export class Queries {
     } else {
       roots = runs.filter((r) => r.rowId === pointer.latestWriter);
       for (const run of runs) {
-        children.set(run.id, run.dependencies.map((d) => byId.get(d)!).filter(Boolean).sort(newestFirst));
+        children.set(
+          run.id,
+          run.dependencies
+            .map((d) => byId.get(d)!)
+            .filter(Boolean)
+            .sort(newestFirst),
+        );
       }
     }
     const ordered: TracedRun[] = [];
@@ -241,8 +273,13 @@ export class Queries {
   /** Staleness reasons of the given runs (full ids), computed now; fresh and unknown runs are absent. */
   staleReasons(runIds: string[], options: StalenessOptions = {}): Map<string, string[]> {
     if (runIds.length === 0) return new Map();
-    const rows = all(this.stmt('SELECT id, uuid FROM runs WHERE uuid IN (SELECT value FROM json_each(?))'), [JSON.stringify(runIds)]);
-    const reasons = this.stalenessOf(rows.map((r) => Number(r[0])), options);
+    const rows = all(this.stmt('SELECT id, uuid FROM runs WHERE uuid IN (SELECT value FROM json_each(?))'), [
+      JSON.stringify(runIds),
+    ]);
+    const reasons = this.stalenessOf(
+      rows.map((r) => Number(r[0])),
+      options,
+    );
     const result = new Map<string, string[]>();
     for (const r of rows) {
       const list = reasons.get(Number(r[0]));
@@ -257,12 +294,21 @@ export class Queries {
    */
   stale(options: StalenessOptions & { component?: string } = {}): Run[] {
     const rows = options.component
-      ? all(this.stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.component_id = ? ORDER BY r.start_ms DESC, r.seq DESC`), [this.componentId(options.component)])
+      ? all(
+          this.stmt(
+            `SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.component_id = ? ORDER BY r.start_ms DESC, r.seq DESC`,
+          ),
+          [this.componentId(options.component)],
+        )
       : all(
-          this.stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.id = (SELECT l.id FROM runs l WHERE l.component_id = r.component_id
+          this
+            .stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.id = (SELECT l.id FROM runs l WHERE l.component_id = r.component_id
             ORDER BY l.start_ms DESC, l.seq DESC LIMIT 1) ORDER BY r.start_ms DESC, r.seq DESC`),
         );
-    const reasons = this.stalenessOf(rows.map((r) => Number(r[0])), options);
+    const reasons = this.stalenessOf(
+      rows.map((r) => Number(r[0])),
+      options,
+    );
     return rows
       .map((r) => ({ ...toRun(r), stale: reasons.get(Number(r[0])) ?? [] }))
       .filter((r) => r.stale.length > 0);
@@ -272,10 +318,14 @@ export class Queries {
 
   /**
    * DESIGN.md §6: the runs in the traces of the flagged outputs, by how many traces contain them
-   * (ties: newest first), with coverage and Ochiai suspiciousness.
+   * (ties: newest first), with coverage and Ochiai suspiciousness. The unflagged outputs that
+   * count as "good" are the final ones, which no run reads: an intermediate file is not a
+   * judgement of its own, and counting it would dilute the culprit's score with its own output.
    */
   review(options: { limit?: number } = {}): Review {
-    const flagged = all(this.stmt(`SELECT ${POINTER_NAME} FROM pointers p WHERE p.flagged = 1 ORDER BY 1`)).map((r) => String(r[0]));
+    const flagged = all(
+      this.stmt(`SELECT ${POINTER_NAME} FROM pointers p WHERE p.flagged = 1 ORDER BY 1`),
+    ).map((r) => String(r[0]));
     if (flagged.length === 0) return { flagged, runs: [] };
     const counts = all(
       this.stmt(`WITH RECURSIVE t(f, id) AS (
@@ -294,7 +344,8 @@ export class Queries {
             JOIN run_io o ON o.run_id = down.id AND o.dir = 1
             JOIN pointers p ON p.id = o.pointer_id AND p.flagged = 0
           WHERE NOT EXISTS (SELECT 1 FROM run_io w WHERE w.pointer_id = o.pointer_id AND w.dir = 1
-            AND (w.start_ms > o.start_ms OR (w.start_ms = o.start_ms AND w.seq > o.seq)))
+              AND (w.start_ms > o.start_ms OR (w.start_ms = o.start_ms AND w.seq > o.seq)))
+            AND NOT EXISTS (SELECT 1 FROM run_io rd WHERE rd.pointer_id = o.pointer_id AND rd.dir = 0)
           GROUP BY down.c`),
         [candidates],
       ).map((r) => [Number(r[0]), Number(r[1])]),
@@ -360,7 +411,11 @@ export class Queries {
         FROM pointers p WHERE (?1 IS NULL OR p.flagged = ?1) AND (?2 IS NULL OR p.name >= ?2 AND p.name < ?2 || x'ff')
           AND NOT (p.namespace = 'mltrace' AND p.name = '*')
         ORDER BY p.name LIMIT ?3`),
-      [options.flagged === undefined ? null : options.flagged ? 1 : 0, options.prefix ?? null, clampLimit(options.limit, 100000)],
+      [
+        options.flagged === undefined ? null : options.flagged ? 1 : 0,
+        options.prefix ?? null,
+        clampLimit(options.limit, 100000),
+      ],
     ).map((r) => ({
       name: String(r[0]),
       type: r[1] as PointerType,
@@ -392,12 +447,18 @@ export class Queries {
   protected resolveRun(idOrPrefix: string): number {
     const prefix = idOrPrefix.trim().toLowerCase();
     if (!/^[0-9a-z-]+$/.test(prefix)) throw new LineageError(`"${idOrPrefix}" is not a run id.`, 'invalid');
-    const rows = all(this.stmt(`SELECT id, uuid FROM runs WHERE uuid >= ? AND uuid < ? ORDER BY uuid LIMIT 3`), [prefix, `${prefix}\uffff`]);
+    const rows = all(
+      this.stmt(`SELECT id, uuid FROM runs WHERE uuid >= ? AND uuid < ? ORDER BY uuid LIMIT 3`),
+      [prefix, `${prefix}\uffff`],
+    );
     if (rows.length === 0) throw new LineageError(`No run has an id starting with "${idOrPrefix}".`);
     const exact = rows.find((r) => r[1] === prefix);
     if (exact) return Number(exact[0]);
     if (rows.length > 1) {
-      throw new LineageError(`The id prefix "${idOrPrefix}" is ambiguous: ${rows.map((r) => String(r[1]).slice(0, 12)).join(', ')}…; give more characters.`, 'ambiguous');
+      throw new LineageError(
+        `The id prefix "${idOrPrefix}" is ambiguous: ${rows.map((r) => String(r[1]).slice(0, 12)).join(', ')}…; give more characters.`,
+        'ambiguous',
+      );
     }
     return Number(rows[0][0]);
   }
@@ -412,7 +473,8 @@ export class Queries {
     const columns = `p.id, ${POINTER_NAME}, ${LATEST_WRITER}, p.namespace, p.name`;
     const lookup = this.stmt(`SELECT ${columns} FROM pointers p WHERE p.namespace = ? AND p.name = ?`);
     const candidates: Array<[string, string]> = [[FILE_NAMESPACE, name]];
-    for (let i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1)) candidates.push([name.slice(0, i), name.slice(i + 1)]);
+    for (let i = name.indexOf('/'); i > 0; i = name.indexOf('/', i + 1))
+      candidates.push([name.slice(0, i), name.slice(i + 1)]);
     for (const [namespace, bare] of candidates) {
       const row = first(lookup, [namespace, bare]);
       if (row) return toResolvedPointer(row);
@@ -420,7 +482,10 @@ export class Queries {
     const rows = all(this.stmt(`SELECT ${columns} FROM pointers p WHERE p.name = ? LIMIT 5`), [name]);
     if (rows.length === 1) return toResolvedPointer(rows[0]);
     if (rows.length > 1) {
-      throw new LineageError(`"${name}" names datasets in several namespaces (${rows.map((r) => String(r[1])).join(', ')}); give namespace/name.`, 'ambiguous');
+      throw new LineageError(
+        `"${name}" names datasets in several namespaces (${rows.map((r) => String(r[1])).join(', ')}); give namespace/name.`,
+        'ambiguous',
+      );
     }
     throw new LineageError(`No logged run read or wrote "${name}".`);
   }
@@ -428,7 +493,12 @@ export class Queries {
   private page(rows: Row[], limit: number): Page<Run> {
     const items = rows.slice(0, limit).map(toRun);
     const last = rows.length > limit ? rows[limit - 1] : undefined;
-    return { items, next: last ? `${Number(last[4])}:${Number(first(this.stmt('SELECT seq FROM runs WHERE id = ?'), [last[0]])![0])}` : null };
+    return {
+      items,
+      next: last
+        ? `${Number(last[4])}:${Number(first(this.stmt('SELECT seq FROM runs WHERE id = ?'), [last[0]])![0])}`
+        : null,
+    };
   }
 }
 
@@ -441,7 +511,13 @@ interface ResolvedPointer {
 }
 
 function toResolvedPointer(r: Row): ResolvedPointer {
-  return { id: Number(r[0]), display: String(r[1]), latestWriter: r[2] === null ? null : Number(r[2]), namespace: String(r[3]), name: String(r[4]) };
+  return {
+    id: Number(r[0]),
+    display: String(r[1]),
+    latestWriter: r[2] === null ? null : Number(r[2]),
+    namespace: String(r[3]),
+    name: String(r[4]),
+  };
 }
 
 function toRun(r: Row): Run {
@@ -472,6 +548,7 @@ function clampLimit(limit: number | undefined, fallback: number): number {
 function decodeCursor(cursor: string | null | undefined): [number, number] {
   if (!cursor) return [8.64e15, Number.MAX_SAFE_INTEGER];
   const [start, seq] = cursor.split(':').map(Number);
-  if (!Number.isFinite(start) || !Number.isFinite(seq)) throw new LineageError(`"${cursor}" is not a page cursor.`, 'invalid');
+  if (!Number.isFinite(start) || !Number.isFinite(seq))
+    throw new LineageError(`"${cursor}" is not a page cursor.`, 'invalid');
   return [start, seq];
 }

@@ -1,6 +1,6 @@
 // The derived index (DESIGN.md §3). Bump SCHEMA_VERSION whenever this changes: older snapshots
 // are then rebuilt from the log.
-export const SCHEMA_VERSION = 1;
+export const SCHEMA_VERSION = 2;
 
 export const SCHEMA = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;

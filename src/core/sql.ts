@@ -15,7 +15,12 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
     const beside = path.join(__dirname, 'sql-wasm.wasm');
     const file = fs.existsSync(beside) ? beside : require.resolve('sql.js/dist/sql-wasm.wasm');
     const wasmBinary = fs.readFileSync(file);
-    return initSqlJs({ wasmBinary: wasmBinary.buffer.slice(wasmBinary.byteOffset, wasmBinary.byteOffset + wasmBinary.byteLength) as ArrayBuffer });
+    return initSqlJs({
+      wasmBinary: wasmBinary.buffer.slice(
+        wasmBinary.byteOffset,
+        wasmBinary.byteOffset + wasmBinary.byteLength,
+      ) as ArrayBuffer,
+    });
   })();
   return sqlJs;
 }

@@ -28,13 +28,15 @@ export class Staleness {
     private readonly root: string,
   ) {
     // Rules 1 and 2: per dependency, its age relative to this run and its component's fresher runs.
-    this.dependencies = db.prepare(`SELECT DISTINCT d.run_id, dr.uuid, dc.name, dr.start_ms, r.start_ms, r.threshold_days,
+    this.dependencies =
+      db.prepare(`SELECT DISTINCT d.run_id, dr.uuid, dc.name, dr.start_ms, r.start_ms, r.threshold_days,
         (SELECT count(*) FROM runs f WHERE f.component_id = dr.component_id
           AND (f.start_ms, f.seq) > (dr.start_ms, dr.seq) AND f.start_ms < r.start_ms)
       FROM deps d JOIN runs r ON r.id = d.run_id JOIN runs dr ON dr.id = d.dep_run_id JOIN components dc ON dc.id = dr.component_id
       WHERE d.run_id IN (SELECT value FROM json_each(?)) ORDER BY d.run_id, dr.start_ms DESC`);
     // Rule 3: each input with what was recorded when it was read, and its latest writer now.
-    this.inputs = db.prepare(`SELECT io.run_id, p.namespace, p.name, io.fingerprint, r.start_ms, r.seq, lw.id, lw.uuid, lc.name,
+    this.inputs =
+      db.prepare(`SELECT io.run_id, p.namespace, p.name, io.fingerprint, r.start_ms, r.seq, lw.id, lw.uuid, lc.name,
         lw.start_ms, lw.seq
       FROM run_io io JOIN pointers p ON p.id = io.pointer_id JOIN runs r ON r.id = io.run_id
       LEFT JOIN runs lw ON lw.id = (SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = 1
@@ -63,48 +65,109 @@ export class Staleness {
     const defaultThreshold = options.thresholdDays ?? DEFAULT_THRESHOLD_DAYS;
 
     for (const r of all(this.dependencies, [ids])) {
-      const [runId, depUuid, depComponent, depStart, start, ownThreshold, fresher] = r as [number, string, string, number, number, number | null, number];
+      const [runId, depUuid, depComponent, depStart, start, ownThreshold, fresher] = r as [
+        number,
+        string,
+        string,
+        number,
+        number,
+        number | null,
+        number,
+      ];
       const threshold = ownThreshold ?? defaultThreshold;
       const ageDays = (start - depStart) / DAY_MS;
       if (ageDays > threshold) {
-        add(runId, `${runLabel(depComponent, depUuid)} started ${plural(Math.floor(ageDays), 'day')} before this run (threshold: ${plural(threshold, 'day')}).`);
+        add(
+          runId,
+          `${runLabel(depComponent, depUuid)} started ${plural(Math.floor(ageDays), 'day')} before this run (threshold: ${plural(threshold, 'day')}).`,
+        );
       }
       if (fresher > 0) {
-        add(runId, `${runLabel(depComponent, depUuid)} has ${plural(fresher, 'fresher run')} that began before this run started.`);
+        add(
+          runId,
+          `${runLabel(depComponent, depUuid)} has ${plural(fresher, 'fresher run')} that began before this run started.`,
+        );
       }
     }
 
     for (const r of all(this.inputs, [ids])) {
-      const [runId, namespace, name, fingerprint, start, seq, writerId, writerUuid, writerComponent, writerStart, writerSeq] = r as [
-        number, string, string, string | null, number, number, number | null, string | null, string | null, number | null, number | null,
+      const [
+        runId,
+        namespace,
+        name,
+        fingerprint,
+        start,
+        seq,
+        writerId,
+        writerUuid,
+        writerComponent,
+        writerStart,
+        writerSeq,
+      ] = r as [
+        number,
+        string,
+        string,
+        string | null,
+        number,
+        number,
+        number | null,
+        string | null,
+        string | null,
+        number | null,
+        number | null,
       ];
       const display = namespace === FILE_NAMESPACE ? name : `${namespace}/${name}`;
-      const canCompare = namespace === FILE_NAMESPACE && fingerprint !== null && fingerprint.startsWith('sha256');
-      const producer = writerUuid && writerId !== runId ? ` (last written by ${runLabel(writerComponent!, writerUuid)})` : '';
+      const canCompare =
+        namespace === FILE_NAMESPACE && fingerprint !== null && fingerprint.startsWith('sha256');
+      const producer =
+        writerUuid && writerId !== runId
+          ? ` (last written by ${runLabel(writerComponent!, writerUuid)})`
+          : '';
       if (canCompare) {
         const now = this.fingerprints.get(pointerPath(name, this.root));
         if (!now) add(runId, `Input ${display}${producer} no longer exists.`);
-        else if (now.fingerprint !== fingerprint) add(runId, `Input ${display}${producer} changed since this run read it.`);
-      } else if (writerUuid && writerId !== runId && (writerStart! > start || (writerStart === start && writerSeq! > seq))) {
-        add(runId, `Input ${display} was written again by ${runLabel(writerComponent!, writerUuid)} after this run started.`);
+        else if (now.fingerprint !== fingerprint)
+          add(runId, `Input ${display}${producer} changed since this run read it.`);
+      } else if (
+        writerUuid &&
+        writerId !== runId &&
+        (writerStart! > start || (writerStart === start && writerSeq! > seq))
+      ) {
+        add(
+          runId,
+          `Input ${display} was written again by ${runLabel(writerComponent!, writerUuid)} after this run started.`,
+        );
       }
     }
 
     const files = new Map<string, string | null>();
     for (const r of all(this.code, [ids])) {
-      const [runId, uuid, component, sourceFile, sourceLine, snapshot] = r as [number, string, string, string, number | null, string];
+      const [runId, uuid, component, sourceFile, sourceLine, snapshot] = r as [
+        number,
+        string,
+        string,
+        string,
+        number | null,
+        string,
+      ];
       const file = pointerPath(sourceFile, this.root);
       if (!files.has(file)) files.set(file, readNormalized(file));
       const current = files.get(file) ?? null;
       const where = sourceLine ? `${sourceFile}:${sourceLine}` : sourceFile;
-      if (current === null) add(runId, `The source file of ${runLabel(component, uuid)}, ${sourceFile}, no longer exists.`);
-      else if (!current.includes(normalize(snapshot))) add(runId, `The code of ${runLabel(component, uuid)} changed since it ran (${where}).`);
+      if (current === null)
+        add(runId, `The source file of ${runLabel(component, uuid)}, ${sourceFile}, no longer exists.`);
+      else if (!current.includes(normalize(snapshot)))
+        add(runId, `The code of ${runLabel(component, uuid)} changed since it ran (${where}).`);
     }
     return result;
   }
 }
 
-const normalize = (text: string) => text.replace(/\r\n?/g, '\n').replace(/[ \t]+$/gm, '').trim();
+const normalize = (text: string) =>
+  text
+    .replace(/\r\n?/g, '\n')
+    .replace(/[ \t]+$/gm, '')
+    .trim();
 
 function readNormalized(file: string): string | null {
   try {

@@ -64,6 +64,7 @@ export interface RunHandle {
 
 export class EventWriter {
   private fd: number | undefined;
+  private torn = false;
   readonly file: string;
 
   constructor(
@@ -72,7 +73,10 @@ export class EventWriter {
     readonly producer: string = `${PRODUCER}/${kind}`,
   ) {
     const host = os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_') || 'host';
-    this.file = path.join(eventsDir(location.storeDir), `${kind}-${host}-${process.pid}-${randomBytes(3).toString('hex')}.jsonl`);
+    this.file = path.join(
+      eventsDir(location.storeDir),
+      `${kind}-${host}-${process.pid}-${randomBytes(3).toString('hex')}.jsonl`,
+    );
   }
 
   /** Appends one event as one line, in one write. Throws when the store cannot be written. */
@@ -81,7 +85,12 @@ export class EventWriter {
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       this.fd = fs.openSync(this.file, 'a');
     }
-    fs.writeSync(this.fd, JSON.stringify(event) + '\n');
+    // After a failed write (disk full...) the file may end in a torn line: end it first, so that
+    // it is reported as one malformed line and this event stays whole.
+    const line = Buffer.from(`${this.torn ? '\n' : ''}${JSON.stringify(event)}\n`);
+    this.torn = true;
+    for (let written = 0; written < line.length;) written += fs.writeSync(this.fd, line, written);
+    this.torn = false;
   }
 
   close(): void {
@@ -96,7 +105,9 @@ export class EventWriter {
       startTime: start.startTime ?? new Date(),
       start,
     };
-    this.append(this.runEvent('START', handle, handle.startTime, { inputs: start.inputs ?? [], outputs: [] }));
+    this.append(
+      this.runEvent('START', handle, handle.startTime, { inputs: start.inputs ?? [], outputs: [] }),
+    );
     return handle;
   }
 
@@ -117,7 +128,13 @@ export class EventWriter {
     }
     if (end.exit) runFacets[OUR_FACETS.exit] = ourFacet(OUR_FACETS.exit, end.exit, this.producer);
     this.append(
-      this.runEvent(end.status === 'complete' ? 'COMPLETE' : 'FAIL', handle, endTime, { inputs, outputs: dedupe(end.outputs ?? []) }, runFacets),
+      this.runEvent(
+        end.status === 'complete' ? 'COMPLETE' : 'FAIL',
+        handle,
+        endTime,
+        { inputs, outputs: dedupe(end.outputs ?? []) },
+        runFacets,
+      ),
     );
   }
 
@@ -133,7 +150,11 @@ export class EventWriter {
       eventTime: new Date().toISOString(),
       producer: this.producer,
       schemaURL: eventSchemaURL('DatasetEvent'),
-      dataset: { namespace, name, facets: { [OUR_FACETS.flag]: ourFacet(OUR_FACETS.flag, { flagged }, this.producer) } },
+      dataset: {
+        namespace,
+        name,
+        facets: { [OUR_FACETS.flag]: ourFacet(OUR_FACETS.flag, { flagged }, this.producer) },
+      },
     });
   }
 
@@ -155,7 +176,11 @@ export class EventWriter {
   defineComponent(component: { name: string; description?: string; owner?: string; tags?: string[] }): void {
     const facets: Facets = {};
     if (component.description !== undefined) {
-      facets.documentation = standardFacet('documentation', { description: component.description }, this.producer);
+      facets.documentation = standardFacet(
+        'documentation',
+        { description: component.description },
+        this.producer,
+      );
     }
     if (component.owner !== undefined) {
       facets.ownership = standardFacet('ownership', { owners: [{ name: component.owner }] }, this.producer);
@@ -186,13 +211,20 @@ export class EventWriter {
     const runFacets: Facets = {
       [OUR_FACETS.run]: ourFacet(
         OUR_FACETS.run,
-        { startTime: handle.startTime.toISOString(), ...(eventType === 'START' ? {} : { endTime: eventTime.toISOString() }) },
+        {
+          startTime: handle.startTime.toISOString(),
+          ...(eventType === 'START' ? {} : { endTime: eventTime.toISOString() }),
+        },
         this.producer,
       ),
       ...extraRunFacets,
     };
     if (source?.gitTags?.length) {
-      runFacets.tags = standardFacet('tags', { tags: source.gitTags.map((value) => ({ key: 'git.tag', value, source: 'GIT' })) }, this.producer);
+      runFacets.tags = standardFacet(
+        'tags',
+        { tags: source.gitTags.map((value) => ({ key: 'git.tag', value, source: 'GIT' })) },
+        this.producer,
+      );
     }
     if (upstream?.length) {
       runFacets.jobDependencies = standardFacet(
@@ -218,7 +250,11 @@ export class EventWriter {
     // The code snapshot goes with the end of the run only: START stays small, and a run's code
     // is what it finished with.
     if (source?.code && eventType !== 'START') {
-      jobFacets.sourceCode = standardFacet('sourceCode', { language: source.code.language, sourceCode: source.code.source }, this.producer);
+      jobFacets.sourceCode = standardFacet(
+        'sourceCode',
+        { language: source.code.language, sourceCode: source.code.source },
+        this.producer,
+      );
     }
     const withFingerprints = eventType !== 'START';
     return {
@@ -235,7 +271,9 @@ export class EventWriter {
 
   private dataset(pointer: PointerSpec, withFingerprint: boolean): DatasetRef {
     const facets: Facets = {};
-    const pointerFields: Record<string, unknown> = { pointerType: inferPointerType(pointer.name, pointer.endpoint) };
+    const pointerFields: Record<string, unknown> = {
+      pointerType: inferPointerType(pointer.name, pointer.endpoint),
+    };
     if (withFingerprint && !pointer.endpoint) {
       const print = fingerprintFile(pointerPath(pointer.name, this.location.root));
       if (print) {

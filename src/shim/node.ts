@@ -58,7 +58,11 @@ function callerLocation(root: string): { file: string | null; line: number | nul
 }
 
 /** Runs `fn` as a run of `component`, logging START before and COMPLETE or FAIL after. */
-export async function withRun<T>(component: string, options: RunOptions, fn: () => T | Promise<T>): Promise<T> {
+export async function withRun<T>(
+  component: string,
+  options: RunOptions,
+  fn: () => T | Promise<T>,
+): Promise<T> {
   const location = safely(() => locateStore({ dir: options.dir }));
   let writer: EventWriter | undefined;
   let handle: RunHandle | undefined;
@@ -68,7 +72,12 @@ export async function withRun<T>(component: string, options: RunOptions, fn: () 
     safely(() => {
       if (!writer) return;
       if ((options.description || options.owner || options.tags?.length) && !described.has(component)) {
-        writer.defineComponent({ name: component, description: options.description, owner: options.owner, tags: options.tags });
+        writer.defineComponent({
+          name: component,
+          description: options.description,
+          owner: options.owner,
+          tags: options.tags,
+        });
         described.add(component);
       }
       const git = gitInfo(location.root);
@@ -89,11 +98,14 @@ export async function withRun<T>(component: string, options: RunOptions, fn: () 
     const end = (failure?: unknown) =>
       safely(() => {
         if (!writer || !handle) return;
-        const error = failure instanceof Error ? failure : failure === undefined ? undefined : new Error(String(failure));
+        const error =
+          failure instanceof Error ? failure : failure === undefined ? undefined : new Error(String(failure));
         writer.endRun(handle, {
           status: error ? 'failed' : 'complete',
           outputs: (options.outputs ?? []).map(pointer),
-          error: error ? { message: `${error.name}: ${error.message}`, language: 'javascript', stackTrace: error.stack } : undefined,
+          error: error
+            ? { message: `${error.name}: ${error.message}`, language: 'javascript', stackTrace: error.stack }
+            : undefined,
         });
       });
     try {

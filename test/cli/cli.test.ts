@@ -15,7 +15,7 @@ interface Result {
 }
 
 function mltrace(cwd: string, ...args: string[]): Result {
-  const env = { ...process.env, NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
   delete env.MLTRACE_DIR;
   const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', env, timeout: 30000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
@@ -59,9 +59,47 @@ describe('mltrace CLI', () => {
     // A three-stage pipeline through the command wrapper, run from a nested folder: the store
     // is found by walking up, and paths are logged relative to the root.
     const steps: Array<[string, string[]]> = [
-      ['clean', ['-i', '../../data/raw.csv', '-o', '../../data/clean.csv', '--', 'cp', '../../data/raw.csv', '../../data/clean.csv']],
-      ['featurize', ['-i', '../../data/clean.csv', '-o', '../../data/features.csv', '--tag', 'etl', '--', 'cp', '../../data/clean.csv', '../../data/features.csv']],
-      ['train', ['-i', '../../data/features.csv', '-o', '../../model.pkl', '--', process.execPath, '-e', "require('fs').writeFileSync('../../model.pkl', 'weights')"]],
+      [
+        'clean',
+        [
+          '-i',
+          '../../data/raw.csv',
+          '-o',
+          '../../data/clean.csv',
+          '--',
+          'cp',
+          '../../data/raw.csv',
+          '../../data/clean.csv',
+        ],
+      ],
+      [
+        'featurize',
+        [
+          '-i',
+          '../../data/clean.csv',
+          '-o',
+          '../../data/features.csv',
+          '--tag',
+          'etl',
+          '--',
+          'cp',
+          '../../data/clean.csv',
+          '../../data/features.csv',
+        ],
+      ],
+      [
+        'train',
+        [
+          '-i',
+          '../../data/features.csv',
+          '-o',
+          '../../model.pkl',
+          '--',
+          process.execPath,
+          '-e',
+          "require('fs').writeFileSync('../../model.pkl', 'weights')",
+        ],
+      ],
     ];
     for (const [component, args] of steps) {
       const result = mltrace(nested, 'run', '-c', component, ...args);
@@ -73,9 +111,26 @@ describe('mltrace CLI', () => {
 
   it('recent lists the runs newest first, with the JSON fields the issue names', () => {
     const runs = json<RunJson[]>(root, 'recent');
-    assert.deepEqual(runs.map((r) => r.component), ['train', 'featurize', 'clean']);
+    assert.deepEqual(
+      runs.map((r) => r.component),
+      ['train', 'featurize', 'clean'],
+    );
     const train = runs[0];
-    for (const key of ['id', 'component', 'status', 'startTime', 'endTime', 'inputs', 'outputs', 'dependencies', 'stale', 'gitHash', 'sourceFile', 'sourceLine', 'notes']) {
+    for (const key of [
+      'id',
+      'component',
+      'status',
+      'startTime',
+      'endTime',
+      'inputs',
+      'outputs',
+      'dependencies',
+      'stale',
+      'gitHash',
+      'sourceFile',
+      'sourceLine',
+      'notes',
+    ]) {
       assert.ok(key in train, `run JSON has ${key}`);
     }
     assert.match(train.id, /^[0-9a-f-]{36}$/);
@@ -89,9 +144,22 @@ describe('mltrace CLI', () => {
   it('trace --json prints the pointer and its producers depth-first', () => {
     const trace = json<{ pointer: string; runs: RunJson[] }>(root, 'trace', 'model.pkl');
     assert.equal(trace.pointer, 'model.pkl');
-    assert.deepEqual(trace.runs.map((r) => [r.component, r.depth]), [['train', 0], ['featurize', 1], ['clean', 2]]);
+    assert.deepEqual(
+      trace.runs.map((r) => [r.component, r.depth]),
+      [
+        ['train', 0],
+        ['featurize', 1],
+        ['clean', 2],
+      ],
+    );
     const down = json<{ pointer: string; runs: RunJson[] }>(root, 'trace', 'data/clean.csv', '--downstream');
-    assert.deepEqual(down.runs.map((r) => [r.component, r.depth]), [['featurize', 0], ['train', 1]]);
+    assert.deepEqual(
+      down.runs.map((r) => [r.component, r.depth]),
+      [
+        ['featurize', 0],
+        ['train', 1],
+      ],
+    );
   });
 
   it('accepts a path relative to the current folder for a pointer', () => {
@@ -130,24 +198,52 @@ describe('mltrace CLI', () => {
   it('flag, review and unflag work through events', () => {
     const flagged = json<{ pointer: string; flagged: boolean }>(root, 'flag', 'model.pkl');
     assert.deepEqual(flagged, { pointer: 'model.pkl', flagged: true });
-    const review = json<{ flagged: string[]; runs: Array<RunJson & { count: number; coverage: number }> }>(root, 'review');
+    const review = json<{ flagged: string[]; runs: Array<RunJson & { count: number; coverage: number }> }>(
+      root,
+      'review',
+    );
     assert.deepEqual(review.flagged, ['model.pkl']);
-    assert.deepEqual(review.runs.map((r) => [r.component, r.count, r.coverage]), [['train', 1, 1], ['featurize', 1, 1], ['clean', 1, 1]]);
+    assert.deepEqual(
+      review.runs.map((r) => [r.component, r.count, r.coverage]),
+      [
+        ['train', 1, 1],
+        ['featurize', 1, 1],
+        ['clean', 1, 1],
+      ],
+    );
     const unflagged = json<{ unflagged: string[] }>(root, 'unflag', '--all');
     assert.deepEqual(unflagged.unflagged, ['model.pkl']);
     assert.deepEqual(json<{ flagged: string[] }>(root, 'review').flagged, []);
     const files = fs.readdirSync(path.join(root, '.mltrace', 'events'));
-    assert.ok(files.some((f) => f.startsWith('cli-')), 'flags are written as events in a file of the CLI');
+    assert.ok(
+      files.some((f) => f.startsWith('cli-')),
+      'flags are written as events in a file of the CLI',
+    );
   });
 
   it('history, components, tags and notes', () => {
-    assert.deepEqual(json<RunJson[]>(root, 'history', 'train').map((r) => r.component), ['train']);
-    assert.deepEqual(json<RunJson[]>(root, 'history', 'train', '--since', '2000-01-01', '--until', '2000-01-02'), []);
+    assert.deepEqual(
+      json<RunJson[]>(root, 'history', 'train').map((r) => r.component),
+      ['train'],
+    );
+    assert.deepEqual(
+      json<RunJson[]>(root, 'history', 'train', '--since', '2000-01-01', '--until', '2000-01-02'),
+      [],
+    );
     const components = json<Array<{ name: string; tags: string[] }>>(root, 'components', '--tag', 'etl');
-    assert.deepEqual(components.map((c) => [c.name, c.tags]), [['featurize', ['etl']]]);
-    assert.deepEqual(json<Array<{ tag: string }>>(root, 'tags').map((t) => t.tag), ['etl']);
+    assert.deepEqual(
+      components.map((c) => [c.name, c.tags]),
+      [['featurize', ['etl']]],
+    );
+    assert.deepEqual(
+      json<Array<{ tag: string }>>(root, 'tags').map((t) => t.tag),
+      ['etl'],
+    );
     const [latest] = json<RunJson[]>(root, 'recent', '--limit', '1');
-    assert.equal(json<RunJson>(root, 'notes', latest.id.slice(0, 8), 'checked by hand').notes, 'checked by hand');
+    assert.equal(
+      json<RunJson>(root, 'notes', latest.id.slice(0, 8), 'checked by hand').notes,
+      'checked by hand',
+    );
   });
 
   it('stale reports a changed input with a sentence naming the producer', () => {
@@ -155,7 +251,10 @@ describe('mltrace CLI', () => {
     const stale = json<RunJson[]>(root, 'stale');
     const train = stale.find((r) => r.component === 'train');
     assert.ok(train, 'train is stale');
-    assert.match(train.stale.join('\n'), /Input data\/features\.csv \(last written by featurize \(run [0-9a-f]{8}\)\) changed since this run read it\./);
+    assert.match(
+      train.stale.join('\n'),
+      /Input data\/features\.csv \(last written by featurize \(run [0-9a-f]{8}\)\) changed since this run read it\./,
+    );
   });
 
   it('run exits with the command status and logs a failed run', () => {
@@ -173,9 +272,17 @@ describe('mltrace CLI', () => {
     fs.writeFileSync(path.join(events, 'zz-bad.jsonl'), '{"eventTime": "2026-01-01T00:00:00Z"}\nnot json\n');
     const elsewhere = fs.mkdtempSync(path.join(os.tmpdir(), 'mltrace-cli-other-'));
     try {
-      const report = json<{ problems: Array<{ file: string; line: number; reason: string }> }>(elsewhere, 'ingest', '--dir', path.join(root, '.mltrace'));
+      const report = json<{ problems: Array<{ file: string; line: number; reason: string }> }>(
+        elsewhere,
+        'ingest',
+        '--dir',
+        path.join(root, '.mltrace'),
+      );
       const bad = report.problems.filter((p) => p.file.endsWith('zz-bad.jsonl'));
-      assert.deepEqual(bad.map((p) => p.line), [1, 2]);
+      assert.deepEqual(
+        bad.map((p) => p.line),
+        [1, 2],
+      );
       assert.match(bad[1].reason, /malformed JSON/);
     } finally {
       fs.rmSync(elsewhere, { recursive: true, force: true });
