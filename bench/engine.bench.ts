@@ -1,11 +1,13 @@
 // `npm run bench`: the engine at 10k and 100k runs, beside raw sql.js doing the same inserts and
 // the same recursive query. Prints one JSON object per scale.
 import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { LineageStore } from '../src/core/store';
+import { SCHEMA } from '../src/core/schema';
 import { loadSqlJs, all } from '../src/core/sql';
 import { storeLocation } from '../src/core/storeDir';
 import { EventWriter, PointerSpec } from '../src/core/writer';
@@ -98,41 +100,68 @@ const percentile = (values: number[], p: number) => {
 };
 const round = (n: number, digits = 2) => Number(n.toFixed(digits));
 
-/** Raw sql.js: the same run, io and dependency rows inserted with prepared statements, no parsing. */
+/**
+ * Raw sql.js, for comparison: the same rows (pointers, runs, their inputs and outputs, the
+ * dependencies) in the same schema, inserted one by one with prepared statements in one
+ * transaction: no parsing and no lineage logic, so the cost of storing the rows and nothing else.
+ */
 async function baseline(runs: RawRun[]): Promise<{ insertRunsPerSec: number; traceMs: number }> {
   const SQL = await loadSqlJs();
   const db = new SQL.Database();
-  db.exec(`CREATE TABLE runs (id INTEGER PRIMARY KEY, uuid TEXT UNIQUE, component TEXT, start_ms INTEGER);
-    CREATE TABLE run_io (run_id INTEGER, dir INTEGER, pointer TEXT, PRIMARY KEY (run_id, dir, pointer)) WITHOUT ROWID;
-    CREATE INDEX io_by_pointer ON run_io (pointer, dir);
-    CREATE TABLE deps (run_id INTEGER, dep_run_id INTEGER, PRIMARY KEY (run_id, dep_run_id)) WITHOUT ROWID;`);
-  const latest = new Map<string, number>();
-  const insertRun = db.prepare('INSERT INTO runs VALUES (?, ?, ?, ?)');
-  const insertIo = db.prepare('INSERT INTO run_io VALUES (?, ?, ?)');
-  const insertDep = db.prepare('INSERT OR IGNORE INTO deps VALUES (?, ?)');
+  db.exec(SCHEMA);
+  const pointerIds = new Map<string, number>();
+  const latest = new Map<number, number>();
+  const insertPointer = db.prepare('INSERT INTO pointers (id, namespace, name, type) VALUES (?, ?, ?, ?)');
+  const insertRun =
+    db.prepare(`INSERT INTO runs (id, uuid, component_id, lifecycle, status, status_ms, start_ms,
+    start_known, end_ms, seq, git_hash, source_file, source_line, code_id) VALUES (?, ?, ?, 1, 'complete', ?, ?, 1, ?, ?, ?, ?, ?, 1)`);
+  const insertIo = db.prepare(
+    'INSERT INTO run_io (run_id, dir, pointer_id, start_ms, seq) VALUES (?, ?, ?, ?, ?)',
+  );
+  const insertDep = db.prepare('INSERT OR REPLACE INTO deps (run_id, via, dep_run_id) VALUES (?, ?, ?)');
+  const components = new Map<string, number>();
+  const pointer = (name: string) => {
+    let id = pointerIds.get(name);
+    if (id === undefined) {
+      pointerIds.set(name, (id = pointerIds.size + 1));
+      insertPointer.run([id, 'file', name, 'DATA']);
+    }
+    return id;
+  };
   const [, ms] = time(() => {
     db.exec('BEGIN');
     runs.forEach((run, i) => {
       const id = i + 1;
+      let component = components.get(run.component);
+      if (component === undefined) components.set(run.component, (component = components.size + 1));
+      const uuid = `${randomUUID()}`;
       insertRun.run([
         id,
-        `00000000-0000-4000-8000-${String(id).padStart(12, '0')}`,
-        run.component,
+        uuid,
+        component,
+        run.start + 1000,
         run.start,
+        run.start + 1000,
+        id,
+        '3f2a9c0d1e',
+        `pipelines/${run.component}.py`,
+        12,
       ]);
       for (const input of run.inputs) {
-        insertIo.run([id, 0, input]);
-        const writer = latest.get(input);
-        if (writer) insertDep.run([id, writer]);
+        const p = pointer(input);
+        insertIo.run([id, 0, p, run.start, id]);
+        const writer = latest.get(p);
+        if (writer) insertDep.run([id, p, writer]);
       }
       for (const output of run.outputs) {
-        insertIo.run([id, 1, output]);
-        latest.set(output, id);
+        const p = pointer(output);
+        insertIo.run([id, 1, p, run.start, id]);
+        latest.set(p, id);
       }
     });
     db.exec('COMMIT');
   });
-  const deepWriter = latest.get(deepPointer(runs))!;
+  const deepWriter = latest.get(pointerIds.get(deepPointer(runs))!)!;
   const trace =
     db.prepare(`WITH RECURSIVE up(id) AS (SELECT ? UNION SELECT d.dep_run_id FROM deps d JOIN up ON d.run_id = up.id)
     SELECT r.* FROM up JOIN runs r ON r.id = up.id`);

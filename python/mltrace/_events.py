@@ -158,7 +158,10 @@ class Pointer(object):
             )
             fields["size"] = self.print["size"]
             fields["modifiedTime"] = self.print["modifiedTime"]
-        facets["mltrace_pointer"] = our_facet("mltrace_pointer", fields)
+        # A type that the name already implies, with nothing else to say, is left out: it would
+        # only make every event longer (docs/EVENTS.md "mltrace_pointer").
+        if len(fields) > 1 or self.pointer_type.value != _pointers.infer_pointer_type(self.name).value:
+            facets["mltrace_pointer"] = our_facet("mltrace_pointer", fields)
         return {"namespace": FILE_NAMESPACE, "name": self.name, "facets": facets}
 
 

@@ -82,11 +82,13 @@ export class Ingestor {
   private nextComponentId: number;
   private hasUpstream: boolean;
   private runsComplete: boolean;
+  private pointersComplete: boolean;
   /** Runs looked up in this batch and not found: no need to ask again. */
   private readonly absentRuns = new Set<string>();
   private unflagAllKey: Key;
   private readonly s: Record<string, Statement>;
   /** Rows of new runs are written in bulk at the end of a batch (or before a query needs them). */
+  private readonly newPointers: RowInserter;
   private readonly newRuns: RowInserter;
   private readonly newIo: RowInserter;
   private readonly newDeps: RowInserter;
@@ -96,6 +98,7 @@ export class Ingestor {
     const max = (table: string) => Number(first(db.prepare(`SELECT coalesce(max(id), 0) FROM ${table}`))![0]);
     this.nextRunId = max('runs') + 1;
     this.nextPointerId = max('pointers') + 1;
+    this.pointersComplete = this.nextPointerId === 1;
     this.nextComponentId = max('components') + 1;
     this.hasUpstream = first(db.prepare('SELECT 1 FROM upstream LIMIT 1')) !== undefined;
     // While the index holds only runs this ingestor created, the `runs` map knows every run.
@@ -109,6 +112,7 @@ export class Ingestor {
       18,
       32,
     );
+    this.newPointers = new RowInserter(db, 'INSERT INTO pointers (id, namespace, name, type) VALUES', 4);
     this.newIo = new RowInserter(
       db,
       'INSERT OR IGNORE INTO run_io (run_id, dir, pointer_id, fingerprint, start_ms, seq) VALUES',
@@ -136,7 +140,6 @@ export class Ingestor {
       componentTags: p(`SELECT tag FROM component_tags WHERE component_id = ?`),
       insertTag: p(`INSERT OR IGNORE INTO component_tags (component_id, tag) VALUES (?, ?)`),
       findPointer: p(`SELECT id, type FROM pointers WHERE namespace = ? AND name = ?`),
-      insertPointer: p(`INSERT INTO pointers (id, namespace, name, type) VALUES (?, ?, ?, ?)`),
       setPointerType: p(`UPDATE pointers SET type = ? WHERE id = ?`),
       pointerMaxReader: p(
         `SELECT start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = 0 ORDER BY start_ms DESC, seq DESC LIMIT 1`,
@@ -185,11 +188,12 @@ export class Ingestor {
 
   dispose(): void {
     for (const stmt of Object.values(this.s)) stmt.free();
-    for (const inserter of [this.newRuns, this.newIo, this.newDeps]) inserter.free();
+    for (const inserter of [this.newPointers, this.newRuns, this.newIo, this.newDeps]) inserter.free();
   }
 
   /** Writes the buffered rows of new runs. Called before any query that must see them. */
   private flush(): void {
+    if (this.newPointers.pending) this.newPointers.flush();
     if (this.newRuns.pending) this.newRuns.flush();
     if (this.newIo.pending) this.newIo.flush();
     if (this.newDeps.pending) this.newDeps.flush();
@@ -498,7 +502,7 @@ export class Ingestor {
     const cacheKey = `${namespace}\0${name}`;
     let info = this.pointers.get(cacheKey);
     if (!info) {
-      const row = first(this.s.findPointer, [namespace, name]);
+      const row = this.pointersComplete ? undefined : first(this.s.findPointer, [namespace, name]);
       if (row) info = { id: Number(row[0]), type: row[1] as PointerType };
       else {
         info = {
@@ -507,12 +511,13 @@ export class Ingestor {
           latest: null,
           maxReader: null,
         };
-        exec(this.s.insertPointer, [info.id, namespace, name, info.type]);
+        this.newPointers.add([info.id, namespace, name, info.type]);
       }
       this.pointers.set(cacheKey, info);
     }
     if (declared && declared !== info.type && declared !== 'UNKNOWN') {
       info.type = declared;
+      this.flush();
       exec(this.s.setPointerType, [declared, info.id]);
     }
     return info;
@@ -547,6 +552,7 @@ export class Ingestor {
       return;
     }
     const pointer = this.pointer(event.namespace, event.name, null);
+    this.flush();
     const row = first(this.s.pointerFlag, [pointer.id])!;
     const current: Key | null = row[0] === null ? null : [Number(row[0]), Number(row[1])];
     if (current !== null && !before(current, key)) return;

@@ -479,6 +479,8 @@ export class Queries {
       const row = first(lookup, [namespace, bare]);
       if (row) return toResolvedPointer(row);
     }
+    // A bare name of a dataset outside the `file` namespace: rare, so a scan rather than an index
+    // that every ingest would pay for.
     const rows = all(this.stmt(`SELECT ${columns} FROM pointers p WHERE p.name = ? LIMIT 5`), [name]);
     if (rows.length === 1) return toResolvedPointer(rows[0]);
     if (rows.length > 1) {

@@ -53,7 +53,6 @@ CREATE TABLE pointers (
   flag_seq INTEGER,
   UNIQUE (namespace, name)
 );
-CREATE INDEX pointers_by_name ON pointers (name);
 CREATE INDEX pointers_flagged ON pointers (flagged) WHERE flagged = 1;
 CREATE TABLE run_io (
   run_id INTEGER NOT NULL,

@@ -282,7 +282,14 @@ export class EventWriter {
         pointerFields.modifiedTime = print.modifiedTime;
       }
     }
-    facets[OUR_FACETS.pointer] = ourFacet(OUR_FACETS.pointer, pointerFields, this.producer);
+    // A type the name already implies, with nothing else to say, is left out: it would only make
+    // every event longer.
+    if (
+      Object.keys(pointerFields).length > 1 ||
+      pointerFields.pointerType !== inferPointerType(pointer.name)
+    ) {
+      facets[OUR_FACETS.pointer] = ourFacet(OUR_FACETS.pointer, pointerFields, this.producer);
+    }
     return { namespace: FILE_NAMESPACE, name: pointer.name, facets };
   }
 }

@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fingerprintFile } from '../../src/core/fingerprint';
+import { inferPointerType } from '../../src/core/pointers';
 import { LineageStore } from '../../src/core/store';
 import { repoRoot, sharedDir, validateEvent } from '../helpers/openlineage';
 
@@ -139,6 +140,8 @@ const facet = (holder: { facets?: Record<string, Fields> } | undefined, name: st
   assert.ok(found, `facet ${name}`);
   return found;
 };
+/** The pointer type a reader sees: the facet's, else the one the name implies. */
+const typeOf = (d: Dataset): unknown => d.facets?.mltrace_pointer?.pointerType ?? inferPointerType(d.name);
 const sha256 = (file: string): string =>
   'sha256:' + createHash('sha256').update(fs.readFileSync(file)).digest('hex');
 /** The 1-based number of the first line of a file that starts with `prefix`. */
@@ -345,7 +348,12 @@ describe('python shim: pipelines', () => {
     assert.deepEqual(names(vars.inputs), ['data/a.csv', 'data/b.csv', 'data/late.csv', 'data/labels.csv']);
     assert.deepEqual(names(vars.outputs), ['data/c.csv', 'data/d.csv', 'preds_1', 'preds_2']);
     const preds = vars.outputs!.find((d) => d.name === 'preds_1')!;
-    assert.equal(facet(preds, 'mltrace_pointer').pointerType, 'UNKNOWN');
+    assert.equal(
+      preds.facets?.mltrace_pointer,
+      undefined,
+      'no facet when it would only repeat the inferred type',
+    );
+    assert.equal(typeOf(preds), 'UNKNOWN');
     assert.equal(preds.facets?.version, undefined, 'a name that is no file has no fingerprint');
     assert.equal(facet(vars.outputs![1], 'version').datasetVersion, sha256(path.join(dir, 'data/d.csv')));
 
@@ -430,18 +438,14 @@ describe('python shim: manual runs, notes, flags, git, store', () => {
     assert.equal(end.eventTime, '2024-01-02T03:05:35.678Z');
     assert.deepEqual(names(start.inputs), ['data/in.csv', 'model_v1']);
     assert.deepEqual(
-      end.inputs!.map((d) => [
-        d.name,
-        facet(d, 'mltrace_pointer').pointerType,
-        d.facets?.version?.datasetVersion,
-      ]),
+      end.inputs!.map((d) => [d.name, typeOf(d), d.facets?.version?.datasetVersion]),
       [
         ['data/in.csv', 'DATA', sha256(path.join(dir, 'data/in.csv'))],
         ['model_v1', 'MODEL', undefined],
       ],
     );
     assert.deepEqual(
-      end.outputs!.map((d) => [d.name, facet(d, 'mltrace_pointer').pointerType]),
+      end.outputs!.map((d) => [d.name, typeOf(d)]),
       [['dashboard', 'ENDPOINT']],
     );
     const runFacet = facet(end.run, 'mltrace_run');
