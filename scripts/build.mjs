@@ -49,7 +49,8 @@ await build({
 
 // `mltrace` on PATH in VS Code's terminals (the extension prepends dist/bin).
 mkdirSync(path.join(dist, 'bin'), { recursive: true });
-writeFileSync(path.join(dist, 'bin', 'mltrace'), '#!/bin/sh\nexec node "$(dirname "$0")/../cli.js" "$@"\n', { mode: 0o755 });
+const launcher = '#!/bin/sh\nexec node "$(dirname "$0")/../cli.js" "$@"\n';
+writeFileSync(path.join(dist, 'bin', 'mltrace'), launcher, { mode: 0o755 });
 chmodSync(path.join(dist, 'bin', 'mltrace'), 0o755);
 
 // Development tool (not shipped): writes the example pipeline workspace for the demo and tests.

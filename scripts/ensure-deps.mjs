@@ -18,3 +18,14 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
   });
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
+
+// With --vscode: also the real VS Code (code-server, pinned) and Debian's Chromium that the
+// extension and webview tests run in. The install script is idempotent and offline-safe.
+if (process.argv.includes('--vscode')) {
+  const codeServer = path.join(root, '.vscode-test', 'code-server', 'node_modules', '.bin', 'code-server');
+  if (!existsSync(codeServer) || !existsSync('/usr/bin/chromium')) {
+    console.log('Installing code-server and Chromium for the VS Code tests (scripts/install-code-server.sh)…');
+    const result = spawnSync('bash', [path.join(root, 'scripts', 'install-code-server.sh'), '--with-chromium'], { cwd: root, stdio: 'inherit' });
+    if (result.status !== 0) process.exit(result.status ?? 1);
+  }
+}

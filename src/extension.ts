@@ -1,0 +1,86 @@
+// Wiring only: builds the services, hands each its disposables, returns at once. The store opens
+// off the critical path (LineageService.start).
+import * as vscode from 'vscode';
+import { CodeLensController } from './vscode/codeLens';
+import { registerCommands } from './vscode/commands';
+import { Views } from './vscode/constants';
+import { DecorationsController } from './vscode/decorations';
+import { DiagnosticsController } from './vscode/diagnostics';
+import { LineageDocuments } from './vscode/documents';
+import { PointerHoverProvider } from './vscode/hover';
+import { LineageService } from './vscode/lineageService';
+import { StatusBar } from './vscode/statusBar';
+import { TerminalEnvironment } from './vscode/terminalEnvironment';
+import { Trust } from './vscode/trust';
+import { ComponentsView } from './vscode/views/componentsView';
+import { FlaggedView } from './vscode/views/flaggedView';
+import { RunsView } from './vscode/views/runsView';
+
+/** What the extension exports: used by its own extension-host tests. */
+export interface MltraceApi {
+  service: LineageService;
+  views: { components: ComponentsView; runs: RunsView; flagged: FlaggedView };
+  codeLens: CodeLensController;
+  diagnostics: DiagnosticsController;
+  decorations: DecorationsController;
+  statusBar: StatusBar;
+  documents: LineageDocuments;
+  terminal: TerminalEnvironment;
+}
+
+export function activate(context: vscode.ExtensionContext): MltraceApi {
+  const own = <T extends vscode.Disposable>(disposable: T): T => {
+    context.subscriptions.push(disposable);
+    return disposable;
+  };
+  const log = own(vscode.window.createOutputChannel('mltrace', { log: true }));
+  const trust = own(new Trust());
+  const service = own(new LineageService(trust, log));
+  const documents = own(new LineageDocuments(service));
+
+  const components = own(new ComponentsView(service));
+  components.createView(Views.components);
+  const runs = own(new RunsView(service));
+  runs.createView(Views.runs);
+  const flagged = own(new FlaggedView(service));
+  flagged.createView(Views.flagged);
+
+  for (const command of registerCommands({
+    service,
+    trust,
+    documents,
+    componentsView: components,
+    runsView: runs,
+    log,
+  }))
+    own(command);
+  const codeLens = own(new CodeLensController(service));
+  const diagnostics = own(new DiagnosticsController(service));
+  const decorations = own(new DecorationsController(service));
+  own(vscode.languages.registerHoverProvider({ scheme: 'file' }, new PointerHoverProvider(service)));
+  const statusBar = own(new StatusBar(service));
+  const terminal = own(
+    new TerminalEnvironment(
+      context.environmentVariableCollection,
+      context.extensionUri.fsPath,
+      service,
+      trust,
+    ),
+  );
+
+  service.start();
+  return {
+    service,
+    views: { components, runs, flagged },
+    codeLens,
+    diagnostics,
+    decorations,
+    statusBar,
+    documents,
+    terminal,
+  };
+}
+
+export function deactivate(): void {
+  // Everything, the store included (saved when trusted), is disposed through context.subscriptions.
+}

@@ -1,0 +1,80 @@
+// Every id the extension shares with package.json: one source of truth. A test checks that the
+// commands contributed in package.json and the commands registered here are the same set.
+
+export const EXTENSION_ID = 'mltrace.mltrace-vscode';
+
+export const Commands = {
+  recent: 'mltrace.recent',
+  history: 'mltrace.history',
+  inspect: 'mltrace.inspect',
+  trace: 'mltrace.trace',
+  flag: 'mltrace.flag',
+  unflag: 'mltrace.unflag',
+  unflagAll: 'mltrace.unflagAll',
+  review: 'mltrace.review',
+  filterByTag: 'mltrace.filterByTag',
+  clearTagFilter: 'mltrace.clearTagFilter',
+  addNotes: 'mltrace.addNotes',
+  refresh: 'mltrace.refresh',
+  showProblems: 'mltrace.showProblems',
+  showConsumers: 'mltrace.showConsumers',
+  showStale: 'mltrace.showStale',
+  openSource: 'mltrace.openSource',
+  openPointer: 'mltrace.openPointer',
+  copyRunId: 'mltrace.copyRunId',
+  loadMoreRuns: 'mltrace.loadMoreRuns',
+  createExample: 'mltrace.createExample',
+} as const;
+export type CommandId = (typeof Commands)[keyof typeof Commands];
+
+export const VIEW_CONTAINER = 'mltrace';
+export const Views = {
+  components: 'mltrace.components',
+  runs: 'mltrace.runs',
+  flagged: 'mltrace.flagged',
+} as const;
+
+/** Context keys set with `setContext`, used in package.json `when` clauses. */
+export const ContextKeys = {
+  /** The store was opened (or failed to open) for this workspace. */
+  ready: 'mltrace.ready',
+  /** At least one run was logged. */
+  hasRuns: 'mltrace.hasRuns',
+  hasFlagged: 'mltrace.hasFlagged',
+  /** Paths of the flagged files. */
+  flaggedFiles: 'mltrace.flaggedFiles',
+  /** A tag filter is applied to the Components view. */
+  tagFiltered: 'mltrace.tagFiltered',
+} as const;
+
+/** `contextValue`s of tree items, matched by `view/item/context` menus. */
+export const ItemContext = {
+  tag: 'mltrace.tag',
+  component: 'mltrace.component',
+  run: 'mltrace.run',
+  runWithSource: 'mltrace.run.source',
+  pointer: 'mltrace.pointer',
+  pointerFlagged: 'mltrace.pointer.flagged',
+  group: 'mltrace.group',
+  reason: 'mltrace.reason',
+  loadMore: 'mltrace.loadMore',
+} as const;
+
+export const SETTINGS_SECTION = 'mltrace';
+/** Setting keys, relative to the `mltrace` section. */
+export const Settings = {
+  storeDirectory: 'storeDirectory',
+  stalenessThresholdDays: 'stalenessThresholdDays',
+  codeLensEnabled: 'codeLens.enabled',
+  problemsEnabled: 'problems.enabled',
+  problemsSeverity: 'problems.severity',
+  decorationsEnabled: 'decorations.enabled',
+} as const;
+
+/** URI scheme of the read-only documents the extension shows (traces, run cards, reviews). */
+export const DOCUMENT_SCHEME = 'mltrace';
+
+/** How many runs the Runs view loads per page. */
+export const RUNS_PAGE_SIZE = 25;
+/** Quiet time after the last change to the event log before it is ingested. */
+export const INGEST_DEBOUNCE_MS = 150;

@@ -1,0 +1,99 @@
+// Problems: a warning at the function of each component whose latest run is stale (the reasons
+// as the message), and the malformed lines of the event log on the log file and line.
+import * as fs from 'node:fs';
+import * as vscode from 'vscode';
+import type { Run } from '../core/model';
+import { shortId } from '../core/model';
+import { Settings } from './constants';
+import { locateComponents } from './componentLocator';
+import type { LineageService } from './lineageService';
+import { onDidChangeSetting, readSettings, toDiagnosticSeverity } from './settings';
+
+export const DIAGNOSTIC_SOURCE = 'mltrace';
+export const DiagnosticCodes = { stale: 'stale-run', log: 'event-log' } as const;
+
+export class DiagnosticsController implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
+  private readonly disposables: vscode.Disposable[] = [this.collection];
+
+  constructor(private readonly service: LineageService) {
+    this.disposables.push(
+      service.onDidChange(() => this.update()),
+      onDidChangeSetting(
+        [Settings.problemsEnabled, Settings.problemsSeverity, Settings.stalenessThresholdDays],
+        () => this.update(),
+      ),
+    );
+    this.update();
+  }
+
+  update(): void {
+    const store = this.service.store;
+    this.collection.clear();
+    const settings = readSettings();
+    if (!store || !settings.problemsEnabled) return;
+    const byFile = new Map<string, vscode.Diagnostic[]>();
+    const add = (uri: vscode.Uri, diagnostic: vscode.Diagnostic) => {
+      const list = byFile.get(uri.toString()) ?? [];
+      list.push(diagnostic);
+      byFile.set(uri.toString(), list);
+    };
+
+    const severity = toDiagnosticSeverity(settings.problemsSeverity);
+    const staleBySource = new Map<string, Run[]>();
+    for (const run of this.service.staleRuns()) {
+      if (!run.sourceFile) continue;
+      staleBySource.set(run.sourceFile, [...(staleBySource.get(run.sourceFile) ?? []), run]);
+    }
+    for (const [sourceFile, runs] of staleBySource) {
+      const uri = this.service.sourceUri(sourceFile);
+      if (!uri) continue;
+      const text = this.textOf(uri);
+      const anchors = text === undefined ? [] : locateComponents(text, runs);
+      for (const run of runs) {
+        const anchor = anchors.find((a) => a.component === run.component);
+        const range = anchor?.def
+          ? new vscode.Range(anchor.def.line, anchor.def.start, anchor.def.line, anchor.def.end)
+          : new vscode.Range(
+              anchor?.line ?? Math.max(0, (run.sourceLine ?? 1) - 1),
+              0,
+              anchor?.line ?? Math.max(0, (run.sourceLine ?? 1) - 1),
+              1000,
+            );
+        const message = `${run.component}: its latest run (${shortId(run.id)}) may need re-running:\n${run.stale.map((r) => `• ${r}`).join('\n')}`;
+        const diagnostic = new vscode.Diagnostic(range, message, severity);
+        diagnostic.source = DIAGNOSTIC_SOURCE;
+        diagnostic.code = DiagnosticCodes.stale;
+        add(uri, diagnostic);
+      }
+    }
+
+    for (const problem of store.problems()) {
+      const line = Math.max(0, problem.line - 1);
+      const diagnostic = new vscode.Diagnostic(
+        new vscode.Range(line, 0, line, 10_000),
+        `${problem.reason} The line was skipped; fix or remove it, then run "mltrace: Refresh".`,
+        problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
+      );
+      diagnostic.source = DIAGNOSTIC_SOURCE;
+      diagnostic.code = DiagnosticCodes.log;
+      add(vscode.Uri.file(problem.file), diagnostic);
+    }
+    for (const [uri, diagnostics] of byFile) this.collection.set(vscode.Uri.parse(uri), diagnostics);
+  }
+
+  /** The open document's text (it may have unsaved edits), else the file on disk. */
+  private textOf(uri: vscode.Uri): string | undefined {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (open) return open.getText();
+    try {
+      return fs.readFileSync(uri.fsPath, 'utf8');
+    } catch {
+      return undefined;
+    }
+  }
+
+  dispose(): void {
+    for (const d of this.disposables) d.dispose();
+  }
+}

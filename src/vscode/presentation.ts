@@ -1,0 +1,118 @@
+// How runs, pointers and times look everywhere in the editor: icons with theme colours, relative
+// times, Markdown tooltips. Names come from users' logs, so they are always escaped.
+import * as vscode from 'vscode';
+import type { PointerType, Run, RunStatus } from '../core/model';
+import { shortId } from '../core/model';
+
+export type RunState = RunStatus | 'stale';
+
+const STATUS_ICONS: Record<RunState, { icon: string; color: string }> = {
+  running: { icon: 'sync~spin', color: 'charts.blue' },
+  complete: { icon: 'pass', color: 'testing.iconPassed' },
+  failed: { icon: 'error', color: 'testing.iconFailed' },
+  stale: { icon: 'history', color: 'list.warningForeground' },
+};
+
+/** The state a run shows: stale wins over complete (a stale failed run still shows failed). */
+export const runState = (run: Run, stale: boolean): RunState =>
+  stale && run.status === 'complete' ? 'stale' : run.status;
+
+export const runIcon = (state: RunState): vscode.ThemeIcon =>
+  new vscode.ThemeIcon(STATUS_ICONS[state].icon, new vscode.ThemeColor(STATUS_ICONS[state].color));
+
+/** Codicon syntax for labels that accept `$(icon)` (CodeLens titles, quick picks, status bar). */
+export const runCodicon = (state: RunState): string => `$(${STATUS_ICONS[state].icon.replace('~spin', '')})`;
+
+export const flaggedIcon = (): vscode.ThemeIcon =>
+  new vscode.ThemeIcon('flag', new vscode.ThemeColor('list.errorForeground'));
+
+const POINTER_ICONS: Record<PointerType, string> = {
+  DATA: 'database',
+  MODEL: 'beaker',
+  ENDPOINT: 'globe',
+  UNKNOWN: 'file',
+};
+export const pointerIcon = (type: PointerType, flagged: boolean): vscode.ThemeIcon =>
+  flagged ? flaggedIcon() : new vscode.ThemeIcon(POINTER_ICONS[type]);
+
+const UNITS: Array<[limitSeconds: number, unitSeconds: number, unit: string, short: string]> = [
+  [60, 1, 'second', 's'],
+  [3600, 60, 'minute', 'min'],
+  [86400, 3600, 'hour', 'h'],
+  [86400 * 30, 86400, 'day', 'd'],
+  [86400 * 365, 86400 * 30, 'month', 'mo'],
+  [Infinity, 86400 * 365, 'year', 'y'],
+];
+
+/** "3 minutes ago", "in 2 hours", "just now"; compact: "3 min ago", "2 h ago". */
+export function relativeTime(
+  iso: string | null | undefined,
+  options: { now?: number; compact?: boolean } = {},
+): string {
+  if (!iso) return 'never';
+  const then = Date.parse(iso);
+  if (Number.isNaN(then)) return iso;
+  const seconds = Math.round(((options.now ?? Date.now()) - then) / 1000);
+  const magnitude = Math.abs(seconds);
+  if (magnitude < 10) return 'just now';
+  const [, unitSeconds, unit, short] = UNITS.find(([limit]) => magnitude < limit)!;
+  const n = Math.floor(magnitude / unitSeconds);
+  const text = options.compact ? `${n} ${short}` : `${n} ${unit}${n === 1 ? '' : 's'}`;
+  return seconds >= 0 ? `${text} ago` : `in ${text}`;
+}
+
+/** "2026-11-28 16:40" in local time. */
+export function absoluteTime(iso: string | null | undefined): string {
+  if (!iso) return '—';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return iso;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
+export function duration(run: Run): string | undefined {
+  if (!run.endTime) return undefined;
+  const ms = Date.parse(run.endTime) - Date.parse(run.startTime);
+  if (!Number.isFinite(ms) || ms < 0) return undefined;
+  if (ms < 1000) return `${ms} ms`;
+  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
+  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
+}
+
+export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+/** Escapes text for Markdown (component and file names come from users' logs). */
+export function md(text: string): string {
+  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
+}
+
+/** Inline code that survives backticks in the text. */
+export function code(text: string): string {
+  const fence = text.includes('`') ? '``' : '`';
+  return `${fence}${text.replace(/\n/g, ' ')}${fence}`;
+}
+
+export const runTitle = (run: Run): string => `${run.component} (run ${shortId(run.id)})`;
+
+/** A run's tooltip: status, times, source, inputs/outputs and staleness reasons. */
+export function runTooltip(run: Run, staleReasons: string[]): vscode.MarkdownString {
+  const state = runState(run, staleReasons.length > 0);
+  const tip = new vscode.MarkdownString(undefined, true);
+  tip.appendMarkdown(`${runCodicon(state)} **${md(run.component)}** — run ${code(shortId(run.id))}\n\n`);
+  const when = `${absoluteTime(run.startTime)} (${relativeTime(run.startTime)})`;
+  const took = duration(run);
+  tip.appendMarkdown(`${md(run.status)}, started ${md(when)}${took ? `, took ${md(took)}` : ''}\n\n`);
+  if (run.sourceFile)
+    tip.appendMarkdown(
+      `Source: ${code(`${run.sourceFile}${run.sourceLine ? `:${run.sourceLine}` : ''}`)}${run.gitHash ? ` at ${code(run.gitHash.slice(0, 10))}` : ''}\n\n`,
+    );
+  if (run.inputs.length) tip.appendMarkdown(`Reads: ${run.inputs.map(code).join(', ')}\n\n`);
+  if (run.outputs.length) tip.appendMarkdown(`Writes: ${run.outputs.map(code).join(', ')}\n\n`);
+  if (run.error) tip.appendMarkdown(`$(error) ${md(run.error)}\n\n`);
+  if (staleReasons.length) {
+    tip.appendMarkdown(`$(history) **May need re-running:**\n\n`);
+    for (const reason of staleReasons) tip.appendMarkdown(`- ${md(reason)}\n`);
+  }
+  if (run.notes) tip.appendMarkdown(`\n**Notes:** ${md(run.notes)}\n`);
+  return tip;
+}

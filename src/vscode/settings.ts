@@ -1,0 +1,51 @@
+// Typed access to the `mltrace.*` settings.
+import * as vscode from 'vscode';
+import { Settings, SETTINGS_SECTION } from './constants';
+
+export type ProblemsSeverity = 'error' | 'warning' | 'information' | 'hint';
+
+export interface MltraceSettings {
+  /** Store folder as configured (may be relative to the workspace folder); '' = `<folder>/.mltrace`. */
+  storeDirectory: string;
+  stalenessThresholdDays: number;
+  codeLensEnabled: boolean;
+  problemsEnabled: boolean;
+  problemsSeverity: ProblemsSeverity;
+  decorationsEnabled: boolean;
+}
+
+export function readSettings(scope?: vscode.ConfigurationScope): MltraceSettings {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION, scope);
+  const threshold = config.get<number>(Settings.stalenessThresholdDays, 30);
+  return {
+    storeDirectory: config.get<string>(Settings.storeDirectory, '').trim(),
+    stalenessThresholdDays: Number.isFinite(threshold) && threshold > 0 ? threshold : 30,
+    codeLensEnabled: config.get<boolean>(Settings.codeLensEnabled, true),
+    problemsEnabled: config.get<boolean>(Settings.problemsEnabled, true),
+    problemsSeverity: config.get<ProblemsSeverity>(Settings.problemsSeverity, 'warning'),
+    decorationsEnabled: config.get<boolean>(Settings.decorationsEnabled, true),
+  };
+}
+
+/** Calls `listener` when any of the given settings changes. */
+export function onDidChangeSetting(
+  keys: ReadonlyArray<(typeof Settings)[keyof typeof Settings]>,
+  listener: () => void,
+): vscode.Disposable {
+  return vscode.workspace.onDidChangeConfiguration((event) => {
+    if (keys.some((key) => event.affectsConfiguration(`${SETTINGS_SECTION}.${key}`))) listener();
+  });
+}
+
+export function toDiagnosticSeverity(severity: ProblemsSeverity): vscode.DiagnosticSeverity {
+  switch (severity) {
+    case 'error':
+      return vscode.DiagnosticSeverity.Error;
+    case 'information':
+      return vscode.DiagnosticSeverity.Information;
+    case 'hint':
+      return vscode.DiagnosticSeverity.Hint;
+    default:
+      return vscode.DiagnosticSeverity.Warning;
+  }
+}

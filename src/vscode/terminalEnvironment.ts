@@ -1,0 +1,45 @@
+// In a trusted workspace, terminals get what logging needs: MLTRACE_DIR (a pipeline started from
+// any sub-folder logs to the store this window shows), the Python shim on PYTHONPATH (`import
+// mltrace`) and the `mltrace` CLI on PATH, both shipped inside the extension. In Restricted Mode
+// terminals are left alone.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LineageService } from './lineageService';
+import type { Trust } from './trust';
+
+export class TerminalEnvironment implements vscode.Disposable {
+  private readonly subscriptions: vscode.Disposable[];
+
+  constructor(
+    readonly collection: vscode.GlobalEnvironmentVariableCollection,
+    private readonly extensionPath: string,
+    private readonly service: LineageService,
+    private readonly trust: Trust,
+  ) {
+    collection.description =
+      'mltrace: lets pipelines started in terminals log to this workspace (MLTRACE_DIR, `import mltrace`, the `mltrace` command).';
+    this.subscriptions = [service.onDidChange(() => this.update()), trust.onDidGrant(() => this.update())];
+    this.update();
+  }
+
+  private update(): void {
+    const storeDir = this.service.location?.storeDir;
+    if (!this.trust.trusted || !storeDir) {
+      this.collection.clear();
+      return;
+    }
+    // Set every time (each call replaces the previous mutator): the collection persists across
+    // sessions, and the extension's folder changes with each update.
+    this.collection.replace('MLTRACE_DIR', storeDir);
+    const python = path.join(this.extensionPath, 'python');
+    if (fs.existsSync(path.join(python, 'mltrace')))
+      this.collection.prepend('PYTHONPATH', python + path.delimiter);
+    const bin = path.join(this.extensionPath, 'dist', 'bin');
+    if (fs.existsSync(path.join(bin, 'mltrace'))) this.collection.prepend('PATH', bin + path.delimiter);
+  }
+
+  dispose(): void {
+    for (const s of this.subscriptions) s.dispose();
+  }
+}

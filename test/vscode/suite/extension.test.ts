@@ -1,0 +1,453 @@
+// The extension inside a real VS Code, on the example pipeline workspace (src/example/pipeline.ts):
+// 5 components, 13 runs, featurize stale (its input was edited after it ran), data/predictions.csv
+// flagged. The tests run in order: the later ones append to the log.
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { storeLocation } from '../../../src/core/storeDir';
+import { EventWriter } from '../../../src/core/writer';
+import type { MltraceApi } from '../../../src/extension';
+import { Commands, EXTENSION_ID, SETTINGS_SECTION, Settings, Views } from '../../../src/vscode/constants';
+import type { LineageNode } from '../../../src/vscode/views/treeBase';
+
+const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+const fileUri = (rel: string) => vscode.Uri.file(path.join(folder(), ...rel.split('/')));
+const labelOf = (node: LineageNode) => {
+  const label = node.treeItem().label;
+  return typeof label === 'string' ? label : (label?.label ?? '');
+};
+const descriptionOf = (node: LineageNode) => String(node.treeItem().description ?? '');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(
+  what: string,
+  probe: () => T | undefined | Promise<T | undefined>,
+  timeoutMs = 10_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Resolved CodeLens titles of a document, by line. */
+async function lensTitles(uri: vscode.Uri): Promise<Array<{ line: number; title: string }>> {
+  const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
+    'vscode.executeCodeLensProvider',
+    uri,
+    100,
+  );
+  return lenses
+    .filter((l) => l.command?.title.includes('mltrace') || l.command?.title.includes('Trace'))
+    .map((l) => ({ line: l.range.start.line, title: l.command!.title }));
+}
+
+suite('mltrace extension', () => {
+  let api: MltraceApi;
+
+  suiteSetup(async function () {
+    this.timeout(60_000);
+    const extension = vscode.extensions.getExtension<MltraceApi>(EXTENSION_ID);
+    assert.ok(extension, `extension ${EXTENSION_ID} is installed`);
+    // Activated by workspaceContains:.mltrace, without being asked.
+    await waitFor('activation on workspaceContains:.mltrace', () => extension.isActive, 30_000);
+    api = extension.exports;
+    const store = await api.service.whenReady();
+    assert.ok(store, api.service.openError ?? 'the store opened');
+  });
+
+  test('activates on the pipeline workspace and reads its log', () => {
+    const store = api.service.store!;
+    assert.equal(store.components().length, 5);
+    assert.equal(store.recent({ limit: 100 }).items.length, 13);
+    assert.equal(api.service.location?.root, folder());
+  });
+
+  test('every contributed command is registered, and every registered one contributed', async () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+      contributes: { commands: Array<{ command: string; category: string }> };
+    };
+    const contributed = manifest.contributes.commands.map((c) => c.command).sort();
+    const constants = Object.values(Commands).sort();
+    assert.deepEqual(contributed, constants, 'package.json commands = Commands constants');
+    for (const c of manifest.contributes.commands)
+      assert.equal(c.category, 'mltrace', `${c.command} has category mltrace`);
+    // (VS Code adds `<view id>.focus` etc. for each view: not ours.)
+    const viewIds = Object.values(Views);
+    const registered = (await vscode.commands.getCommands(true))
+      .filter((c) => c.startsWith('mltrace.') && !viewIds.some((v) => c.startsWith(`${v}.`)))
+      .sort();
+    assert.deepEqual(registered, constants, 'registered commands = Commands constants');
+  });
+
+  test('Components view: grouped by tag, components expand to their runs', () => {
+    const view = api.views.components;
+    const tags = view.getChildren();
+    assert.deepEqual(tags.map(labelOf), ['etl', 'features', 'ml']);
+    const etl = view.getChildren(tags[0]);
+    assert.deepEqual(etl.map(labelOf), ['clean', 'ingest']);
+    const features = view.getChildren(tags[1]);
+    assert.match(descriptionOf(features[0]), /^2 runs · stale · 1 d ago$/);
+    const tooltip = features[0].treeItem().tooltip as vscode.MarkdownString;
+    assert.match(tooltip.value, /ml\\-team/);
+    const ml = view.getChildren(tags[2]);
+    const train = ml.find((n) => labelOf(n) === 'train')!;
+    const runs = view.getChildren(train);
+    assert.equal(runs.length, 4);
+    assert.ok(
+      runs.some((r) => descriptionOf(r).includes('failed')),
+      'the failed train run shows as failed',
+    );
+  });
+
+  test('Components view: filter by tag', async () => {
+    await vscode.commands.executeCommand(Commands.filterByTag, 'ml');
+    assert.deepEqual(api.views.components.getChildren().map(labelOf), ['predict', 'train']);
+    await vscode.commands.executeCommand(Commands.clearTagFilter);
+    assert.equal(api.views.components.getChildren().length, 3);
+  });
+
+  test('Runs view: newest first; a run expands to staleness, inputs, outputs and dependencies', () => {
+    const view = api.views.runs;
+    const runs = view.getChildren();
+    assert.equal(runs.length, 13, 'one page, no "load more"');
+    assert.deepEqual(runs.slice(0, 2).map(labelOf), ['predict', 'train']);
+    const featurize = runs.find((r) => labelOf(r) === 'featurize' && descriptionOf(r).includes('stale'));
+    assert.ok(featurize, 'the latest featurize run shows as stale');
+    assert.equal((featurize.treeItem().iconPath as vscode.ThemeIcon).id, 'history');
+    const groups = view.getChildren(featurize);
+    assert.deepEqual(groups.map(labelOf), [
+      'May need re-running',
+      'Inputs (1)',
+      'Outputs (1)',
+      'Depends on (1)',
+    ]);
+    const [reason] = view.getChildren(groups[0]);
+    assert.match(labelOf(reason), /Input data\/clean\.csv .*changed since this run read it/);
+    assert.deepEqual(view.getChildren(groups[1]).map(labelOf), ['data/clean.csv']);
+    assert.deepEqual(view.getChildren(groups[3]).map(labelOf), ['clean']);
+  });
+
+  test('Flagged outputs view lists the flagged output and its trace', () => {
+    const view = api.views.flagged;
+    const [flagged, ...rest] = view.getChildren();
+    assert.equal(rest.length, 0);
+    assert.equal(labelOf(flagged), 'data/predictions.csv');
+    assert.equal(flagged.treeItem().contextValue, 'mltrace.pointer.flagged');
+    assert.deepEqual(view.getChildren(flagged).map(labelOf), [
+      'predict',
+      'train',
+      'featurize',
+      'clean',
+      'ingest',
+    ]);
+  });
+
+  test('CodeLens above each component function, with run count, status and staleness', async () => {
+    const uri = fileUri('pipeline.py');
+    await vscode.window.showTextDocument(uri);
+    const lenses = await waitFor('CodeLens', async () => {
+      const titles = await lensTitles(uri);
+      return titles.length >= 10 ? titles : undefined;
+    });
+    const lines = fs.readFileSync(uri.fsPath, 'utf8').split('\n');
+    const featurizeLine = lines.findIndex((l) => l.startsWith('@register("featurize"'));
+    const atFeaturize = lenses.filter((l) => l.line === featurizeLine).map((l) => l.title);
+    assert.equal(atFeaturize.length, 2, JSON.stringify(lenses));
+    assert.match(atFeaturize[0], /last run .* ago · 2 runs · stale \(1 reason\)/);
+    assert.match(atFeaturize[1], /Trace data\/features\.csv/);
+    const trainLine = lines.findIndex((l) => l.startsWith('@register("train"'));
+    assert.match(lenses.find((l) => l.line === trainLine)!.title, /4 runs · complete/);
+  });
+
+  test("Problems: a warning at the stale component's function", async () => {
+    const uri = fileUri('pipeline.py');
+    const diagnostics = await waitFor('diagnostics', () => {
+      const list = vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'mltrace');
+      return list.length ? list : undefined;
+    });
+    assert.equal(diagnostics.length, 1);
+    const [d] = diagnostics;
+    assert.equal(d.severity, vscode.DiagnosticSeverity.Warning);
+    assert.match(d.message, /featurize: its latest run .* may need re-running/);
+    const doc = await vscode.workspace.openTextDocument(uri);
+    assert.equal(doc.getText(d.range), 'featurize');
+  });
+
+  test('file decorations: flagged, stale and logged outputs', () => {
+    const badge = (rel: string) => api.decorations.provideFileDecoration(fileUri(rel))?.badge;
+    assert.equal(badge('data/predictions.csv'), '!');
+    assert.equal(badge('data/features.csv'), 'S');
+    assert.equal(badge('data/raw.csv'), 'L');
+    assert.equal(badge('pipeline.py'), undefined);
+  });
+
+  test('hover on a string that names a logged file', async () => {
+    const uri = fileUri('pipeline.py');
+    const doc = await vscode.workspace.openTextDocument(uri);
+    const line = doc
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.startsWith('@register("predict"'));
+    const column = doc.lineAt(line).text.indexOf('data/features.csv') + 3;
+    const hovers = await vscode.commands.executeCommand<vscode.Hover[]>(
+      'vscode.executeHoverProvider',
+      uri,
+      new vscode.Position(line, column),
+    );
+    const text = hovers
+      .flatMap((h) => h.contents.map((c) => (typeof c === 'string' ? c : c.value)))
+      .join('\n');
+    assert.match(text, /Produced by \*\*featurize\*\*/);
+    assert.match(text, /command:mltrace\.trace/);
+  });
+
+  test('status bar: runs and stale runs', () => {
+    assert.match(api.statusBar.item.text, /13 runs .*1 stale/);
+    assert.equal(api.statusBar.item.command, Commands.showStale);
+  });
+
+  test('explorer "Trace lineage" on a file opens its trace', async () => {
+    await vscode.commands.executeCommand(Commands.trace, fileUri('data/predictions.csv'));
+    const editor = await waitFor('the trace document', () =>
+      vscode.window.activeTextEditor?.document.uri.scheme === 'mltrace'
+        ? vscode.window.activeTextEditor
+        : undefined,
+    );
+    const text = editor.document.getText();
+    assert.match(text, /# Lineage of `data\/predictions\.csv`/);
+    assert.match(text, /Flagged as erroneous/);
+    assert.match(text, /5 runs, 1 stale/);
+    assert.match(text, /⚠ \*\*featurize\*\*/);
+  });
+
+  test('"Trace lineage" on a file that was never logged opens nothing', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
+    await vscode.commands.executeCommand(Commands.trace, fileUri('README.md'));
+    await sleep(300);
+    assert.equal(vscode.window.activeTextEditor, undefined);
+  });
+
+  test('inspect and review documents', async () => {
+    const run = api.service.store!.history('train', { limit: 1 })[0];
+    await vscode.commands.executeCommand(Commands.inspect, run.id.slice(0, 8));
+    const card = vscode.window.activeTextEditor!.document.getText();
+    assert.match(card, /# ✓ train — run `/);
+    assert.match(card, /## Inputs\n\n- `data\/features\.csv` \(DATA\)/);
+    await vscode.commands.executeCommand(Commands.review);
+    const review = vscode.window.activeTextEditor!.document.getText();
+    assert.match(review, /Flagged: `data\/predictions\.csv`/);
+    assert.match(review, /\| `[0-9a-f]{8}` \| predict \|/);
+  });
+
+  test('flag and unflag a file from the explorer', async () => {
+    const uri = fileUri('data/raw.csv');
+    await vscode.commands.executeCommand(Commands.flag, uri);
+    assert.deepEqual(api.views.flagged.getChildren().map(labelOf), ['data/predictions.csv', 'data/raw.csv']);
+    assert.equal(api.decorations.provideFileDecoration(uri)?.badge, '!');
+    await vscode.commands.executeCommand(Commands.unflag, uri);
+    assert.deepEqual(api.views.flagged.getChildren().map(labelOf), ['data/predictions.csv']);
+    assert.equal(api.decorations.provideFileDecoration(uri)?.badge, 'L');
+  });
+
+  test('add notes to a run', async () => {
+    const run = api.service.store!.history('predict', { limit: 1 })[0];
+    await vscode.commands.executeCommand(Commands.addNotes, run.id, 'checked by the test suite');
+    assert.match(api.service.store!.inspect(run.id).notes, /checked by the test suite/);
+  });
+
+  test('live: a pipeline appending events refreshes views, CodeLens and status bar within a second', async () => {
+    const changed = new Promise<number>((resolve) => {
+      const subscription = api.service.onDidChange(() => {
+        subscription.dispose();
+        resolve(Date.now());
+      });
+    });
+    const writer = new EventWriter(storeLocation(path.join(folder(), '.mltrace'), {}), 'livetest');
+    const started = Date.now();
+    // A burst: three runs, written as a pipeline would.
+    for (let i = 0; i < 3; i++) {
+      writer.logRun(
+        {
+          component: 'featurize',
+          inputs: [{ name: 'data/clean.csv' }],
+          source: { sourceFile: 'pipeline.py', sourceLine: 33 },
+        },
+        { status: 'complete', outputs: [{ name: 'data/features.csv' }] },
+      );
+    }
+    writer.close();
+    const written = Date.now();
+    const at = await Promise.race([changed, sleep(5000).then(() => 0)]);
+    assert.ok(at > 0, 'the store changed after the appends');
+    const latency = at - started;
+    console.log(
+      `      (views refreshed ${latency} ms after the first append, ${at - written} ms after the last)`,
+    );
+    assert.ok(latency < 1000, `refreshed after ${latency} ms`);
+    assert.equal(api.views.runs.getChildren().length, 16);
+    assert.match(api.statusBar.item.text, /16 runs$/, 'featurize is fresh again: nothing stale');
+    const uri = fileUri('pipeline.py');
+    const titles = await lensTitles(uri);
+    assert.ok(
+      titles.some((t) => /5 runs · complete/.test(t.title)),
+      JSON.stringify(titles),
+    );
+    await waitFor(
+      'the stale warning to go',
+      () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'mltrace').length === 0,
+    );
+  });
+
+  test('Problems: a malformed event line is reported on the log file and line', async () => {
+    const file = path.join(folder(), '.mltrace', 'events', 'broken.jsonl');
+    fs.writeFileSync(file, '{"eventType":"START"}\nnot json at all\n');
+    const uri = vscode.Uri.file(file);
+    const diagnostics = await waitFor('log diagnostics', () => {
+      const list = vscode.languages.getDiagnostics(uri);
+      return list.length >= 2 ? list : undefined;
+    });
+    assert.deepEqual(
+      diagnostics.map((d) => d.range.start.line),
+      [0, 1],
+    );
+    assert.ok(
+      diagnostics.every(
+        (d) => d.severity === vscode.DiagnosticSeverity.Error && /fix or remove it/.test(d.message),
+      ),
+    );
+  });
+
+  test('trusted workspace: terminals get MLTRACE_DIR, the Python shim and the CLI; the snapshot is saved', async () => {
+    const storeDir = path.join(folder(), '.mltrace');
+    assert.equal(api.terminal.collection.get('MLTRACE_DIR')?.value, storeDir);
+    const pythonPath = api.terminal.collection.get('PYTHONPATH');
+    assert.equal(pythonPath?.type, vscode.EnvironmentVariableMutatorType.Prepend);
+    assert.ok(
+      fs.existsSync(path.join(pythonPath.value.split(path.delimiter)[0], 'mltrace', '__init__.py')),
+      pythonPath.value,
+    );
+    const bin = api.terminal.collection.get('PATH')?.value.split(path.delimiter)[0] ?? '';
+    assert.ok(fs.existsSync(path.join(bin, 'mltrace')), bin);
+    await waitFor('the snapshot', () => fs.existsSync(path.join(storeDir, 'lineage.sqlite')), 5000);
+  });
+
+  test('the store directory setting reopens the store; a store created by a first run is picked up live', async () => {
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const changed = () =>
+      new Promise<void>((resolve) => {
+        const subscription = api.service.onDidChange(() => {
+          subscription.dispose();
+          resolve();
+        });
+      });
+    const reopened = changed();
+    await config.update(Settings.storeDirectory, 'elsewhere/.mltrace', vscode.ConfigurationTarget.Workspace);
+    try {
+      await reopened;
+      assert.equal(api.service.location?.storeDir, path.join(folder(), 'elsewhere', '.mltrace'));
+      assert.equal(api.views.runs.getChildren().length, 0, 'an empty store');
+      assert.equal(fs.existsSync(path.join(folder(), 'elsewhere')), false, 'opening creates nothing');
+      const firstRun = changed();
+      const writer = new EventWriter(
+        storeLocation(path.join(folder(), 'elsewhere', '.mltrace'), {}),
+        'first',
+      );
+      writer.logRun({ component: 'hello' }, { status: 'complete', outputs: [{ name: 'hello.txt' }] });
+      writer.close();
+      await Promise.race([
+        firstRun,
+        sleep(5000).then(() => Promise.reject(new Error('the first run was not seen'))),
+      ]);
+      assert.deepEqual(api.views.runs.getChildren().map(labelOf), ['hello']);
+    } finally {
+      const back = changed();
+      await config.update(Settings.storeDirectory, undefined, vscode.ConfigurationTarget.Workspace);
+      await back;
+    }
+    assert.equal(api.service.location?.storeDir, path.join(folder(), '.mltrace'));
+  });
+
+  test('Problems severity and decorations follow their settings', async () => {
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const flagged = fileUri('data/predictions.csv');
+    // Make featurize stale again (its input changes after its latest run).
+    fs.appendFileSync(path.join(folder(), 'data', 'clean.csv'), 's9,9\n');
+    await vscode.commands.executeCommand(Commands.refresh);
+    const stale = () =>
+      vscode.languages.getDiagnostics(fileUri('pipeline.py')).filter((d) => d.source === 'mltrace');
+    await waitFor('the stale warning', () => stale().length === 1);
+    await config.update(Settings.problemsSeverity, 'error', vscode.ConfigurationTarget.Workspace);
+    await config.update(Settings.decorationsEnabled, false, vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor('an error', () => stale()[0]?.severity === vscode.DiagnosticSeverity.Error);
+      await waitFor('no decorations', () => api.decorations.provideFileDecoration(flagged) === undefined);
+      await config.update(Settings.problemsEnabled, false, vscode.ConfigurationTarget.Workspace);
+      await waitFor('no problems', () => stale().length === 0);
+    } finally {
+      await config.update(Settings.problemsSeverity, undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update(Settings.decorationsEnabled, undefined, vscode.ConfigurationTarget.Workspace);
+      await config.update(Settings.problemsEnabled, undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('decorations back', () => api.decorations.provideFileDecoration(flagged)?.badge === '!');
+    await waitFor('the warning back', () => stale()[0]?.severity === vscode.DiagnosticSeverity.Warning);
+  });
+
+  test("saving an edit to a component's code makes its latest run stale", async () => {
+    const uri = fileUri('pipeline.py');
+    const editor = await vscode.window.showTextDocument(uri);
+    const line = editor.document
+      .getText()
+      .split('\n')
+      .findIndex((l) => l.startsWith('def train'));
+    const trainWarning = () =>
+      vscode.languages
+        .getDiagnostics(uri)
+        .find((d) => d.source === 'mltrace' && d.message.startsWith('train:'));
+    assert.equal(trainWarning(), undefined);
+    await editor.edit((edit) => edit.insert(new vscode.Position(line + 1, 0), '    # tuned by hand\n'));
+    await editor.document.save();
+    const warning = await waitFor('the code-changed warning', trainWarning);
+    assert.match(warning.message, /The code of train \(run [0-9a-f]{8}\) changed since it ran/);
+    await editor.edit((edit) => edit.delete(new vscode.Range(line + 1, 0, line + 2, 0)));
+    await editor.document.save();
+    await waitFor('the warning to go', () => trainWarning() === undefined);
+  });
+
+  test('Runs view pages with "Load more…"; a running run shows as running', async () => {
+    const writer = new EventWriter(storeLocation(path.join(folder(), '.mltrace'), {}), 'paging');
+    for (let i = 0; i < 12; i++)
+      writer.logRun({ component: 'ingest' }, { status: 'complete', outputs: [{ name: 'data/raw.csv' }] });
+    writer.startRun({ component: 'train', inputs: [{ name: 'data/features.csv' }] });
+    writer.close();
+    api.service.ingestNow();
+    const total = api.service.store!.recent({ limit: 1000 }).items.length;
+    assert.ok(total > 25, `${total} runs`);
+    const view = api.views.runs;
+    const first = view.getChildren();
+    assert.equal(first.length, 26, '25 runs and "Load more…"');
+    const more = first[25].treeItem();
+    assert.equal(more.label, 'Load more…');
+    assert.equal(more.command?.command, Commands.loadMoreRuns);
+    assert.equal((first[0].treeItem().iconPath as vscode.ThemeIcon).id, 'sync~spin');
+    assert.match(descriptionOf(first[0]), /running/);
+    await vscode.commands.executeCommand(Commands.loadMoreRuns);
+    assert.equal(view.getChildren().length, Math.min(total, 50) + (total > 50 ? 1 : 0));
+  });
+
+  test('the CodeLens setting registers and unregisters the provider', async () => {
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const uri = fileUri('pipeline.py');
+    await config.update(Settings.codeLensEnabled, false, vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor('lenses to go', async () => (await lensTitles(uri)).length === 0);
+    } finally {
+      await config.update(Settings.codeLensEnabled, undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('lenses to come back', async () => (await lensTitles(uri)).length > 0);
+  });
+});

@@ -1,0 +1,212 @@
+// UI flows through Chromium on a real VS Code (code-server) with the extension installed from its
+// .vsix: activity bar → trees → trace → CodeLens → explorer context menu, then an empty folder →
+// welcome view → "Create Example Pipeline". Saves a screenshot per step under test-results/ui/.
+// Prints `N passed, N failed`; exits non-zero on failure.
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import {
+  installExtension,
+  launchBrowser,
+  repoRoot,
+  startCodeServer,
+  withTimeout,
+} from '../../scripts/codeServer.mjs';
+
+const SHOTS = path.resolve(process.env.SHOTS || path.join(repoRoot, 'test-results/ui'));
+const STEP_TIMEOUT_MS = 45_000;
+const t0 = Date.now();
+const log = (m) => console.log(`[test:ui ${((Date.now() - t0) / 1000).toFixed(1)}s] ${m}`);
+
+if (!fs.existsSync(path.join(repoRoot, 'dist/extension.js'))) {
+  console.error('dist/extension.js is missing: run "npm run build" first.');
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+fs.mkdirSync(SHOTS, { recursive: true });
+const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'mltrace-ui-'));
+const folder = path.join(tmp, 'pipeline');
+execFileSync(process.execPath, [path.join(repoRoot, 'out/example.js'), folder], { stdio: 'ignore' });
+const emptyFolder = path.join(tmp, 'empty');
+fs.mkdirSync(emptyFolder);
+
+let passed = 0;
+let failed = 0;
+let server;
+let browser;
+let page;
+const shot = async (name) => {
+  const file = path.join(SHOTS, `${name}.png`);
+  await page.screenshot({ path: file });
+  console.log(`    screenshot ${path.relative(repoRoot, file)}`);
+};
+
+/** One step of the flow: passes or fails on its own; later steps still run. */
+async function step(name, body) {
+  const started = Date.now();
+  try {
+    await withTimeout(body(), STEP_TIMEOUT_MS, name);
+    passed++;
+    console.log(`  ✔ ${name} (${Date.now() - started} ms)`);
+  } catch (error) {
+    failed++;
+    console.log(`  ✖ ${name}: ${error.message.split('\n')[0]}`);
+    await shot(`failed-${name.replace(/\W+/g, '-')}`).catch(() => undefined);
+  }
+}
+
+const quickInput = () =>
+  page.locator('.quick-input-widget input[type="text"], .quick-input-widget input.input').first();
+async function runCommand(title) {
+  await page.keyboard.press('Escape');
+  await page.keyboard.press('F1');
+  await quickInput().waitFor();
+  await quickInput().fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+try {
+  const stateDir = path.join(tmp, 'cs');
+  fs.mkdirSync(stateDir);
+  installExtension(stateDir, path.join(stateDir, 'ext'));
+  log('packaged the extension and installed the .vsix');
+  server = await startCodeServer({ stateDir, extensionsDir: path.join(stateDir, 'ext') });
+  log(`code-server up on port ${server.port}`);
+  browser = await withTimeout(launchBrowser(path.join(tmp, 'profile')), 60_000, 'starting Chromium');
+  page = browser.pages()[0] ?? (await browser.newPage());
+  const url = `${server.url}/?folder=${encodeURIComponent(folder)}`;
+
+  await step('workbench loads with the mltrace activity bar entry', async () => {
+    await page.goto(url, { waitUntil: 'domcontentloaded' });
+    await page.locator('.monaco-workbench').waitFor();
+    await page
+      .locator('.activitybar')
+      .getByRole('tab', { name: /mltrace/ })
+      .waitFor();
+  });
+
+  await step('activity bar → Components tree grouped by tag', async () => {
+    await page
+      .locator('.activitybar')
+      .getByRole('tab', { name: /mltrace/ })
+      .click();
+    for (const name of ['etl', 'ml', 'featurize', 'train'])
+      await page
+        .getByRole('treeitem', { name: new RegExp(`^${name}\\b`) })
+        .first()
+        .waitFor();
+    await shot('01-components');
+  });
+
+  await step('Runs tree: a stale run expands to its reasons', async () => {
+    // Give the Runs view room: collapse Components.
+    await page.locator('.pane-header', { hasText: 'Components' }).click();
+    const stale = page.getByRole('treeitem', { name: /featurize run .* stale/ }).first();
+    await stale.waitFor();
+    await stale.click();
+    await page.keyboard.press('ArrowRight');
+    await page.getByRole('treeitem', { name: /May need re-running/ }).waitFor();
+    await page.getByRole('treeitem', { name: /changed since this run read it/ }).waitFor();
+    await shot('02-runs-stale-expanded');
+  });
+
+  await step('command palette → Trace Lineage → pick a file → trace document', async () => {
+    await runCommand('mltrace: Trace Lineage');
+    await quickInput().fill('predictions');
+    await page
+      .locator('.quick-input-list .monaco-list-row', { hasText: 'data/predictions.csv' })
+      .first()
+      .waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: 'Lineage of' }).waitFor();
+    await page.locator('.monaco-editor .view-lines', { hasText: 'featurize' }).first().waitFor();
+    await shot('03-trace');
+  });
+
+  await step('pipeline.py shows CodeLens above each component', async () => {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Control+P');
+    await quickInput().waitFor();
+    await quickInput().fill('pipeline.py');
+    await page.locator('.quick-input-list .monaco-list-row', { hasText: 'pipeline.py' }).first().waitFor();
+    await page.keyboard.press('Enter');
+    await page.locator('.monaco-editor .view-lines', { hasText: 'def featurize' }).waitFor();
+    await page.locator('.monaco-editor .codelens-decoration', { hasText: 'stale' }).first().waitFor();
+    await page
+      .locator('.monaco-editor .codelens-decoration', { hasText: 'Trace data/features.csv' })
+      .first()
+      .waitFor();
+    // Scroll so that the stale featurize lens is in view.
+    await page.locator('.monaco-editor .view-lines', { hasText: 'def featurize' }).first().click();
+    await shot('04-codelens');
+  });
+
+  await step('explorer context menu on a logged file offers Trace Lineage and Unflag', async () => {
+    await page
+      .locator('.activitybar')
+      .getByRole('tab', { name: /Explorer/ })
+      .click();
+    const data = page.getByRole('treeitem', { name: /^data$/ }).first();
+    await data.waitFor();
+    if ((await data.getAttribute('aria-expanded')) !== 'true') await data.click();
+    const file = page.getByRole('treeitem', { name: /predictions\.csv/ }).first();
+    await file.waitFor();
+    await file.click({ button: 'right' });
+    const menu = page.locator('.context-view .monaco-menu');
+    await menu.getByText('Trace Lineage').waitFor();
+    await menu.getByText('Unflag Output').waitFor();
+    await page.waitForTimeout(400); // the menu fades in
+    await shot('05-explorer-context-menu');
+    await menu.getByText('Trace Lineage').click();
+    await page.locator('.monaco-editor .view-lines', { hasText: 'Flagged as erroneous' }).waitFor();
+  });
+
+  await step('empty folder: the welcome view offers the example pipeline', async () => {
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(emptyFolder)}`, {
+      waitUntil: 'domcontentloaded',
+    });
+    await page
+      .locator('.activitybar')
+      .getByRole('tab', { name: /mltrace/ })
+      .click();
+    await page.getByText(/No runs are logged here yet/).waitFor();
+    await page.waitForTimeout(300);
+    await shot('06-welcome');
+  });
+
+  await step('"Create Example Pipeline" creates the workspace and opens it with its runs', async () => {
+    await page
+      .locator('.welcome-view-content .monaco-button', { hasText: 'Create Example Pipeline' })
+      .first()
+      .click();
+    const dialog = page.locator('.monaco-dialog-box');
+    await dialog.getByText(/Create an example pipeline/).waitFor();
+    await page.waitForTimeout(300);
+    await shot('07-create-example-dialog');
+    await dialog.locator('.monaco-button', { hasText: 'Create in mltrace-example/ and Open' }).click();
+    await page.waitForURL(/mltrace-example/);
+    await page
+      .locator('.activitybar')
+      .getByRole('tab', { name: /mltrace/ })
+      .click();
+    // The Components tree (tags), the Runs tree and the Flagged tree all filled.
+    for (const name of [/^etl\b/, /^featurize\b/, /^data\/predictions\.csv\b/]) {
+      await page.getByRole('treeitem', { name }).first().waitFor();
+    }
+    if (!fs.existsSync(path.join(emptyFolder, 'mltrace-example', '.mltrace', 'events')))
+      throw new Error('no event log was written');
+    await shot('08-example-opened');
+  });
+} catch (error) {
+  failed++;
+  console.log(`  ✖ ${error.message}`);
+} finally {
+  await browser?.close().catch(() => undefined);
+  await server?.stop();
+  fs.rmSync(tmp, { recursive: true, force: true });
+}
+log(`done; screenshots in ${path.relative(repoRoot, SHOTS)}/`);
+console.log(`${passed} passed, ${failed} failed`);
+process.exit(failed > 0 ? 1 : 0);
