@@ -46,6 +46,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
   flagged.createView(Views.flagged);
 
   for (const command of registerCommands({
+    extensionPath: context.extensionUri.fsPath,
     service,
     trust,
     documents,

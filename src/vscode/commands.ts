@@ -11,12 +11,15 @@ import { CommandId, Commands } from './constants';
 import { LineageDocuments, showTrace } from './documents';
 import type { LineageService } from './lineageService';
 import { plural, relativeTime, runCodicon, runState } from './presentation';
+import { insertLoggingSnippet, writePythonShim } from './shimCommands';
 import type { Trust } from './trust';
 import { ComponentNode, ComponentsView, TagNode } from './views/componentsView';
 import { isPointerNode, isRunNode } from './views/nodes';
 import type { RunsView } from './views/runsView';
 
 export interface CommandDeps {
+  /** Where the extension is installed: the Python shim ships in its `python/` folder. */
+  extensionPath: string;
   service: LineageService;
   trust: Trust;
   documents: LineageDocuments;
@@ -402,6 +405,40 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
     [Commands.createExample]: async () => {
       if (!trust.requireTrust('Creating the example pipeline')) return;
       await createExample(service, deps.log);
+    },
+
+    [Commands.writePythonShim]: async (arg?: unknown) => {
+      if (!trust.requireTrust('Writing the Python shim')) return;
+      const folder =
+        arg instanceof vscode.Uri && fs.existsSync(arg.fsPath) && fs.statSync(arg.fsPath).isDirectory()
+          ? arg.fsPath
+          : (service.location?.root ??
+            vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file')?.uri.fsPath);
+      if (!folder) {
+        void vscode.window.showWarningMessage(
+          'mltrace: open the folder of your pipeline first (File → Open Folder).',
+        );
+        return;
+      }
+      const target = await writePythonShim(deps.extensionPath, folder);
+      if (!target) return;
+      const relative =
+        path.relative(vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? folder, target) || target;
+      void vscode.window.showInformationMessage(
+        `mltrace: wrote the Python shim to ${relative}/. Scripts run from ${path.basename(folder)}/ can now \`import mltrace\` without VS Code; commit it for CI.`,
+      );
+      return target;
+    },
+
+    [Commands.insertLoggingSnippet]: async () => {
+      const editor = vscode.window.activeTextEditor;
+      if (!editor) {
+        void vscode.window.showInformationMessage(
+          'mltrace: open the pipeline file and put the cursor in a function first.',
+        );
+        return;
+      }
+      return insertLoggingSnippet(editor);
     },
   };
 

@@ -24,6 +24,8 @@ export const Commands = {
   copyRunId: 'mltrace.copyRunId',
   loadMoreRuns: 'mltrace.loadMoreRuns',
   createExample: 'mltrace.createExample',
+  writePythonShim: 'mltrace.writePythonShim',
+  insertLoggingSnippet: 'mltrace.insertLoggingSnippet',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 

@@ -2,6 +2,7 @@
 // 5 components, 13 runs, featurize stale (its input was edited after it ran), data/predictions.csv
 // flagged. The tests run in order: the later ones append to the log.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -449,5 +450,53 @@ suite('mltrace extension', () => {
       await config.update(Settings.codeLensEnabled, undefined, vscode.ConfigurationTarget.Workspace);
     }
     await waitFor('lenses to come back', async () => (await lensTitles(uri)).length > 0);
+  });
+  test('"Write Python Shim to Workspace" copies the shim; a real python3 there can import it', async () => {
+    const target = path.join(folder(), 'ci-jobs');
+    fs.mkdirSync(target, { recursive: true });
+    const written = await vscode.commands.executeCommand<string>(
+      Commands.writePythonShim,
+      vscode.Uri.file(target),
+    );
+    assert.equal(written, path.join(target, 'mltrace'));
+    assert.ok(fs.existsSync(path.join(target, 'mltrace', '__init__.py')));
+    assert.ok(!fs.existsSync(path.join(target, 'mltrace', '__pycache__')), 'no bytecode copied');
+    const result = spawnSync('python3', ['-c', 'import mltrace, sys; sys.stdout.write(mltrace.__file__)'], {
+      cwd: target,
+      encoding: 'utf8',
+      env: { ...process.env, PYTHONPATH: '' },
+    });
+    assert.equal(result.status, 0, result.stderr);
+    assert.equal(result.stdout, path.join(target, 'mltrace', '__init__.py'));
+  });
+
+  test('"Log This Function as a Component" decorates the Python function at the cursor', async () => {
+    const document = await vscode.workspace.openTextDocument({
+      language: 'python',
+      content: [
+        '"""Scoring."""',
+        'import json',
+        '',
+        '',
+        '@cache',
+        'def score(rows):',
+        '    total = 0',
+        '    return total',
+        '',
+      ].join('\n'),
+    });
+    const editor = await vscode.window.showTextDocument(document);
+    editor.selection = new vscode.Selection(6, 4, 6, 4);
+    assert.equal(await vscode.commands.executeCommand(Commands.insertLoggingSnippet), true);
+    const lines = document.getText().split('\n');
+    assert.equal(lines[0], 'from mltrace import register');
+    const decorator = lines.findIndex((l) => l.startsWith('@register('));
+    assert.equal(lines[decorator], '@register("score", inputs=[], outputs=[])');
+    assert.equal(lines[decorator + 1], '@cache', 'above the existing decorators');
+    assert.equal(lines[decorator + 2], 'def score(rows):');
+    // A second time: already logged.
+    editor.selection = new vscode.Selection(decorator + 3, 4, decorator + 3, 4);
+    assert.equal(await vscode.commands.executeCommand(Commands.insertLoggingSnippet), false);
+    await vscode.commands.executeCommand('workbench.action.revertAndCloseActiveEditor');
   });
 });
