@@ -4,6 +4,7 @@ import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, chmodSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { buildWebviews } from './buildWebviews.mjs';
 
 const require = createRequire(import.meta.url);
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
@@ -59,3 +60,6 @@ await build({
   entryPoints: [path.join(root, 'src/example/main.ts')],
   outfile: path.join(root, 'out', 'example.js'),
 });
+
+// The webviews (lineage graph, run inspector, review, history): see scripts/buildWebviews.mjs.
+await buildWebviews({ production });

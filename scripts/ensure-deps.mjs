@@ -24,8 +24,14 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 if (process.argv.includes('--vscode')) {
   const codeServer = path.join(root, '.vscode-test', 'code-server', 'node_modules', '.bin', 'code-server');
   if (!existsSync(codeServer) || !existsSync('/usr/bin/chromium')) {
-    console.log('Installing code-server and Chromium for the VS Code tests (scripts/install-code-server.sh)…');
-    const result = spawnSync('bash', [path.join(root, 'scripts', 'install-code-server.sh'), '--with-chromium'], { cwd: root, stdio: 'inherit' });
+    console.log(
+      'Installing code-server and Chromium for the VS Code tests (scripts/install-code-server.sh)…',
+    );
+    const result = spawnSync(
+      'bash',
+      [path.join(root, 'scripts', 'install-code-server.sh'), '--with-chromium'],
+      { cwd: root, stdio: 'inherit' },
+    );
     if (result.status !== 0) process.exit(result.status ?? 1);
   }
 }

@@ -12,17 +12,26 @@ const tsTests = (...globs) => [node, '--import', 'tsx', '--test', '--test-report
 const layers = [
   { name: 'build', command: [node, 'scripts/build.mjs'], counts: false },
   { name: 'core', command: tsTests('test/core/*.test.ts', 'test/cli/*.test.ts', 'test/shim/*.test.ts') },
-  { name: 'webview', command: tsTests('test/webview/*.test.ts'), when: () => existsSync(path.join(root, 'test/webview')) },
+  {
+    name: 'webview',
+    command: tsTests('test/webview/*.test.ts'),
+    when: () => existsSync(path.join(root, 'test/webview')),
+  },
   { name: 'vscode', command: [node, 'test/vscode/build.mjs', '&&', node, 'test/vscode/run.mjs'] },
   { name: 'ui', command: [node, 'test/vscode/ui.mjs'] },
 ];
 
-const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1].split(',') : null;
+const only = process.argv.includes('--only')
+  ? process.argv[process.argv.indexOf('--only') + 1].split(',')
+  : null;
 
 /** Runs argv (with `&&` separating commands) and returns [exit code, output]. */
 async function run(argv) {
   const commands = [[]];
-  for (const arg of argv) (arg === '&&' ? commands.push([]) : commands.at(-1).push(arg));
+  for (const arg of argv) {
+    if (arg === '&&') commands.push([]);
+    else commands.at(-1).push(arg);
+  }
   let output = '';
   for (const [command, ...args] of commands) {
     const code = await new Promise((resolve) => {
@@ -78,7 +87,9 @@ for (const layer of layers) {
     passed += result.passed;
     failed += result.failed;
   }
-  console.log(`=== ${layer.name}: ${code === 0 ? 'ok' : `exit ${code}`} in ${((Date.now() - started) / 1000).toFixed(0)} s${result ? ` (${result.passed} passed, ${result.failed} failed)` : ''}`);
+  console.log(
+    `=== ${layer.name}: ${code === 0 ? 'ok' : `exit ${code}`} in ${((Date.now() - started) / 1000).toFixed(0)} s${result ? ` (${result.passed} passed, ${result.failed} failed)` : ''}`,
+  );
   if (code !== 0) {
     failedLayers.push(layer.name);
     if (layer.name === 'build') break;

@@ -6,7 +6,6 @@ import { registerCommands } from './vscode/commands';
 import { Views } from './vscode/constants';
 import { DecorationsController } from './vscode/decorations';
 import { DiagnosticsController } from './vscode/diagnostics';
-import { LineageDocuments } from './vscode/documents';
 import { PointerHoverProvider } from './vscode/hover';
 import { LineageService } from './vscode/lineageService';
 import { StatusBar } from './vscode/statusBar';
@@ -15,6 +14,7 @@ import { Trust } from './vscode/trust';
 import { ComponentsView } from './vscode/views/componentsView';
 import { FlaggedView } from './vscode/views/flaggedView';
 import { RunsView } from './vscode/views/runsView';
+import { registerWebviews, Webviews } from './vscode/webviews';
 
 /** What the extension exports: used by its own extension-host tests. */
 export interface MltraceApi {
@@ -24,7 +24,7 @@ export interface MltraceApi {
   diagnostics: DiagnosticsController;
   decorations: DecorationsController;
   statusBar: StatusBar;
-  documents: LineageDocuments;
+  webviews: Webviews;
   terminal: TerminalEnvironment;
 }
 
@@ -36,7 +36,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
   const log = own(vscode.window.createOutputChannel('mltrace', { log: true }));
   const trust = own(new Trust());
   const service = own(new LineageService(trust, log));
-  const documents = own(new LineageDocuments(service));
+  const webviews = own(registerWebviews(context, service));
 
   const components = own(new ComponentsView(service));
   components.createView(Views.components);
@@ -49,7 +49,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
     extensionPath: context.extensionUri.fsPath,
     service,
     trust,
-    documents,
+    webviews,
     componentsView: components,
     runsView: runs,
     log,
@@ -77,7 +77,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
     diagnostics,
     decorations,
     statusBar,
-    documents,
+    webviews,
     terminal,
   };
 }

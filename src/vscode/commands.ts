@@ -8,7 +8,6 @@ import type { Run } from '../core/model';
 import { LineageError, shortId } from '../core/model';
 import type { LineageStore } from '../core/store';
 import { CommandId, Commands } from './constants';
-import { LineageDocuments, showTrace } from './documents';
 import type { LineageService } from './lineageService';
 import { plural, relativeTime, runCodicon, runState } from './presentation';
 import { insertLoggingSnippet, writePythonShim } from './shimCommands';
@@ -16,13 +15,14 @@ import type { Trust } from './trust';
 import { ComponentNode, ComponentsView, TagNode } from './views/componentsView';
 import { isPointerNode, isRunNode } from './views/nodes';
 import type { RunsView } from './views/runsView';
+import { pointerFromWebviewContext, runIdFromWebviewContext, type Webviews } from './webviews';
 
 export interface CommandDeps {
   /** Where the extension is installed: the Python shim ships in its `python/` folder. */
   extensionPath: string;
   service: LineageService;
   trust: Trust;
-  documents: LineageDocuments;
+  webviews: Webviews;
   componentsView: ComponentsView;
   runsView: RunsView;
   log: vscode.LogOutputChannel;
@@ -34,7 +34,7 @@ interface RunPick extends vscode.QuickPickItem {
 
 /** Registers every command in `Commands`; the returned disposables unregister them. */
 export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
-  const { service, trust, documents, componentsView, runsView } = deps;
+  const { service, trust, webviews, componentsView, runsView } = deps;
 
   /** The store, or undefined after telling the user what to do. */
   const storeOrExplain = async (): Promise<LineageStore | undefined> => {
@@ -135,6 +135,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
   /** The pointer a command argument names: a tree item, a URI (explorer, editor) or a name. */
   const pointerOf = (arg: unknown): string | undefined => {
     if (isPointerNode(arg)) return arg.name;
+    const fromWebview = pointerFromWebviewContext(arg);
+    if (fromWebview) return fromWebview;
     if (arg instanceof vscode.Uri) return service.pointerName(arg);
     if (typeof arg === 'string' && arg) return arg;
     return undefined;
@@ -160,13 +162,13 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
   const runIdOf = (arg: unknown): string | undefined => {
     if (isRunNode(arg)) return arg.run.id;
+    const fromWebview = runIdFromWebviewContext(arg);
+    if (fromWebview) return fromWebview;
     if (typeof arg === 'string' && arg) return arg;
     return undefined;
   };
 
-  const showRun = async (store: LineageStore, id: string) => {
-    await documents.show('run', store.resolveRunId(id));
-  };
+  const showRun = (store: LineageStore, id: string) => webviews.openRunInspector(store.resolveRunId(id));
 
   const handlers: Record<CommandId, (...args: unknown[]) => unknown> = {
     [Commands.recent]: async () => {
@@ -186,8 +188,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
             ? arg
             : await pickComponent(store, 'mltrace: Show History of Component');
       if (!component) return;
-      const run = await pickRun(store.history(component, { limit: 500 }), `mltrace: History of ${component}`);
-      if (run) await showRun(store, run.id);
+      store.history(component, { limit: 1 }); // an unknown component: a clear message, no empty panel
+      return webviews.openHistory(component);
     },
 
     [Commands.inspect]: async (arg?: unknown) => {
@@ -195,17 +197,20 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       if (!store) return;
       const id =
         runIdOf(arg) ?? (await pickRun(store.recent({ limit: 500 }).items, 'mltrace: Inspect Run'))?.id;
-      if (id) await showRun(store, id);
+      if (id) return showRun(store, id);
     },
 
     [Commands.trace]: async (arg?: unknown) => {
       const store = await storeOrExplain();
       if (!store) return;
+      // A run (tree item, or a run node of a graph): its lineage from there.
+      const runId = isRunNode(arg) ? arg.run.id : runIdFromWebviewContext(arg);
+      if (runId) return webviews.openLineageGraph({ runId: store.resolveRunId(runId) });
       const name =
         arg === undefined
           ? await pickPointer(store, 'mltrace: Trace Lineage of…')
           : loggedPointer(store, arg);
-      if (name) await showTrace(documents, name);
+      if (name) return webviews.openLineageGraph({ pointer: name });
     },
 
     [Commands.showConsumers]: async (arg?: unknown) => {
@@ -251,7 +256,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
     [Commands.review]: async () => {
       const store = await storeOrExplain();
-      if (store) await documents.show('review', '');
+      if (store) return webviews.openReview();
     },
 
     [Commands.filterByTag]: async (arg?: unknown) => {
@@ -363,7 +368,8 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
       let run: Run | undefined = isRunNode(arg) ? arg.run : undefined;
       if (arg instanceof ComponentNode)
         run = store.history(arg.component.name, { limit: 20 }).find((r) => r.sourceFile);
-      if (typeof arg === 'string') run = store.inspect(arg);
+      const id = run ? undefined : runIdOf(arg);
+      if (id) run = store.inspect(id);
       if (!run?.sourceFile) {
         void vscode.window.showInformationMessage(
           'mltrace: no source location was recorded for this run. Runs logged with @register record their source file and line.',

@@ -73,9 +73,6 @@ export const Settings = {
   decorationsEnabled: 'decorations.enabled',
 } as const;
 
-/** URI scheme of the read-only documents the extension shows (traces, run cards, reviews). */
-export const DOCUMENT_SCHEME = 'mltrace';
-
 /** How many runs the Runs view loads per page. */
 export const RUNS_PAGE_SIZE = 25;
 /** Quiet time after the last change to the event log before it is ingested. */

@@ -112,7 +112,10 @@ try {
     await shot('02-runs-stale-expanded');
   });
 
-  await step('command palette → Trace Lineage → pick a file → trace document', async () => {
+  // A webview is two nested iframes: the workbench's host frame, then the page itself.
+  const graph = () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+
+  await step('command palette → Trace Lineage → pick a file → lineage graph', async () => {
     await runCommand('mltrace: Trace Lineage');
     await quickInput().fill('predictions');
     await page
@@ -120,9 +123,10 @@ try {
       .first()
       .waitFor();
     await page.keyboard.press('Enter');
-    await page.locator('.monaco-editor .view-lines', { hasText: 'Lineage of' }).waitFor();
-    await page.locator('.monaco-editor .view-lines', { hasText: 'featurize' }).first().waitFor();
-    await shot('03-trace');
+    await graph().locator('.node.run', { hasText: 'featurize' }).first().waitFor();
+    await graph().locator('.node.pointer.flagged', { hasText: 'predictions.csv' }).first().waitFor();
+    await page.waitForTimeout(500); // the graph fits itself to the view
+    await shot('03-lineage-graph');
   });
 
   await step('pipeline.py shows CodeLens above each component', async () => {
@@ -160,7 +164,9 @@ try {
     await page.waitForTimeout(400); // the menu fades in
     await shot('05-explorer-context-menu');
     await menu.getByText('Trace Lineage').click();
-    await page.locator('.monaco-editor .view-lines', { hasText: 'Flagged as erroneous' }).waitFor();
+    // The graph of that file is open already: it comes to the front.
+    await page.locator('.tab.active', { hasText: 'Lineage: predictions.csv' }).waitFor();
+    await graph().locator('.node.run', { hasText: 'predict' }).first().waitFor();
   });
 
   await step('empty folder: the welcome view offers the example pipeline', async () => {

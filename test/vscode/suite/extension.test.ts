@@ -11,6 +11,14 @@ import { EventWriter } from '../../../src/core/writer';
 import type { MltraceApi } from '../../../src/extension';
 import { Commands, EXTENSION_ID, SETTINGS_SECTION, Settings, Views } from '../../../src/vscode/constants';
 import type { LineageNode } from '../../../src/vscode/views/treeBase';
+import { ViewTypes } from '../../../src/vscode/webviews';
+import type {
+  HistoryPanel,
+  LineageGraphPanel,
+  ReviewPanel,
+  RunInspectorPanel,
+} from '../../../src/vscode/webviews/panels';
+import type { GraphData, HostMessage } from '../../../src/webview/protocol';
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const fileUri = (rel: string) => vscode.Uri.file(path.join(folder(), ...rel.split('/')));
@@ -22,7 +30,7 @@ const descriptionOf = (node: LineageNode) => String(node.treeItem().description 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function waitFor<T>(
-  what: string,
+  what: string | (() => string),
   probe: () => T | undefined | Promise<T | undefined>,
   timeoutMs = 10_000,
 ): Promise<T> {
@@ -30,7 +38,8 @@ async function waitFor<T>(
   for (;;) {
     const value = await probe();
     if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await sleep(50);
   }
 }
@@ -212,37 +221,103 @@ suite('mltrace extension', () => {
     assert.equal(api.statusBar.item.command, Commands.showStale);
   });
 
-  test('explorer "Trace lineage" on a file opens its trace', async () => {
-    await vscode.commands.executeCommand(Commands.trace, fileUri('data/predictions.csv'));
-    const editor = await waitFor('the trace document', () =>
-      vscode.window.activeTextEditor?.document.uri.scheme === 'mltrace'
-        ? vscode.window.activeTextEditor
-        : undefined,
+  /** The data a webview panel was given once its page loaded and said it was ready. */
+  async function shownData<D>(panel: {
+    lastPosted?: HostMessage;
+    onDidPost: vscode.Event<HostMessage>;
+    view: string;
+    isReady: boolean;
+    panel: vscode.WebviewPanel;
+  }): Promise<D> {
+    const message = await waitFor(
+      () =>
+        `the ${panel.view} webview to load, say it is ready and get its data (ready: ${String(panel.isReady)}, visible: ${String(panel.panel.visible)})`,
+      () => {
+        if (panel.lastPosted?.type === 'error')
+          throw new Error(`the view shows an error: ${panel.lastPosted.message}`);
+        return panel.lastPosted?.type === 'init' || panel.lastPosted?.type === 'update'
+          ? panel.lastPosted
+          : undefined;
+      },
+      15_000,
     );
-    const text = editor.document.getText();
-    assert.match(text, /# Lineage of `data\/predictions\.csv`/);
-    assert.match(text, /Flagged as erroneous/);
-    assert.match(text, /5 runs, 1 stale/);
-    assert.match(text, /⚠ \*\*featurize\*\*/);
+    return message.data as D;
+  }
+
+  const webviewTabs = (viewType: string) =>
+    vscode.window.tabGroups.all
+      .flatMap((g) => g.tabs)
+      .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType));
+
+  test('explorer "Trace lineage" on a file opens the lineage graph, whose page loads in VS Code', async () => {
+    const panel = await vscode.commands.executeCommand<LineageGraphPanel>(
+      Commands.trace,
+      fileUri('data/predictions.csv'),
+    );
+    assert.ok(panel, 'a graph panel');
+    const data = await shownData<GraphData>(panel);
+    assert.deepEqual(data.roots[0], { kind: 'pointer', name: 'data/predictions.csv', direction: 'upstream' });
+    assert.deepEqual(
+      data.runs.map((r) => [r.component, r.depth]),
+      [
+        ['predict', 0],
+        ['train', 1],
+        ['featurize', 2],
+        ['clean', 3],
+        ['ingest', 4],
+      ],
+    );
+    assert.ok(
+      data.pointers.some((p) => p.name === 'data/predictions.csv' && p.flagged),
+      'the flagged output',
+    );
+    assert.ok(data.runs.find((r) => r.component === 'featurize')!.stale.length > 0, 'featurize is stale');
+    assert.equal(webviewTabs(ViewTypes.lineage).length, 1);
+    assert.equal(panel.panel.title, 'Lineage: predictions.csv');
   });
 
   test('"Trace lineage" on a file that was never logged opens nothing', async () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
-    await vscode.commands.executeCommand(Commands.trace, fileUri('README.md'));
+    const panel = await vscode.commands.executeCommand(Commands.trace, fileUri('README.md'));
     await sleep(300);
-    assert.equal(vscode.window.activeTextEditor, undefined);
+    assert.equal(panel, undefined);
+    assert.equal(webviewTabs(ViewTypes.lineage).length, 0);
   });
 
-  test('inspect and review documents', async () => {
+  // Only the graph above waits for its page to load: in code-server (VS Code for the web 1.100),
+  // a webview created soon after another can stay blank, its host page waiting forever for a
+  // service worker "controllerchange" (microsoft/vscode#312020 reworks that wait). That is the
+  // web workbench, not the extension; the pages themselves are tested in Chromium (test/webview).
+  test('run inspector, review and history open as webview panels with their data', async () => {
     const run = api.service.store!.history('train', { limit: 1 })[0];
-    await vscode.commands.executeCommand(Commands.inspect, run.id.slice(0, 8));
-    const card = vscode.window.activeTextEditor!.document.getText();
-    assert.match(card, /# ✓ train — run `/);
-    assert.match(card, /## Inputs\n\n- `data\/features\.csv` \(DATA\)/);
-    await vscode.commands.executeCommand(Commands.review);
-    const review = vscode.window.activeTextEditor!.document.getText();
-    assert.match(review, /Flagged: `data\/predictions\.csv`/);
-    assert.match(review, /\| `[0-9a-f]{8}` \| predict \|/);
+    const inspector = await vscode.commands.executeCommand<RunInspectorPanel>(
+      Commands.inspect,
+      run.id.slice(0, 8),
+    );
+    const card = await inspector.currentData();
+    assert.equal(card.run.id, run.id);
+    assert.deepEqual(
+      card.run.inputPointers.map((p) => [p.name, p.type]),
+      [['data/features.csv', 'DATA']],
+    );
+    assert.equal(inspector.panel.title, `Run ${run.id.slice(0, 8)}: train`);
+    const review = await (await vscode.commands.executeCommand<ReviewPanel>(Commands.review)).currentData();
+    assert.deepEqual(review.review.flagged, ['data/predictions.csv']);
+    assert.equal(review.review.runs[0].component, 'predict');
+    assert.deepEqual(
+      review.traces.map((t) => t.pointer),
+      ['data/predictions.csv'],
+    );
+    const history = await (
+      await vscode.commands.executeCommand<HistoryPanel>(Commands.history, 'train')
+    ).currentData();
+    assert.equal(history.component, 'train');
+    assert.ok(history.runs.length >= 2 && history.runs.every((r) => r.component === 'train'));
+    // The workbench's tab model follows the panels asynchronously.
+    await waitFor('a tab for each panel', () =>
+      [ViewTypes.inspector, ViewTypes.review, ViewTypes.history].every((t) => webviewTabs(t).length === 1),
+    );
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
   test('flag and unflag a file from the explorer', async () => {

@@ -1,0 +1,119 @@
+// The data each webview shows, from the engine's queries. No `vscode` here: plain functions of the
+// store, so they can be tested and benchmarked without an editor.
+import type { Run, TracedRun } from '../../core/model';
+import type {
+  GraphData,
+  GraphPointer,
+  GraphRoot,
+  HistoryData,
+  InspectorData,
+  ReviewData,
+} from '../../webview/protocol';
+import type { LineageQueries } from './panel';
+
+export type Staleness = (runs: ReadonlyArray<Run>) => Map<string, string[]>;
+
+/** The union of the traces of every root (each run once, at its smallest depth). */
+export function graphData(
+  store: LineageQueries,
+  roots: GraphRoot[],
+  options: { trusted: boolean; staleness?: Staleness },
+): GraphData {
+  const runs = new Map<string, TracedRun>();
+  const add = (list: TracedRun[]) => {
+    for (const run of list) {
+      const known = runs.get(run.id);
+      if (!known || known.depth > run.depth) runs.set(run.id, run);
+    }
+  };
+  const staleness = options.staleness === undefined;
+  for (const root of roots) {
+    if (root.kind === 'pointer')
+      add(store.trace(root.name, { downstream: root.direction === 'downstream', staleness }).runs);
+    else if (root.direction === 'upstream') add(store.traceRun(root.id));
+    else {
+      const self = store.traceRun(root.id).filter((r) => r.depth === 0);
+      add(self);
+      for (const output of self[0]?.outputs ?? [])
+        add(
+          store
+            .trace(output, { downstream: true, staleness })
+            .runs.map((r) => ({ ...r, depth: r.depth + 1 })),
+        );
+    }
+  }
+  const list = [...runs.values()];
+  const reasons = options.staleness
+    ? options.staleness(list)
+    : roots.some((r) => r.kind === 'run')
+      ? store.staleReasons(list.filter((r) => r.stale.length === 0).map((r) => r.id))
+      : new Map<string, string[]>();
+  for (const run of list) {
+    const found = reasons.get(run.id);
+    if (found) run.stale = found;
+    else if (options.staleness) run.stale = [];
+  }
+  return {
+    view: 'graph',
+    roots,
+    runs: list,
+    pointers: pointersOf(store, list, roots),
+    trusted: options.trusted,
+  };
+}
+
+function pointersOf(store: LineageQueries, runs: TracedRun[], roots: GraphRoot[]): GraphPointer[] {
+  const names = new Set<string>();
+  for (const run of runs) for (const name of [...run.inputs, ...run.outputs]) names.add(name);
+  for (const root of roots) if (root.kind === 'pointer') names.add(root.name);
+  if (names.size === 0) return [];
+  const known = new Map(store.pointers({ limit: 200_000 }).map((p) => [p.name, p]));
+  return [...names].map((name) => {
+    const p = known.get(name);
+    return { name, type: p?.type ?? 'UNKNOWN', flagged: p?.flagged ?? false };
+  });
+}
+
+export function inspectorData(
+  store: LineageQueries,
+  runId: string,
+  options: { trusted: boolean; sourceExists: (sourceFile: string) => boolean },
+): InspectorData {
+  const run = store.inspect(runId);
+  const dependencies: Run[] = store
+    .traceRun(run.id)
+    .filter((r) => r.depth === 1)
+    .map(({ depth: _depth, ...r }) => r);
+  const reasons = store.staleReasons(dependencies.map((r) => r.id));
+  for (const dep of dependencies) dep.stale = reasons.get(dep.id) ?? [];
+  return {
+    view: 'inspector',
+    run,
+    dependencies,
+    sourceExists: run.sourceFile ? options.sourceExists(run.sourceFile) : false,
+    trusted: options.trusted,
+  };
+}
+
+export function reviewData(store: LineageQueries, options: { trusted: boolean; limit?: number }): ReviewData {
+  const review = store.review({ limit: options.limit ?? 200 });
+  const traces = review.flagged.map((pointer) => {
+    try {
+      return { pointer, runIds: store.trace(pointer, { staleness: false }).runs.map((r) => r.id) };
+    } catch {
+      return { pointer, runIds: [] };
+    }
+  });
+  return { view: 'review', review, traces, trusted: options.trusted };
+}
+
+export function historyData(
+  store: LineageQueries,
+  component: string,
+  options: { staleness?: Staleness; limit?: number },
+): HistoryData {
+  const runs = store.history(component, { limit: options.limit ?? 1000 });
+  const reasons = options.staleness ? options.staleness(runs) : store.staleReasons(runs.map((r) => r.id));
+  for (const run of runs) run.stale = reasons.get(run.id) ?? [];
+  return { view: 'history', component, runs };
+}

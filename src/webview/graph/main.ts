@@ -1,0 +1,321 @@
+/// <reference lib="dom" />
+// The lineage graph webview: toolbar, search, notices, and the messages to and from the host.
+import '@vscode-elements/elements/dist/vscode-button/index.js';
+import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
+import '@vscode-elements/elements/dist/vscode-textfield/index.js';
+import type { GraphData, GraphRoot, GraphViewState, HostMessage } from '../protocol';
+import { isGraphViewState } from '../protocol';
+import { button, clearError, custom, el, icon, showError } from '../shared/dom';
+import { plural } from '../shared/format';
+import { connect, getState, post, setState } from '../shared/vscodeApi';
+import { layoutGraph } from './layout';
+import { buildModel, GraphNode, rootNodeId } from './model';
+import { GraphView } from './view';
+
+const saved = getState(isGraphViewState);
+let data: GraphData | undefined;
+const collapsed = new Set<string>(saved?.collapsed ?? []);
+let pendingTransform = saved?.transform ?? null;
+
+// ---- layout of the page -------------------------------------------------------------------------
+
+const upstreamBox = custom('vscode-checkbox', {
+  attrs: { label: 'Upstream', checked: '' },
+  title: 'Show the runs and files it came from',
+});
+const downstreamBox = custom('vscode-checkbox', {
+  attrs: { label: 'Downstream' },
+  title: 'Show the runs and files made from it',
+});
+const searchField = custom('vscode-textfield', {
+  attrs: { placeholder: 'Search components, files, run ids', 'aria-label': 'Search the graph' },
+  className: 'search',
+});
+searchField.append(
+  custom('span', {
+    className: 'codicon codicon-search',
+    attrs: { slot: 'content-before', 'aria-hidden': 'true' },
+  }),
+);
+const searchStatus = el('span', { className: 'search-status', attrs: { 'aria-live': 'polite' } });
+const toolbar = el('div', { className: 'toolbar', attrs: { role: 'toolbar', 'aria-label': 'Graph' } }, [
+  el('span', { className: 'title', attrs: { id: 'graph-title' } }),
+  upstreamBox,
+  downstreamBox,
+  searchField,
+  searchStatus,
+  el('span', { className: 'spacer' }),
+  button('', () => view.zoomBy(1.25), { iconName: 'zoom-in', secondary: true, title: 'Zoom in' }),
+  button('', () => view.zoomBy(0.8), { iconName: 'zoom-out', secondary: true, title: 'Zoom out' }),
+  button('Fit', () => view.fit(true), {
+    iconName: 'screen-full',
+    secondary: true,
+    title: 'Fit the graph in the view',
+  }),
+  button('Export SVG', () => exportSvg(), {
+    iconName: 'export',
+    secondary: true,
+    title: 'Save the graph as an SVG file',
+  }),
+]);
+const notice = el('div', { className: 'notice', attrs: { role: 'status', id: 'notice' } });
+notice.hidden = true;
+const canvas = el('div', { className: 'canvas' });
+document.body.append(toolbar, notice, canvas);
+
+let saveTimer: number | undefined;
+const view = new GraphView(canvas, {
+  activate,
+  toggleCollapse: (node) => {
+    if (collapsed.has(node.id)) collapsed.delete(node.id);
+    else collapsed.add(node.id);
+    redraw();
+  },
+  expandDownstream: (node) => expand(node, 'downstream'),
+  stateChanged: () => {
+    window.clearTimeout(saveTimer);
+    saveTimer = window.setTimeout(saveState, 200);
+  },
+});
+
+function activate(node: GraphNode): void {
+  if (node.kind === 'pointer' && node.pointer) post({ type: 'openFile', pointer: node.pointer.name });
+  else if (node.kind === 'run' && node.run) post({ type: 'inspectRun', runId: node.run.id });
+  else if (node.group) post({ type: 'showHistory', component: node.group.component });
+}
+
+function expand(node: GraphNode, direction: 'upstream' | 'downstream'): void {
+  collapsed.delete(node.id);
+  if (node.kind === 'pointer' && node.pointer)
+    post({ type: 'expand', root: { kind: 'pointer', name: node.pointer.name, direction } });
+  else if (node.kind === 'run' && node.run)
+    post({ type: 'expand', root: { kind: 'run', id: node.run.id, direction } });
+}
+
+// ---- drawing -----------------------------------------------------------------------------------
+
+/** Time of the last layout + draw, for the benchmark. */
+export let lastRenderMs = 0;
+
+function redraw(): void {
+  if (!data) return;
+  const started = performance.now();
+  const model = buildModel(data, collapsed);
+  const layout = layoutGraph(model.nodes, model.edges);
+  view.render(model, layout);
+  lastRenderMs = performance.now() - started;
+  document.body.dataset.renderMs = String(Math.round(lastRenderMs));
+  document.body.dataset.layout = layout.engine;
+  const root = data.roots[0];
+  const title = document.getElementById('graph-title')!;
+  title.textContent = root ? (root.kind === 'pointer' ? root.name : `run ${root.id.slice(0, 8)}`) : '';
+  if (model.grouped) {
+    notice.hidden = false;
+    notice.replaceChildren(
+      icon('info'),
+      el('span', {
+        text: `This lineage has ${model.total.toLocaleString('en')} nodes, too many to draw one by one: runs are grouped by component (${plural(model.nodes.filter((n) => n.kind === 'component').length, 'component')}). Click a component for its history.`,
+      }),
+    );
+  } else if (model.nodes.length === 0) {
+    notice.hidden = false;
+    notice.replaceChildren(icon('info'), el('span', { text: 'No logged run wrote or read this yet.' }));
+  } else notice.hidden = true;
+  if (searchQuery()) runSearch(false);
+  saveState();
+}
+
+function syncDirectionBoxes(): void {
+  const roots = data?.roots ?? [];
+  const first = roots[0];
+  const same = roots.filter((r) => first && rootNodeId(r) === rootNodeId(first));
+  setChecked(
+    upstreamBox,
+    same.some((r) => r.direction === 'upstream'),
+  );
+  setChecked(
+    downstreamBox,
+    same.some((r) => r.direction === 'downstream'),
+  );
+}
+
+function setChecked(box: HTMLElement, checked: boolean): void {
+  (box as HTMLElement & { checked: boolean }).checked = checked;
+  if (checked) box.setAttribute('checked', '');
+  else box.removeAttribute('checked');
+}
+
+function isChecked(box: HTMLElement): boolean {
+  return (box as HTMLElement & { checked?: boolean }).checked === true;
+}
+
+function onDirectionChange(): void {
+  if (!data || data.roots.length === 0) return;
+  const first = data.roots[0];
+  let up = isChecked(upstreamBox);
+  const down = isChecked(downstreamBox);
+  if (!up && !down) {
+    up = true;
+    setChecked(upstreamBox, true);
+  }
+  const others = data.roots.filter((r) => rootNodeId(r) !== rootNodeId(first));
+  const at = (direction: 'upstream' | 'downstream'): GraphRoot =>
+    first.kind === 'pointer'
+      ? { kind: 'pointer', name: first.name, direction }
+      : { kind: 'run', id: first.id, direction };
+  const roots: GraphRoot[] = [
+    ...(up ? [at('upstream')] : []),
+    ...(down ? [at('downstream')] : []),
+    ...others,
+  ];
+  post({ type: 'setRoots', roots });
+}
+upstreamBox.addEventListener('change', onDirectionChange);
+downstreamBox.addEventListener('change', onDirectionChange);
+
+// ---- search ------------------------------------------------------------------------------------
+
+let matchIndex = -1;
+const searchQuery = (): string => (searchField as HTMLElement & { value?: string }).value ?? '';
+
+function runSearch(moveFocus: boolean): void {
+  const matches = view.search(searchQuery());
+  if (!searchQuery()) {
+    searchStatus.textContent = '';
+    return;
+  }
+  if (matches.length === 0) {
+    searchStatus.textContent = 'No match';
+    return;
+  }
+  if (moveFocus) {
+    matchIndex = (matchIndex + 1) % matches.length;
+    view.focusNode(matches[matchIndex]);
+  }
+  searchStatus.textContent =
+    `${matchIndex >= 0 ? `${matchIndex + 1} of ` : ''}${plural(matches.length, 'match')}`.replace(
+      'matchs',
+      'matches',
+    );
+}
+searchField.addEventListener('input', () => {
+  matchIndex = -1;
+  runSearch(false);
+});
+searchField.addEventListener('keydown', (event: KeyboardEvent) => {
+  if (event.key === 'Enter') runSearch(true);
+  if (event.key === 'Escape') {
+    (searchField as HTMLElement & { value: string }).value = '';
+    runSearch(false);
+  }
+});
+
+// ---- keyboard ----------------------------------------------------------------------------------
+
+canvas.addEventListener('keydown', (event: KeyboardEvent) => {
+  const id = view.focusedId;
+  const node = id ? nodeById(id) : undefined;
+  if (!id || !node) return;
+  switch (event.key) {
+    case 'ArrowLeft':
+    case 'ArrowRight':
+    case 'ArrowUp':
+    case 'ArrowDown': {
+      const next = view.neighbour(id, event.key);
+      if (next) view.focusNode(next);
+      event.preventDefault();
+      break;
+    }
+    case 'Enter':
+    case ' ':
+      activate(node);
+      event.preventDefault();
+      break;
+    case '-':
+      collapsed.add(node.id);
+      redraw();
+      view.focusNode(node.id);
+      break;
+    case '+':
+    case '=':
+      if (collapsed.delete(node.id)) redraw();
+      else expand(node, 'upstream');
+      view.focusNode(node.id);
+      break;
+    case '>':
+      expand(node, 'downstream');
+      break;
+    case '<':
+      expand(node, 'upstream');
+      break;
+  }
+});
+document.addEventListener('keydown', (event: KeyboardEvent) => {
+  if ((event.ctrlKey || event.metaKey) && event.key === 'f') {
+    searchField.focus();
+    event.preventDefault();
+  }
+});
+
+function nodeById(id: string): GraphNode | undefined {
+  return view.getNode(id);
+}
+
+// ---- state and export --------------------------------------------------------------------------
+
+function saveState(): void {
+  if (!data) return;
+  const t = view.transform;
+  const state: GraphViewState = {
+    roots: data.roots,
+    collapsed: [...collapsed],
+    transform: { x: t.x, y: t.y, k: t.k },
+    selected: view.focusedId,
+  };
+  setState(state);
+}
+
+function exportSvg(): void {
+  const root = data?.roots[0];
+  const name = root ? (root.kind === 'pointer' ? root.name : root.id.slice(0, 8)) : 'lineage';
+  post({
+    type: 'exportSvg',
+    svg: view.exportSvg(),
+    fileName: `lineage-${name.replace(/[^\w.-]+/g, '_')}.svg`,
+  });
+}
+
+// ---- messages ----------------------------------------------------------------------------------
+
+function onMessage(message: HostMessage): void {
+  switch (message.type) {
+    case 'init':
+    case 'update': {
+      if (message.data.view !== 'graph') return;
+      clearError();
+      const first = !data;
+      data = message.data;
+      syncDirectionBoxes();
+      redraw();
+      if (first) {
+        if (pendingTransform) view.setTransform(pendingTransform);
+        else view.fit();
+        pendingTransform = null;
+        if (saved?.selected) view.focusedId = saved.selected;
+      }
+      break;
+    }
+    case 'error':
+      showError(message.message);
+      break;
+    case 'highlight':
+      view.setHighlight(message.runId ? `r:${message.runId}` : null);
+      break;
+  }
+}
+
+window.addEventListener('resize', () => {
+  if (data && !getState(isGraphViewState)?.transform) view.fit();
+});
+
+connect(onMessage);

@@ -1,0 +1,526 @@
+/// <reference lib="dom" />
+// The lineage graph drawn with d3: nodes, edges, zoom and pan, roving keyboard focus, tooltips.
+// Every string from the data goes in with `.text()` or `setAttribute`, never as markup.
+import { curveBasis, line, select, Selection, zoom, zoomIdentity, ZoomBehavior, ZoomTransform } from 'd3';
+import type { WebviewNodeContext } from '../protocol';
+import {
+  baseName,
+  plural,
+  POINTER_GLYPHS,
+  relativeTime,
+  shortId,
+  STATE_ICONS,
+  truncate,
+} from '../shared/format';
+import type { Layout, Point } from './layout';
+import type { GraphEdge, GraphModel, GraphNode } from './model';
+
+export interface GraphViewEvents {
+  /** Click or Enter on a node. */
+  activate(node: GraphNode): void;
+  /** The collapse handle (or `-` / `+`). */
+  toggleCollapse(node: GraphNode): void;
+  /** The downstream handle (or `>`). */
+  expandDownstream(node: GraphNode): void;
+  /** Zoom, pan or focus changed: worth saving. */
+  stateChanged(): void;
+}
+
+const SVG_NS = 'http://www.w3.org/2000/svg';
+/** The smallest scale `fit` uses for small graphs (labels stay legible). */
+const READABLE_SCALE = 0.7;
+
+export class GraphView {
+  readonly svg: Selection<SVGSVGElement, unknown, null, undefined>;
+  private readonly viewport: Selection<SVGGElement, unknown, null, undefined>;
+  private readonly edgeLayer: Selection<SVGGElement, unknown, null, undefined>;
+  private readonly nodeLayer: Selection<SVGGElement, unknown, null, undefined>;
+  private readonly zoomBehavior: ZoomBehavior<SVGSVGElement, unknown>;
+  private readonly tooltip: HTMLDivElement;
+  private model: GraphModel = { nodes: [], edges: [], grouped: false, total: 0 };
+  private layout: Layout | undefined;
+  private nodeElements = new Map<string, SVGGElement>();
+  private matches: string[] = [];
+  private highlight: string | null = null;
+  /** The node that holds the tab stop (roving tabindex). */
+  focusedId: string | null = null;
+  now = Date.now();
+
+  constructor(
+    container: HTMLElement,
+    private readonly events: GraphViewEvents,
+  ) {
+    this.svg = select(container)
+      .append('svg')
+      .attr('class', 'graph')
+      .attr('role', 'group')
+      .attr('aria-label', 'Lineage graph. Tab to the nodes, arrows to move, Enter to open.');
+    this.viewport = this.svg.append('g').attr('class', 'viewport');
+    this.edgeLayer = this.viewport.append('g').attr('class', 'edges').attr('aria-hidden', 'true');
+    this.nodeLayer = this.viewport.append('g').attr('class', 'nodes');
+    this.zoomBehavior = zoom<SVGSVGElement, unknown>()
+      .scaleExtent([0.02, 4])
+      .filter((event: Event) => {
+        // Wheel zooms, drag on the background pans; clicks on nodes stay clicks.
+        if (event.type === 'dblclick') return false;
+        const target = event.target as Element | null;
+        return event.type === 'wheel' || !target?.closest('.node');
+      })
+      .on('zoom', (event: { transform: ZoomTransform }) => {
+        this.viewport.attr('transform', event.transform.toString());
+        this.events.stateChanged();
+      });
+    this.svg.call(this.zoomBehavior);
+    this.tooltip = document.createElement('div');
+    this.tooltip.className = 'tooltip';
+    this.tooltip.setAttribute('role', 'tooltip');
+    this.tooltip.id = 'graph-tooltip';
+    this.tooltip.hidden = true;
+    container.append(this.tooltip);
+  }
+
+  get transform(): ZoomTransform {
+    const node = this.svg.node();
+    return node ? (zoomTransformOf(node) ?? zoomIdentity) : zoomIdentity;
+  }
+
+  setTransform(t: { x: number; y: number; k: number }): void {
+    this.svg.call(this.zoomBehavior.transform, zoomIdentity.translate(t.x, t.y).scale(t.k));
+  }
+
+  render(model: GraphModel, layout: Layout): void {
+    this.model = model;
+    this.layout = layout;
+    this.now = Date.now();
+    const edgePath = line<Point>()
+      .x((p) => p.x)
+      .y((p) => p.y)
+      .curve(curveBasis);
+    this.edgeLayer
+      .selectAll<SVGPathElement, GraphEdge>('path')
+      .data(model.edges, (e) => e.id)
+      .join('path')
+      .attr('class', (e) => `edge ${e.kind}`)
+      .attr('d', (_e, i) => edgePath(layout.edges[i] ?? []) ?? '')
+      .attr('marker-end', 'url(#arrow)');
+    this.ensureMarker();
+
+    const ids = new Set(model.nodes.map((n) => n.id));
+    for (const [id, element] of this.nodeElements) {
+      if (!ids.has(id)) {
+        element.remove();
+        this.nodeElements.delete(id);
+      }
+    }
+    const fragment = document.createDocumentFragment();
+    const hadNodes = this.nodeElements.size > 0;
+    for (const node of model.nodes) {
+      const old = this.nodeElements.get(node.id);
+      const element = this.drawNode(node);
+      if (old) old.replaceWith(element);
+      else fragment.append(element);
+      this.nodeElements.set(node.id, element);
+      const p = layout.nodes.get(node.id) ?? { x: 0, y: 0 };
+      element.setAttribute('transform', `translate(${p.x - node.width / 2},${p.y - node.height / 2})`);
+    }
+    this.nodeLayer.node()!.append(fragment);
+    // Keep the document order the model's, so that Tab order follows it.
+    if (hadNodes)
+      for (const node of model.nodes) this.nodeLayer.node()!.append(this.nodeElements.get(node.id)!);
+    if (!this.focusedId || !ids.has(this.focusedId))
+      this.focusedId = model.nodes.find((n) => n.root)?.id ?? model.nodes[0]?.id ?? null;
+    this.updateTabStop();
+    this.applySearchClasses();
+    this.applyHighlight();
+  }
+
+  /** Scales and centres the whole graph in the view. */
+  fit(animate = false): void {
+    const svg = this.svg.node()!;
+    if (!this.layout || this.model.nodes.length === 0) return;
+    const { width, height } = svg.getBoundingClientRect();
+    if (!width || !height) return;
+    let k = Math.min(
+      1.25,
+      Math.max(0.02, Math.min(width / this.layout.width, height / this.layout.height) * 0.95),
+    );
+    let t = zoomIdentity
+      .translate((width - this.layout.width * k) / 2, (height - this.layout.height * k) / 2)
+      .scale(k);
+    // A long thin lineage would shrink to unreadable: stay readable, centred on the root instead.
+    const root = this.model.nodes.find((n) => n.root);
+    const p = root && this.layout.nodes.get(root.id);
+    if (k < READABLE_SCALE && this.model.nodes.length <= 80 && p) {
+      k = READABLE_SCALE;
+      // Upstream lineages end at the root (on the right): keep it at the right edge, with as much
+      // of what produced it in view as fits; downstream ones start at it (on the left).
+      const x = p.x > this.layout.width / 2 ? width - 60 - (this.layout.width - p.x) * k : 60 + p.x * k;
+      t = zoomIdentity.translate(x - p.x * k, height / 2 - p.y * k).scale(k);
+    }
+    if (animate) this.svg.transition().duration(200).call(this.zoomBehavior.transform, t);
+    else this.svg.call(this.zoomBehavior.transform, t);
+  }
+
+  zoomBy(factor: number): void {
+    this.svg.transition().duration(150).call(this.zoomBehavior.scaleBy, factor);
+  }
+
+  /** Pans so that the node is in view (keeping the scale). */
+  reveal(id: string): void {
+    const p = this.layout?.nodes.get(id);
+    const svg = this.svg.node()!;
+    if (!p) return;
+    const { width, height } = svg.getBoundingClientRect();
+    const t = this.transform;
+    const [sx, sy] = t.apply([p.x, p.y]);
+    if (sx > 40 && sx < width - 40 && sy > 40 && sy < height - 40) return;
+    this.svg.transition().duration(200).call(this.zoomBehavior.translateTo, p.x, p.y);
+  }
+
+  focusNode(id: string): void {
+    const element = this.nodeElements.get(id);
+    if (!element) return;
+    this.focusedId = id;
+    this.updateTabStop();
+    this.reveal(id);
+    element.focus({ preventScroll: true });
+    this.events.stateChanged();
+  }
+
+  /** Highlights the nodes that match; returns their ids in the model's order. */
+  search(query: string): string[] {
+    const q = query.trim().toLowerCase();
+    this.matches = q
+      ? this.model.nodes
+          .filter((n) => n.label.toLowerCase().includes(q) || (n.run !== undefined && n.run.id.startsWith(q)))
+          .map((n) => n.id)
+      : [];
+    this.applySearchClasses(q !== '');
+    return this.matches;
+  }
+
+  /** Marks one run (or nothing): used when the review asks to show a run. */
+  setHighlight(id: string | null): void {
+    this.highlight = id;
+    this.applyHighlight();
+  }
+
+  getNode(id: string): GraphNode | undefined {
+    return this.model.nodes.find((n) => n.id === id);
+  }
+
+  nodeElement(id: string): SVGGElement | undefined {
+    return this.nodeElements.get(id);
+  }
+
+  /** The graph as a standalone SVG document, with the theme's colours resolved. */
+  exportSvg(): string {
+    const source = this.svg.node()!;
+    const clone = source.cloneNode(true) as SVGSVGElement;
+    const originals = source.querySelectorAll('*');
+    const copies = clone.querySelectorAll('*');
+    const properties = [
+      'fill',
+      'stroke',
+      'stroke-width',
+      'stroke-dasharray',
+      'font-family',
+      'font-size',
+      'font-weight',
+      'opacity',
+    ];
+    originals.forEach((original, i) => {
+      const style = getComputedStyle(original);
+      const copy = copies[i] as SVGElement;
+      for (const property of properties) copy.style.setProperty(property, style.getPropertyValue(property));
+      copy.removeAttribute('tabindex');
+      copy.removeAttribute('data-vscode-context');
+    });
+    clone.querySelector('.viewport')?.removeAttribute('transform');
+    const width = this.layout?.width ?? 0;
+    const height = this.layout?.height ?? 0;
+    clone.setAttribute('xmlns', SVG_NS);
+    clone.setAttribute('viewBox', `0 0 ${width} ${height}`);
+    clone.setAttribute('width', String(width));
+    clone.setAttribute('height', String(height));
+    clone.style.setProperty(
+      'background',
+      getComputedStyle(document.body).getPropertyValue('background-color'),
+    );
+    return new XMLSerializer().serializeToString(clone);
+  }
+
+  /** Arrow keys: left/right follow edges upstream/downstream, up/down move within a column. */
+  neighbour(id: string, key: 'ArrowLeft' | 'ArrowRight' | 'ArrowUp' | 'ArrowDown'): string | undefined {
+    const here = this.layout?.nodes.get(id);
+    if (!here || !this.layout) return undefined;
+    let candidates: string[];
+    if (key === 'ArrowLeft')
+      candidates = this.model.edges.filter((e) => e.target === id).map((e) => e.source);
+    else if (key === 'ArrowRight')
+      candidates = this.model.edges.filter((e) => e.source === id).map((e) => e.target);
+    else {
+      candidates = this.model.nodes
+        .map((n) => n.id)
+        .filter((other) => {
+          const p = this.layout!.nodes.get(other);
+          if (!p || other === id || Math.abs(p.x - here.x) > 1) return false;
+          return key === 'ArrowUp' ? p.y < here.y : p.y > here.y;
+        });
+    }
+    let best: string | undefined;
+    let bestDistance = Infinity;
+    for (const other of candidates) {
+      const p = this.layout.nodes.get(other);
+      if (!p) continue;
+      const d = Math.abs(p.y - here.y) + Math.abs(p.x - here.x) / 4;
+      if (d < bestDistance) {
+        bestDistance = d;
+        best = other;
+      }
+    }
+    return best;
+  }
+
+  showTooltip(node: GraphNode, anchor: Element): void {
+    const lines = tooltipLines(node, this.now);
+    this.tooltip.replaceChildren();
+    lines.forEach((text, i) => {
+      const div = document.createElement('div');
+      div.className = i === 0 ? 'tooltip-title' : text.startsWith('• ') ? 'tooltip-reason' : 'tooltip-line';
+      div.textContent = text;
+      this.tooltip.append(div);
+    });
+    this.tooltip.hidden = false;
+    const box = anchor.getBoundingClientRect();
+    const host = this.tooltip.parentElement!.getBoundingClientRect();
+    const left = Math.min(box.left - host.left, host.width - 360);
+    this.tooltip.style.left = `${Math.max(4, left)}px`;
+    const below = box.bottom - host.top + 6;
+    this.tooltip.style.top = `${below + this.tooltip.offsetHeight > host.height ? Math.max(4, box.top - host.top - this.tooltip.offsetHeight - 6) : below}px`;
+  }
+
+  hideTooltip(): void {
+    this.tooltip.hidden = true;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+
+  private ensureMarker(): void {
+    if (!this.svg.select('defs').empty()) return;
+    this.svg
+      .insert('defs', ':first-child')
+      .append('marker')
+      .attr('id', 'arrow')
+      .attr('viewBox', '0 0 10 10')
+      .attr('refX', 9)
+      .attr('refY', 5)
+      .attr('markerWidth', 7)
+      .attr('markerHeight', 7)
+      .attr('orient', 'auto-start-reverse')
+      .append('path')
+      .attr('class', 'arrow-head')
+      .attr('d', 'M 0 0 L 10 5 L 0 10 z');
+  }
+
+  private drawNode(node: GraphNode): SVGGElement {
+    const g = svgElement('g');
+    const classes = ['node', node.kind, `state-${node.state ?? 'none'}`];
+    if (node.stale.length) classes.push('stale');
+    if (node.flagged) classes.push('flagged');
+    if (node.root) classes.push('root');
+    if (node.collapsed) classes.push('collapsed');
+    g.setAttribute('class', classes.join(' '));
+    g.setAttribute('data-id', node.id);
+    g.setAttribute('role', 'button');
+    g.setAttribute('tabindex', '-1');
+    g.setAttribute('aria-label', ariaLabel(node, this.now));
+    g.setAttribute('aria-describedby', 'graph-tooltip');
+    const context = nodeContext(node);
+    if (context) g.setAttribute('data-vscode-context', JSON.stringify(context));
+
+    const rect = svgElement('rect');
+    rect.setAttribute('class', 'body');
+    rect.setAttribute('width', String(node.width));
+    rect.setAttribute('height', String(node.height));
+    rect.setAttribute('rx', node.kind === 'pointer' ? '3' : '6');
+    g.append(rect);
+
+    const glyph = svgElement('text');
+    glyph.setAttribute('class', 'glyph');
+    glyph.setAttribute('x', '10');
+    glyph.setAttribute('y', String(node.height / 2 + 7));
+    glyph.textContent = nodeGlyph(node);
+    g.append(glyph);
+
+    const title = svgElement('text');
+    title.setAttribute('class', 'label');
+    title.setAttribute('x', '32');
+    if (node.kind === 'pointer') {
+      title.setAttribute('y', String(node.height / 2 + 4));
+      title.textContent = truncate(baseName(node.label), 22);
+    } else {
+      title.setAttribute('y', '20');
+      title.textContent = truncate(node.label, 20);
+      const sub = svgElement('text');
+      sub.setAttribute('class', 'sub');
+      sub.setAttribute('x', '32');
+      sub.setAttribute('y', '37');
+      sub.textContent = node.run
+        ? `${shortId(node.run.id)} · ${relativeTime(node.run.startTime, this.now)}`
+        : node.group
+          ? `${plural(node.group.runs, 'run')}${node.group.stale ? ` · ${node.group.stale} stale` : ''}`
+          : '';
+      g.append(sub);
+    }
+    g.append(title);
+
+    if (node.stale.length || node.flagged) {
+      // A second mark besides colour: the history (stale) or flag glyph at the corner.
+      const mark = svgElement('text');
+      mark.setAttribute('class', `mark ${node.flagged ? 'mark-flag' : 'mark-stale'}`);
+      mark.setAttribute('x', String(node.width - 20));
+      mark.setAttribute('y', '17');
+      mark.textContent = node.flagged ? POINTER_GLYPHS.flagged.glyph : STATE_ICONS.stale.glyph;
+      g.append(mark);
+    }
+
+    // The expand / collapse handles, made when first needed (most nodes of a big graph never are).
+    let handles = false;
+    const addHandles = () => {
+      if (handles || node.kind === 'component') return;
+      handles = true;
+      g.append(
+        handle(
+          'collapse',
+          0,
+          node.height / 2,
+          node.collapsed ? `+${node.hidden || ''}` : '−',
+          node.collapsed ? 'Expand' : 'Collapse',
+        ),
+      );
+      g.append(handle('downstream', node.width, node.height / 2, '›', 'Show downstream'));
+    };
+    if (node.collapsed) addHandles();
+
+    const hover = () => {
+      addHandles();
+      this.showTooltip(node, g);
+    };
+    g.addEventListener('mouseenter', hover);
+    g.addEventListener('mouseleave', () => this.hideTooltip());
+    g.addEventListener('focus', () => {
+      this.focusedId = node.id;
+      this.updateTabStop();
+      hover();
+    });
+    g.addEventListener('blur', () => this.hideTooltip());
+    g.addEventListener('click', (event) => {
+      const target = event.target as Element;
+      const handleKind = target.closest('.handle')?.getAttribute('data-handle');
+      this.focusedId = node.id;
+      this.updateTabStop();
+      if (handleKind === 'collapse') this.events.toggleCollapse(node);
+      else if (handleKind === 'downstream') this.events.expandDownstream(node);
+      else this.events.activate(node);
+    });
+    return g;
+  }
+
+  private updateTabStop(): void {
+    for (const [id, element] of this.nodeElements)
+      element.setAttribute('tabindex', id === this.focusedId ? '0' : '-1');
+  }
+
+  private applySearchClasses(active = this.matches.length > 0): void {
+    const matched = new Set(this.matches);
+    for (const [id, element] of this.nodeElements) {
+      element.classList.toggle('match', matched.has(id));
+      element.classList.toggle('dim', active && !matched.has(id));
+    }
+  }
+
+  private applyHighlight(): void {
+    for (const [id, element] of this.nodeElements)
+      element.classList.toggle('highlight', id === this.highlight);
+  }
+}
+
+function zoomTransformOf(node: SVGSVGElement): ZoomTransform | undefined {
+  return (node as unknown as { __zoom?: ZoomTransform }).__zoom;
+}
+
+function svgElement<K extends keyof SVGElementTagNameMap>(tag: K): SVGElementTagNameMap[K] {
+  return document.createElementNS(SVG_NS, tag);
+}
+
+function handle(
+  kind: 'collapse' | 'downstream',
+  cx: number,
+  cy: number,
+  text: string,
+  label: string,
+): SVGGElement {
+  const g = svgElement('g');
+  g.setAttribute('class', `handle handle-${kind}`);
+  g.setAttribute('data-handle', kind);
+  g.setAttribute('transform', `translate(${cx},${cy})`);
+  const title = svgElement('title');
+  title.textContent = label;
+  const circle = svgElement('circle');
+  circle.setAttribute('r', '8');
+  const t = svgElement('text');
+  t.setAttribute('text-anchor', 'middle');
+  t.setAttribute('y', '4');
+  t.textContent = text;
+  g.append(title, circle, t);
+  return g;
+}
+
+function nodeGlyph(node: GraphNode): string {
+  if (node.kind === 'pointer')
+    return node.flagged
+      ? POINTER_GLYPHS.flagged.glyph
+      : (POINTER_GLYPHS[node.pointer?.type ?? 'UNKNOWN'] ?? POINTER_GLYPHS.UNKNOWN).glyph;
+  if (node.kind === 'component') return POINTER_GLYPHS.component.glyph;
+  return STATE_ICONS[node.state ?? 'complete'].glyph;
+}
+
+function nodeContext(node: GraphNode): WebviewNodeContext | undefined {
+  if (node.kind === 'pointer' && node.pointer)
+    return {
+      webviewSection: node.flagged ? 'pointerFlagged' : 'pointer',
+      mltracePointer: node.pointer.name,
+      preventDefaultContextMenuItems: true,
+    };
+  if (node.kind === 'run' && node.run)
+    return { webviewSection: 'run', mltraceRunId: node.run.id, preventDefaultContextMenuItems: true };
+  return undefined;
+}
+
+export function ariaLabel(node: GraphNode, now: number): string {
+  if (node.kind === 'pointer') {
+    return `${node.flagged ? 'Flagged ' : ''}${(node.pointer?.type ?? 'UNKNOWN').toLowerCase()} ${node.label}${node.collapsed ? ', collapsed' : ''}`;
+  }
+  if (node.kind === 'component' && node.group) {
+    return `Component ${node.label}, ${plural(node.group.runs, 'run')}${node.group.stale ? `, ${node.group.stale} stale` : ''}`;
+  }
+  const run = node.run!;
+  return `Run ${shortId(run.id)} of ${run.component}, ${STATE_ICONS[node.state ?? 'complete'].label}, started ${relativeTime(run.startTime, now)}${node.collapsed ? ', collapsed' : ''}`;
+}
+
+export function tooltipLines(node: GraphNode, now: number): string[] {
+  const lines = [node.kind === 'run' ? `${node.label} (run ${shortId(node.run!.id)})` : node.label];
+  if (node.run) {
+    lines.push(`${node.run.status}, started ${relativeTime(node.run.startTime, now)}`);
+    if (node.run.error) lines.push(`Error: ${node.run.error}`);
+  }
+  if (node.pointer)
+    lines.push(`${node.pointer.type.toLowerCase()}${node.flagged ? ' · flagged as erroneous' : ''}`);
+  if (node.group) lines.push(`${plural(node.group.runs, 'run')} grouped: click for the component's history`);
+  if (node.stale.length) {
+    lines.push('May need re-running:');
+    for (const reason of node.stale) lines.push(`• ${reason}`);
+  }
+  return lines;
+}

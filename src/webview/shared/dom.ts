@@ -1,0 +1,82 @@
+/// <reference lib="dom" />
+// DOM helpers that only ever set text: names of components and files come from users' logs.
+
+export interface ElementOptions {
+  className?: string;
+  text?: string;
+  attrs?: Record<string, string>;
+  title?: string;
+}
+
+export function el<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  options: ElementOptions = {},
+  children: Array<Node | null | undefined | false> = [],
+): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  if (options.className) element.className = options.className;
+  if (options.text !== undefined) element.textContent = options.text;
+  if (options.title !== undefined) element.title = options.title;
+  for (const [name, value] of Object.entries(options.attrs ?? {})) element.setAttribute(name, value);
+  for (const child of children) if (child) element.append(child);
+  return element;
+}
+
+/** A custom element (vscode-elements) with attributes and text. */
+export function custom(
+  tag: string,
+  options: ElementOptions = {},
+  children: Array<Node | null | undefined | false> = [],
+): HTMLElement {
+  const element = document.createElement(tag);
+  if (options.className) element.className = options.className;
+  if (options.text !== undefined) element.textContent = options.text;
+  if (options.title !== undefined) element.title = options.title;
+  for (const [name, value] of Object.entries(options.attrs ?? {})) element.setAttribute(name, value);
+  for (const child of children) if (child) element.append(child);
+  return element;
+}
+
+/** A codicon (`<span class="codicon codicon-NAME" aria-hidden>`), with an optional label for screen readers. */
+export function icon(name: string, label?: string): HTMLSpanElement {
+  const span = el('span', { className: `codicon codicon-${name}` });
+  if (label) {
+    span.setAttribute('role', 'img');
+    span.setAttribute('aria-label', label);
+    span.title = label;
+  } else span.setAttribute('aria-hidden', 'true');
+  return span;
+}
+
+export const clear = (element: Element): void => element.replaceChildren();
+
+/** A `vscode-button` that runs `onClick`; `iconName` a codicon. */
+export function button(
+  label: string,
+  onClick: () => void,
+  options: { iconName?: string; secondary?: boolean; disabled?: boolean; title?: string } = {},
+): HTMLElement {
+  const attrs: Record<string, string> = {};
+  if (options.iconName) attrs.icon = options.iconName;
+  if (options.secondary) attrs.secondary = '';
+  if (options.disabled) attrs.disabled = '';
+  const b = custom('vscode-button', { text: label, attrs, title: options.title });
+  b.addEventListener('click', () => {
+    if (!b.hasAttribute('disabled')) onClick();
+  });
+  return b;
+}
+
+/** An error bar at the top of the body; replaced by the next error, removed by `clearError`. */
+export function showError(message: string): void {
+  let bar = document.getElementById('host-error');
+  if (!bar) {
+    bar = el('div', { className: 'error-bar', attrs: { id: 'host-error', role: 'alert' } });
+    document.body.prepend(bar);
+  }
+  bar.replaceChildren(icon('error'), el('span', { text: message }));
+}
+
+export function clearError(): void {
+  document.getElementById('host-error')?.remove();
+}

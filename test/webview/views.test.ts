@@ -1,0 +1,141 @@
+// The run inspector, review and history bundles in headless Chromium, with fixture data.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { historyData, inspectorData, reviewData, XSS } from './fixtures';
+import { cspViolations, ensureBuilt, launch, openView } from './harness';
+
+const THEMES = ['light', 'dark', 'high-contrast'] as const;
+
+describe('run inspector, review and history webviews', () => {
+  let browser: Browser;
+  before(async () => {
+    await ensureBuilt();
+    browser = await launch();
+  });
+  after(async () => browser?.close());
+
+  it('inspector: shows the run card as text and posts its actions', async () => {
+    const view = await openView(browser, 'inspector');
+    const data = inspectorData();
+    await view.send({ type: 'init', data });
+    await view.page.waitForSelector('h1');
+    assert.equal(await view.page.locator('h1 .component').textContent(), XSS);
+    assert.equal(await view.page.evaluate(() => document.querySelectorAll('img').length), 0);
+    const text = (await view.page.locator('main').textContent()) ?? '';
+    for (const expected of [
+      'ml-team',
+      'training',
+      'pipeline.py:10',
+      '3f2a9c1d0e5b',
+      'data/features.csv',
+      'models/model.pkl',
+      'Retrained after the schema change.',
+      'def train(features):',
+      'fresher runs',
+    ])
+      assert.ok(text.includes(expected), expected);
+    await view.page.locator('vscode-button', { hasText: 'Compare with Current Code' }).click();
+    await view.page.locator('tr.flagged vscode-button[title^="Unflag"]').click();
+    await view.page.locator('.deps button.link').click();
+    await view.page.locator('vscode-textarea').evaluate((element) => {
+      (element as HTMLElement & { value: string }).value = 'Checked by hand.';
+      element.dispatchEvent(new Event('input'));
+    });
+    await view.page.locator('vscode-button', { hasText: 'Add Note' }).click();
+    assert.deepEqual((await view.posted()).slice(1), [
+      { type: 'compareCode', runId: data.run.id },
+      { type: 'unflag', pointer: 'models/model.pkl' },
+      { type: 'inspectRun', runId: data.dependencies[0].id },
+      { type: 'saveNotes', runId: data.run.id, text: 'Checked by hand.' },
+    ]);
+    await view.send({ type: 'error', message: 'No run has an id starting with "zz".' });
+    assert.equal(
+      await view.page.locator('[role=alert]').textContent(),
+      'No run has an id starting with "zz".',
+    );
+    assert.deepEqual(await cspViolations(view.page), []);
+    assert.deepEqual(view.problems, []);
+    await view.page.close();
+  });
+
+  it('inspector: offers no writes in an untrusted workspace', async () => {
+    const view = await openView(browser, 'inspector');
+    await view.send({ type: 'init', data: { ...inspectorData(), trusted: false } });
+    await view.page.waitForSelector('h1');
+    assert.equal(await view.page.locator('vscode-button[disabled]', { hasText: 'Add Note' }).count(), 1);
+    await view.page.close();
+  });
+
+  it('review: lists flagged outputs, ranks runs in a table and a chart, highlights a run in the traces', async () => {
+    const view = await openView(browser, 'review');
+    const data = reviewData(3);
+    await view.send({ type: 'init', data });
+    await view.page.waitForSelector('table.ranked');
+    assert.equal(await view.page.locator('.flagged-list li').count(), 3);
+    assert.equal(await view.page.locator('table.ranked tbody tr').count(), data.review.runs.length);
+    assert.equal(await view.page.locator('.chart g.bar').count(), data.review.runs.length);
+    assert.equal(await view.page.locator('.trace').count(), 3);
+    const labels = await view.page.locator('.bar-label').allTextContents();
+    assert.ok(labels.some((l) => l.startsWith('<img src=x')));
+    assert.equal(await view.page.evaluate(() => document.querySelectorAll('img').length), 0);
+    const top = data.review.runs[0].id;
+    await view.page.locator(`table.ranked tr[data-run="${top}"]`).click();
+    const chips = view.page.locator(`.chip[data-run="${top}"]`);
+    const expected = data.traces.filter((t) => t.runIds.includes(top)).length;
+    assert.equal(await view.page.locator('.chip.selected').count(), expected);
+    assert.ok(expected > 0 && (await chips.count()) === expected);
+    assert.ok((await view.page.locator('.chip.dimmed').count()) > 0);
+    await view.page.locator('.flagged-list button[aria-label^="Unflag"]').first().click();
+    await view.page.locator(`table.ranked tr[data-run="${top}"] button.link`).click();
+    assert.deepEqual((await view.posted()).slice(1), [
+      { type: 'unflag', pointer: data.review.flagged[0] },
+      { type: 'inspectRun', runId: top },
+    ]);
+    assert.deepEqual(view.problems, []);
+    await view.page.close();
+  });
+
+  it('history: one bar per run, stale marked, click to inspect', async () => {
+    const view = await openView(browser, 'history');
+    const data = historyData();
+    await view.send({ type: 'init', data });
+    await view.page.waitForSelector('.run-row');
+    assert.equal(await view.page.locator('.run-row').count(), 14);
+    assert.equal(await view.page.locator('.run-row.stale').count(), 1);
+    assert.equal(await view.page.locator('.run-row.state-failed').count(), 1);
+    await view.page.locator(`.run-row[data-run="${data.runs[0].id}"] .bar`).click();
+    await view.page.locator(`.run-row[data-run="${data.runs[1].id}"]`).focus();
+    await view.page.keyboard.press('Enter');
+    assert.deepEqual((await view.posted()).slice(1), [
+      { type: 'inspectRun', runId: data.runs[0].id },
+      { type: 'inspectRun', runId: data.runs[1].id },
+    ]);
+    // Brushing the overview zooms the timeline to fewer runs.
+    const box = (await view.page.locator('.overview svg').boundingBox())!;
+    await view.page.mouse.move(box.x + box.width * 0.55, box.y + 12);
+    await view.page.mouse.down();
+    await view.page.mouse.move(box.x + box.width * 0.95, box.y + 12, { steps: 5 });
+    await view.page.mouse.up();
+    await view.page.waitForFunction(() => document.querySelectorAll('.run-row').length < 14);
+    assert.deepEqual(view.problems, []);
+    await view.page.close();
+  });
+
+  for (const theme of THEMES) {
+    it(`renders every view in the ${theme} theme (screenshots)`, async () => {
+      for (const [name, data] of [
+        ['inspector', inspectorData()],
+        ['review', reviewData(3)],
+        ['history', historyData()],
+      ] as const) {
+        const view = await openView(browser, name, { theme });
+        await view.send({ type: 'init', data });
+        await view.page.waitForSelector('h1');
+        await view.screenshot(`${name}-${theme}`);
+        assert.deepEqual(view.problems, []);
+        await view.page.close();
+      }
+    });
+  }
+});
