@@ -1,5 +1,6 @@
 // The commands: each takes its argument from a tree item, an explorer/editor URI or a string,
 // and asks with a quick pick when invoked from the palette without one.
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -410,7 +411,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 
     [Commands.createExample]: async () => {
       if (!trust.requireTrust('Creating the example pipeline')) return;
-      await createExample(service, deps.log);
+      await createExample(service, deps.log, deps.extensionPath);
     },
 
     [Commands.writePythonShim]: async (arg?: unknown) => {
@@ -496,7 +497,11 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
 }
 
 /** Creates the example pipeline (with logged runs) in a folder the user chooses, then opens it. */
-async function createExample(service: LineageService, log: vscode.LogOutputChannel): Promise<void> {
+async function createExample(
+  service: LineageService,
+  log: vscode.LogOutputChannel,
+  extensionPath: string,
+): Promise<void> {
   const folder = vscode.workspace.workspaceFolders?.find((f) => f.uri.scheme === 'file');
   const here = folder ? path.join(folder.uri.fsPath, EXAMPLE_FOLDER) : undefined;
   const choices: string[] = [];
@@ -528,6 +533,7 @@ async function createExample(service: LineageService, log: vscode.LogOutputChann
   }
   const summary = createExamplePipeline(target);
   log.info(`Created the example pipeline in ${target}: ${summary.runs} runs.`);
+  await runExamplePipeline(target, extensionPath, log);
   if (service.location && path.resolve(service.location.root) === path.resolve(target)) {
     service.ingestNow();
     return;
@@ -535,4 +541,44 @@ async function createExample(service: LineageService, log: vscode.LogOutputChann
   await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(target), {
     forceNewWindow: false,
   });
+}
+
+/**
+ * Runs the example's pipeline.py once with the Python shim, so that its newest runs are real ones
+ * (the older history was written by createExamplePipeline). Then someone "edits" the cleaned data
+ * by hand, as in the story the example tells: featurize's latest run is stale again. Without
+ * python3 the example keeps only the written history.
+ */
+async function runExamplePipeline(
+  folder: string,
+  extensionPath: string,
+  log: vscode.LogOutputChannel,
+): Promise<void> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: path.join(extensionPath, 'python') };
+  delete env.MLTRACE_DIR; // the nearest store: the example's own
+  await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: 'mltrace: running the example pipeline (python3 pipeline.py)…',
+    },
+    () =>
+      new Promise<void>((resolve) => {
+        execFile(
+          'python3',
+          ['pipeline.py'],
+          { cwd: folder, env, timeout: 60_000 },
+          (error, _stdout, stderr) => {
+            if (error) {
+              log.warn(
+                `The example pipeline did not run (${error.message.split('\n')[0]}): ${stderr.trim()}`,
+              );
+            } else {
+              fs.appendFileSync(path.join(folder, 'data', 'clean.csv'), 's2,5\n');
+              log.info('Ran the example pipeline with the Python shim.');
+            }
+            resolve();
+          },
+        );
+      }),
+  );
 }
