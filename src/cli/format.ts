@@ -1,4 +1,5 @@
 // Human output for terminals: aligned columns, relative times, short ids.
+import { duration as formatDuration, relativeTime as formatRelative } from '../core/format';
 import { Component, Review, Run, RunDetail, shortId, Trace } from '../core/model';
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -9,34 +10,10 @@ const red = paint('31');
 const yellow = paint('33');
 const green = paint('32');
 
-export function relativeTime(iso: string | null, now = Date.now()): string {
-  if (!iso) return '—';
-  const seconds = Math.round((now - Date.parse(iso)) / 1000);
-  const future = seconds < 0;
-  const s = Math.abs(seconds);
-  const text =
-    s < 45
-      ? `${s}s`
-      : s < 2700
-        ? `${Math.round(s / 60)}m`
-        : s < 79200
-          ? `${Math.round(s / 3600)}h`
-          : s < 2592000
-            ? `${Math.round(s / 86400)}d`
-            : s < 31536000
-              ? `${Math.round(s / 2592000)}mo`
-              : `${Math.round(s / 31536000)}y`;
-  return future ? `in ${text}` : `${text} ago`;
-}
+/** "3 min ago", compact for columns. */
+export const relativeTime = (iso: string | null): string => formatRelative(iso, { compact: true });
 
-export function duration(run: Run): string {
-  if (!run.endTime) return '—';
-  const ms = Date.parse(run.endTime) - Date.parse(run.startTime);
-  if (ms < 1000) return `${ms}ms`;
-  if (ms < 60000) return `${(ms / 1000).toFixed(1)}s`;
-  if (ms < 3600000) return `${Math.floor(ms / 60000)}m${Math.round((ms % 60000) / 1000)}s`;
-  return `${Math.floor(ms / 3600000)}h${Math.round((ms % 3600000) / 60000)}m`;
-}
+export const duration = (run: Run): string => formatDuration(run) ?? '—';
 
 export function status(run: Run): string {
   const text = run.stale.length ? `${run.status}, stale` : run.status;

@@ -1,8 +1,11 @@
 // How runs, pointers and times look everywhere in the editor: icons with theme colours, relative
 // times, Markdown tooltips. Names come from users' logs, so they are always escaped.
 import * as vscode from 'vscode';
+import { absoluteTime, duration, relativeTime } from '../core/format';
 import type { PointerType, Run, RunStatus } from '../core/model';
 import { shortId } from '../core/model';
+
+export { absoluteTime, duration, plural, relativeTime } from '../core/format';
 
 export type RunState = RunStatus | 'stale';
 
@@ -34,52 +37,6 @@ const POINTER_ICONS: Record<PointerType, string> = {
 };
 export const pointerIcon = (type: PointerType, flagged: boolean): vscode.ThemeIcon =>
   flagged ? flaggedIcon() : new vscode.ThemeIcon(POINTER_ICONS[type]);
-
-const UNITS: Array<[limitSeconds: number, unitSeconds: number, unit: string, short: string]> = [
-  [60, 1, 'second', 's'],
-  [3600, 60, 'minute', 'min'],
-  [86400, 3600, 'hour', 'h'],
-  [86400 * 30, 86400, 'day', 'd'],
-  [86400 * 365, 86400 * 30, 'month', 'mo'],
-  [Infinity, 86400 * 365, 'year', 'y'],
-];
-
-/** "3 minutes ago", "in 2 hours", "just now"; compact: "3 min ago", "2 h ago". */
-export function relativeTime(
-  iso: string | null | undefined,
-  options: { now?: number; compact?: boolean } = {},
-): string {
-  if (!iso) return 'never';
-  const then = Date.parse(iso);
-  if (Number.isNaN(then)) return iso;
-  const seconds = Math.round(((options.now ?? Date.now()) - then) / 1000);
-  const magnitude = Math.abs(seconds);
-  if (magnitude < 10) return 'just now';
-  const [, unitSeconds, unit, short] = UNITS.find(([limit]) => magnitude < limit)!;
-  const n = Math.floor(magnitude / unitSeconds);
-  const text = options.compact ? `${n} ${short}` : `${n} ${unit}${n === 1 ? '' : 's'}`;
-  return seconds >= 0 ? `${text} ago` : `in ${text}`;
-}
-
-/** "2026-11-28 16:40" in local time. */
-export function absoluteTime(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return iso;
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
-}
-
-export function duration(run: Run): string | undefined {
-  if (!run.endTime) return undefined;
-  const ms = Date.parse(run.endTime) - Date.parse(run.startTime);
-  if (!Number.isFinite(ms) || ms < 0) return undefined;
-  if (ms < 1000) return `${ms} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  return `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`;
-}
-
-export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** Escapes text for Markdown (component and file names come from users' logs). */
 export function md(text: string): string {

@@ -172,7 +172,7 @@ describe('mltrace CLI', () => {
     assert.equal(result.status, 0);
     const lines = result.stdout.trimEnd().split('\n');
     assert.match(lines[0], /^ID\s+COMPONENT\s+STARTED\s+DURATION\s+STATUS/);
-    assert.match(lines[1], /^[0-9a-f]{8} {2}train\s+\d+s ago/);
+    assert.match(lines[1], /^[0-9a-f]{8} {2}train\s+(just now|\d+ s ago)/);
     assert.equal(lines[1].indexOf('train'), lines[0].indexOf('COMPONENT'));
   });
 
