@@ -1,7 +1,7 @@
 // Bundles the CLI (and later the extension host and webviews) with esbuild, and copies
 // sql.js's wasm beside the bundles so nothing needs node_modules at run time.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, chmodSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, chmodSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { buildWebviews } from './buildWebviews.mjs';
@@ -11,6 +11,8 @@ const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
 const dist = path.join(root, 'dist');
 const production = process.argv.includes('--production');
 
+// A clean folder each time: nothing stale (old source maps, say) ends up in the .vsix.
+rmSync(dist, { recursive: true, force: true });
 mkdirSync(dist, { recursive: true });
 copyFileSync(require.resolve('sql.js/dist/sql-wasm.wasm'), path.join(dist, 'sql-wasm.wasm'));
 
