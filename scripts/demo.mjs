@@ -37,27 +37,16 @@ run(process.execPath, [path.join(repoRoot, 'scripts/build.mjs')]);
 // 2. The workspace: recreated each time, so that "2 hours ago" stays true.
 fs.rmSync(workspace, { recursive: true, force: true });
 const summary = JSON.parse(
-  execFileSync(process.execPath, [path.join(repoRoot, 'out/example.js'), workspace], { encoding: 'utf8' }),
+  execFileSync(
+    process.execPath,
+    [path.join(repoRoot, 'out/example.js'), workspace, '--run', path.join(repoRoot, 'python')],
+    { encoding: 'utf8', timeout: 90_000 },
+  ),
 );
 say(`created ${path.relative(process.cwd(), workspace) || workspace}/ with ${summary.runs} logged runs`);
-// Then the pipeline itself, through mltrace's Python shim, when python3 is here: the newest runs are real.
-const pythonEnv = { ...process.env, PYTHONPATH: path.join(repoRoot, 'python') };
-delete pythonEnv.MLTRACE_DIR; // log to demo-workspace/.mltrace, the nearest store
-const python = spawnSync('python3', ['pipeline.py'], {
-  cwd: workspace,
-  env: pythonEnv,
-  encoding: 'utf8',
-  timeout: 60_000,
-});
-if (python.status === 0) {
-  // Someone edits the cleaned data by hand afterwards: featurize's latest run becomes stale.
-  fs.appendFileSync(path.join(workspace, 'data/clean.csv'), 's2,5\n');
-  say('ran pipeline.py with the Python shim: its 5 runs are the newest');
-} else {
-  say(
-    `python3 pipeline.py did not run (${(python.stderr || python.error?.message || '').trim().split('\n').pop()}): the demo shows the generated runs only`,
-  );
-}
+// The pipeline itself ran through mltrace's Python shim, when python3 is here: the newest runs are real.
+if (summary.pythonError === null) say('ran pipeline.py with the Python shim: its 5 runs are the newest');
+else say(`python3 pipeline.py did not run (${summary.pythonError}): the demo shows the generated runs only`);
 say(`stale: ${summary.stale} (data/clean.csv was edited after it ran); flagged: ${summary.flagged}`);
 if (flag('--no-open')) process.exit(0);
 

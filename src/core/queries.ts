@@ -250,6 +250,23 @@ export class Queries {
     return { pointer: pointer.display, direction: downstream ? 'downstream' : 'upstream', runs: ordered };
   }
 
+  /** The latest run that wrote the pointer (the head of its trace), or null: one indexed lookup. */
+  producer(pointerName: string): Run | null {
+    const { latestWriter } = this.resolvePointer(pointerName);
+    if (latestWriter === null) return null;
+    return toRun(first(this.stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.id = ?`), [latestWriter])!);
+  }
+
+  /** The runs that read the pointer, newest first (depth 0 of the downstream trace). */
+  readers(pointerName: string): Run[] {
+    const { id } = this.resolvePointer(pointerName);
+    return all(
+      this.stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} JOIN run_io io ON io.run_id = r.id AND io.dir = 0
+        WHERE io.pointer_id = ? ORDER BY r.start_ms DESC, r.seq DESC`),
+      [id],
+    ).map(toRun);
+  }
+
   /** The same as `trace`, from a run instead of a pointer (upstream). */
   traceRun(idOrPrefix: string): TracedRun[] {
     const id = this.resolveRun(idOrPrefix);

@@ -1,11 +1,17 @@
-// `node out/example.js <folder>`: writes the example pipeline workspace (for `npm run demo` and
-// the extension-host tests) and prints what it logged, as JSON.
+// `node out/example.js <folder> [--run <python shim folder>]`: writes the example pipeline
+// workspace (for `npm run demo` and the extension-host tests), optionally runs its pipeline.py
+// with the shim, and prints what it did, as JSON.
 import * as path from 'node:path';
-import { createExamplePipeline } from './pipeline';
+import { createExamplePipeline, runExamplePipeline } from './pipeline';
 
-const folder = process.argv[2];
-if (!folder) {
-  console.error('usage: node out/example.js <folder>');
+const [folder, flag, shimDir] = process.argv.slice(2);
+if (!folder || (flag !== undefined && (flag !== '--run' || !shimDir))) {
+  console.error('usage: node out/example.js <folder> [--run <python shim folder>]');
   process.exit(2);
 }
-console.log(JSON.stringify(createExamplePipeline(path.resolve(folder))));
+const root = path.resolve(folder);
+const summary = createExamplePipeline(root);
+void (async () => {
+  const pythonError = shimDir ? await runExamplePipeline(root, path.resolve(shimDir)) : undefined;
+  console.log(JSON.stringify({ ...summary, ...(shimDir ? { pythonError } : {}) }));
+})();

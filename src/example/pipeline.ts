@@ -2,6 +2,7 @@
 // predict) with runs already logged over the last three days, one of them stale (its input was
 // edited by hand after it ran) and one output flagged. Used by the "Create Example Pipeline"
 // command, `npm run demo` and the extension-host tests. Never imports vscode.
+import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { storeLocation } from '../core/storeDir';
@@ -247,4 +248,24 @@ function write(root: string, rel: string, content: string): void {
 
 function read(root: string, rel: string): string {
   return fs.readFileSync(path.join(root, ...rel.split('/')), 'utf8');
+}
+
+/**
+ * Runs the example's pipeline.py once with the Python shim in `shimDir` (its newest runs are then
+ * real ones), then edits the cleaned data by hand, as the example's story goes: featurize's latest
+ * run is stale again. Resolves with null, or why python3 could not run it.
+ */
+export function runExamplePipeline(root: string, shimDir: string): Promise<string | null> {
+  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: shimDir };
+  delete env.MLTRACE_DIR; // the nearest store: the example's own
+  return new Promise((resolve) => {
+    execFile('python3', ['pipeline.py'], { cwd: root, env, timeout: 60_000 }, (error, _stdout, stderr) => {
+      if (error) {
+        resolve(`${error.message.split('\n')[0]} ${stderr.trim().split('\n').pop() ?? ''}`.trim());
+        return;
+      }
+      fs.appendFileSync(path.join(root, 'data', 'clean.csv'), 's2,5\n');
+      resolve(null);
+    });
+  });
 }

@@ -1,10 +1,9 @@
 // The commands: each takes its argument from a tree item, an explorer/editor URI or a string,
 // and asks with a quick pick when invoked from the palette without one.
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { createExamplePipeline, EXAMPLE_FOLDER } from '../example/pipeline';
+import { createExamplePipeline, EXAMPLE_FOLDER, runExamplePipeline } from '../example/pipeline';
 import type { Run } from '../core/model';
 import { LineageError, shortId } from '../core/model';
 import type { LineageStore } from '../core/store';
@@ -222,9 +221,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
           ? await pickPointer(store, 'mltrace: Show Runs That Read…')
           : loggedPointer(store, arg);
       if (!name) return;
-      const readers = store
-        .trace(name, { downstream: true, staleness: false })
-        .runs.filter((r) => r.depth === 0);
+      const readers = store.readers(name);
       if (readers.length === 0) {
         void vscode.window.showInformationMessage(`mltrace: no logged run read "${name}".`);
         return;
@@ -533,7 +530,15 @@ async function createExample(
   }
   const summary = createExamplePipeline(target);
   log.info(`Created the example pipeline in ${target}: ${summary.runs} runs.`);
-  await runExamplePipeline(target, extensionPath, log);
+  const pythonError = await vscode.window.withProgress(
+    {
+      location: vscode.ProgressLocation.Notification,
+      title: 'mltrace: running the example pipeline (python3 pipeline.py)…',
+    },
+    () => runExamplePipeline(target, path.join(extensionPath, 'python')),
+  );
+  if (pythonError)
+    log.warn(`The example pipeline did not run: ${pythonError}. The example keeps its written history.`);
   if (service.location && path.resolve(service.location.root) === path.resolve(target)) {
     service.ingestNow();
     return;
@@ -541,44 +546,4 @@ async function createExample(
   await vscode.commands.executeCommand('vscode.openFolder', vscode.Uri.file(target), {
     forceNewWindow: false,
   });
-}
-
-/**
- * Runs the example's pipeline.py once with the Python shim, so that its newest runs are real ones
- * (the older history was written by createExamplePipeline). Then someone "edits" the cleaned data
- * by hand, as in the story the example tells: featurize's latest run is stale again. Without
- * python3 the example keeps only the written history.
- */
-async function runExamplePipeline(
-  folder: string,
-  extensionPath: string,
-  log: vscode.LogOutputChannel,
-): Promise<void> {
-  const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: path.join(extensionPath, 'python') };
-  delete env.MLTRACE_DIR; // the nearest store: the example's own
-  await vscode.window.withProgress(
-    {
-      location: vscode.ProgressLocation.Notification,
-      title: 'mltrace: running the example pipeline (python3 pipeline.py)…',
-    },
-    () =>
-      new Promise<void>((resolve) => {
-        execFile(
-          'python3',
-          ['pipeline.py'],
-          { cwd: folder, env, timeout: 60_000 },
-          (error, _stdout, stderr) => {
-            if (error) {
-              log.warn(
-                `The example pipeline did not run (${error.message.split('\n')[0]}): ${stderr.trim()}`,
-              );
-            } else {
-              fs.appendFileSync(path.join(folder, 'data', 'clean.csv'), 's2,5\n');
-              log.info('Ran the example pipeline with the Python shim.');
-            }
-            resolve();
-          },
-        );
-      }),
-  );
 }

@@ -50,8 +50,7 @@ export class PointerHoverProvider implements vscode.HoverProvider {
 
   private render(store: LineageStore, name: string): vscode.MarkdownString {
     const pointer = store.pointers({ prefix: name, limit: 5 }).find((p) => p.name === name);
-    const trace = store.trace(name, { staleness: false });
-    const producer = trace.runs[0];
+    const producer = store.producer(name);
     const tip = new vscode.MarkdownString(undefined, true);
     tip.isTrusted = { enabledCommands: [Commands.trace, Commands.showConsumers, Commands.inspect] };
     tip.appendMarkdown(

@@ -90,6 +90,25 @@ describe('trace', () => {
     );
   });
 
+  test('producer is the head of the upstream trace; readers are depth 0 downstream, newest first', async (t) => {
+    const { ids, store } = await diamond(t);
+    assert.equal(store.producer('d.csv')?.id, ids.D, 'the latest writer, not the older one');
+    assert.equal(store.producer('d.csv')?.id, store.trace('d.csv').runs[0].id);
+    assert.deepEqual(
+      store.readers('a.csv').map((r) => r.id),
+      [ids.F, ids.C, ids.B],
+    );
+    assert.deepEqual(
+      store.readers('a.csv').map((r) => r.id),
+      store
+        .trace('a.csv', { downstream: true })
+        .runs.filter((r) => r.depth === 0)
+        .map((r) => r.id),
+    );
+    assert.throws(() => store.producer('nope.csv'), LineageError);
+    assert.deepEqual(store.readers('e.csv'), []);
+  });
+
   test('a pointer only flagged, never written, has an empty upstream trace', async (t) => {
     const fx = tempFixture(t);
     fx.writer().flag('lonely.csv', true);

@@ -57,6 +57,22 @@ export function buildModel(data: GraphData, collapsed: ReadonlySet<string>): Gra
   return { ...withoutCollapsed(full, data.roots, collapsed), grouped: total > MAX_GRAPH_NODES, total };
 }
 
+function pointerNode(name: string, pointers: Map<string, GraphPointer>): GraphNode {
+  const pointer = pointers.get(name) ?? { name, type: 'UNKNOWN' as const, flagged: false };
+  return {
+    id: pointerNodeId(name),
+    kind: 'pointer',
+    ...POINTER_SIZE,
+    label: name,
+    pointer,
+    stale: [],
+    flagged: pointer.flagged,
+    hidden: 0,
+    collapsed: false,
+    root: false,
+  };
+}
+
 function fullModel(data: GraphData): { nodes: GraphNode[]; edges: GraphEdge[] } {
   const pointers = new Map(data.pointers.map((p) => [p.name, p]));
   const nodes: GraphNode[] = [];
@@ -65,19 +81,7 @@ function fullModel(data: GraphData): { nodes: GraphNode[]; edges: GraphEdge[] } 
   const addPointer = (name: string) => {
     if (seenPointers.has(name)) return;
     seenPointers.add(name);
-    const pointer = pointers.get(name) ?? { name, type: 'UNKNOWN', flagged: false };
-    nodes.push({
-      id: pointerNodeId(name),
-      kind: 'pointer',
-      ...POINTER_SIZE,
-      label: name,
-      pointer,
-      stale: [],
-      flagged: pointer.flagged,
-      hidden: 0,
-      collapsed: false,
-      root: false,
-    });
+    nodes.push(pointerNode(name, pointers));
   };
   const seenRuns = new Set<string>();
   for (const run of data.runs) {
@@ -160,19 +164,7 @@ function groupedModel(data: GraphData): { nodes: GraphNode[]; edges: GraphEdge[]
   const pointers = new Map(data.pointers.map((p) => [p.name, p]));
   for (const root of data.roots) {
     if (root.kind !== 'pointer') continue;
-    const pointer = pointers.get(root.name) ?? { name: root.name, type: 'UNKNOWN' as const, flagged: false };
-    nodes.push({
-      id: pointerNodeId(root.name),
-      kind: 'pointer',
-      ...POINTER_SIZE,
-      label: root.name,
-      pointer,
-      stale: [],
-      flagged: pointer.flagged,
-      hidden: 0,
-      collapsed: false,
-      root: false,
-    });
+    nodes.push(pointerNode(root.name, pointers));
     for (const run of data.runs) {
       if (run.outputs.includes(root.name))
         link(componentNodeId(run.component), pointerNodeId(root.name), 'write');

@@ -13,16 +13,10 @@ export function el<K extends keyof HTMLElementTagNameMap>(
   options: ElementOptions = {},
   children: Array<Node | null | undefined | false> = [],
 ): HTMLElementTagNameMap[K] {
-  const element = document.createElement(tag);
-  if (options.className) element.className = options.className;
-  if (options.text !== undefined) element.textContent = options.text;
-  if (options.title !== undefined) element.title = options.title;
-  for (const [name, value] of Object.entries(options.attrs ?? {})) element.setAttribute(name, value);
-  for (const child of children) if (child) element.append(child);
-  return element;
+  return custom(tag, options, children) as HTMLElementTagNameMap[K];
 }
 
-/** A custom element (vscode-elements) with attributes and text. */
+/** Any element (vscode-elements' custom ones too) with attributes and text: text, never HTML. */
 export function custom(
   tag: string,
   options: ElementOptions = {},
