@@ -54,7 +54,8 @@ cd "$DEST"
 TMPDIR="$DEST/tmp" npm_config_unsafe_perm=true npm_config_yes=true \
   npm install --no-audit --no-fund --no-save --foreground-scripts --loglevel=error "code-server@$CS_VERSION" >"$DEST/install.log" 2>&1 \
   || { tail -40 "$DEST/install.log" >&2; echo "install-code-server: npm install failed (full log: $DEST/install.log)." >&2; exit 1; }
-"$DEST/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" --version | head -1
+# (sed, not head: head exits after one line and rg's next write dies of EPIPE, failing under pipefail)
+"$DEST/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" --version | sed -n 1p
 # code-server writes under HOME even for --version: keep that out of the real home.
 mkdir -p "$DEST/tmp/home"
-echo "code-server $(HOME="$DEST/tmp/home" XDG_CONFIG_HOME="$DEST/tmp/home/.config" XDG_DATA_HOME="$DEST/tmp/home/.local/share" "$BIN" --version 2>/dev/null | grep -E "^[0-9]" | head -1) installed in $DEST"
+echo "code-server $(HOME="$DEST/tmp/home" XDG_CONFIG_HOME="$DEST/tmp/home/.config" XDG_DATA_HOME="$DEST/tmp/home/.local/share" "$BIN" --version 2>/dev/null | sed -n '/^[0-9]/{p;q}' || true) installed in $DEST"
