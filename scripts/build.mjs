@@ -24,8 +24,9 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
-  // Only used when running from source; bundles load the wasm copied beside them.
-  external: ['sql.js/dist/sql-wasm.wasm'],
+  // Only used when running from source: bundles load the wasm copied beside them, and start the
+  // parsing worker from dist/ingestWorker.js, not through tsx.
+  external: ['sql.js/dist/sql-wasm.wasm', 'tsx/cjs'],
 };
 
 await build({
@@ -35,6 +36,13 @@ await build({
   banner: { js: '#!/usr/bin/env node' },
 });
 chmodSync(path.join(dist, 'cli.js'), 0o755);
+
+// The worker that parses large logs while the index applies them (src/core/workerBatches.ts).
+await build({
+  ...common,
+  entryPoints: [path.join(root, 'src/core/ingestWorker.ts')],
+  outfile: path.join(dist, 'ingestWorker.js'),
+});
 
 await build({
   ...common,

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { PointerType } from './model';
 import { inferPointerType } from './pointers';
-import type { ComponentMeta, ParsedDataset, ParsedEvent, ParsedRunEvent } from './parse';
+import type { ComponentMeta, ParsedDataset } from './parse';
+import { FlagUpdate, PreparedBatch, prepareBatch, RunDelta, SequencedEvent } from './prepare';
 import { all, Database, exec, first, RowInserter, SqlValue, Statement } from './sql';
 
 /** A run's place in time: start, then log order. Dependencies and "latest" are defined by it. */
@@ -37,41 +38,6 @@ interface ComponentInfo {
   ownerMs: number;
   tags: Set<string> | undefined;
 }
-
-interface RunDelta {
-  runId: string;
-  component: string;
-  namespace: string;
-  lifecycle: boolean;
-  seq: number;
-  firstMs: number;
-  startMs: number | null;
-  endMs: number | null;
-  terminal: { status: 'complete' | 'failed'; ms: number } | null;
-  gitHash: string | null;
-  gitTags: string[] | null;
-  sourceFile: string | null;
-  sourceLine: number | null;
-  code: { language: string; source: string } | null;
-  error: string | null;
-  thresholdDays: number | null;
-  noInputDeps: boolean;
-  upstream: Set<string>;
-  notes: Array<{ ms: number; text: string }>;
-  inputs: Map<string, ParsedDataset>;
-  outputs: Map<string, ParsedDataset>;
-}
-
-export interface SequencedEvent {
-  event: ParsedEvent;
-  seq: number;
-}
-
-const TERMINAL: Record<string, 'complete' | 'failed' | undefined> = {
-  COMPLETE: 'complete',
-  FAIL: 'failed',
-  ABORT: 'failed',
-};
 
 export class Ingestor {
   private readonly runs = new Map<string, RunInfo>();
@@ -186,6 +152,11 @@ export class Ingestor {
     };
   }
 
+  /** True while every run in the index came through this ingestor (it finds them without SQL). */
+  get knowsEveryRun(): boolean {
+    return this.runsComplete;
+  }
+
   dispose(): void {
     for (const stmt of Object.values(this.s)) stmt.free();
     for (const inserter of [this.newPointers, this.newRuns, this.newIo, this.newDeps]) inserter.free();
@@ -226,42 +197,13 @@ export class Ingestor {
   }
 
   /** Applies a batch of events. Runs' START and COMPLETE in one batch become a single write. */
-  apply(batch: SequencedEvent[]): void {
-    const deltas = new Map<string, RunDelta>();
-    const metas: Array<{ component: string; namespace: string; meta: ComponentMeta; ms: number }> = [];
-    const flags: SequencedEvent[] = [];
-    for (const item of batch) {
-      const { event } = item;
-      if (event.kind === 'run') {
-        let delta = deltas.get(event.runId);
-        if (!delta) deltas.set(event.runId, (delta = newDelta(event, item.seq)));
-        mergeInto(delta, event, item.seq);
-        if (hasMeta(event.meta))
-          metas.push({
-            component: event.component,
-            namespace: event.namespace,
-            meta: event.meta,
-            ms: event.timeMs,
-          });
-      } else if (event.kind === 'job') {
-        // A JobEvent without our facets changes nothing (docs/EVENTS.md).
-        if (hasMeta(event.meta)) {
-          metas.push({
-            component: event.component,
-            namespace: event.namespace,
-            meta: event.meta,
-            ms: event.timeMs,
-          });
-        }
-      } else {
-        flags.push(item);
-      }
-    }
+  apply(batch: SequencedEvent[] | PreparedBatch): void {
+    const { metas, deltas, flags } = Array.isArray(batch) ? prepareBatch(batch) : batch;
     for (const m of metas) this.applyMeta(this.component(m.component, m.namespace), m.meta, m.ms);
-    this.prefetchRuns([...deltas.keys()]);
-    for (const delta of deltas.values()) this.applyRun(delta);
+    this.prefetchRuns(deltas.map((d) => d.runId));
+    for (const delta of deltas) this.applyRun(delta);
     this.flush();
-    for (const item of flags) this.applyFlag(item);
+    for (const flag of flags) this.applyFlag(flag);
   }
 
   // ---- runs ---------------------------------------------------------------------------------
@@ -541,8 +483,7 @@ export class Ingestor {
     return pointer.maxReader;
   }
 
-  private applyFlag({ event, seq }: SequencedEvent): void {
-    if (event.kind !== 'flag') return;
+  private applyFlag({ event, seq }: FlagUpdate): void {
     const key: Key = [event.timeMs, seq];
     if (event.all) {
       if (!before(this.unflagAllKey, key)) return;
@@ -596,6 +537,11 @@ export class Ingestor {
   }
 }
 
+/**
+ * A batch of events grouped for the index: the component metadata they carry, one delta per run
+ * (its START and COMPLETE merged), and the flags. Pure: a worker thread can prepare batches while
+ * the index applies earlier ones.
+ */
 function toRunInfo(row: SqlValue[]): RunInfo {
   return {
     id: Number(row[0]),
@@ -607,73 +553,4 @@ function toRunInfo(row: SqlValue[]): RunInfo {
     statusMs: row[7] === null ? null : Number(row[7]),
     noInputDeps: row[8] === 1,
   };
-}
-
-const hasMeta = (meta: ComponentMeta): boolean =>
-  meta.description !== undefined || meta.owner !== undefined || (meta.tags?.length ?? 0) > 0;
-
-function newDelta(event: ParsedRunEvent, seq: number): RunDelta {
-  return {
-    runId: event.runId,
-    component: event.component,
-    namespace: event.namespace,
-    lifecycle: false,
-    seq,
-    firstMs: event.timeMs,
-    startMs: null,
-    endMs: null,
-    terminal: null,
-    gitHash: null,
-    gitTags: null,
-    sourceFile: null,
-    sourceLine: null,
-    code: null,
-    error: null,
-    thresholdDays: null,
-    noInputDeps: false,
-    upstream: new Set(),
-    notes: [],
-    inputs: new Map(),
-    outputs: new Map(),
-  };
-}
-
-function mergeInto(d: RunDelta, e: ParsedRunEvent, _seq: number): void {
-  const lifecycle = e.eventType !== 'OTHER';
-  if (lifecycle && !d.lifecycle) {
-    d.lifecycle = true;
-    d.component = e.component;
-    d.namespace = e.namespace;
-  }
-  d.firstMs = Math.min(d.firstMs, e.timeMs);
-  const start = e.startMs ?? (e.eventType === 'START' ? e.timeMs : null);
-  if (start !== null && (d.startMs === null || start < d.startMs)) d.startMs = start;
-  const terminal = TERMINAL[e.eventType];
-  if (terminal && (!d.terminal || e.timeMs >= d.terminal.ms)) {
-    d.terminal = { status: terminal, ms: e.timeMs };
-    d.endMs = e.endMs ?? e.timeMs;
-  }
-  d.gitHash = e.gitHash ?? d.gitHash;
-  d.gitTags = e.gitTags ?? d.gitTags;
-  d.sourceFile = e.sourceFile ?? d.sourceFile;
-  d.sourceLine = e.sourceLine ?? d.sourceLine;
-  d.code = e.code ?? d.code;
-  d.error = e.error ?? d.error;
-  d.thresholdDays = e.thresholdDays ?? d.thresholdDays;
-  d.noInputDeps ||= e.noInputDeps;
-  for (const name of e.upstream) d.upstream.add(name);
-  if (e.notes !== null) d.notes.push({ ms: e.timeMs, text: e.notes });
-  mergeDatasets(d.inputs, e.inputs);
-  mergeDatasets(d.outputs, e.outputs);
-}
-
-function mergeDatasets(into: Map<string, ParsedDataset>, list: ParsedDataset[]): void {
-  for (const ds of list) {
-    const key = `${ds.namespace}\0${ds.name}`;
-    const prev = into.get(key);
-    into.set(
-      key,
-      prev ? { ...prev, type: ds.type ?? prev.type, fingerprint: ds.fingerprint ?? prev.fingerprint } : ds,
-    );
-  }
 }

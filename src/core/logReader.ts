@@ -13,6 +13,9 @@ export interface LogPosition {
 /**
  * Calls `onLines` with batches of complete lines after `from`, and returns the new position.
  * A last line without its newline is left for a later read: its writer may still be writing.
+ *
+ * Each chunk is decoded once, up to its last newline (a newline byte is never part of a multi-byte
+ * UTF-8 sequence, so the cut is always between characters), and lines are slices of that string.
  */
 export function readNewLines(
   file: string,
@@ -23,24 +26,43 @@ export function readNewLines(
   const fd = fs.openSync(file, 'r');
   try {
     let { offset, line } = from;
-    let carry: Buffer | null = null;
+    let buffer = Buffer.allocUnsafe(Math.min(CHUNK, size - offset));
+    let carried = 0;
     let position = offset;
     while (position < size) {
-      const chunk = Buffer.allocUnsafe(Math.min(CHUNK, size - position));
-      const read = fs.readSync(fd, chunk, 0, chunk.length, position);
+      if (carried === buffer.length) {
+        // One line longer than the buffer: grow it.
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, carried);
+        buffer = bigger;
+      }
+      const read = fs.readSync(
+        fd,
+        buffer,
+        carried,
+        Math.min(buffer.length - carried, size - position),
+        position,
+      );
       if (read === 0) break;
       position += read;
-      const data: Buffer = carry ? Buffer.concat([carry, chunk.subarray(0, read)]) : chunk.subarray(0, read);
+      const filled = carried + read;
+      const last = buffer.lastIndexOf(NEWLINE, filled - 1);
+      if (last === -1) {
+        carried = filled;
+        continue;
+      }
+      const text = buffer.toString('utf8', 0, last + 1);
       const lines: Array<{ text: string; line: number }> = [];
       let start = 0;
-      for (let end = data.indexOf(NEWLINE); end !== -1; end = data.indexOf(NEWLINE, start)) {
+      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
         line++;
-        const text = data.toString('utf8', start, end).trim();
-        if (text !== '') lines.push({ text, line });
+        const lineText = text.slice(start, end).trim();
+        if (lineText !== '') lines.push({ text: lineText, line });
         start = end + 1;
       }
-      offset += start;
-      carry = start < data.length ? Buffer.from(data.subarray(start)) : null;
+      offset += last + 1;
+      carried = filled - (last + 1);
+      buffer.copy(buffer, 0, last + 1, filled);
       if (lines.length) onLines(lines);
     }
     return { offset, line };

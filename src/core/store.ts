@@ -3,14 +3,14 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Ingestor, SequencedEvent } from './ingest';
-import { readNewLines } from './logReader';
+import { Ingestor } from './ingest';
+import { LogBatchSink, LogFileSpan, readLogBatches } from './logBatches';
 import type { IngestReport, Problem } from './model';
-import { parseLine } from './parse';
 import { Queries } from './queries';
-import { SCHEMA, SCHEMA_VERSION } from './schema';
+import { QUERY_INDEXES, QUERY_INDEX_NAMES, SCHEMA, SCHEMA_VERSION } from './schema';
 import { all, Database, first, loadSqlJs } from './sql';
 import { eventsDir, snapshotPath, StoreLocation, storeLocation } from './storeDir';
+import { readLogBatchesInWorker, WorkerFailure, workerAvailable } from './workerBatches';
 
 export interface OpenOptions {
   /** The `.mltrace` folder. */
@@ -19,9 +19,17 @@ export interface OpenOptions {
   onMessage?: (message: string) => void;
   /** Skip ingesting at open (the caller will call `ingest()`). */
   deferIngest?: boolean;
+  /**
+   * Parse the log in a worker thread while this thread applies it: `auto` (the default) when there
+   * are at least 4 MiB to read, as when a large log is indexed for the first time.
+   */
+  parseInWorker?: 'auto' | 'always' | 'never';
 }
 
-const BATCH_LINES = 2000;
+/** From this much new log on an empty index, query-only indexes are built once at the end. */
+const BULK_BYTES = 1024 * 1024;
+/** From this much new log, `parseInWorker: 'auto'` starts the worker (it costs ~30 ms to start). */
+const WORKER_BYTES = 4 * 1024 * 1024;
 
 export class LineageStore extends Queries {
   private ingestor: Ingestor | undefined;
@@ -35,6 +43,7 @@ export class LineageStore extends Queries {
     private readonly onMessage: (message: string) => void,
     /** Why the snapshot was not used, if it was not. */
     private rebuildReason: string | null,
+    private readonly parseInWorker: 'auto' | 'always' | 'never',
   ) {
     super(db, location.root);
   }
@@ -67,7 +76,7 @@ export class LineageStore extends Queries {
       }
     }
     db ??= createDatabase(new SQL.Database());
-    const store = new LineageStore(db, location, onMessage, reason);
+    const store = new LineageStore(db, location, onMessage, reason, options.parseInWorker ?? 'auto');
     if (!options.deferIngest) store.ingest();
     return store;
   }
@@ -75,7 +84,6 @@ export class LineageStore extends Queries {
   /** Reads everything appended to the log since the last call and brings the index up to date. */
   ingest(): IngestReport {
     this.assertOpen();
-    const report: IngestReport = { files: 0, bytes: 0, events: 0, runs: 0, problems: [], rebuilt: null };
     const dir = eventsDir(this.location.storeDir);
     let names: string[] = [];
     try {
@@ -104,53 +112,82 @@ export class LineageStore extends Queries {
     if (shrunk && !this.rebuildReason) {
       this.rebuildReason = `the event file ${path.join(dir, shrunk[0])} is shorter than what was already read from it`;
     }
+    let rebuilt: string | null = null;
     if (this.rebuildReason) {
-      report.rebuilt = `Rebuilt the lineage index from the event log: ${this.rebuildReason}.`;
-      this.onMessage(report.rebuilt);
+      rebuilt = `Rebuilt the lineage index from the event log: ${this.rebuildReason}.`;
+      this.onMessage(rebuilt);
       this.rebuildReason = null;
       this.resetDatabase();
       positions.clear();
     }
+    const spans: LogFileSpan[] = [];
+    for (const name of names) {
+      const size = sizes.get(name);
+      const from = positions.get(name) ?? { offset: 0, line: 0 };
+      if (size !== undefined && size > from.offset)
+        spans.push({ name, file: path.join(dir, name), from, size });
+    }
+    const backlog = spans.reduce((n, span) => n + span.size - span.from.offset, 0);
+    const inWorker =
+      this.parseInWorker === 'always' || (this.parseInWorker === 'auto' && backlog >= WORKER_BYTES);
+    let report: IngestReport;
+    try {
+      report = this.apply(spans, backlog, inWorker && workerAvailable());
+    } catch (error) {
+      if (!(error instanceof WorkerFailure)) throw error;
+      this.onMessage(
+        `Reading the event log in a worker thread failed (${error.message.split('\n')[0]}); read it on the main thread instead.`,
+      );
+      report = this.apply(spans, backlog, false);
+    }
+    report.rebuilt = rebuilt;
+    if (report.bytes > 0) {
+      this.dirty = true;
+      this.changed();
+    }
+    return report;
+  }
+
+  /** Reads the spans and applies them in one transaction: all of it, or (on an error) none. */
+  private apply(spans: LogFileSpan[], backlog: number, inWorker: boolean): IngestReport {
+    const report: IngestReport = {
+      files: spans.length,
+      bytes: 0,
+      events: 0,
+      runs: 0,
+      problems: [],
+      rebuilt: null,
+    };
     const ingestor = (this.ingestor ??= new Ingestor(this.db));
     let seq = Number(first(this.stmt(`SELECT value FROM meta WHERE key = 'seq'`))?.[0] ?? 0);
     const runsBefore = this.runCount();
+    const bulk = ingestor.knowsEveryRun && backlog >= BULK_BYTES && runsBefore === 0;
     const setPosition = this.stmt('INSERT OR REPLACE INTO log_files (path, offset, line) VALUES (?, ?, ?)');
     const addProblem = this.stmt(
       'INSERT OR IGNORE INTO problems (file, line, reason, severity) VALUES (?, ?, ?, ?)',
     );
+    const sink: LogBatchSink = {
+      batch(fileIndex, batch, problems, events) {
+        const span = spans[fileIndex];
+        for (const problem of problems) {
+          report.problems.push({ file: span.file, ...problem });
+          addProblem.run([span.name, problem.line, problem.reason, problem.severity]);
+        }
+        report.events += events;
+        ingestor.apply(batch);
+      },
+      fileDone(fileIndex, position) {
+        const span = spans[fileIndex];
+        report.bytes += position.offset - span.from.offset;
+        setPosition.run([span.name, position.offset, position.line]);
+      },
+    };
     this.db.exec('BEGIN');
     try {
-      for (const name of names) {
-        const size = sizes.get(name);
-        const from = positions.get(name) ?? { offset: 0, line: 0 };
-        if (size === undefined || size <= from.offset) continue;
-        const file = path.join(dir, name);
-        report.files++;
-        const to = readNewLines(file, from, size, (lines) => {
-          const batch: SequencedEvent[] = [];
-          for (const { text, line } of lines) {
-            const parsed = parseLine(text);
-            if (!parsed.ok) {
-              const problem: Problem = { file, line, reason: parsed.reason, severity: 'error' };
-              report.problems.push(problem);
-              addProblem.run([name, line, problem.reason, problem.severity]);
-              continue;
-            }
-            for (const warning of parsed.warnings) {
-              report.problems.push({ file, line, reason: warning, severity: 'warning' });
-              addProblem.run([name, line, warning, 'warning']);
-            }
-            if (!parsed.event) continue;
-            report.events++;
-            batch.push({ event: parsed.event, seq: ++seq });
-            if (batch.length >= BATCH_LINES) ingestor.apply(batch.splice(0));
-          }
-          if (batch.length) ingestor.apply(batch);
-        });
-        report.bytes += to.offset - from.offset;
-        setPosition.run([name, to.offset, to.line]);
-      }
+      if (bulk) for (const index of QUERY_INDEX_NAMES) this.db.exec(`DROP INDEX ${index}`);
+      seq = inWorker ? readLogBatchesInWorker(spans, seq, sink) : readLogBatches(spans, seq, sink);
       this.stmt(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)`).run([String(seq)]);
+      if (bulk) this.db.exec(QUERY_INDEXES);
       this.db.exec('COMMIT');
     } catch (error) {
       this.db.exec('ROLLBACK');
@@ -160,10 +197,6 @@ export class LineageStore extends Queries {
       throw error;
     }
     report.runs = this.runCount() - runsBefore;
-    if (report.bytes > 0) {
-      this.dirty = true;
-      this.changed();
-    }
     return report;
   }
 

@@ -1,0 +1,229 @@
+// A compact form of a prepared batch, for handing it from the parsing worker to the thread that
+// owns the index. Structured clone of the objects themselves costs the receiving thread about as
+// much as parsing the JSON did; this form is one Float64Array (transferred, not copied) and one
+// array of distinct strings, and decoding it is a single pass that builds the objects again.
+import type { FlagUpdate, MetaUpdate, PreparedBatch, RunDelta } from './prepare';
+import type { PointerType } from './model';
+import type { ComponentMeta, ParsedDataset } from './parse';
+
+export interface EncodedBatch {
+  numbers: Float64Array;
+  strings: string[];
+}
+
+const STATUS = ['complete', 'failed'] as const;
+
+class Writer {
+  numbers = new Float64Array(4096);
+  length = 0;
+  readonly strings: string[] = [];
+  private readonly index = new Map<string, number>();
+
+  num(value: number): void {
+    if (this.length === this.numbers.length) {
+      const bigger = new Float64Array(this.numbers.length * 2);
+      bigger.set(this.numbers);
+      this.numbers = bigger;
+    }
+    this.numbers[this.length++] = value;
+  }
+  /** null is NaN: no number we store is ever NaN. */
+  maybeNum(value: number | null): void {
+    this.num(value ?? NaN);
+  }
+  bool(value: boolean): void {
+    this.num(value ? 1 : 0);
+  }
+  /** A string that repeats (names, hashes, code): stored once per batch. */
+  str(value: string): void {
+    let i = this.index.get(value);
+    if (i === undefined) {
+      i = this.strings.push(value) - 1;
+      this.index.set(value, i);
+    }
+    this.num(i);
+  }
+  /** A string seen once per batch (a run id): not worth looking up. */
+  once(value: string): void {
+    this.num(this.strings.push(value) - 1);
+  }
+  maybeStr(value: string | null | undefined): void {
+    if (value === null || value === undefined) this.num(-1);
+    else this.str(value);
+  }
+  list<T>(items: readonly T[] | ReadonlySet<T>, each: (item: T) => void): void {
+    this.num('length' in items ? items.length : items.size);
+    for (const item of items) each(item);
+  }
+}
+
+class Reader {
+  private at = 0;
+  constructor(private readonly batch: EncodedBatch) {}
+
+  get done(): boolean {
+    return this.at >= this.batch.numbers.length;
+  }
+  num(): number {
+    return this.batch.numbers[this.at++];
+  }
+  maybeNum(): number | null {
+    const value = this.batch.numbers[this.at++];
+    return Number.isNaN(value) ? null : value;
+  }
+  bool(): boolean {
+    return this.batch.numbers[this.at++] === 1;
+  }
+  str(): string {
+    return this.batch.strings[this.batch.numbers[this.at++]];
+  }
+  maybeStr(): string | null {
+    const i = this.batch.numbers[this.at++];
+    return i === -1 ? null : this.batch.strings[i];
+  }
+  list<T>(each: () => T): T[] {
+    const items = new Array<T>(this.num());
+    for (let i = 0; i < items.length; i++) items[i] = each();
+    return items;
+  }
+}
+
+export function encodeBatch(batch: PreparedBatch): EncodedBatch {
+  const w = new Writer();
+  const dataset = (d: ParsedDataset) => {
+    w.str(d.namespace);
+    w.str(d.name);
+    w.maybeStr(d.type);
+    w.maybeStr(d.fingerprint);
+  };
+  w.list(batch.metas, (m) => {
+    w.str(m.component);
+    w.str(m.namespace);
+    w.num(m.ms);
+    w.maybeStr(m.meta.description);
+    w.maybeStr(m.meta.owner);
+    w.bool(m.meta.tags !== undefined);
+    if (m.meta.tags) w.list(m.meta.tags, (t) => w.str(t));
+  });
+  w.list(batch.flags, ({ event, seq }) => {
+    w.num(seq);
+    w.num(event.timeMs);
+    w.str(event.namespace);
+    w.str(event.name);
+    w.bool(event.flagged);
+    w.bool(event.all);
+  });
+  w.list(batch.deltas, (d) => {
+    w.once(d.runId);
+    w.str(d.component);
+    w.str(d.namespace);
+    w.bool(d.lifecycle);
+    w.num(d.seq);
+    w.num(d.firstMs);
+    w.maybeNum(d.startMs);
+    w.maybeNum(d.endMs);
+    w.num(d.terminal ? STATUS.indexOf(d.terminal.status) : -1);
+    w.maybeNum(d.terminal?.ms ?? null);
+    w.maybeStr(d.gitHash);
+    w.bool(d.gitTags !== null);
+    if (d.gitTags) w.list(d.gitTags, (t) => w.str(t));
+    w.maybeStr(d.sourceFile);
+    w.maybeNum(d.sourceLine);
+    w.bool(d.code !== null);
+    if (d.code) {
+      w.str(d.code.language);
+      w.str(d.code.source);
+    }
+    w.maybeStr(d.error);
+    w.maybeNum(d.thresholdDays);
+    w.bool(d.noInputDeps);
+    w.list(d.upstream, (name) => w.str(name));
+    w.list(d.notes, (note) => {
+      w.num(note.ms);
+      w.str(note.text);
+    });
+    w.list([...d.inputs.values()], dataset);
+    w.list([...d.outputs.values()], dataset);
+  });
+  return { numbers: w.numbers.slice(0, w.length), strings: w.strings };
+}
+
+export function decodeBatch(batch: EncodedBatch): PreparedBatch {
+  const r = new Reader(batch);
+  const dataset = (): ParsedDataset => ({
+    namespace: r.str(),
+    name: r.str(),
+    type: r.maybeStr() as PointerType | null,
+    fingerprint: r.maybeStr(),
+  });
+  const datasets = () => {
+    const map = new Map<string, ParsedDataset>();
+    for (const d of r.list(dataset)) map.set(`${d.namespace}\0${d.name}`, d);
+    return map;
+  };
+  const metas = r.list((): MetaUpdate => {
+    const component = r.str();
+    const namespace = r.str();
+    const ms = r.num();
+    const meta: ComponentMeta = {};
+    const description = r.maybeStr();
+    const owner = r.maybeStr();
+    if (description !== null) meta.description = description;
+    if (owner !== null) meta.owner = owner;
+    if (r.bool()) meta.tags = r.list(() => r.str());
+    return { component, namespace, meta, ms };
+  });
+  const flags = r.list((): FlagUpdate => ({
+    seq: r.num(),
+    event: {
+      kind: 'flag',
+      timeMs: r.num(),
+      namespace: r.str(),
+      name: r.str(),
+      flagged: r.bool(),
+      all: r.bool(),
+    },
+  }));
+  const deltas = r.list((): RunDelta => {
+    const runId = r.str();
+    const component = r.str();
+    const namespace = r.str();
+    const lifecycle = r.bool();
+    const seq = r.num();
+    const firstMs = r.num();
+    const startMs = r.maybeNum();
+    const endMs = r.maybeNum();
+    const status = r.num();
+    const terminalMs = r.maybeNum();
+    const gitHash = r.maybeStr();
+    const gitTags = r.bool() ? r.list(() => r.str()) : null;
+    const sourceFile = r.maybeStr();
+    const sourceLine = r.maybeNum();
+    const code = r.bool() ? { language: r.str(), source: r.str() } : null;
+    return {
+      runId,
+      component,
+      namespace,
+      lifecycle,
+      seq,
+      firstMs,
+      startMs,
+      endMs,
+      terminal: status === -1 ? null : { status: STATUS[status], ms: terminalMs! },
+      gitHash,
+      gitTags,
+      sourceFile,
+      sourceLine,
+      code,
+      error: r.maybeStr(),
+      thresholdDays: r.maybeNum(),
+      noInputDeps: r.bool(),
+      upstream: new Set(r.list(() => r.str())),
+      notes: r.list(() => ({ ms: r.num(), text: r.str() })),
+      inputs: datasets(),
+      outputs: datasets(),
+    };
+  });
+  if (!r.done) throw new Error('encoded batch has trailing data');
+  return { metas, deltas, flags };
+}

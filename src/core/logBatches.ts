@@ -1,0 +1,62 @@
+// Reads the new part of each event file, parses it and groups it into prepared batches: all the
+// work of ingest that needs no index. It runs on the thread that owns the index, or in a worker
+// thread (workerBatches.ts) while that thread applies earlier batches.
+import { LogPosition, readNewLines } from './logReader';
+import type { Problem } from './model';
+import { parseLine } from './parse';
+import { PreparedBatch, prepareBatch, SequencedEvent } from './prepare';
+
+/** Events per batch: large enough for multi-row inserts, small enough to keep memory flat. */
+export const BATCH_EVENTS = 2000;
+
+export interface LogFileSpan {
+  /** The file's name in the events folder (how the index records it). */
+  name: string;
+  file: string;
+  from: LogPosition;
+  /** Read up to this many bytes (the size when ingest began). */
+  size: number;
+}
+
+/** A problem of one line; the file is the batch's. */
+export type LineProblem = Omit<Problem, 'file'>;
+
+export interface LogBatchSink {
+  /** A batch of the file `files[fileIndex]`, with the problems of its lines and its event count. */
+  batch(fileIndex: number, batch: PreparedBatch, problems: LineProblem[], events: number): void;
+  /** Everything complete in the file was read: its new position. */
+  fileDone(fileIndex: number, position: LogPosition): void;
+}
+
+/**
+ * Reads the files in order, numbering events from `seq` + 1 (log order, for ties), and returns the
+ * last number given.
+ */
+export function readLogBatches(files: readonly LogFileSpan[], seq: number, sink: LogBatchSink): number {
+  files.forEach((span, fileIndex) => {
+    let events: SequencedEvent[] = [];
+    let problems: LineProblem[] = [];
+    const emit = () => {
+      if (events.length === 0 && problems.length === 0) return;
+      sink.batch(fileIndex, prepareBatch(events), problems, events.length);
+      events = [];
+      problems = [];
+    };
+    const position = readNewLines(span.file, span.from, span.size, (lines) => {
+      for (const { text, line } of lines) {
+        const parsed = parseLine(text);
+        if (!parsed.ok) {
+          problems.push({ line, reason: parsed.reason, severity: 'error' });
+          continue;
+        }
+        for (const reason of parsed.warnings) problems.push({ line, reason, severity: 'warning' });
+        if (!parsed.event) continue;
+        events.push({ event: parsed.event, seq: ++seq });
+        if (events.length >= BATCH_EVENTS) emit();
+      }
+    });
+    emit();
+    sink.fileDone(fileIndex, position);
+  });
+  return seq;
+}

@@ -1,0 +1,33 @@
+// What the parsing worker and the thread that owns the index say to each other. The owner blocks
+// (ingest is synchronous) on a shared counter the worker bumps after each message, and takes the
+// messages with receiveMessageOnPort; the worker blocks while too many batches wait untaken.
+import type { MessagePort, TransferListItem } from 'node:worker_threads';
+import type { EncodedBatch } from './batchCodec';
+import type { LineProblem, LogFileSpan } from './logBatches';
+import type { LogPosition } from './logReader';
+
+export interface WorkerInput {
+  files: LogFileSpan[];
+  seq: number;
+  port: MessagePort;
+  /** [MESSAGES, IN_FLIGHT], on a SharedArrayBuffer. */
+  signal: Int32Array;
+}
+
+/** Index in `signal`: messages posted so far (the owner waits on it). */
+export const MESSAGES = 0;
+/** Index in `signal`: batches posted and not yet taken (the worker waits on it). */
+export const IN_FLIGHT = 1;
+export const MAX_IN_FLIGHT = 3;
+
+export type WorkerMessage =
+  | { kind: 'batch'; fileIndex: number; encoded: EncodedBatch; problems: LineProblem[]; events: number }
+  | { kind: 'file'; fileIndex: number; position: LogPosition }
+  | { kind: 'done'; seq: number }
+  | { kind: 'error'; message: string };
+
+export function post(input: WorkerInput, message: WorkerMessage, transfer: TransferListItem[] = []): void {
+  input.port.postMessage(message, transfer);
+  Atomics.add(input.signal, MESSAGES, 1);
+  Atomics.notify(input.signal, MESSAGES);
+}
