@@ -71,5 +71,16 @@ await build({
   outfile: path.join(root, 'out', 'example.js'),
 });
 
+// `npm run bench` runs the engine bundled, as the CLI and the extension run it (not through tsx,
+// whose loader would add its own memory to the figures), with its parsing worker beside it.
+await build({
+  ...common,
+  entryPoints: {
+    'engine.bench': path.join(root, 'bench/engine.bench.ts'),
+    ingestWorker: path.join(root, 'src/core/ingestWorker.ts'),
+  },
+  outdir: path.join(root, 'out', 'bench'),
+});
+
 // The webviews (lineage graph, run inspector, review, history): see scripts/buildWebviews.mjs.
 await buildWebviews({ production });

@@ -220,18 +220,18 @@ const commands: Record<string, Command> = {
     usage: 'ingest',
     summary: 'read new events and report every problem found',
     async run(_args, ctx) {
-      let rebuilt: string | null = null;
+      const messages: string[] = [];
       const store = await LineageStore.open({
         dir: ctx.location.storeDir,
         deferIngest: true,
-        onMessage: (m) => (rebuilt = m),
+        onMessage: (m) => messages.push(m),
       });
       try {
         const report = store.ingest();
         const problems = store.problems();
         const human = [
           `Read ${report.events} event${report.events === 1 ? '' : 's'} (${report.runs} new run${report.runs === 1 ? '' : 's'}) from ${report.files} file${report.files === 1 ? '' : 's'}.`,
-          ...(rebuilt ? [rebuilt] : []),
+          ...messages,
           ...(problems.length
             ? [
                 '',

@@ -7,25 +7,19 @@ import type { PointerType } from './model';
 import type { ComponentMeta, ParsedDataset } from './parse';
 
 export interface EncodedBatch {
-  numbers: Float64Array;
+  numbers: number[];
   strings: string[];
 }
 
 const STATUS = ['complete', 'failed'] as const;
 
 class Writer {
-  numbers = new Float64Array(4096);
-  length = 0;
+  readonly numbers: number[] = [];
   readonly strings: string[] = [];
   private readonly index = new Map<string, number>();
 
   num(value: number): void {
-    if (this.length === this.numbers.length) {
-      const bigger = new Float64Array(this.numbers.length * 2);
-      bigger.set(this.numbers);
-      this.numbers = bigger;
-    }
-    this.numbers[this.length++] = value;
+    this.numbers.push(value);
   }
   /** null is NaN: no number we store is ever NaN. */
   maybeNum(value: number | null): void {
@@ -145,7 +139,7 @@ export function encodeBatch(batch: PreparedBatch): EncodedBatch {
     w.list([...d.inputs.values()], dataset);
     w.list([...d.outputs.values()], dataset);
   });
-  return { numbers: w.numbers.slice(0, w.length), strings: w.strings };
+  return { numbers: w.numbers, strings: w.strings };
 }
 
 export function decodeBatch(batch: EncodedBatch): PreparedBatch {

@@ -22,9 +22,7 @@ try {
     batch(fileIndex, batch, problems, events) {
       const encoded = encodeBatch(batch);
       waitForRoom();
-      post(input, { kind: 'batch', fileIndex, encoded, problems, events }, [
-        encoded.numbers.buffer as ArrayBuffer,
-      ]);
+      post(input, { kind: 'batch', fileIndex, encoded, problems, events });
     },
     fileDone(fileIndex, position) {
       post(input, { kind: 'file', fileIndex, position });

@@ -99,6 +99,8 @@ export interface IngestReport {
   runs: number;
   problems: Problem[];
   rebuilt: string | null;
+  /** The log was parsed in a worker thread while this one applied it (large backlogs). */
+  parsedInWorker: boolean;
 }
 
 export const SHORT_ID_LENGTH = 8;

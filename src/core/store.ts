@@ -157,6 +157,7 @@ export class LineageStore extends Queries {
       runs: 0,
       problems: [],
       rebuilt: null,
+      parsedInWorker: inWorker,
     };
     const ingestor = (this.ingestor ??= new Ingestor(this.db));
     let seq = Number(first(this.stmt(`SELECT value FROM meta WHERE key = 'seq'`))?.[0] ?? 0);

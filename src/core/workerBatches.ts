@@ -46,9 +46,22 @@ try {
 /** Whether a worker can be started here at all. */
 export const workerAvailable = (): boolean => bootCode() !== null;
 
+export interface WorkerOptions {
+  /** Code the worker runs instead of the engine's (tests of failures). */
+  bootCode?: string;
+  /** How long a silent worker is waited for. */
+  silenceMs?: number;
+}
+
 /** Like readLogBatches, in a worker. Throws WorkerFailure if the worker fails; sink errors propagate. */
-export function readLogBatchesInWorker(files: LogFileSpan[], seq: number, sink: LogBatchSink): number {
-  const code = bootCode();
+export function readLogBatchesInWorker(
+  files: LogFileSpan[],
+  seq: number,
+  sink: LogBatchSink,
+  options: WorkerOptions = {},
+): number {
+  const silenceMs = options.silenceMs ?? SILENCE_MS;
+  const code = options.bootCode ?? bootCode();
   if (code === null) throw new WorkerFailure('no worker script beside the engine');
   const signal = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
@@ -65,8 +78,8 @@ export function readLogBatchesInWorker(files: LogFileSpan[], seq: number, sink: 
       const seen = Atomics.load(signal, MESSAGES);
       const received = receiveMessageOnPort(port1);
       if (!received) {
-        if (Atomics.wait(signal, MESSAGES, seen, SILENCE_MS) === 'timed-out') {
-          throw new WorkerFailure(`no answer for ${SILENCE_MS / 1000} s`);
+        if (Atomics.wait(signal, MESSAGES, seen, silenceMs) === 'timed-out') {
+          throw new WorkerFailure(`no answer for ${silenceMs / 1000} s`);
         }
         continue;
       }

@@ -5,6 +5,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { storeLocation } from '../../src/core/storeDir';
+import { EventWriter } from '../../src/core/writer';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -286,6 +288,46 @@ describe('mltrace CLI', () => {
       assert.match(bad[1].reason, /malformed JSON/);
     } finally {
       fs.rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('ingest of a large log parses it in the bundled worker (dist/ingestWorker.js)', () => {
+    const big = fs.mkdtempSync(path.join(os.tmpdir(), 'mltrace-cli-big-'));
+    try {
+      // 2000 runs, about 5 MiB of events.
+      const writer = new EventWriter(storeLocation(path.join(big, '.mltrace')), 'gen');
+      for (let i = 0; i < 2000; i++) {
+        writer.logRun(
+          {
+            component: `step${i % 4}`,
+            inputs: [{ name: `in/${i % 50}.csv` }],
+            source: {
+              gitHash: 'abc',
+              sourceFile: 'p.py',
+              sourceLine: 3,
+              code: { language: 'python', source: 'x = 1\n'.repeat(40) },
+            },
+          },
+          { status: 'complete', outputs: [{ name: `out/${i}.csv` }] },
+        );
+      }
+      writer.close();
+      const report = json<{ runs: number; events: number; parsedInWorker: boolean; problems: unknown[] }>(
+        big,
+        'ingest',
+      );
+      assert.deepEqual(
+        {
+          runs: report.runs,
+          events: report.events,
+          parsedInWorker: report.parsedInWorker,
+          problems: report.problems,
+        },
+        { runs: 2000, events: 4000, parsedInWorker: true, problems: [] },
+      );
+      assert.equal(json<RunJson[]>(big, 'recent', '--limit', '3').length, 3);
+    } finally {
+      fs.rmSync(big, { recursive: true, force: true });
     }
   });
 });

@@ -1,0 +1,345 @@
+// Parsing in a worker thread (workerBatches.ts): the index it builds is the one the main thread
+// builds, byte for byte; its compact hand-off loses no field; and a worker that fails is reported
+// as such, so that ingest can read on the main thread instead. Real worker threads throughout.
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { decodeBatch, encodeBatch } from '../../src/core/batchCodec';
+import { LogBatchSink, LogFileSpan, readLogBatches } from '../../src/core/logBatches';
+import type { PreparedBatch } from '../../src/core/prepare';
+import { readLogBatchesInWorker, WorkerFailure } from '../../src/core/workerBatches';
+import {
+  appendEvents,
+  appendRaw,
+  at,
+  examplesDir,
+  Fixture,
+  MemoryWriter,
+  queryState,
+  shuffled,
+  tempFixture,
+  uuid,
+} from '../helpers/lineage';
+
+const CHAIN = ['ingest', 'clean', 'featurize', 'train', 'evaluate'];
+
+/**
+ * A log that uses every kind of event and fact: component metadata, runs with code, git and
+ * fingerprints, failures, declared upstreams, notes, flags and unflag-all; foreign events (valid
+ * and invalid examples); malformed lines and a half-written last line; one large file (several
+ * batches) and the rest shuffled across small files with COMPLETE before START.
+ */
+function richLog(fx: Fixture, runs: number): void {
+  fx.writeFile('data/raw.csv', 'a,b\n1,2\n');
+  fx.writeFile('data/clean.csv', 'a,b\n1,2\n3,4\n');
+  const big = fx.writer('big');
+  big.defineComponent({ name: 'ingest', description: 'Reads the raw export', owner: 'ana', tags: ['etl'] });
+  big.defineComponent({ name: 'train', description: 'Fits the model', owner: 'bo', tags: ['ml', 'gpu'] });
+  for (let i = 0; i < runs; i++) {
+    const k = i % CHAIN.length;
+    const part = `p${Math.floor(i / CHAIN.length) % 50}`;
+    big.logRun(
+      {
+        component: CHAIN[k],
+        runId: uuid(i + 1),
+        startTime: at(i * 10),
+        inputs: k === 0 ? [{ name: 'data/raw.csv' }] : [{ name: `chain/${part}/${CHAIN[k - 1]}.parquet` }],
+        source: {
+          gitHash: `abc${i % 7}`,
+          gitTags: i % 11 === 0 ? ['v1', 'nightly'] : [],
+          sourceFile: `pipelines/${CHAIN[k]}.py`,
+          sourceLine: 10 + k,
+          code: { language: 'python', source: `def ${CHAIN[k]}():\n    return ${k}\n` },
+        },
+        upstream: k === 2 && i % 3 === 0 ? ['clean'] : undefined,
+      },
+      i % 97 === 13
+        ? {
+            status: 'failed',
+            endTime: at(i * 10 + 5),
+            error: { message: `out of memory in run ${i}`, language: 'python' },
+          }
+        : {
+            status: 'complete',
+            endTime: at(i * 10 + 5),
+            outputs: [{ name: k === 4 ? `reports/${part}.json` : `chain/${part}/${CHAIN[k]}.parquet` }],
+          },
+    );
+    if (i % 50 === 7) big.addNotes(uuid(i + 1), CHAIN[k], `checked by hand (${i})`);
+    if (i % 200 === 99) big.flag(`reports/p${i % 50}.json`, true);
+  }
+  big.unflagAll();
+  big.flag('reports/p1.json', true);
+  big.flag('data/clean.csv', true);
+
+  // Runs of another component, each run's events reversed and shuffled across three files.
+  const memory = new MemoryWriter(fx.location, 'late');
+  for (let i = 0; i < 60; i++) {
+    memory.logRun(
+      {
+        component: 'score',
+        runId: uuid(100000 + i),
+        startTime: at(i * 37 + 3),
+        inputs: [{ name: 'data/clean.csv' }, { name: `chain/p${i % 50}/train.parquet` }],
+      },
+      { status: 'complete', endTime: at(i * 37 + 9), outputs: [{ name: `scores/${i % 5}.csv` }] },
+    );
+  }
+  shuffled([...memory.events].reverse(), 7).forEach((event, i) =>
+    appendEvents(fx, `late-${i % 3}.jsonl`, [event]),
+  );
+
+  for (const kind of ['valid', 'invalid'] as const) {
+    const dir = path.join(examplesDir, kind);
+    const events = fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith('.json'))
+      .sort()
+      .map((n) => JSON.parse(fs.readFileSync(path.join(dir, n), 'utf8')) as unknown);
+    appendEvents(fx, `foreign-${kind}.jsonl`, events);
+  }
+  appendRaw(fx, 'foreign-valid.jsonl', '{"eventTime": "2026-01-01T00:00:00Z", "run": \n');
+  appendRaw(fx, 'foreign-valid.jsonl', 'not json at all\n');
+  appendRaw(fx, 'late-0.jsonl', '{"eventType":"START","eventTime":"2026-01-0');
+}
+
+const snapshotBytes = (fx: Fixture) => fs.readFileSync(fx.snapshot);
+
+describe('parsing in a worker thread', () => {
+  test('builds the same index as the main thread: same answers, same problems, same snapshot bytes', async (t) => {
+    const main = tempFixture(t);
+    richLog(main, 2200);
+    const worker = tempFixture(t);
+    fs.cpSync(main.root, worker.root, { recursive: true });
+
+    const inMain = await main.open({ deferIngest: true, parseInWorker: 'never' });
+    const inWorker = await worker.open({ deferIngest: true, parseInWorker: 'always' });
+    const mainReport = inMain.ingest();
+    const workerReport = inWorker.ingest();
+
+    assert.equal(mainReport.parsedInWorker, false);
+    assert.equal(workerReport.parsedInWorker, true);
+    // The log is what it claims: several batches, problems, flags, failures, foreign runs.
+    assert.ok(mainReport.events > 4400, `${mainReport.events} events`);
+    assert.ok(
+      mainReport.problems.some((p) => p.severity === 'error' && p.reason.startsWith('malformed JSON')),
+    );
+    assert.ok(mainReport.problems.some((p) => p.severity === 'warning'));
+    assert.deepEqual(inMain.review().flagged, ['data/clean.csv', 'reports/p1.json']);
+    assert.ok(inMain.recent({ limit: 5000 }).items.some((r) => r.status === 'failed'));
+
+    const strip = (r: typeof mainReport, root: string) => ({
+      ...r,
+      parsedInWorker: undefined,
+      problems: r.problems.map((p) => ({ ...p, file: path.relative(root, p.file) })),
+    });
+    assert.deepEqual(strip(workerReport, worker.root), strip(mainReport, main.root));
+    assert.equal(queryState(inWorker), queryState(inMain));
+
+    // The half-written line completes: the next (small) ingest reads it the same way in both.
+    for (const fx of [main, worker]) appendRaw(fx, 'late-0.jsonl', '1-01T00:00:00Z"}\n');
+    assert.deepEqual(
+      inWorker.ingest().problems.map((p) => p.reason),
+      inMain.ingest().problems.map((p) => p.reason),
+    );
+    inMain.save();
+    inWorker.save();
+    assert.ok(snapshotBytes(main).equals(snapshotBytes(worker)), 'the two snapshots differ');
+  });
+
+  test("'auto' starts the worker for a backlog of 4 MiB or more, and not for a small one", async (t) => {
+    const fx = tempFixture(t);
+    richLog(fx, 2500);
+    const bytes = fs.readdirSync(fx.eventsDir).reduce((n, f) => n + fs.statSync(fx.file(f)).size, 0);
+    assert.ok(bytes >= 4 * 1024 * 1024, `${bytes} bytes`);
+    const store = await fx.open({ deferIngest: true });
+    assert.equal(store.ingest().parsedInWorker, true);
+    fx.writer('small').flag('data/raw.csv', true);
+    const small = store.ingest();
+    assert.equal(small.events, 1);
+    assert.equal(small.parsedInWorker, false);
+    assert.deepEqual(store.review().flagged, ['data/clean.csv', 'data/raw.csv', 'reports/p1.json']);
+  });
+});
+
+describe('the hand-off from the worker', () => {
+  test('a batch with every field set, and one with every field empty, survive encoding', () => {
+    const full: PreparedBatch = {
+      metas: [
+        {
+          component: 'train',
+          namespace: 'ws',
+          meta: { description: 'Fits', owner: 'bo', tags: ['ml', 'gpu'] },
+          ms: 5,
+        },
+        { component: 'clean', namespace: 'ws', meta: { tags: [] }, ms: 6 },
+        { component: 'clean', namespace: 'ws', meta: {}, ms: 7 },
+      ],
+      flags: [
+        {
+          seq: 9,
+          event: {
+            kind: 'flag',
+            timeMs: 11,
+            namespace: 'file',
+            name: 'model.pkl',
+            flagged: true,
+            all: false,
+          },
+        },
+        {
+          seq: 10,
+          event: { kind: 'flag', timeMs: 12, namespace: 'mltrace', name: '*', flagged: false, all: true },
+        },
+      ],
+      deltas: [
+        {
+          runId: uuid(1),
+          component: 'train',
+          namespace: 'ws',
+          lifecycle: true,
+          seq: 3,
+          firstMs: 100,
+          startMs: 100,
+          endMs: 250,
+          terminal: { status: 'failed', ms: 250 },
+          gitHash: 'abc',
+          gitTags: ['v1', 'ünïcode ✓'],
+          sourceFile: 'train.py',
+          sourceLine: 12,
+          code: { language: 'python', source: 'def f():\n    pass\n' },
+          error: 'boom',
+          thresholdDays: 2.5,
+          noInputDeps: true,
+          upstream: new Set(['clean', 'featurize']),
+          notes: [
+            { ms: 120, text: 'first' },
+            { ms: 130, text: 'first' },
+          ],
+          inputs: new Map([
+            [
+              'file\0a.csv',
+              { namespace: 'file', name: 'a.csv', type: 'DATA' as const, fingerprint: 'sha256:1' },
+            ],
+            ['s3\0b', { namespace: 's3', name: 'b', type: null, fingerprint: null }],
+          ]),
+          outputs: new Map([
+            ['file\0m.pkl', { namespace: 'file', name: 'm.pkl', type: 'MODEL' as const, fingerprint: null }],
+          ]),
+        },
+        {
+          runId: uuid(2),
+          component: 'clean',
+          namespace: '',
+          lifecycle: false,
+          seq: 4,
+          firstMs: -5,
+          startMs: null,
+          endMs: null,
+          terminal: null,
+          gitHash: null,
+          gitTags: null,
+          sourceFile: null,
+          sourceLine: null,
+          code: null,
+          error: null,
+          thresholdDays: null,
+          noInputDeps: false,
+          upstream: new Set(),
+          notes: [],
+          inputs: new Map(),
+          outputs: new Map(),
+        },
+      ],
+    };
+    const encoded = encodeBatch(full);
+    assert.ok(encoded.numbers.every((n) => typeof n === 'number'));
+    assert.equal(new Set(encoded.strings).size, encoded.strings.length, 'each string is sent once');
+    assert.deepEqual(decodeBatch(structuredClone(encoded)), full);
+    const empty: PreparedBatch = { metas: [], flags: [], deltas: [] };
+    assert.deepEqual(decodeBatch(encodeBatch(empty)), empty);
+    assert.throws(
+      () => decodeBatch({ numbers: [...encodeBatch(empty).numbers, 1], strings: [] }),
+      /trailing data/,
+    );
+  });
+});
+
+describe('a worker that fails', () => {
+  const spansOf = (fx: Fixture): LogFileSpan[] =>
+    fs
+      .readdirSync(fx.eventsDir)
+      .sort()
+      .map((name) => ({
+        name,
+        file: fx.file(name),
+        from: { offset: 0, line: 0 },
+        size: fs.statSync(fx.file(name)).size,
+      }));
+  const collect = () => {
+    const batches: PreparedBatch[] = [];
+    const sink: LogBatchSink = { batch: (_f, b) => batches.push(b), fileDone: () => undefined };
+    return { batches, sink };
+  };
+
+  test('the same batches arrive from the worker as from readLogBatches', (t) => {
+    const fx = tempFixture(t);
+    richLog(fx, 1200);
+    const here = collect();
+    const there = collect();
+    const lastHere = readLogBatches(spansOf(fx), 40, here.sink);
+    const lastThere = readLogBatchesInWorker(spansOf(fx), 40, there.sink);
+    assert.equal(lastThere, lastHere);
+    assert.ok(here.batches.length > 2);
+    assert.deepEqual(there.batches, here.batches);
+  });
+
+  test('one that throws while loading is a WorkerFailure with its message', (t) => {
+    const fx = tempFixture(t);
+    richLog(fx, 10);
+    assert.throws(
+      () =>
+        readLogBatchesInWorker(spansOf(fx), 0, collect().sink, {
+          // The engine's own boot code, with a script that does not exist.
+          bootCode: `const { workerData } = require('node:worker_threads');
+            try { require('/nowhere/ingestWorker.js'); } catch (error) {
+              workerData.port.postMessage({ kind: 'error', message: String(error.message) });
+              Atomics.add(workerData.signal, 0, 1); Atomics.notify(workerData.signal, 0);
+            }`,
+        }),
+      (error) =>
+        error instanceof WorkerFailure &&
+        /Cannot find module '\/nowhere\/ingestWorker.js'/.test(error.message),
+    );
+  });
+
+  test('one that says nothing is given up after the silence limit', (t) => {
+    const fx = tempFixture(t);
+    richLog(fx, 10);
+    assert.throws(
+      () =>
+        readLogBatchesInWorker(spansOf(fx), 0, collect().sink, {
+          bootCode: 'setTimeout(() => {}, 60000);',
+          silenceMs: 300,
+        }),
+      (error) => error instanceof WorkerFailure && error.message === 'no answer for 0.3 s',
+    );
+  });
+
+  test('an error of the sink is not a WorkerFailure: it propagates as it is', (t) => {
+    const fx = tempFixture(t);
+    richLog(fx, 1200);
+    const boom = new Error('the index is full');
+    assert.throws(
+      () =>
+        readLogBatchesInWorker(spansOf(fx), 0, {
+          batch: () => {
+            throw boom;
+          },
+          fileDone: () => undefined,
+        }),
+      (error) => error === boom,
+    );
+  });
+});
