@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Ingestor } from './ingest';
 import { LogBatchSink, LogFileSpan, readLogBatches } from './logBatches';
+import type { LogPosition } from './logReader';
 import type { IngestReport, Problem } from './model';
 import { Queries } from './queries';
 import { QUERY_INDEXES, QUERY_INDEX_NAMES, SCHEMA, SCHEMA_VERSION } from './schema';
@@ -81,9 +82,23 @@ export class LineageStore extends Queries {
     return store;
   }
 
-  /** Reads everything appended to the log since the last call and brings the index up to date. */
-  ingest(): IngestReport {
+  /**
+   * Bytes of log not read yet (cheap: a directory listing and a stat per file). A caller can show
+   * progress before an `ingest()` that will take a while.
+   */
+  pendingBytes(): number {
     this.assertOpen();
+    const { names, positions, sizes } = this.logFiles();
+    // A snapshot that will be rebuilt means the whole log is read again.
+    if (this.rebuildReason) positions.clear();
+    return names.reduce(
+      (n, name) => n + Math.max(0, (sizes.get(name) ?? 0) - (positions.get(name)?.offset ?? 0)),
+      0,
+    );
+  }
+
+  /** The event files, their sizes now, and how far each was read. */
+  private logFiles(): { names: string[]; positions: Map<string, LogPosition>; sizes: Map<string, number> } {
     const dir = eventsDir(this.location.storeDir);
     let names: string[] = [];
     try {
@@ -108,6 +123,14 @@ export class LineageStore extends Queries {
         // Removed between readdir and stat.
       }
     }
+    return { names, positions, sizes };
+  }
+
+  /** Reads everything appended to the log since the last call and brings the index up to date. */
+  ingest(): IngestReport {
+    this.assertOpen();
+    const dir = eventsDir(this.location.storeDir);
+    const { names, positions, sizes } = this.logFiles();
     const shrunk = [...positions].find(([name, pos]) => (sizes.get(name) ?? 0) < pos.offset);
     if (shrunk && !this.rebuildReason) {
       this.rebuildReason = `the event file ${path.join(dir, shrunk[0])} is shorter than what was already read from it`;

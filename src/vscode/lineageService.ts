@@ -12,6 +12,8 @@ import { ContextKeys, INGEST_DEBOUNCE_MS, Settings } from './constants';
 import { onDidChangeSetting, readSettings } from './settings';
 import type { Trust } from './trust';
 
+/** From this much unread log, opening the store shows a progress notification (~1 s of ingest). */
+const PROGRESS_BYTES = 16 * 1024 * 1024;
 /** Longest a steady stream of appends can delay an ingest. */
 const INGEST_MAX_WAIT_MS = 600;
 
@@ -23,6 +25,7 @@ export class LineageService implements vscode.Disposable {
   private directWatcher: fs.FSWatcher | undefined;
   private storeSubscription: { dispose(): void } | undefined;
   private ingestTimer: NodeJS.Timeout | undefined;
+  private lastIngestValue: IngestReport | undefined;
   private firstPendingAt = 0;
   /** Start time of each component's latest run, cached until the store changes. */
   private latestStarts: Map<string, string | null> | undefined;
@@ -67,6 +70,11 @@ export class LineageService implements vscode.Disposable {
     return this.opening!;
   }
 
+  /** The report of the latest ingest that succeeded. */
+  get lastIngest(): IngestReport | undefined {
+    return this.lastIngestValue;
+  }
+
   /** The open store, for code that runs after `whenReady` or on change events. */
   get store(): LineageStore | undefined {
     return this.storeValue;
@@ -107,6 +115,7 @@ export class LineageService implements vscode.Disposable {
     if (!store) return undefined;
     try {
       const report = store.ingest();
+      this.lastIngestValue = report;
       if (report.problems.length)
         this.log.warn(
           `${report.problems.length} problem(s) in the event log; run "mltrace: Show Ingest Problems".`,
@@ -119,6 +128,28 @@ export class LineageService implements vscode.Disposable {
       );
       return undefined;
     }
+  }
+
+  /**
+   * The ingest after opening. A large backlog (a first index of a big log, a rebuilt snapshot)
+   * blocks the extension host for seconds: say so in a notification before it starts.
+   */
+  private async firstIngest(store: LineageStore): Promise<IngestReport | undefined> {
+    const pending = store.pendingBytes();
+    if (pending < PROGRESS_BYTES) return this.ingestNow();
+    const mb = (pending / 1024 / 1024).toFixed(0);
+    this.log.info(`Indexing ${mb} MB of lineage events.`);
+    return vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `mltrace: indexing ${mb} MB of lineage events…`,
+      },
+      async () => {
+        // Let the notification reach the window before ingest holds this thread.
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        return this.ingestNow();
+      },
+    );
   }
 
   /** Ingests, then tells every view to re-read (staleness also depends on files on disk). */
@@ -206,7 +237,7 @@ export class LineageService implements vscode.Disposable {
       this.staleLatest = undefined;
       this.storeSubscription = store.onDidChange(() => this.onStoreChanged());
       this.watch(this.location);
-      const report = this.ingestNow();
+      const report = await this.firstIngest(store);
       this.log.info(
         `Opened the lineage store ${storeDir} in ${Date.now() - started} ms (${report?.events ?? 0} new events).`,
       );

@@ -628,3 +628,27 @@ describe('bad input', () => {
     assert.equal(run.status, 'complete');
   });
 });
+
+describe('pending bytes', () => {
+  test('counts what ingest has not read yet, and the whole log when the snapshot will be rebuilt', async (t) => {
+    const fx = tempFixture(t);
+    const store = await fx.open({ deferIngest: true });
+    assert.equal(store.pendingBytes(), 0, 'no events folder content yet');
+    const w = fx.writer();
+    w.logRun({ component: 'a', startTime: at(1) }, { status: 'complete', endTime: at(2) });
+    const size = fs.statSync(w.file).size;
+    assert.equal(store.pendingBytes(), size);
+    store.ingest();
+    assert.equal(store.pendingBytes(), 0);
+    appendRaw(fx, 'other.jsonl', '{"half": ');
+    assert.equal(store.pendingBytes(), 9, 'a half-written line is unread bytes too');
+    store.save();
+    store.close();
+
+    fs.writeFileSync(fx.snapshot, 'not a database');
+    const reopened = await fx.open({ deferIngest: true });
+    assert.equal(reopened.pendingBytes(), size + 9, 'a damaged snapshot: everything is read again');
+    reopened.ingest();
+    assert.equal(reopened.pendingBytes(), 9);
+  });
+});

@@ -448,6 +448,61 @@ suite('mltrace extension', () => {
     assert.equal(api.service.location?.storeDir, path.join(folder(), '.mltrace'));
   });
 
+  test('a store with a large log opens with every run, parsed in the worker thread of the extension host', async () => {
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    const storeDir = path.join(folder(), 'big', '.mltrace');
+    // About 18 MB of events: above the progress threshold (16 MiB) and the worker's (4 MiB).
+    const writer = new EventWriter(storeLocation(storeDir, {}), 'big');
+    const code = { language: 'python', source: 'x = 1\n'.repeat(400) };
+    for (let i = 0; i < 3600; i++) {
+      writer.logRun(
+        {
+          component: `stage${i % 3}`,
+          inputs: [{ name: `in/${i % 7}.csv` }],
+          source: { sourceFile: 'big.py', code },
+        },
+        { status: 'complete', outputs: [{ name: `out/${i}.csv` }] },
+      );
+    }
+    writer.close();
+    const size = fs
+      .readdirSync(path.join(storeDir, 'events'))
+      .reduce((n, f) => n + fs.statSync(path.join(storeDir, 'events', f)).size, 0);
+    assert.ok(size >= 16 * 1024 * 1024, `${size} bytes`);
+    const reopened = new Promise<void>((resolve) => {
+      const subscription = api.service.onDidChange(() => {
+        if (api.service.location?.storeDir !== storeDir) return;
+        subscription.dispose();
+        resolve();
+      });
+    });
+    await config.update(Settings.storeDirectory, 'big/.mltrace', vscode.ConfigurationTarget.Workspace);
+    try {
+      await reopened;
+      const report = api.service.lastIngest;
+      assert.deepEqual(
+        {
+          runs: report?.runs,
+          events: report?.events,
+          parsedInWorker: report?.parsedInWorker,
+          problems: report?.problems.length,
+        },
+        { runs: 3600, events: 7200, parsedInWorker: true, problems: 0 },
+      );
+      assert.equal(api.service.store?.recent({ limit: 1 }).items[0]?.component, 'stage2');
+    } finally {
+      const back = new Promise<void>((resolve) => {
+        const subscription = api.service.onDidChange(() => {
+          subscription.dispose();
+          resolve();
+        });
+      });
+      await config.update(Settings.storeDirectory, undefined, vscode.ConfigurationTarget.Workspace);
+      await back;
+      fs.rmSync(path.join(folder(), 'big'), { recursive: true, force: true });
+    }
+  });
+
   test('Problems severity and decorations follow their settings', async () => {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
     const flagged = fileUri('data/predictions.csv');
