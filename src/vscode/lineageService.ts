@@ -12,7 +12,7 @@ import { ContextKeys, INGEST_DEBOUNCE_MS, Settings } from './constants';
 import { onDidChangeSetting, readSettings } from './settings';
 import type { Trust } from './trust';
 
-/** From this much unread log, opening the store shows a progress notification (~1 s of ingest). */
+/** From this much unread log, opening the store shows a progress notification (~0.4 s of ingest). */
 const PROGRESS_BYTES = 16 * 1024 * 1024;
 /** Longest a steady stream of appends can delay an ingest. */
 const INGEST_MAX_WAIT_MS = 600;
