@@ -133,7 +133,7 @@ export class Ingestor {
       deleteDepsOf: p(`DELETE FROM deps WHERE run_id = ?`),
       insertUpstream: p(`INSERT OR IGNORE INTO upstream (run_id, component_id) VALUES (?, ?)`),
       upstreamOf: p(`SELECT component_id FROM upstream WHERE run_id = ?`),
-      componentRunBefore: p(`SELECT id FROM runs WHERE component_id = ? AND id != ?
+      componentRunBefore: p(`SELECT id FROM runs WHERE component_id = ? AND lifecycle = 1 AND id != ?
         AND (start_ms < ? OR (start_ms = ? AND seq < ?)) ORDER BY start_ms DESC, seq DESC LIMIT 1`),
       declarersAfter:
         p(`SELECT u.run_id, r.start_ms, r.seq, dr.start_ms, dr.seq FROM upstream u JOIN runs r ON r.id = u.run_id

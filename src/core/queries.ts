@@ -44,6 +44,14 @@ const RUN_COLUMNS = `r.id, r.uuid, c.name, r.status, r.start_ms, r.end_ms, r.git
     WHERE d.run_id = r.id ORDER BY dr.start_ms DESC, dr.seq DESC)),
   (SELECT group_concat(text, char(10)) FROM (SELECT text FROM notes WHERE run_id = r.id ORDER BY time_ms, text))`;
 const RUN_FROM = `FROM runs r JOIN components c ON c.id = r.component_id`;
+/**
+ * Runs that queries list: a run known only from OTHER events (notes that arrived before its
+ * START, say) waits, unseen, for its first lifecycle event.
+ */
+const SHOWN = 'r.lifecycle = 1';
+/** A component is what ran or what was described: a name met only in a declared upstream is not. */
+const IS_COMPONENT = `(EXISTS (SELECT 1 FROM runs WHERE component_id = c.id AND lifecycle = 1)
+  OR c.description != '' OR c.owner != '' OR EXISTS (SELECT 1 FROM component_tags t WHERE t.component_id = c.id))`;
 
 /** SQL for the id of the latest run that wrote pointer `p` (by start time, then log order). */
 const LATEST_WRITER = `(SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = 1
@@ -90,7 +98,7 @@ export class Queries {
     const limit = clampLimit(options.limit, 20);
     const [startMs, seq] = decodeCursor(options.after);
     const rows = all(
-      this.stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE (r.start_ms, r.seq) < (?, ?)
+      this.stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE (r.start_ms, r.seq) < (?, ?) AND ${SHOWN}
         ORDER BY r.start_ms DESC, r.seq DESC LIMIT ?`),
       [startMs, seq, limit + 1],
     );
@@ -101,9 +109,8 @@ export class Queries {
   history(component: string, options: HistoryOptions = {}): Run[] {
     const id = this.componentId(component);
     const rows = all(
-      this
-        .stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.component_id = ? AND r.start_ms >= ? AND r.start_ms <= ?
-        ORDER BY r.start_ms DESC, r.seq DESC LIMIT ?`),
+      this.stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.component_id = ? AND ${SHOWN}
+        AND r.start_ms >= ? AND r.start_ms <= ? ORDER BY r.start_ms DESC, r.seq DESC LIMIT ?`),
       [
         id,
         options.since?.getTime() ?? -8.64e15,
@@ -165,7 +172,7 @@ export class Queries {
   runsOfSource(sourceFile: string, limit = 1000): Run[] {
     return all(
       this.stmt(
-        `SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.source_file = ? ORDER BY r.start_ms DESC, r.seq DESC LIMIT ?`,
+        `SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.source_file = ? AND ${SHOWN} ORDER BY r.start_ms DESC, r.seq DESC LIMIT ?`,
       ),
       [sourceFile, limit],
     ).map(toRun);
@@ -313,14 +320,14 @@ export class Queries {
     const rows = options.component
       ? all(
           this.stmt(
-            `SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.component_id = ? ORDER BY r.start_ms DESC, r.seq DESC`,
+            `SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.component_id = ? AND ${SHOWN} ORDER BY r.start_ms DESC, r.seq DESC`,
           ),
           [this.componentId(options.component)],
         )
       : all(
           this
             .stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.id = (SELECT l.id FROM runs l WHERE l.component_id = r.component_id
-            ORDER BY l.start_ms DESC, l.seq DESC LIMIT 1) ORDER BY r.start_ms DESC, r.seq DESC`),
+            AND l.lifecycle = 1 ORDER BY l.start_ms DESC, l.seq DESC LIMIT 1) ORDER BY r.start_ms DESC, r.seq DESC`),
         );
     const reasons = this.stalenessOf(
       rows.map((r) => Number(r[0])),
@@ -395,10 +402,10 @@ export class Queries {
     const rows = all(
       this.stmt(`SELECT c.name, c.description, c.owner,
           (SELECT json_group_array(tag) FROM (SELECT tag FROM component_tags WHERE component_id = c.id ORDER BY tag)),
-          (SELECT count(*) FROM runs WHERE component_id = c.id),
-          (SELECT max(start_ms) FROM runs WHERE component_id = c.id)
+          (SELECT count(*) FROM runs WHERE component_id = c.id AND lifecycle = 1),
+          (SELECT max(start_ms) FROM runs WHERE component_id = c.id AND lifecycle = 1)
         FROM components c
-        WHERE (?1 IS NULL OR EXISTS (SELECT 1 FROM component_tags t WHERE t.component_id = c.id AND t.tag = ?1))
+        WHERE ${IS_COMPONENT} AND (?1 IS NULL OR EXISTS (SELECT 1 FROM component_tags t WHERE t.component_id = c.id AND t.tag = ?1))
           AND (?2 IS NULL OR c.owner = ?2)
         ORDER BY c.name`),
       [options.tag ?? null, options.owner ?? null],
@@ -465,7 +472,9 @@ export class Queries {
     const prefix = idOrPrefix.trim().toLowerCase();
     if (!/^[0-9a-z-]+$/.test(prefix)) throw new LineageError(`"${idOrPrefix}" is not a run id.`, 'invalid');
     const rows = all(
-      this.stmt(`SELECT id, uuid FROM runs WHERE uuid >= ? AND uuid < ? ORDER BY uuid LIMIT 3`),
+      this.stmt(
+        `SELECT id, uuid FROM runs WHERE uuid >= ? AND uuid < ? AND lifecycle = 1 ORDER BY uuid LIMIT 3`,
+      ),
       [prefix, `${prefix}\uffff`],
     );
     if (rows.length === 0) throw new LineageError(`No run has an id starting with "${idOrPrefix}".`);
@@ -481,7 +490,7 @@ export class Queries {
   }
 
   protected componentId(name: string): number {
-    const row = first(this.stmt('SELECT id FROM components WHERE name = ?'), [name]);
+    const row = first(this.stmt(`SELECT id FROM components c WHERE name = ? AND ${IS_COMPONENT}`), [name]);
     if (!row) throw new LineageError(`No component is named "${name}".`);
     return Number(row[0]);
   }

@@ -1,6 +1,6 @@
 // The derived index (DESIGN.md §3). Bump SCHEMA_VERSION whenever this changes: older snapshots
 // are then rebuilt from the log.
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 /**
  * Indexes that queries use and ingest never does (ingest finds runs by id in its own map while it
@@ -40,7 +40,8 @@ CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
   uuid TEXT NOT NULL,
   component_id INTEGER NOT NULL,
-  lifecycle INTEGER NOT NULL,          -- 1 once a START/RUNNING/COMPLETE/FAIL/ABORT event was seen
+  lifecycle INTEGER NOT NULL,          -- 1 once a START/RUNNING/COMPLETE/FAIL/ABORT event was seen;
+                                       -- until then (notes only, say) queries do not show the run
   status TEXT NOT NULL,                -- running | complete | failed
   status_ms INTEGER,                   -- time of the event that set a final status
   start_ms INTEGER NOT NULL,
@@ -56,7 +57,7 @@ CREATE TABLE runs (
   threshold_days REAL,
   no_input_deps INTEGER NOT NULL DEFAULT 0
 );
-CREATE INDEX runs_by_component ON runs (component_id, start_ms, seq);
+CREATE INDEX runs_by_component ON runs (component_id, lifecycle, start_ms, seq);
 CREATE TABLE pointers (
   id INTEGER PRIMARY KEY,
   namespace TEXT NOT NULL,

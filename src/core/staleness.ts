@@ -30,7 +30,7 @@ export class Staleness {
     // Rules 1 and 2: per dependency, its age relative to this run and its component's fresher runs.
     this.dependencies =
       db.prepare(`SELECT DISTINCT d.run_id, dr.uuid, dc.name, dr.start_ms, r.start_ms, r.threshold_days,
-        (SELECT count(*) FROM runs f WHERE f.component_id = dr.component_id
+        (SELECT count(*) FROM runs f WHERE f.component_id = dr.component_id AND f.lifecycle = 1
           AND (f.start_ms, f.seq) > (dr.start_ms, dr.seq) AND f.start_ms < r.start_ms)
       FROM deps d JOIN runs r ON r.id = d.run_id JOIN runs dr ON dr.id = d.dep_run_id JOIN components dc ON dc.id = dr.component_id
       WHERE d.run_id IN (SELECT value FROM json_each(?)) ORDER BY d.run_id, dr.start_ms DESC`);

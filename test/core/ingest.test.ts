@@ -652,3 +652,64 @@ describe('pending bytes', () => {
     assert.equal(reopened.pendingBytes(), 9);
   });
 });
+
+describe('runs and components that are only mentioned', () => {
+  test('a run known only from notes is shown nowhere until its START or COMPLETE arrives, then with its notes', async (t) => {
+    const fx = tempFixture(t);
+    const w = new MemoryWriter(fx.location);
+    const id = w.logRun(
+      { component: 'train', runId: uuid(7), startTime: at(10) },
+      { status: 'complete', endTime: at(20) },
+    );
+    appendEvents(fx, 'a-notes.jsonl', [notesEvent(id, 'train', 'learning rate was too high', at(30))]);
+    const store = await fx.open();
+    assert.deepEqual(store.recent().items, []);
+    assert.deepEqual(store.components(), []);
+    assert.deepEqual(store.stale(), []);
+    assert.throws(() => store.inspect(id), /No run has an id starting with/);
+    assert.throws(() => store.history('train'), /No component is named "train"/);
+
+    appendEvents(fx, 'b-run.jsonl', w.events);
+    store.ingest();
+    const [run] = store.recent().items;
+    assert.deepEqual(
+      { id: run.id, status: run.status, startTime: run.startTime, notes: store.inspect(id).notes },
+      { id, status: 'complete', startTime: iso(10), notes: 'learning rate was too high' },
+    );
+    assert.deepEqual(
+      store.components().map((c) => [c.name, c.runCount]),
+      [['train', 1]],
+    );
+  });
+
+  test('a component named only as a declared upstream is not listed; one that was described is', async (t) => {
+    const fx = tempFixture(t);
+    const w = new MemoryWriter(fx.location);
+    w.logRun(
+      { component: 'train', runId: uuid(1), startTime: at(10), upstream: ['prep'] },
+      { status: 'complete', endTime: at(20) },
+    );
+    appendEvents(fx, 'w.jsonl', [...w.events, jobEvent('serve', { description: 'Serves the model' }, at(5))]);
+    const store = await fx.open();
+    assert.deepEqual(
+      store.components().map((c) => [c.name, c.runCount, c.description]),
+      [
+        ['serve', 0, 'Serves the model'],
+        ['train', 1, ''],
+      ],
+    );
+    assert.throws(() => store.history('prep'), /No component is named "prep"/);
+    assert.deepEqual(store.history('serve'), []);
+
+    // prep runs after all: it is a component, and the dependency of train if it started before.
+    const p = new MemoryWriter(fx.location);
+    p.logRun({ component: 'prep', runId: uuid(2), startTime: at(1) }, { status: 'complete', endTime: at(2) });
+    appendEvents(fx, 'p.jsonl', p.events);
+    store.ingest();
+    assert.deepEqual(
+      store.components().map((c) => c.name),
+      ['prep', 'serve', 'train'],
+    );
+    assert.deepEqual(store.inspect(uuid(1)).dependencies, [uuid(2)]);
+  });
+});
