@@ -17,7 +17,19 @@ export interface ComponentMeta {
   tags?: string[];
 }
 
-export interface ParsedRunEvent {
+/** What a run event may say about its run besides times, datasets and notes (null: not said). */
+export interface RunFacts {
+  gitHash: string | null;
+  gitTags: string[] | null;
+  sourceFile: string | null;
+  sourceLine: number | null;
+  code: { language: string; source: string } | null;
+  error: string | null;
+  thresholdDays: number | null;
+  noInputDeps: boolean;
+}
+
+export interface ParsedRunEvent extends RunFacts {
   kind: 'run';
   eventType: string;
   timeMs: number;
@@ -27,14 +39,6 @@ export interface ParsedRunEvent {
   meta: ComponentMeta;
   startMs: number | null;
   endMs: number | null;
-  gitHash: string | null;
-  gitTags: string[] | null;
-  sourceFile: string | null;
-  sourceLine: number | null;
-  code: { language: string; source: string } | null;
-  error: string | null;
-  thresholdDays: number | null;
-  noInputDeps: boolean;
   upstream: string[];
   notes: string | null;
   inputs: ParsedDataset[];

@@ -1,9 +1,17 @@
 // Groups a batch of parsed events into what the index applies: one delta per run (its START and
 // COMPLETE merged), the component metadata the events carry, and the flags. Pure, with no index:
 // a worker thread prepares batches while the thread that owns the index applies earlier ones.
-import type { ComponentMeta, ParsedDataset, ParsedEvent, ParsedFlagEvent, ParsedRunEvent } from './parse';
+import type {
+  ComponentMeta,
+  ParsedDataset,
+  ParsedEvent,
+  ParsedFlagEvent,
+  ParsedRunEvent,
+  RunFacts,
+} from './parse';
 
-export interface RunDelta {
+/** A run's events of one batch, merged. */
+export interface RunDelta extends RunFacts {
   runId: string;
   component: string;
   namespace: string;
@@ -13,14 +21,6 @@ export interface RunDelta {
   startMs: number | null;
   endMs: number | null;
   terminal: { status: 'complete' | 'failed'; ms: number } | null;
-  gitHash: string | null;
-  gitTags: string[] | null;
-  sourceFile: string | null;
-  sourceLine: number | null;
-  code: { language: string; source: string } | null;
-  error: string | null;
-  thresholdDays: number | null;
-  noInputDeps: boolean;
   upstream: Set<string>;
   notes: Array<{ ms: number; text: string }>;
   inputs: Map<string, ParsedDataset>;
