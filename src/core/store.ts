@@ -11,7 +11,7 @@ import { Queries } from './queries';
 import { QUERY_INDEXES, QUERY_INDEX_NAMES, SCHEMA, SCHEMA_VERSION } from './schema';
 import { all, Database, first, loadSqlJs } from './sql';
 import { eventsDir, snapshotPath, StoreLocation, storeLocation } from './storeDir';
-import { readLogBatchesInWorker, WorkerFailure, workerAvailable } from './workerBatches';
+import { readLogBatchesInWorker, WorkerFailure, workerAvailable, WorkerOptions } from './workerBatches';
 
 export interface OpenOptions {
   /** The `.mltrace` folder. */
@@ -25,6 +25,8 @@ export interface OpenOptions {
    * are at least 4 MiB to read, as when a large log is indexed for the first time.
    */
   parseInWorker?: 'auto' | 'always' | 'never';
+  /** How the parsing worker starts (tests make it fail). */
+  worker?: WorkerOptions;
 }
 
 /** From this much new log on an empty index, query-only indexes are built once at the end. */
@@ -45,6 +47,7 @@ export class LineageStore extends Queries {
     /** Why the snapshot was not used, if it was not. */
     private rebuildReason: string | null,
     private readonly parseInWorker: 'auto' | 'always' | 'never',
+    private readonly workerOptions: WorkerOptions,
   ) {
     super(db, location.root);
   }
@@ -77,7 +80,14 @@ export class LineageStore extends Queries {
       }
     }
     db ??= createDatabase(new SQL.Database());
-    const store = new LineageStore(db, location, onMessage, reason, options.parseInWorker ?? 'auto');
+    const store = new LineageStore(
+      db,
+      location,
+      onMessage,
+      reason,
+      options.parseInWorker ?? 'auto',
+      options.worker ?? {},
+    );
     if (!options.deferIngest) store.ingest();
     return store;
   }
@@ -155,7 +165,11 @@ export class LineageStore extends Queries {
       this.parseInWorker === 'always' || (this.parseInWorker === 'auto' && backlog >= WORKER_BYTES);
     let report: IngestReport;
     try {
-      report = this.apply(spans, backlog, inWorker && workerAvailable());
+      report = this.apply(
+        spans,
+        backlog,
+        inWorker && (this.workerOptions.script !== undefined || workerAvailable()),
+      );
     } catch (error) {
       if (!(error instanceof WorkerFailure)) throw error;
       this.onMessage(
@@ -209,7 +223,9 @@ export class LineageStore extends Queries {
     this.db.exec('BEGIN');
     try {
       if (bulk) for (const index of QUERY_INDEX_NAMES) this.db.exec(`DROP INDEX ${index}`);
-      seq = inWorker ? readLogBatchesInWorker(spans, seq, sink) : readLogBatches(spans, seq, sink);
+      seq = inWorker
+        ? readLogBatchesInWorker(spans, seq, sink, this.workerOptions)
+        : readLogBatches(spans, seq, sink);
       this.stmt(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)`).run([String(seq)]);
       if (bulk) this.db.exec(QUERY_INDEXES);
       this.db.exec('COMMIT');

@@ -7,7 +7,7 @@ import * as path from 'node:path';
 import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { decodeBatch } from './batchCodec';
 import type { LogBatchSink, LogFileSpan } from './logBatches';
-import { IN_FLIGHT, MESSAGES, WorkerInput, WorkerMessage } from './workerProtocol';
+import { EXITED, IN_FLIGHT, MESSAGES, WorkerInput, WorkerMessage } from './workerProtocol';
 
 /** The worker failed (it could not start, threw, or went silent): the caller may read on this thread. */
 export class WorkerFailure extends Error {}
@@ -16,39 +16,42 @@ export class WorkerFailure extends Error {}
 const SILENCE_MS = 60_000;
 
 /**
- * Code that starts the worker: the bundle beside this one (dist/ingestWorker.js), or, when running
- * from source, the TypeScript file through tsx. A failure to load is posted back like any other.
- * null: no worker script here.
+ * The engine's worker script: the bundle beside this one (dist/ingestWorker.js), or, when running
+ * from source, the TypeScript file through tsx. null: no worker script here.
  */
-function bootCode(): string | null {
-  let preload = '';
-  let script = path.join(__dirname, 'ingestWorker.js');
-  if (!fs.existsSync(script)) {
-    script = path.join(__dirname, 'ingestWorker.ts');
-    if (!fs.existsSync(script)) return null;
-    try {
-      preload = `require(${JSON.stringify(require.resolve('tsx/cjs'))});`;
-    } catch {
-      return null;
-    }
+function engineScript(): string | null {
+  const built = path.join(__dirname, 'ingestWorker.js');
+  if (fs.existsSync(built)) return `require(${JSON.stringify(built)});`;
+  const source = path.join(__dirname, 'ingestWorker.ts');
+  if (!fs.existsSync(source)) return null;
+  try {
+    return `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(source)});`;
+  } catch {
+    return null;
   }
-  return `const { workerData } = require('node:worker_threads');
-try {
-  ${preload}
-  require(${JSON.stringify(script)});
-} catch (error) {
-  workerData.port.postMessage({ kind: 'error', message: String((error && error.stack) || error) });
-  Atomics.add(workerData.signal, ${MESSAGES}, 1);
-  Atomics.notify(workerData.signal, ${MESSAGES});
-}`;
 }
 
+/**
+ * What the worker runs: `script`, after a hook that tells this thread when the worker exits (an
+ * uncaught error, process.exit) so that it never waits for a dead worker; an error thrown while
+ * loading is posted back with its message.
+ */
+const workerCode = (script: string): string => `const { workerData } = require('node:worker_threads');
+const wake = () => { Atomics.add(workerData.signal, ${MESSAGES}, 1); Atomics.notify(workerData.signal, ${MESSAGES}); };
+process.on('exit', () => { Atomics.store(workerData.signal, ${EXITED}, 1); wake(); });
+try {
+  ${script}
+} catch (error) {
+  workerData.port.postMessage({ kind: 'error', message: String((error && error.stack) || error) });
+  wake();
+}`;
+
 /** Whether a worker can be started here at all. */
-export const workerAvailable = (): boolean => bootCode() !== null;
+export const workerAvailable = (): boolean => engineScript() !== null;
 
 export interface WorkerOptions {
-  /** Code the worker runs instead of the engine's (tests of failures). */
-  bootCode?: string;
+  /** What the worker runs instead of the engine's script (tests of failures). */
+  script?: string;
   /** How long a silent worker is waited for. */
   silenceMs?: number;
 }
@@ -61,14 +64,17 @@ export function readLogBatchesInWorker(
   options: WorkerOptions = {},
 ): number {
   const silenceMs = options.silenceMs ?? SILENCE_MS;
-  const code = options.bootCode ?? bootCode();
-  if (code === null) throw new WorkerFailure('no worker script beside the engine');
-  const signal = new Int32Array(new SharedArrayBuffer(2 * Int32Array.BYTES_PER_ELEMENT));
+  const script = options.script ?? engineScript();
+  if (script === null) throw new WorkerFailure('no worker script beside the engine');
+  const signal = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
   const { port1, port2 } = new MessageChannel();
   const input: WorkerInput = { files, seq, port: port2, signal };
   let worker: Worker;
   try {
-    worker = new Worker(code, { eval: true, workerData: input, transferList: [port2] });
+    worker = new Worker(workerCode(script), { eval: true, workerData: input, transferList: [port2] });
+    // Failures arrive as an error message or the exit flag; unhandled, this event would take the
+    // whole process down.
+    worker.on('error', () => undefined);
   } catch (error) {
     port1.close();
     throw new WorkerFailure(`could not start: ${(error as Error).message}`);
@@ -76,7 +82,12 @@ export function readLogBatchesInWorker(
   try {
     for (;;) {
       const seen = Atomics.load(signal, MESSAGES);
-      const received = receiveMessageOnPort(port1);
+      let received = receiveMessageOnPort(port1);
+      if (!received && Atomics.load(signal, EXITED) === 1) {
+        // It exited: whatever it posted before is in the port by now.
+        received = receiveMessageOnPort(port1);
+        if (!received) throw new WorkerFailure('the worker stopped before it finished');
+      }
       if (!received) {
         if (Atomics.wait(signal, MESSAGES, seen, silenceMs) === 'timed-out') {
           throw new WorkerFailure(`no answer for ${silenceMs / 1000} s`);

@@ -10,7 +10,7 @@ export interface WorkerInput {
   files: LogFileSpan[];
   seq: number;
   port: MessagePort;
-  /** [MESSAGES, IN_FLIGHT], on a SharedArrayBuffer. */
+  /** [MESSAGES, IN_FLIGHT, EXITED], on a SharedArrayBuffer. */
   signal: Int32Array;
 }
 
@@ -19,6 +19,8 @@ export const MESSAGES = 0;
 /** Index in `signal`: batches posted and not yet taken (the worker waits on it). */
 export const IN_FLIGHT = 1;
 export const MAX_IN_FLIGHT = 3;
+/** Index in `signal`: 1 once the worker thread is exiting. */
+export const EXITED = 2;
 
 export type WorkerMessage =
   | { kind: 'batch'; fileIndex: number; encoded: EncodedBatch; problems: LineProblem[]; events: number }

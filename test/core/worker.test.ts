@@ -301,17 +301,29 @@ describe('a worker that fails', () => {
     assert.throws(
       () =>
         readLogBatchesInWorker(spansOf(fx), 0, collect().sink, {
-          // The engine's own boot code, with a script that does not exist.
-          bootCode: `const { workerData } = require('node:worker_threads');
-            try { require('/nowhere/ingestWorker.js'); } catch (error) {
-              workerData.port.postMessage({ kind: 'error', message: String(error.message) });
-              Atomics.add(workerData.signal, 0, 1); Atomics.notify(workerData.signal, 0);
-            }`,
+          script: `require('/nowhere/ingestWorker.js');`,
         }),
       (error) =>
         error instanceof WorkerFailure &&
         /Cannot find module '\/nowhere\/ingestWorker.js'/.test(error.message),
     );
+  });
+
+  test('one that dies later (an uncaught error, process.exit) is noticed when it exits, and harms nothing', (t) => {
+    const fx = tempFixture(t);
+    richLog(fx, 10);
+    for (const script of [
+      `setTimeout(() => { throw new Error('later'); }, 50);`,
+      `setTimeout(() => process.exit(3), 50);`,
+    ]) {
+      assert.throws(
+        // A silence limit far longer than the test: the exit, not the silence, ends the wait.
+        () => readLogBatchesInWorker(spansOf(fx), 0, collect().sink, { script, silenceMs: 600_000 }),
+        (error) =>
+          error instanceof WorkerFailure && error.message === 'the worker stopped before it finished',
+        script,
+      );
+    }
   });
 
   test('one that says nothing is given up after the silence limit', (t) => {
@@ -320,11 +332,37 @@ describe('a worker that fails', () => {
     assert.throws(
       () =>
         readLogBatchesInWorker(spansOf(fx), 0, collect().sink, {
-          bootCode: 'setTimeout(() => {}, 60000);',
+          script: 'setTimeout(() => {}, 60000);',
           silenceMs: 300,
         }),
       (error) => error instanceof WorkerFailure && error.message === 'no answer for 0.3 s',
     );
+  });
+
+  test('the store reads on the main thread instead, says so once, and loses nothing', async (t) => {
+    const fx = tempFixture(t);
+    richLog(fx, 400);
+    const copy = tempFixture(t);
+    fs.cpSync(fx.root, copy.root, { recursive: true });
+    const messages: string[] = [];
+    const failing = await fx.open({
+      deferIngest: true,
+      parseInWorker: 'always',
+      worker: { script: `throw new Error('no worker today');` },
+      onMessage: (m) => messages.push(m),
+    });
+    const report = failing.ingest();
+    assert.equal(report.parsedInWorker, false);
+    assert.equal(messages.length, 1);
+    assert.match(
+      messages[0],
+      /^Reading the event log in a worker thread failed \(.*\); read it on the main thread instead\.$/,
+    );
+    const reference = await copy.open({ deferIngest: true, parseInWorker: 'never' });
+    const expected = reference.ingest();
+    assert.equal(report.events, expected.events);
+    assert.equal(report.runs, expected.runs);
+    assert.equal(queryState(failing), queryState(reference));
   });
 
   test('an error of the sink is not a WorkerFailure: it propagates as it is', (t) => {
