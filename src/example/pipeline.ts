@@ -164,8 +164,11 @@ export interface ExampleSummary {
 
 const HOUR_MS = 3600_000;
 
-/** Writes the example into `root` (created if needed) and logs its runs. */
-export function createExamplePipeline(root: string, now: Date = new Date()): ExampleSummary {
+/**
+ * Writes the example into `root` (created if needed) and logs its runs; `history` more pipeline
+ * runs, an hour apart before them, make a large store (to try indexing at scale).
+ */
+export function createExamplePipeline(root: string, now: Date = new Date(), history = 0): ExampleSummary {
   fs.mkdirSync(root, { recursive: true });
   write(root, 'pipeline.py', PIPELINE_PY);
   write(root, 'README.md', README);
@@ -184,7 +187,7 @@ export function createExamplePipeline(root: string, now: Date = new Date()): Exa
     const source = sourceOf(PIPELINE_PY);
     const logStage = (stage: Stage, n: number, hoursAgo: number, failed = false) => {
       const start = new Date(now.getTime() - hoursAgo * HOUR_MS);
-      if (!failed) stage.produce(root, n);
+      if (!failed && n > 0) stage.produce(root, n);
       const pointers = (names: string[]): PointerSpec[] => names.map((name) => ({ name }));
       writer.logRun(
         {
@@ -207,6 +210,8 @@ export function createExamplePipeline(root: string, now: Date = new Date()): Exa
       );
       runs++;
     };
+    // Older history (before any file exists: no fingerprints), oldest first.
+    for (let k = history; k > 0; k--) logStage(STAGES[k % STAGES.length], 0, 72 + k);
     // Three days ago, yesterday (train failed once, then succeeded), and a re-run of the model today.
     STAGES.forEach((stage, i) => logStage(stage, 1, 72 - i * 0.1));
     STAGES.forEach((stage, i) => {

@@ -1,6 +1,7 @@
 // UI flows through Chromium on a real VS Code (code-server) with the extension installed from its
 // .vsix: activity bar → trees → trace → CodeLens → explorer context menu, then an empty folder →
-// welcome view → "Create Example Pipeline". Saves a screenshot per step under test-results/ui/.
+// welcome view → "Create Example Pipeline", then a large store's progress notification. Saves a
+// screenshot per step under test-results/ui/.
 // Prints `N passed, N failed`; exits non-zero on failure.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -30,6 +31,11 @@ const folder = path.join(tmp, 'pipeline');
 execFileSync(process.execPath, [path.join(repoRoot, 'out/example.js'), folder], { stdio: 'ignore' });
 const emptyFolder = path.join(tmp, 'empty');
 fs.mkdirSync(emptyFolder);
+// The example with 50,000 older runs (about 120 MB of events): opening it takes seconds.
+const bigFolder = path.join(tmp, 'big');
+execFileSync(process.execPath, [path.join(repoRoot, 'out/example.js'), bigFolder, '--history', '50000'], {
+  stdio: 'ignore',
+});
 
 let passed = 0;
 let failed = 0;
@@ -204,6 +210,26 @@ try {
     if (!fs.existsSync(path.join(emptyFolder, 'mltrace-example', '.mltrace', 'events')))
       throw new Error('no event log was written');
     await shot('08-example-opened');
+  });
+  await step('a large store opens behind a progress notification, then shows its runs', async () => {
+    await page.goto(`${server.url}/?folder=${encodeURIComponent(bigFolder)}`, {
+      waitUntil: 'domcontentloaded',
+    });
+    const toast = page.locator('.notification-toast', {
+      hasText: /mltrace: indexing \d+ MB of lineage events/,
+    });
+    await toast.waitFor();
+    await page.waitForTimeout(400); // the toast slides in
+    await shot('09-indexing-progress');
+    await toast.waitFor({ state: 'hidden' });
+    await page
+      .locator('.activitybar')
+      .getByRole('tab', { name: /mltrace/ })
+      .click();
+    await page
+      .getByRole('treeitem', { name: /^featurize\b/ })
+      .first()
+      .waitFor();
   });
 } catch (error) {
   failed++;
