@@ -11,7 +11,13 @@ import { Queries } from './queries';
 import { QUERY_INDEXES, QUERY_INDEX_NAMES, SCHEMA, SCHEMA_VERSION } from './schema';
 import { all, Database, first, loadSqlJs } from './sql';
 import { eventsDir, snapshotPath, StoreLocation, storeLocation } from './storeDir';
-import { readLogBatchesInWorker, WorkerFailure, workerAvailable, WorkerOptions } from './workerBatches';
+import {
+  readLogBatchesInBackground,
+  readLogBatchesInWorker,
+  WorkerFailure,
+  workerAvailable,
+  WorkerOptions,
+} from './workerBatches';
 
 export interface OpenOptions {
   /** The `.mltrace` folder. */
@@ -39,6 +45,8 @@ export class LineageStore extends Queries {
   private dirty = false;
   private saveTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** An ingestInBackground is applying batches (its transaction is open). */
+  private busy = false;
 
   private constructor(
     db: Database,
@@ -138,7 +146,52 @@ export class LineageStore extends Queries {
 
   /** Reads everything appended to the log since the last call and brings the index up to date. */
   ingest(): IngestReport {
-    this.assertOpen();
+    this.assertReady();
+    const { spans, backlog, rebuilt } = this.plan();
+    const inWorker =
+      this.parseInWorker === 'always' || (this.parseInWorker === 'auto' && backlog >= WORKER_BYTES);
+    let report: IngestReport;
+    try {
+      report = this.apply(spans, backlog, inWorker && this.canUseWorker());
+    } catch (error) {
+      if (!(error instanceof WorkerFailure)) throw error;
+      this.workerFailed(error);
+      report = this.apply(spans, backlog, false);
+    }
+    return this.finish(report, rebuilt);
+  }
+
+  /**
+   * Like `ingest()`, parsing in a worker thread, but this thread serves its event loop between
+   * batches: for an editor that must stay responsive while a large log is indexed. Until it
+   * settles, `ingest()` throws and `save()` waits; queries answer from what is applied so far.
+   */
+  async ingestInBackground(): Promise<IngestReport> {
+    this.assertReady();
+    const { spans, backlog, rebuilt } = this.plan();
+    if (spans.length === 0 || !this.canUseWorker())
+      return this.finish(this.apply(spans, backlog, false), rebuilt);
+    let report: IngestReport;
+    const transaction = this.begin(spans, backlog, true);
+    this.busy = true;
+    try {
+      transaction.commit(
+        await readLogBatchesInBackground(spans, transaction.seq, transaction.sink, this.workerOptions),
+      );
+      report = transaction.report;
+    } catch (error) {
+      transaction.abort();
+      if (!(error instanceof WorkerFailure) || this.closed) throw error;
+      this.workerFailed(error);
+      report = this.apply(spans, backlog, false);
+    } finally {
+      this.busy = false;
+    }
+    return this.finish(report, rebuilt);
+  }
+
+  /** What the next ingest reads: the new part of each file (all of it if the index is rebuilt). */
+  private plan(): { spans: LogFileSpan[]; backlog: number; rebuilt: string | null } {
     const dir = eventsDir(this.location.storeDir);
     const { names, positions, sizes } = this.logFiles();
     const shrunk = [...positions].find(([name, pos]) => (sizes.get(name) ?? 0) < pos.offset);
@@ -161,22 +214,20 @@ export class LineageStore extends Queries {
         spans.push({ name, file: path.join(dir, name), from, size });
     }
     const backlog = spans.reduce((n, span) => n + span.size - span.from.offset, 0);
-    const inWorker =
-      this.parseInWorker === 'always' || (this.parseInWorker === 'auto' && backlog >= WORKER_BYTES);
-    let report: IngestReport;
-    try {
-      report = this.apply(
-        spans,
-        backlog,
-        inWorker && (this.workerOptions.script !== undefined || workerAvailable()),
-      );
-    } catch (error) {
-      if (!(error instanceof WorkerFailure)) throw error;
-      this.onMessage(
-        `Reading the event log in a worker thread failed (${error.message.split('\n')[0]}); read it on the main thread instead.`,
-      );
-      report = this.apply(spans, backlog, false);
-    }
+    return { spans, backlog, rebuilt };
+  }
+
+  private canUseWorker(): boolean {
+    return this.workerOptions.script !== undefined || workerAvailable();
+  }
+
+  private workerFailed(error: WorkerFailure): void {
+    this.onMessage(
+      `Reading the event log in a worker thread failed (${error.message.split('\n')[0]}); read it on the main thread instead.`,
+    );
+  }
+
+  private finish(report: IngestReport, rebuilt: string | null): IngestReport {
     report.rebuilt = rebuilt;
     if (report.bytes > 0) {
       this.dirty = true;
@@ -187,6 +238,25 @@ export class LineageStore extends Queries {
 
   /** Reads the spans and applies them in one transaction: all of it, or (on an error) none. */
   private apply(spans: LogFileSpan[], backlog: number, inWorker: boolean): IngestReport {
+    const transaction = this.begin(spans, backlog, inWorker);
+    try {
+      transaction.commit(
+        inWorker
+          ? readLogBatchesInWorker(spans, transaction.seq, transaction.sink, this.workerOptions)
+          : readLogBatches(spans, transaction.seq, transaction.sink),
+      );
+    } catch (error) {
+      transaction.abort();
+      throw error;
+    }
+    return transaction.report;
+  }
+
+  /**
+   * Opens the transaction of an ingest: the sink that applies batches, then `commit` with the last
+   * event number, or `abort`.
+   */
+  private begin(spans: LogFileSpan[], backlog: number, inWorker: boolean) {
     const report: IngestReport = {
       files: spans.length,
       bytes: 0,
@@ -197,15 +267,17 @@ export class LineageStore extends Queries {
       parsedInWorker: inWorker,
     };
     const ingestor = (this.ingestor ??= new Ingestor(this.db));
-    let seq = Number(first(this.stmt(`SELECT value FROM meta WHERE key = 'seq'`))?.[0] ?? 0);
+    const seq = Number(first(this.stmt(`SELECT value FROM meta WHERE key = 'seq'`))?.[0] ?? 0);
     const runsBefore = this.runCount();
     const bulk = ingestor.knowsEveryRun && backlog >= BULK_BYTES && runsBefore === 0;
     const setPosition = this.stmt('INSERT OR REPLACE INTO log_files (path, offset, line) VALUES (?, ?, ?)');
     const addProblem = this.stmt(
       'INSERT OR IGNORE INTO problems (file, line, reason, severity) VALUES (?, ?, ?, ?)',
     );
+    const assertOpen = () => this.assertOpen();
     const sink: LogBatchSink = {
       batch(fileIndex, batch, problems, events) {
+        assertOpen();
         const span = spans[fileIndex];
         for (const problem of problems) {
           report.problems.push({ file: span.file, ...problem });
@@ -215,29 +287,32 @@ export class LineageStore extends Queries {
         ingestor.apply(batch);
       },
       fileDone(fileIndex, position) {
+        assertOpen();
         const span = spans[fileIndex];
         report.bytes += position.offset - span.from.offset;
         setPosition.run([span.name, position.offset, position.line]);
       },
     };
     this.db.exec('BEGIN');
-    try {
-      if (bulk) for (const index of QUERY_INDEX_NAMES) this.db.exec(`DROP INDEX ${index}`);
-      seq = inWorker
-        ? readLogBatchesInWorker(spans, seq, sink, this.workerOptions)
-        : readLogBatches(spans, seq, sink);
-      this.stmt(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)`).run([String(seq)]);
-      if (bulk) this.db.exec(QUERY_INDEXES);
-      this.db.exec('COMMIT');
-    } catch (error) {
-      this.db.exec('ROLLBACK');
-      // The cached state of the ingestor may no longer match the database.
-      this.ingestor.dispose();
-      this.ingestor = undefined;
-      throw error;
-    }
-    report.runs = this.runCount() - runsBefore;
-    return report;
+    if (bulk) for (const index of QUERY_INDEX_NAMES) this.db.exec(`DROP INDEX ${index}`);
+    return {
+      report,
+      sink,
+      seq,
+      commit: (last: number) => {
+        this.stmt(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)`).run([String(last)]);
+        if (bulk) this.db.exec(QUERY_INDEXES);
+        this.db.exec('COMMIT');
+        report.runs = this.runCount() - runsBefore;
+      },
+      abort: () => {
+        // A closed store's database is gone, and with it the transaction.
+        if (!this.closed) this.db.exec('ROLLBACK');
+        // The cached state of the ingestor may no longer match the database.
+        this.ingestor?.dispose();
+        this.ingestor = undefined;
+      },
+    };
   }
 
   /** Every problem found in the log so far (malformed lines, ignored facets). */
@@ -256,6 +331,8 @@ export class LineageStore extends Queries {
   /** Writes the snapshot atomically (temp file + rename), if anything changed since the last save. */
   save(): boolean {
     this.assertOpen();
+    // Mid-ingest the index is half a transaction; the ingest marks it dirty when it is done.
+    if (this.busy) return false;
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     if (!this.dirty) return false;
@@ -299,6 +376,7 @@ export class LineageStore extends Queries {
     }
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.ingestor?.dispose();
+    this.ingestor = undefined;
     this.disposeQueries();
     this.db.close();
     this.closed = true;
@@ -320,6 +398,12 @@ export class LineageStore extends Queries {
     for (const [, name] of tables) this.db.exec(`DROP TABLE IF EXISTS "${String(name)}"`);
     createDatabase(this.db);
     this.dirty = true;
+  }
+
+  private assertReady(): void {
+    this.assertOpen();
+    if (this.busy)
+      throw new Error('The lineage store is busy indexing its event log; try again when it is done.');
   }
 
   private assertOpen(): void {

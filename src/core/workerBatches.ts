@@ -4,7 +4,7 @@
 // receiveMessageOnPort, never returning to the event loop in between.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
 import { decodeBatch } from './batchCodec';
 import type { LogBatchSink, LogFileSpan } from './logBatches';
 import { EXITED, IN_FLIGHT, MESSAGES, WorkerInput, WorkerMessage } from './workerProtocol';
@@ -56,6 +56,69 @@ export interface WorkerOptions {
   silenceMs?: number;
 }
 
+/** One worker reading the log: started, fed messages to the sink, closed. */
+class WorkerRun {
+  readonly signal = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
+  readonly port: MessagePort;
+  private readonly worker: Worker;
+
+  constructor(files: LogFileSpan[], seq: number, options: WorkerOptions) {
+    const script = options.script ?? engineScript();
+    if (script === null) throw new WorkerFailure('no worker script beside the engine');
+    const { port1, port2 } = new MessageChannel();
+    this.port = port1;
+    const input: WorkerInput = { files, seq, port: port2, signal: this.signal };
+    try {
+      this.worker = new Worker(workerCode(script), { eval: true, workerData: input, transferList: [port2] });
+    } catch (error) {
+      port1.close();
+      throw new WorkerFailure(`could not start: ${(error as Error).message}`);
+    }
+    // Failures arrive as an error message or the exit flag; unhandled, this event would take the
+    // whole process down.
+    this.worker.on('error', () => undefined);
+  }
+
+  get exited(): boolean {
+    return Atomics.load(this.signal, EXITED) === 1;
+  }
+
+  /** The next message, if one is there. */
+  take(): WorkerMessage | undefined {
+    return receiveMessageOnPort(this.port)?.message as WorkerMessage | undefined;
+  }
+
+  /** Passes one message to the sink; the last event number once the worker is done. */
+  handle(message: WorkerMessage, sink: LogBatchSink): number | undefined {
+    switch (message.kind) {
+      case 'batch':
+        // Taken: the worker may prepare the next one while this one is applied.
+        Atomics.sub(this.signal, IN_FLIGHT, 1);
+        Atomics.notify(this.signal, IN_FLIGHT);
+        sink.batch(message.fileIndex, decodeBatch(message.encoded), message.problems, message.events);
+        return undefined;
+      case 'file':
+        sink.fileDone(message.fileIndex, message.position);
+        return undefined;
+      case 'done':
+        return message.seq;
+      case 'error':
+        throw new WorkerFailure(message.message);
+    }
+  }
+
+  onExit(listener: () => void): void {
+    this.worker.once('exit', listener);
+  }
+
+  close(): void {
+    this.port.close();
+    void this.worker.terminate();
+  }
+}
+
+const stopped = () => new WorkerFailure('the worker stopped before it finished');
+
 /** Like readLogBatches, in a worker. Throws WorkerFailure if the worker fails; sink errors propagate. */
 export function readLogBatchesInWorker(
   files: LogFileSpan[],
@@ -64,55 +127,75 @@ export function readLogBatchesInWorker(
   options: WorkerOptions = {},
 ): number {
   const silenceMs = options.silenceMs ?? SILENCE_MS;
-  const script = options.script ?? engineScript();
-  if (script === null) throw new WorkerFailure('no worker script beside the engine');
-  const signal = new Int32Array(new SharedArrayBuffer(3 * Int32Array.BYTES_PER_ELEMENT));
-  const { port1, port2 } = new MessageChannel();
-  const input: WorkerInput = { files, seq, port: port2, signal };
-  let worker: Worker;
-  try {
-    worker = new Worker(workerCode(script), { eval: true, workerData: input, transferList: [port2] });
-    // Failures arrive as an error message or the exit flag; unhandled, this event would take the
-    // whole process down.
-    worker.on('error', () => undefined);
-  } catch (error) {
-    port1.close();
-    throw new WorkerFailure(`could not start: ${(error as Error).message}`);
-  }
+  const run = new WorkerRun(files, seq, options);
   try {
     for (;;) {
-      const seen = Atomics.load(signal, MESSAGES);
-      let received = receiveMessageOnPort(port1);
-      if (!received && Atomics.load(signal, EXITED) === 1) {
+      const seen = Atomics.load(run.signal, MESSAGES);
+      let message = run.take();
+      if (!message && run.exited) {
         // It exited: whatever it posted before is in the port by now.
-        received = receiveMessageOnPort(port1);
-        if (!received) throw new WorkerFailure('the worker stopped before it finished');
+        message = run.take();
+        if (!message) throw stopped();
       }
-      if (!received) {
-        if (Atomics.wait(signal, MESSAGES, seen, silenceMs) === 'timed-out') {
+      if (!message) {
+        if (Atomics.wait(run.signal, MESSAGES, seen, silenceMs) === 'timed-out') {
           throw new WorkerFailure(`no answer for ${silenceMs / 1000} s`);
         }
         continue;
       }
-      const message = received.message as WorkerMessage;
-      switch (message.kind) {
-        case 'batch':
-          // Taken: the worker may prepare the next one while this one is applied.
-          Atomics.sub(signal, IN_FLIGHT, 1);
-          Atomics.notify(signal, IN_FLIGHT);
-          sink.batch(message.fileIndex, decodeBatch(message.encoded), message.problems, message.events);
-          break;
-        case 'file':
-          sink.fileDone(message.fileIndex, message.position);
-          break;
-        case 'done':
-          return message.seq;
-        case 'error':
-          throw new WorkerFailure(message.message);
-      }
+      const last = run.handle(message, sink);
+      if (last !== undefined) return last;
     }
   } finally {
-    port1.close();
-    void worker.terminate();
+    run.close();
   }
+}
+
+/**
+ * Like readLogBatchesInWorker, but each batch is applied in a task of its own: the thread serves
+ * its event loop between batches (an editor stays responsive while a large log is indexed).
+ */
+export function readLogBatchesInBackground(
+  files: LogFileSpan[],
+  seq: number,
+  sink: LogBatchSink,
+  options: WorkerOptions = {},
+): Promise<number> {
+  const silenceMs = options.silenceMs ?? SILENCE_MS;
+  return new Promise((resolve, reject) => {
+    const run = new WorkerRun(files, seq, options);
+    let settled = false;
+    let silence: NodeJS.Timeout | undefined;
+    const settle = (finish: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(silence);
+      run.close();
+      finish();
+    };
+    const listen = () => {
+      clearTimeout(silence);
+      silence = setTimeout(
+        () => settle(() => reject(new WorkerFailure(`no answer for ${silenceMs / 1000} s`))),
+        silenceMs,
+      );
+    };
+    const onMessage = (message: WorkerMessage) => {
+      if (settled) return;
+      try {
+        const last = run.handle(message, sink);
+        if (last === undefined) listen();
+        else settle(() => resolve(last));
+      } catch (error) {
+        settle(() => reject(error));
+      }
+    };
+    run.port.on('message', onMessage);
+    run.onExit(() => {
+      // Whatever it posted before it exited is in the port: take it, then it is over either way.
+      for (let message = run.take(); message && !settled; message = run.take()) onMessage(message);
+      settle(() => reject(stopped()));
+    });
+    listen();
+  });
 }

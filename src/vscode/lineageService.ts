@@ -12,7 +12,7 @@ import { ContextKeys, INGEST_DEBOUNCE_MS, Settings } from './constants';
 import { onDidChangeSetting, readSettings } from './settings';
 import type { Trust } from './trust';
 
-/** From this much unread log, opening the store shows a progress notification (~0.4 s of ingest). */
+/** From this much unread log, opening the store indexes it in the background, with a notification. */
 const PROGRESS_BYTES = 16 * 1024 * 1024;
 /** Longest a steady stream of appends can delay an ingest. */
 const INGEST_MAX_WAIT_MS = 600;
@@ -26,6 +26,9 @@ export class LineageService implements vscode.Disposable {
   private storeSubscription: { dispose(): void } | undefined;
   private ingestTimer: NodeJS.Timeout | undefined;
   private lastIngestValue: IngestReport | undefined;
+  /** The first index of a large log, while it runs in the background. */
+  private indexing: Promise<IngestReport> | undefined;
+  private ingestWhenIndexed = false;
   private firstPendingAt = 0;
   /** Start time of each component's latest run, cached until the store changes. */
   private latestStarts: Map<string, string | null> | undefined;
@@ -70,7 +73,12 @@ export class LineageService implements vscode.Disposable {
     return this.opening!;
   }
 
-  /** The report of the latest ingest that succeeded. */
+  /** True while the first index of a large log runs in the background. */
+  get isIndexing(): boolean {
+    return this.indexing !== undefined;
+  }
+
+  /** The report of the latest ingest that read something. */
   get lastIngest(): IngestReport | undefined {
     return this.lastIngestValue;
   }
@@ -113,21 +121,33 @@ export class LineageService implements vscode.Disposable {
     this.firstPendingAt = 0;
     const store = this.storeValue;
     if (!store) return undefined;
-    try {
-      const report = store.ingest();
-      this.lastIngestValue = report;
-      if (report.problems.length)
-        this.log.warn(
-          `${report.problems.length} problem(s) in the event log; run "mltrace: Show Ingest Problems".`,
-        );
-      return report;
-    } catch (error) {
-      this.log.error(`Could not read the event log: ${(error as Error).message}`);
-      void vscode.window.showErrorMessage(
-        `mltrace could not read the event log: ${(error as Error).message}. Run "mltrace: Refresh" to try again.`,
-      );
+    if (this.indexing) {
+      // The first index of a large log is still being applied: read the rest after it.
+      this.ingestWhenIndexed = true;
       return undefined;
     }
+    try {
+      return this.ingested(store.ingest());
+    } catch (error) {
+      this.ingestFailed(error as Error);
+      return undefined;
+    }
+  }
+
+  private ingested(report: IngestReport): IngestReport {
+    if (report.bytes > 0 || report.rebuilt) this.lastIngestValue = report;
+    if (report.problems.length)
+      this.log.warn(
+        `${report.problems.length} problem(s) in the event log; run "mltrace: Show Ingest Problems".`,
+      );
+    return report;
+  }
+
+  private ingestFailed(error: Error): void {
+    this.log.error(`Could not read the event log: ${error.message}`);
+    void vscode.window.showErrorMessage(
+      `mltrace could not read the event log: ${error.message}. Run "mltrace: Refresh" to try again.`,
+    );
   }
 
   /**
@@ -145,9 +165,21 @@ export class LineageService implements vscode.Disposable {
         title: `mltrace: indexing ${mb} MB of lineage events…`,
       },
       async () => {
-        // Let the notification reach the window before ingest holds this thread.
-        await new Promise((resolve) => setTimeout(resolve, 100));
-        return this.ingestNow();
+        // Parsed in a worker thread and applied a batch at a time: the extension host (and every
+        // other extension) keeps running meanwhile.
+        const indexing = store.ingestInBackground();
+        this.indexing = indexing;
+        try {
+          return this.ingested(await indexing);
+        } catch (error) {
+          // Closed meanwhile (the folder or the setting changed): nothing to report.
+          if (this.storeValue === store) this.ingestFailed(error as Error);
+          return undefined;
+        } finally {
+          this.indexing = undefined;
+          if (this.ingestWhenIndexed && this.storeValue === store) this.scheduleIngest();
+          this.ingestWhenIndexed = false;
+        }
       },
     );
   }
@@ -271,6 +303,7 @@ export class LineageService implements vscode.Disposable {
     // In Restricted Mode nothing is written to the workspace, not even the snapshot.
     this.storeValue?.close({ save: this.trust.trusted });
     this.storeValue = undefined;
+    this.lastIngestValue = undefined;
   }
 
   private watch(location: StoreLocation): void {

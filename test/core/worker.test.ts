@@ -163,6 +163,80 @@ describe('parsing in a worker thread', () => {
   });
 });
 
+describe('indexing in the background', () => {
+  test('gives the same index as ingest(), turning the event loop between batches; meanwhile ingest() refuses and save() waits', async (t) => {
+    const main = tempFixture(t);
+    richLog(main, 1500);
+    const background = tempFixture(t);
+    fs.cpSync(main.root, background.root, { recursive: true });
+    const reference = await main.open({ deferIngest: true, parseInWorker: 'never' });
+    const expected = reference.ingest();
+    const store = await background.open({ deferIngest: true });
+
+    let turns = 0;
+    let done = false;
+    const during: { ingest?: string; saved?: boolean; runs?: number } = {};
+    const turn = () => {
+      if (done) return;
+      turns++;
+      if (turns === 3) {
+        try {
+          store.ingest();
+        } catch (error) {
+          during.ingest = (error as Error).message;
+        }
+        during.saved = store.save();
+        during.runs = store.recent({ limit: 5000 }).items.length;
+      }
+      setImmediate(turn);
+    };
+    setImmediate(turn);
+    const report = await store.ingestInBackground();
+    done = true;
+
+    assert.ok(turns >= 3, `${turns} turns of the event loop`);
+    assert.equal(
+      during.ingest,
+      'The lineage store is busy indexing its event log; try again when it is done.',
+    );
+    assert.equal(during.saved, false, 'no snapshot of half a transaction');
+    assert.ok(during.runs! < expected.runs, `queries answered from the ${during.runs} runs applied so far`);
+    assert.equal(report.parsedInWorker, true);
+    assert.deepEqual(
+      { ...report, problems: report.problems.length },
+      { ...expected, parsedInWorker: true, problems: expected.problems.length },
+    );
+    store.save();
+    reference.save();
+    assert.ok(snapshotBytes(main).equals(snapshotBytes(background)), 'the two snapshots differ');
+  });
+
+  test('closing the store while it indexes ends the ingest with an error for the caller alone', async (t) => {
+    const fx = tempFixture(t);
+    richLog(fx, 1500);
+    const store = await fx.open({ deferIngest: true });
+    const indexing = store.ingestInBackground();
+    setImmediate(() => store.close({ save: false }));
+    await assert.rejects(indexing, /The lineage store is closed/);
+  });
+
+  test('a worker that fails: the rest is read on the main thread, with a message', async (t) => {
+    const fx = tempFixture(t);
+    richLog(fx, 300);
+    const messages: string[] = [];
+    const store = await fx.open({
+      deferIngest: true,
+      worker: { script: `throw new Error('no worker today');` },
+      onMessage: (m) => messages.push(m),
+    });
+    const report = await store.ingestInBackground();
+    assert.equal(report.parsedInWorker, false);
+    assert.ok(report.runs > 300);
+    assert.equal(messages.length, 1);
+    assert.match(messages[0], /no worker today/);
+  });
+});
+
 describe('the hand-off from the worker', () => {
   test('a batch with every field set, and one with every field empty, survive encoding', () => {
     const full: PreparedBatch = {
