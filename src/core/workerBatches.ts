@@ -1,7 +1,8 @@
 // Runs readLogBatches in a worker thread and feeds its batches to the sink on this thread, so that
-// parsing the JSON of a large log overlaps applying it to the index. Ingest stays synchronous:
-// this thread waits on a shared counter (Atomics.wait) and takes messages with
-// receiveMessageOnPort, never returning to the event loop in between.
+// parsing the JSON of a large log overlaps applying it to the index. Two ways to take them:
+// readLogBatchesInWorker blocks (ingest() stays synchronous: this thread waits on a shared counter
+// with Atomics.wait and takes messages with receiveMessageOnPort), readLogBatchesInBackground takes
+// each as an event, so the thread serves its event loop in between.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
