@@ -232,6 +232,10 @@ const commands: Record<string, Command> = {
         const human = [
           `Read ${report.events} event${report.events === 1 ? '' : 's'} (${report.runs} new run${report.runs === 1 ? '' : 's'}) from ${report.files} file${report.files === 1 ? '' : 's'}.`,
           ...messages,
+          ...report.waiting.map(
+            (w) =>
+              `${w.file}: the last ${w.bytes} byte${w.bytes === 1 ? '' : 's'} are a line without its newline yet; read once it ends.`,
+          ),
           ...(problems.length
             ? [
                 '',

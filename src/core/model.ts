@@ -101,6 +101,11 @@ export interface IngestReport {
   rebuilt: string | null;
   /** The log was parsed in a worker thread while this one applied it (large backlogs). */
   parsedInWorker: boolean;
+  /**
+   * Files whose end is a line without its newline: those bytes are read once the line ends (a
+   * writer may be in the middle of it; one that never ends its lines is never read).
+   */
+  waiting: Array<{ file: string; bytes: number }>;
 }
 
 export const SHORT_ID_LENGTH = 8;

@@ -265,6 +265,7 @@ export class LineageStore extends Queries {
       problems: [],
       rebuilt: null,
       parsedInWorker: inWorker,
+      waiting: [],
     };
     const ingestor = (this.ingestor ??= new Ingestor(this.db));
     const seq = Number(first(this.stmt(`SELECT value FROM meta WHERE key = 'seq'`))?.[0] ?? 0);
@@ -290,6 +291,8 @@ export class LineageStore extends Queries {
         assertOpen();
         const span = spans[fileIndex];
         report.bytes += position.offset - span.from.offset;
+        if (position.offset < span.size)
+          report.waiting.push({ file: span.file, bytes: span.size - position.offset });
         setPosition.run([span.name, position.offset, position.line]);
       },
     };

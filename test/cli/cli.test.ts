@@ -291,6 +291,32 @@ describe('mltrace CLI', () => {
     }
   });
 
+  it('ingest says which file ends in a line without its newline, and reads it once it ends', () => {
+    const file = path.join(root, '.mltrace', 'events', 'zz-open.jsonl');
+    const event = JSON.stringify({
+      eventType: 'COMPLETE',
+      eventTime: '2026-01-01T00:00:00Z',
+      run: { runId: '0b6d4c2e-2f4e-4c57-9a53-6c1a7f7d2e10' },
+      job: { namespace: 'ws', name: 'foreign' },
+    });
+    fs.writeFileSync(file, event);
+    const human = mltrace(root, 'ingest');
+    assert.equal(human.status, 0, human.stderr);
+    assert.ok(
+      human.stdout.includes(
+        `${file}: the last ${Buffer.byteLength(event)} bytes are a line without its newline yet; read once it ends.`,
+      ),
+      human.stdout,
+    );
+    assert.deepEqual(json<{ waiting: unknown[] }>(root, 'ingest').waiting, [
+      { file, bytes: Buffer.byteLength(event) },
+    ]);
+    fs.appendFileSync(file, '\n');
+    const done = json<{ waiting: unknown[]; events: number }>(root, 'ingest');
+    assert.deepEqual({ waiting: done.waiting, events: done.events }, { waiting: [], events: 1 });
+    assert.equal(json<RunJson[]>(root, 'history', 'foreign')[0].status, 'complete');
+  });
+
   it('ingest of a large log parses it in the bundled worker (dist/ingestWorker.js)', () => {
     const big = fs.mkdtempSync(path.join(os.tmpdir(), 'mltrace-cli-big-'));
     try {
