@@ -5,7 +5,7 @@ import { createHash } from 'node:crypto';
 import type { PointerType } from './model';
 import { inferPointerType } from './pointers';
 import type { ComponentMeta, ParsedDataset } from './parse';
-import { FlagUpdate, PreparedBatch, prepareBatch, RunDelta, SequencedEvent } from './prepare';
+import type { FlagUpdate, PreparedBatch, RunDelta } from './prepare';
 import { all, Database, exec, first, RowInserter, SqlValue, Statement } from './sql';
 
 /** A run's place in time: start, then log order. Dependencies and "latest" are defined by it. */
@@ -196,9 +196,8 @@ export class Ingestor {
     }
   }
 
-  /** Applies a batch of events. Runs' START and COMPLETE in one batch become a single write. */
-  apply(batch: SequencedEvent[] | PreparedBatch): void {
-    const { metas, deltas, flags } = Array.isArray(batch) ? prepareBatch(batch) : batch;
+  /** Applies a prepared batch (prepare.ts): each run's START and COMPLETE become a single write. */
+  apply({ metas, deltas, flags }: PreparedBatch): void {
     for (const m of metas) this.applyMeta(this.component(m.component, m.namespace), m.meta, m.ms);
     this.prefetchRuns(deltas.map((d) => d.runId));
     for (const delta of deltas) this.applyRun(delta);

@@ -29,6 +29,18 @@ export interface RunFacts {
   noInputDeps: boolean;
 }
 
+/** Facts of a run no event has stated yet. */
+export const noRunFacts = (): RunFacts => ({
+  gitHash: null,
+  gitTags: null,
+  sourceFile: null,
+  sourceLine: null,
+  code: null,
+  error: null,
+  thresholdDays: null,
+  noInputDeps: false,
+});
+
 export interface ParsedRunEvent extends RunFacts {
   kind: 'run';
   eventType: string;
@@ -155,14 +167,7 @@ function parseRunEvent(raw: Json, run: Json, job: Json, timeMs: number, warnings
     meta: componentMeta(jobFacets, warnings),
     startMs: null,
     endMs: null,
-    gitHash: null,
-    gitTags: null,
-    sourceFile: null,
-    sourceLine: null,
-    code: null,
-    error: null,
-    thresholdDays: null,
-    noInputDeps: false,
+    ...noRunFacts(),
     upstream: [],
     notes: null,
     inputs: datasets(raw.inputs, 'inputFacets', 'input', warnings),

@@ -9,6 +9,7 @@ import type {
   ParsedRunEvent,
   RunFacts,
 } from './parse';
+import { noRunFacts } from './parse';
 
 /** A run's events of one batch, merged. */
 export interface RunDelta extends RunFacts {
@@ -94,14 +95,7 @@ function newDelta(event: ParsedRunEvent, seq: number): RunDelta {
     startMs: null,
     endMs: null,
     terminal: null,
-    gitHash: null,
-    gitTags: null,
-    sourceFile: null,
-    sourceLine: null,
-    code: null,
-    error: null,
-    thresholdDays: null,
-    noInputDeps: false,
+    ...noRunFacts(),
     upstream: new Set(),
     notes: [],
     inputs: new Map(),
