@@ -1,9 +1,9 @@
 // Webview performance in headless Chromium (the real bundles): time from posting the data to the
 // next frame, i.e. layout + drawing + the browser's style and layout work. Prints one JSON object.
 // Targets (issue 5): graph200Ms ≤ 200, graph1000Ms ≤ 1000, review100Ms ≤ 300.
-import type { HostMessage } from '../src/webview/protocol';
-import { reviewData, syntheticGraph } from '../test/webview/fixtures';
-import { ensureBuilt, launch, openView } from '../test/webview/harness';
+import type { HostMessage } from '../src/shared/protocol';
+import { reviewData, syntheticGraph } from '../test/browser/fixtures';
+import { ensureBuilt, launch, openView } from '../test/browser/harness';
 
 async function main(): Promise<void> {
   await ensureBuilt();

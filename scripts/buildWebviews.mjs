@@ -22,12 +22,12 @@ export async function buildWebviews({ production = false } = {}) {
     minify: production,
     logLevel: 'warning',
     legalComments: 'none',
-    entryPoints: Object.fromEntries(WEBVIEWS.map((v) => [v, path.join(root, 'src/webview', v, 'main.ts')])),
+    entryPoints: Object.fromEntries(WEBVIEWS.map((v) => [v, path.join(root, 'src/browser', v, 'main.ts')])),
     outdir: webviewDist,
   });
   for (const v of WEBVIEWS)
-    copyFileSync(path.join(root, 'src/webview', v, `${v}.css`), path.join(webviewDist, `${v}.css`));
-  copyFileSync(path.join(root, 'src/webview/shared/base.css'), path.join(webviewDist, 'base.css'));
+    copyFileSync(path.join(root, 'src/browser', v, `${v}.css`), path.join(webviewDist, `${v}.css`));
+  copyFileSync(path.join(root, 'src/browser/common/base.css'), path.join(webviewDist, 'base.css'));
   for (const file of ['codicon.css', 'codicon.ttf'])
     copyFileSync(require.resolve(`@vscode/codicons/dist/${file}`), path.join(webviewDist, file));
 }

@@ -14,8 +14,8 @@ const layers = [
   { name: 'core', command: tsTests('test/core/*.test.ts', 'test/cli/*.test.ts', 'test/shim/*.test.ts') },
   {
     name: 'webview',
-    command: tsTests('test/webview/*.test.ts'),
-    when: () => existsSync(path.join(root, 'test/webview')),
+    command: tsTests('test/browser/*.test.ts'),
+    when: () => existsSync(path.join(root, 'test/browser')),
   },
   { name: 'vscode', command: [node, 'test/vscode/build.mjs', '&&', node, 'test/vscode/run.mjs'] },
   { name: 'ui', command: [node, 'test/vscode/ui.mjs'] },

@@ -6,7 +6,7 @@ import { LineageStore } from '../core/store';
 import { locateStore, StoreLocation } from '../core/storeDir';
 import { EventWriter } from '../core/writer';
 import { normalizePointerName } from '../core/pointers';
-import { componentsTable, dim, reviewTable, runCard, runsTable, table, traceTree } from './format';
+import { componentsTable, dim, reviewTable, runCard, runsTable, table, traceTree } from './tables';
 import { runCommand } from './run';
 
 const VERSION = '0.1.0';

@@ -1,5 +1,13 @@
-// Times, durations and counts in words: the same everywhere (CLI, trees, CodeLens, webviews).
+// Ids, times, durations and counts in words: the same everywhere (CLI, trees, CodeLens, webviews).
 // Pure: the webview bundles import it too.
+
+export const SHORT_ID_LENGTH = 8;
+
+/** The 8-character prefix of a run's UUID that people see (every command accepts any unique prefix). */
+export const shortId = (id: string): string => id.slice(0, SHORT_ID_LENGTH);
+
+/** "featurize (run 1a2b3c4d)": how a run is named in sentences. */
+export const runLabel = (component: string, id: string): string => `${component} (run ${shortId(id)})`;
 
 const UNITS: Array<[limitSeconds: number, unitSeconds: number, unit: string, short: string]> = [
   [60, 1, 'second', 's'],

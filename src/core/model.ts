@@ -108,9 +108,6 @@ export interface IngestReport {
   waiting: Array<{ file: string; bytes: number }>;
 }
 
-export const SHORT_ID_LENGTH = 8;
-export const shortId = (id: string): string => id.slice(0, SHORT_ID_LENGTH);
-
 /** A failure the user caused (unknown id, ambiguous prefix...): shown as one line, never a stack. */
 export class LineageError extends Error {
   constructor(

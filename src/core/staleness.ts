@@ -2,7 +2,7 @@
 import * as fs from 'node:fs';
 import { FILE_NAMESPACE } from './events';
 import { FingerprintCache } from './fingerprint';
-import { shortId } from './model';
+import { plural, runLabel } from './format';
 import { pointerPath } from './pointers';
 import { all, Database, Statement } from './sql';
 
@@ -13,9 +13,6 @@ export interface StalenessOptions {
 
 export const DEFAULT_THRESHOLD_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
-
-const runLabel = (component: string, uuid: string) => `${component} (run ${shortId(uuid)})`;
-const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 export class Staleness {
   private readonly fingerprints = new FingerprintCache();

@@ -4,7 +4,7 @@
 import * as vscode from 'vscode';
 import type { Run } from '../core/model';
 import { Commands, Settings } from './constants';
-import { ComponentAnchor, locateComponents } from './componentLocator';
+import { ComponentAnchor, locateComponents } from '../core/componentLocator';
 import type { LineageService } from './lineageService';
 import { plural, relativeTime, runCodicon, runState } from './presentation';
 import { onDidChangeSetting, readSettings } from './settings';

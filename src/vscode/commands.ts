@@ -5,7 +5,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { createExamplePipeline, EXAMPLE_FOLDER, runExamplePipeline } from '../example/pipeline';
 import type { Run } from '../core/model';
-import { LineageError, shortId } from '../core/model';
+import { runLabel, shortId } from '../core/format';
+import { LineageError } from '../core/model';
 import type { LineageStore } from '../core/store';
 import { CommandId, Commands } from './constants';
 import type { LineageService } from './lineageService';
@@ -297,7 +298,7 @@ export function registerCommands(deps: CommandDeps): vscode.Disposable[] {
         typeof notesArg === 'string'
           ? notesArg
           : await vscode.window.showInputBox({
-              title: `Notes for ${run.component} (run ${shortId(run.id)})`,
+              title: `Notes for ${runLabel(run.component, run.id)}`,
               prompt: "Added to the run's notes (notes accumulate).",
               ignoreFocusOut: true,
             });

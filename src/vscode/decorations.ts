@@ -3,7 +3,7 @@
 // outputs, outputs of stale runs) are computed on a change; whether any other file is a logged
 // output is asked when VS Code shows it, and remembered until the next change.
 import * as vscode from 'vscode';
-import { shortId } from '../core/model';
+import { runLabel } from '../core/format';
 import { Settings } from './constants';
 import type { LineageService } from './lineageService';
 import { onDidChangeSetting, readSettings } from './settings';
@@ -37,7 +37,7 @@ export class DecorationsController implements vscode.FileDecorationProvider, vsc
     this.stale = new Map();
     if (store && this.enabled) {
       for (const run of this.service.staleRuns()) {
-        for (const output of run.outputs) this.stale.set(output, `${run.component} (run ${shortId(run.id)})`);
+        for (const output of run.outputs) this.stale.set(output, runLabel(run.component, run.id));
       }
     }
     this.emitter.fire(undefined); // every shown file is asked again

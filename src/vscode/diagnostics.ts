@@ -3,9 +3,9 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { Run } from '../core/model';
-import { shortId } from '../core/model';
+import { shortId } from '../core/format';
 import { Settings } from './constants';
-import { locateComponents } from './componentLocator';
+import { locateComponents } from '../core/componentLocator';
 import type { LineageService } from './lineageService';
 import { onDidChangeSetting, readSettings, toDiagnosticSeverity } from './settings';
 

@@ -2,7 +2,7 @@
 // links to trace it or list its readers.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { shortId } from '../core/model';
+import { shortId } from '../core/format';
 import type { LineageStore } from '../core/store';
 import { Commands } from './constants';
 import type { LineageService } from './lineageService';

@@ -1,42 +1,27 @@
 // How runs, pointers and times look everywhere in the editor: icons with theme colours, relative
 // times, Markdown tooltips. Names come from users' logs, so they are always escaped.
 import * as vscode from 'vscode';
-import { absoluteTime, duration, relativeTime } from '../core/format';
-import type { PointerType, Run, RunStatus } from '../core/model';
-import { shortId } from '../core/model';
+import { absoluteTime, duration, relativeTime, runLabel, shortId } from '../core/format';
+import type { PointerType, Run } from '../core/model';
+import { FLAGGED_ICON, POINTER_ICONS, RUN_STATE_ICONS, RunState, runState } from '../shared/icons';
 
 export { absoluteTime, duration, plural, relativeTime } from '../core/format';
+export { runState, type RunState } from '../shared/icons';
 
-export type RunState = RunStatus | 'stale';
-
-const STATUS_ICONS: Record<RunState, { icon: string; color: string }> = {
-  running: { icon: 'sync~spin', color: 'charts.blue' },
-  complete: { icon: 'pass', color: 'testing.iconPassed' },
-  failed: { icon: 'error', color: 'testing.iconFailed' },
-  stale: { icon: 'history', color: 'list.warningForeground' },
-};
-
-/** The state a run shows: stale wins over complete (a stale failed run still shows failed). */
-export const runState = (run: Run, stale: boolean): RunState =>
-  stale && run.status === 'complete' ? 'stale' : run.status;
-
-export const runIcon = (state: RunState): vscode.ThemeIcon =>
-  new vscode.ThemeIcon(STATUS_ICONS[state].icon, new vscode.ThemeColor(STATUS_ICONS[state].color));
+/** A tree item's icon: the state's codicon in its theme colour (a running run's spins). */
+export function runIcon(state: RunState): vscode.ThemeIcon {
+  const { name, color } = RUN_STATE_ICONS[state];
+  return new vscode.ThemeIcon(state === 'running' ? `${name}~spin` : name, new vscode.ThemeColor(color));
+}
 
 /** Codicon syntax for labels that accept `$(icon)` (CodeLens titles, quick picks, status bar). */
-export const runCodicon = (state: RunState): string => `$(${STATUS_ICONS[state].icon.replace('~spin', '')})`;
+export const runCodicon = (state: RunState): string => `$(${RUN_STATE_ICONS[state].name})`;
 
 export const flaggedIcon = (): vscode.ThemeIcon =>
-  new vscode.ThemeIcon('flag', new vscode.ThemeColor('list.errorForeground'));
+  new vscode.ThemeIcon(FLAGGED_ICON.name, new vscode.ThemeColor('list.errorForeground'));
 
-const POINTER_ICONS: Record<PointerType, string> = {
-  DATA: 'database',
-  MODEL: 'beaker',
-  ENDPOINT: 'globe',
-  UNKNOWN: 'file',
-};
 export const pointerIcon = (type: PointerType, flagged: boolean): vscode.ThemeIcon =>
-  flagged ? flaggedIcon() : new vscode.ThemeIcon(POINTER_ICONS[type]);
+  flagged ? flaggedIcon() : new vscode.ThemeIcon((POINTER_ICONS[type] ?? POINTER_ICONS.UNKNOWN).name);
 
 /** Escapes text for Markdown (component and file names come from users' logs). */
 export function md(text: string): string {
@@ -49,7 +34,7 @@ export function code(text: string): string {
   return `${fence}${text.replace(/\n/g, ' ')}${fence}`;
 }
 
-export const runTitle = (run: Run): string => `${run.component} (run ${shortId(run.id)})`;
+export const runTitle = (run: Run): string => runLabel(run.component, run.id);
 
 /** A run's tooltip: status, times, source, inputs/outputs and staleness reasons. */
 export function runTooltip(run: Run, staleReasons: string[]): vscode.MarkdownString {

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import type { RunEvent } from '../../src/core/events';
-import { shortId } from '../../src/core/model';
+import { shortId } from '../../src/core/format';
 import {
   appendEvents,
   at,

@@ -3,7 +3,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { PointerType, Run } from '../../core/model';
-import { shortId } from '../../core/model';
+import { shortId } from '../../core/format';
 import { Commands, ItemContext } from '../constants';
 import type { LineageService } from '../lineageService';
 import { code, md, plural, pointerIcon, relativeTime, runIcon, runState, runTooltip } from '../presentation';

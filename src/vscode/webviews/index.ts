@@ -4,14 +4,14 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import type { GraphRoot, ViewData, ViewMessage } from '../../webview/protocol';
-import { isGraphViewState } from '../../webview/protocol';
-import { LineageSource, PanelActions, WebviewPanelHost } from './panel';
-import { HistoryPanel, LineageGraphPanel, ReviewPanel, RunInspectorPanel, ViewTypes } from './panels';
+import type { GraphRoot, ViewData, ViewMessage } from '../../shared/protocol';
+import { isGraphViewState } from '../../shared/protocol';
+import { LineageSource, PanelActions, WebviewPanelHost } from './panelHost';
+import { HistoryPanel, LineageGraphPanel, ReviewPanel, RunInspectorPanel, ViewTypes } from './lineagePanels';
 
-export { ViewTypes } from './panels';
-export { pointerFromWebviewContext, runIdFromWebviewContext } from './context';
-export type { LineageSource } from './panel';
+export { ViewTypes } from './lineagePanels';
+export { pointerFromWebviewContext, runIdFromWebviewContext } from './menuContext';
+export type { LineageSource } from './panelHost';
 
 /** URI scheme of the recorded code of a run: `mltrace-snapshot:/<run id>/<file name>`. */
 export const SNAPSHOT_SCHEME = 'mltrace-snapshot';

@@ -17,8 +17,8 @@ import type {
   LineageGraphPanel,
   ReviewPanel,
   RunInspectorPanel,
-} from '../../../src/vscode/webviews/panels';
-import type { GraphData, HostMessage } from '../../../src/webview/protocol';
+} from '../../../src/vscode/webviews/lineagePanels';
+import type { GraphData, HostMessage } from '../../../src/shared/protocol';
 
 const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const fileUri = (rel: string) => vscode.Uri.file(path.join(folder(), ...rel.split('/')));
@@ -287,7 +287,7 @@ suite('mltrace extension', () => {
   // Only the graph above waits for its page to load: in code-server (VS Code for the web 1.100),
   // a webview created soon after another can stay blank, its host page waiting forever for a
   // service worker "controllerchange" (microsoft/vscode#312020 reworks that wait). That is the
-  // web workbench, not the extension; the pages themselves are tested in Chromium (test/webview).
+  // web workbench, not the extension; the pages themselves are tested in Chromium (test/browser).
   test('run inspector, review and history open as webview panels with their data', async () => {
     const run = api.service.store!.history('train', { limit: 1 })[0];
     const inspector = await vscode.commands.executeCommand<RunInspectorPanel>(

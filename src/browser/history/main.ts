@@ -3,18 +3,11 @@
 // stale runs marked), an overview strip to brush a time range, click a run to inspect it.
 import { axisBottom, brushX, D3BrushEvent, scaleTime, select } from 'd3';
 import type { Run } from '../../core/model';
-import type { HistoryData, HostMessage } from '../protocol';
-import { clear, clearError, el, icon, showError } from '../shared/dom';
-import {
-  absoluteTime,
-  duration,
-  plural,
-  relativeTime,
-  runState,
-  shortId,
-  STATE_ICONS,
-} from '../shared/format';
-import { connect, post } from '../shared/vscodeApi';
+import type { HistoryData, HostMessage } from '../../shared/protocol';
+import { clear, clearError, el, icon, showError } from '../common/dom';
+import { absoluteTime, duration, plural, relativeTime, runLabel, shortId } from '../../core/format';
+import { RUN_STATE_ICONS, runState } from '../../shared/icons';
+import { connect, post } from '../common/vscodeApi';
 
 const root = el('main', { className: 'history' });
 document.body.append(root);
@@ -46,7 +39,7 @@ function render(data: HistoryData): void {
   for (const state of ['complete', 'failed', 'running', 'stale'] as const)
     legend.append(
       el('span', { className: `state-${state}` }, [
-        el('span', { className: 'state-icon' }, [icon(STATE_ICONS[state].name)]),
+        el('span', { className: 'state-icon' }, [icon(RUN_STATE_ICONS[state].name)]),
         el('span', { text: ` ${state}` }),
       ]),
     );
@@ -128,14 +121,14 @@ function render(data: HistoryData): void {
     .attr(
       'aria-label',
       (r) =>
-        `Run ${shortId(r.id)}, ${STATE_ICONS[runState(r)].label}, started ${relativeTime(r.startTime)}${duration(r) ? `, took ${duration(r)}` : ''}`,
+        `Run ${shortId(r.id)}, ${RUN_STATE_ICONS[runState(r)].label}, started ${relativeTime(r.startTime)}${duration(r) ? `, took ${duration(r)}` : ''}`,
     )
     .attr('transform', (_r, i) => `translate(0,${i * ROW + 2})`);
   row
     .append('title')
     .text((r) =>
       [
-        `${data.component} (run ${shortId(r.id)})`,
+        runLabel(data.component, r.id),
         `${r.status}, ${absoluteTime(r.startTime)}${duration(r) ? `, took ${duration(r)}` : ''}`,
         ...r.stale.map((s) => `• ${s}`),
       ].join('\n'),
@@ -170,7 +163,7 @@ function render(data: HistoryData): void {
       (r) => Math.max(MARGIN.left, x(startOf(r))) + Math.max(MIN_BAR, x(endOf(r)) - x(startOf(r))) + 4,
     )
     .attr('y', ROW / 2 + 4)
-    .text((r) => STATE_ICONS[runState(r)].glyph);
+    .text((r) => RUN_STATE_ICONS[runState(r)].glyph);
   row.on('click', (_event: MouseEvent, r: Run) => post({ type: 'inspectRun', runId: r.id }));
   row.on('keydown', (event: KeyboardEvent, r: Run) => {
     if (event.key === 'Enter' || event.key === ' ') post({ type: 'inspectRun', runId: r.id });

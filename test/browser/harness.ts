@@ -3,8 +3,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
-import { webviewHtml } from '../../src/vscode/webviews/html';
-import type { HostMessage, ViewMessage } from '../../src/webview/protocol';
+import { webviewHtml } from '../../src/vscode/webviews/panelHtml';
+import type { HostMessage, ViewMessage } from '../../src/shared/protocol';
 import { THEMES, ThemeName } from './themes';
 
 const root = path.resolve(__dirname, '../..');

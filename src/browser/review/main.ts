@@ -4,10 +4,12 @@
 // selected run is highlighted.
 import { max, scaleBand, scaleLinear, select } from 'd3';
 import type { ReviewedRun } from '../../core/model';
-import type { HostMessage, ReviewData } from '../protocol';
-import { clear, clearError, el, icon, showError } from '../shared/dom';
-import { relativeTime, runState, shortId, STATE_ICONS, truncate } from '../shared/format';
-import { connect, post } from '../shared/vscodeApi';
+import type { HostMessage, ReviewData } from '../../shared/protocol';
+import { clear, clearError, el, icon, showError } from '../common/dom';
+import { relativeTime, runLabel, shortId } from '../../core/format';
+import { RUN_STATE_ICONS, runState } from '../../shared/icons';
+import { truncate } from '../common/text';
+import { connect, post } from '../common/vscodeApi';
 
 const root = el('main', { className: 'review' });
 document.body.append(root);
@@ -79,7 +81,7 @@ function render(data: ReviewData): void {
       const chip = el('button', {
         className: 'chip',
         text: run ? truncate(run.component, 18) : shortId(id),
-        title: run ? `${run.component} (run ${shortId(id)})` : id,
+        title: run ? runLabel(run.component, id) : id,
         attrs: { 'data-run': id },
       });
       chip.addEventListener('click', () => select_(id));
@@ -141,7 +143,7 @@ function rankedTable(runs: ReviewedRun[]): HTMLElement {
         el('td', { className: 'num', text: String(i + 1) }),
         el('td', {}, [
           el('span', { className: `state-icon state-${state}` }, [
-            icon(STATE_ICONS[state].name, STATE_ICONS[state].label),
+            icon(RUN_STATE_ICONS[state].name, RUN_STATE_ICONS[state].label),
           ]),
           el('span', { text: ` ${run.component}` }),
         ]),

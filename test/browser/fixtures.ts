@@ -6,7 +6,7 @@ import type {
   HistoryData,
   InspectorData,
   ReviewData,
-} from '../../src/webview/protocol';
+} from '../../src/shared/protocol';
 
 export const XSS = '<img src=x onerror=alert(1)>';
 const DAY = 86_400_000;

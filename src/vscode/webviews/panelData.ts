@@ -8,8 +8,8 @@ import type {
   HistoryData,
   InspectorData,
   ReviewData,
-} from '../../webview/protocol';
-import type { LineageQueries } from './panel';
+} from '../../shared/protocol';
+import type { LineageQueries } from './panelHost';
 
 export type Staleness = (runs: ReadonlyArray<Run>) => Map<string, string[]>;
 

@@ -2,18 +2,12 @@
 // The lineage graph drawn with d3: nodes, edges, zoom and pan, roving keyboard focus, tooltips.
 // Every string from the data goes in with `.text()` or `setAttribute`, never as markup.
 import { curveBasis, line, select, Selection, zoom, zoomIdentity, ZoomBehavior, ZoomTransform } from 'd3';
-import type { WebviewNodeContext } from '../protocol';
-import {
-  baseName,
-  plural,
-  POINTER_GLYPHS,
-  relativeTime,
-  shortId,
-  STATE_ICONS,
-  truncate,
-} from '../shared/format';
+import type { WebviewNodeContext } from '../../shared/protocol';
+import { plural, relativeTime, runLabel, shortId } from '../../core/format';
+import { COMPONENT_ICON, FLAGGED_ICON, POINTER_ICONS, RUN_STATE_ICONS } from '../../shared/icons';
+import { baseName, truncate } from '../common/text';
 import type { Layout, Point } from './layout';
-import type { GraphEdge, GraphModel, GraphNode } from './model';
+import type { GraphEdge, GraphModel, GraphNode } from './buildGraph';
 
 export interface GraphViewEvents {
   /** Click or Enter on a node. */
@@ -381,7 +375,7 @@ export class GraphView {
       mark.setAttribute('class', `mark ${node.flagged ? 'mark-flag' : 'mark-stale'}`);
       mark.setAttribute('x', String(node.width - 20));
       mark.setAttribute('y', '17');
-      mark.textContent = node.flagged ? POINTER_GLYPHS.flagged.glyph : STATE_ICONS.stale.glyph;
+      mark.textContent = node.flagged ? FLAGGED_ICON.glyph : RUN_STATE_ICONS.stale.glyph;
       g.append(mark);
     }
 
@@ -480,10 +474,10 @@ function handle(
 function nodeGlyph(node: GraphNode): string {
   if (node.kind === 'pointer')
     return node.flagged
-      ? POINTER_GLYPHS.flagged.glyph
-      : (POINTER_GLYPHS[node.pointer?.type ?? 'UNKNOWN'] ?? POINTER_GLYPHS.UNKNOWN).glyph;
-  if (node.kind === 'component') return POINTER_GLYPHS.component.glyph;
-  return STATE_ICONS[node.state ?? 'complete'].glyph;
+      ? FLAGGED_ICON.glyph
+      : (POINTER_ICONS[node.pointer?.type ?? 'UNKNOWN'] ?? POINTER_ICONS.UNKNOWN).glyph;
+  if (node.kind === 'component') return COMPONENT_ICON.glyph;
+  return RUN_STATE_ICONS[node.state ?? 'complete'].glyph;
 }
 
 function nodeContext(node: GraphNode): WebviewNodeContext | undefined {
@@ -506,11 +500,11 @@ export function ariaLabel(node: GraphNode, now: number): string {
     return `Component ${node.label}, ${plural(node.group.runs, 'run')}${node.group.stale ? `, ${node.group.stale} stale` : ''}`;
   }
   const run = node.run!;
-  return `Run ${shortId(run.id)} of ${run.component}, ${STATE_ICONS[node.state ?? 'complete'].label}, started ${relativeTime(run.startTime, now)}${node.collapsed ? ', collapsed' : ''}`;
+  return `Run ${shortId(run.id)} of ${run.component}, ${RUN_STATE_ICONS[node.state ?? 'complete'].label}, started ${relativeTime(run.startTime, now)}${node.collapsed ? ', collapsed' : ''}`;
 }
 
 export function tooltipLines(node: GraphNode, now: number): string[] {
-  const lines = [node.kind === 'run' ? `${node.label} (run ${shortId(node.run!.id)})` : node.label];
+  const lines = [node.kind === 'run' ? runLabel(node.label, node.run!.id) : node.label];
   if (node.run) {
     lines.push(`${node.run.status}, started ${relativeTime(node.run.startTime, now)}`);
     if (node.run.error) lines.push(`Error: ${node.run.error}`);

@@ -3,13 +3,13 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { GraphData, GraphRoot, GraphViewState, HostMessage } from '../protocol';
-import { isGraphViewState } from '../protocol';
-import { button, clearError, custom, el, icon, showError } from '../shared/dom';
-import { plural } from '../shared/format';
-import { connect, getState, post, setState } from '../shared/vscodeApi';
+import type { GraphData, GraphRoot, GraphViewState, HostMessage } from '../../shared/protocol';
+import { isGraphViewState } from '../../shared/protocol';
+import { button, clearError, custom, el, icon, showError } from '../common/dom';
+import { plural } from '../../core/format';
+import { connect, getState, post, setState } from '../common/vscodeApi';
 import { layoutGraph } from './layout';
-import { buildModel, GraphNode, rootNodeId } from './model';
+import { buildModel, GraphNode, rootNodeId } from './buildGraph';
 import { GraphView } from './view';
 
 const saved = getState(isGraphViewState);

@@ -1,6 +1,7 @@
 // One class per webview: what it shows and the messages only it understands.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { shortId } from '../../core/format';
 import type {
   GraphData,
   GraphRoot,
@@ -8,9 +9,9 @@ import type {
   InspectorData,
   ReviewData,
   ViewMessage,
-} from '../../webview/protocol';
-import { graphData, historyData, inspectorData, reviewData } from './data';
-import { LineageQueries, LineageSource, PanelActions, WebviewPanelHost } from './panel';
+} from '../../shared/protocol';
+import { graphData, historyData, inspectorData, reviewData } from './panelData';
+import { LineageQueries, LineageSource, PanelActions, WebviewPanelHost } from './panelHost';
 
 export const ViewTypes = {
   lineage: 'mltrace.lineage',
@@ -20,7 +21,6 @@ export const ViewTypes = {
 } as const;
 
 const trusted = (): boolean => vscode.workspace.isTrusted;
-const shortId = (id: string): string => id.slice(0, 8);
 const rootKey = (root: GraphRoot): string => (root.kind === 'pointer' ? `p:${root.name}` : `r:${root.id}`);
 
 export function rootTitle(root: GraphRoot | undefined): string {

@@ -2,7 +2,7 @@
 // (`@register("name", ...)`, `@component.run` with `component = Component("name", ...)`, bare
 // `@register`) and from the source line recorded in its runs. The text wins: it is current,
 // while a recorded line may predate edits. Pure text work, no VS Code: cheap and testable.
-import type { Run } from '../core/model';
+import type { Run } from './model';
 
 export interface ComponentAnchor {
   component: string;

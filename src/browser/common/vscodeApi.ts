@@ -1,7 +1,7 @@
 /// <reference lib="dom" />
 // The webview side of the channel: `acquireVsCodeApi` once, typed posts, state, and host messages.
-import type { HostMessage, ViewMessage } from '../protocol';
-import { isHostMessage } from '../protocol';
+import type { HostMessage, ViewMessage } from '../../shared/protocol';
+import { isHostMessage } from '../../shared/protocol';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;

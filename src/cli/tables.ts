@@ -1,6 +1,6 @@
 // Human output for terminals: aligned columns, relative times, short ids.
-import { duration as formatDuration, relativeTime as formatRelative } from '../core/format';
-import { Component, Review, Run, RunDetail, shortId, Trace } from '../core/model';
+import { duration as formatDuration, relativeTime as formatRelative, shortId } from '../core/format';
+import { Component, Review, Run, RunDetail, Trace } from '../core/model';
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: string) => (text: string) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import type { GraphData } from '../../src/webview/protocol';
+import type { GraphData } from '../../src/shared/protocol';
 import { pipelineGraph, syntheticGraph, XSS } from './fixtures';
 import { cspViolations, ensureBuilt, launch, openView, ViewPage } from './harness';
 

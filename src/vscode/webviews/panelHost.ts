@@ -5,9 +5,9 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { Run } from '../../core/model';
 import type { LineageStore } from '../../core/store';
-import type { HostMessage, ViewData, ViewKind, ViewMessage } from '../../webview/protocol';
-import { isViewMessage } from '../../webview/protocol';
-import { webviewHtml } from './html';
+import type { HostMessage, ViewData, ViewKind, ViewMessage } from '../../shared/protocol';
+import { isViewMessage } from '../../shared/protocol';
+import { webviewHtml } from './panelHtml';
 
 /** The queries the webviews run (a `LineageStore`, or anything with the same methods). */
 export type LineageQueries = Pick<

@@ -1,7 +1,7 @@
 // What the `webview/context` menus hand to commands: the node's `data-vscode-context` plus
 // `webview` (the panel's view type). The commands of src/vscode/commands.ts can read their
 // pointer or run from it with these.
-import type { WebviewNodeContext } from '../../webview/protocol';
+import type { WebviewNodeContext } from '../../shared/protocol';
 
 type MenuArgument = Partial<WebviewNodeContext> & { webview?: unknown };
 

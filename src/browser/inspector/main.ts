@@ -4,18 +4,11 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import type { PointerIO, Run } from '../../core/model';
-import type { HostMessage, InspectorData } from '../protocol';
-import { button, clear, clearError, custom, el, icon, showError } from '../shared/dom';
-import {
-  absoluteTime,
-  duration,
-  plural,
-  relativeTime,
-  runState,
-  shortId,
-  STATE_ICONS,
-} from '../shared/format';
-import { connect, post } from '../shared/vscodeApi';
+import type { HostMessage, InspectorData } from '../../shared/protocol';
+import { button, clear, clearError, custom, el, icon, showError } from '../common/dom';
+import { absoluteTime, duration, plural, relativeTime, runLabel, shortId } from '../../core/format';
+import { RUN_STATE_ICONS, runState } from '../../shared/icons';
+import { connect, post } from '../common/vscodeApi';
 
 const root = el('main', { className: 'inspector', attrs: { 'aria-live': 'polite' } });
 document.body.append(root);
@@ -24,7 +17,7 @@ let draft = '';
 function render(data: InspectorData): void {
   const run = data.run;
   const state = runState(run);
-  const stateIcon = STATE_ICONS[state];
+  const stateIcon = RUN_STATE_ICONS[state];
   clear(root);
 
   root.append(
@@ -271,11 +264,11 @@ function dependencyList(runs: Run[]): HTMLElement {
     { className: 'deps' },
     runs.map((r) => {
       const state = runState(r);
-      const link = el('button', { className: 'link', text: `${r.component} (run ${shortId(r.id)})` });
+      const link = el('button', { className: 'link', text: runLabel(r.component, r.id) });
       link.addEventListener('click', () => post({ type: 'inspectRun', runId: r.id }));
       return el('li', {}, [
         el('span', { className: `state-icon state-${state}` }, [
-          icon(STATE_ICONS[state].name, STATE_ICONS[state].label),
+          icon(RUN_STATE_ICONS[state].name, RUN_STATE_ICONS[state].label),
         ]),
         document.createTextNode(' '),
         link,

@@ -1,9 +1,10 @@
 // Finding components' functions in source text (the CodeLens and Problems anchors), and the
-// relative times the views show.
+// relative times every surface shows.
 import * as assert from 'node:assert/strict';
-import type { Run } from '../../../src/core/model';
-import { locateComponents, scanDecorators } from '../../../src/vscode/componentLocator';
-import { relativeTime } from '../../../src/vscode/presentation';
+import { describe as suite, test } from 'node:test';
+import { locateComponents, scanDecorators } from '../../src/core/componentLocator';
+import { relativeTime } from '../../src/core/format';
+import type { Run } from '../../src/core/model';
 
 const run = (component: string, sourceLine: number | null): Run => ({
   id: `${component}-0000-0000`,

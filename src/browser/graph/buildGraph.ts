@@ -1,9 +1,9 @@
 // From the host's plain data to the nodes and edges drawn: runs and pointers (or, past
 // MAX_GRAPH_NODES, one node per component), minus what the user collapsed. Pure: no DOM.
 import type { TracedRun } from '../../core/model';
-import type { GraphData, GraphPointer, GraphRoot } from '../protocol';
-import { MAX_GRAPH_NODES } from '../protocol';
-import { runState, RunState } from '../shared/format';
+import type { GraphData, GraphPointer, GraphRoot } from '../../shared/protocol';
+import { MAX_GRAPH_NODES } from '../../shared/protocol';
+import { runState, RunState } from '../../shared/icons';
 
 export type NodeKind = 'run' | 'pointer' | 'component';
 
