@@ -1,12 +1,13 @@
 // The `mltrace` command: the engine's queries in a terminal or CI. Every command first ingests
 // what was appended to the log, so it always answers on the whole log.
 import { parseArgs, ParseArgsConfig } from 'node:util';
+import { runLabel, visible } from '../core/format';
 import { LineageError } from '../core/model';
 import { LineageStore } from '../core/store';
 import { locateStore, StoreLocation } from '../core/storeDir';
 import { EventWriter } from '../core/writer';
 import { normalizePointerName } from '../core/pointers';
-import { componentsTable, dim, reviewTable, runCard, runsTable, table, traceTree } from './tables';
+import { componentsTable, dim, list, reviewTable, runCard, runsTable, table, traceTree } from './tables';
 import { runCommand } from './run';
 
 const VERSION = '0.1.0';
@@ -140,7 +141,7 @@ const commands: Record<string, Command> = {
         writer(ctx).unflagAll();
         store.ingest();
         ctx.print(
-          flagged.length ? `Unflagged ${flagged.length}: ${flagged.join(', ')}` : 'Nothing was flagged.',
+          flagged.length ? `Unflagged ${flagged.length}: ${list(flagged, Infinity)}` : 'Nothing was flagged.',
           { unflagged: flagged },
         );
         return;
@@ -179,7 +180,7 @@ const commands: Record<string, Command> = {
         tags.length
           ? table(
               ['TAG', 'COMPONENTS'],
-              tags.map((t) => [t.tag, String(t.components)]),
+              tags.map((t) => [visible(t.tag), String(t.components)]),
             )
           : dim('No tags.'),
         tags,
@@ -197,7 +198,10 @@ const commands: Record<string, Command> = {
       });
       const human = runs.length
         ? runs
-            .map((r) => `${runsTable([r]).split('\n')[1]}\n${r.stale.map((s) => `    ! ${s}`).join('\n')}`)
+            .map(
+              (r) =>
+                `${runsTable([r]).split('\n')[1]}\n${r.stale.map((s) => `    ! ${visible(s)}`).join('\n')}`,
+            )
             .join('\n')
         : dim('No stale runs.');
       ctx.print(human, runs);
@@ -213,7 +217,10 @@ const commands: Record<string, Command> = {
       writer(ctx).addNotes(run.id, run.component, args.positionals[1]);
       store.ingest();
       const updated = store.inspect(run.id);
-      ctx.print(`Notes of ${run.component} (run ${run.id.slice(0, 8)}):\n${updated.notes}`, updated);
+      ctx.print(
+        `Notes of ${visible(runLabel(run.component, run.id))}:\n${visible(updated.notes, { lines: true })}`,
+        updated,
+      );
     },
   },
   ingest: {
@@ -231,16 +238,16 @@ const commands: Record<string, Command> = {
         const problems = store.problems();
         const human = [
           `Read ${report.events} event${report.events === 1 ? '' : 's'} (${report.runs} new run${report.runs === 1 ? '' : 's'}) from ${report.files} file${report.files === 1 ? '' : 's'}.`,
-          ...messages,
+          ...messages.map((m) => visible(m, { lines: true })),
           ...report.waiting.map(
             (w) =>
-              `${w.file}: the last ${w.bytes} byte${w.bytes === 1 ? '' : 's'} are a line without its newline yet; read once it ends.`,
+              `${visible(w.file)}: the last ${w.bytes} byte${w.bytes === 1 ? '' : 's'} are a line without its newline yet; read once it ends.`,
           ),
           ...(problems.length
             ? [
                 '',
                 `${problems.length} problem${problems.length === 1 ? '' : 's'}:`,
-                ...problems.map((p) => `${p.file}:${p.line}: ${p.severity}: ${p.reason}`),
+                ...problems.map((p) => `${visible(p.file)}:${p.line}: ${p.severity}: ${visible(p.reason)}`),
               ]
             : []),
         ].join('\n');
@@ -283,7 +290,7 @@ async function setFlag(ctx: Context, raw: string, flagged: boolean): Promise<voi
   const pointer = store.pointerIdentity(pointerArgument(store, raw));
   writer(ctx).flag(pointer.name, flagged, pointer.namespace);
   store.ingest();
-  ctx.print(`${flagged ? 'Flagged' : 'Unflagged'} ${pointer.display}.`, {
+  ctx.print(`${flagged ? 'Flagged' : 'Unflagged'} ${visible(pointer.display)}.`, {
     pointer: pointer.display,
     flagged,
   });
@@ -315,7 +322,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = commands[name];
   if (!command) {
-    process.stderr.write(`mltrace: unknown command "${name}". Run mltrace --help for the list.\n`);
+    process.stderr.write(`mltrace: unknown command "${visible(name)}". Run mltrace --help for the list.\n`);
     return 2;
   }
   let store: LineageStore | undefined;
@@ -343,7 +350,7 @@ export async function main(argv: string[]): Promise<number> {
       store: async () =>
         (store ??= await LineageStore.open({
           dir: location.storeDir,
-          onMessage: (m) => process.stderr.write(`mltrace: ${m}\n`),
+          onMessage: (m) => process.stderr.write(`mltrace: ${visible(m, { lines: true })}\n`),
         })),
       print: (human, data) => process.stdout.write((json ? JSON.stringify(data, null, 2) : human) + '\n'),
     };
@@ -351,14 +358,14 @@ export async function main(argv: string[]): Promise<number> {
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (error instanceof LineageError) {
-      process.stderr.write(`mltrace: ${error.message}\n`);
+      process.stderr.write(`mltrace: ${visible(error.message, { lines: true })}\n`);
       return 1;
     }
     if (error instanceof UsageError || (error as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      process.stderr.write(`mltrace: ${(error as Error).message}\n`);
+      process.stderr.write(`mltrace: ${visible((error as Error).message, { lines: true })}\n`);
       return 2;
     }
-    process.stderr.write(`mltrace: ${(error as Error).stack ?? String(error)}\n`);
+    process.stderr.write(`mltrace: ${visible((error as Error).stack ?? String(error), { lines: true })}\n`);
     return 1;
   } finally {
     store?.close();

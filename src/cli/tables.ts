@@ -1,5 +1,12 @@
-// Human output for terminals: aligned columns, relative times, short ids.
-import { duration as formatDuration, relativeTime as formatRelative, shortId } from '../core/format';
+// Human output for terminals: aligned columns, relative times, short ids. Every string that comes
+// from a log goes through `visible()` (names are anyone's to write: no escape sequence, bidi
+// override or newline in one reaches the terminal as such); --json output keeps them exact.
+import {
+  duration as formatDuration,
+  relativeTime as formatRelative,
+  shortId as fullShortId,
+  visible,
+} from '../core/format';
 import { Component, Review, Run, RunDetail, Trace } from '../core/model';
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
@@ -11,9 +18,12 @@ const yellow = paint('33');
 const green = paint('32');
 
 /** "3 min ago", compact for columns. */
-export const relativeTime = (iso: string | null): string => formatRelative(iso, { compact: true });
+export const relativeTime = (iso: string | null): string => visible(formatRelative(iso, { compact: true }));
 
 export const duration = (run: Run): string => formatDuration(run) ?? '—';
+
+/** A short run id, as the terminal may show it (ids come from logs too). */
+const shortId = (id: string): string => visible(fullShortId(id));
 
 export function status(run: Run): string {
   const text = run.stale.length ? `${run.status}, stale` : run.status;
@@ -37,12 +47,16 @@ export function table(header: string[], rows: string[][]): string {
   return [bold(line(header)), ...rows.map(line)].join('\n');
 }
 
-const list = (names: string[], max = 3) =>
+/** Names joined by commas, the first `max` of them and a count of the rest; escaped. */
+export const list = (names: string[], max = 3) =>
   names.length === 0
     ? '—'
     : names.length <= max
-      ? names.join(', ')
-      : `${names.slice(0, max).join(', ')} +${names.length - max}`;
+      ? names.map((n) => visible(n)).join(', ')
+      : `${names
+          .slice(0, max)
+          .map((n) => visible(n))
+          .join(', ')} +${names.length - max}`;
 
 export function runsTable(runs: Run[]): string {
   if (runs.length === 0) return dim('No runs.');
@@ -50,7 +64,7 @@ export function runsTable(runs: Run[]): string {
     ['ID', 'COMPONENT', 'STARTED', 'DURATION', 'STATUS', 'INPUTS → OUTPUTS'],
     runs.map((r) => [
       shortId(r.id),
-      r.component,
+      visible(r.component),
       relativeTime(r.startTime),
       duration(r),
       status(r),
@@ -59,27 +73,35 @@ export function runsTable(runs: Run[]): string {
   );
 }
 
+const pointerLines = (pointers: Array<{ name: string; flagged: boolean }>): string =>
+  pointers.map((p) => visible(p.name) + (p.flagged ? red(' [flagged]') : '')).join('\n') || '—';
+
 export function runCard(run: RunDetail): string {
   const lines: Array<[string, string]> = [
-    ['Run', run.id],
-    ['Component', run.component + (run.description ? dim(` — ${run.description}`) : '')],
-    ['Owner', run.owner || '—'],
-    ['Tags', run.tags.join(', ') || '—'],
+    ['Run', visible(run.id)],
+    ['Component', visible(run.component) + (run.description ? dim(` — ${visible(run.description)}`) : '')],
+    ['Owner', visible(run.owner) || '—'],
+    ['Tags', list(run.tags, Infinity)],
     ['Status', status(run)],
-    ['Started', `${run.startTime} (${relativeTime(run.startTime)})`],
-    ['Ended', run.endTime ? `${run.endTime} (${duration(run)})` : '—'],
-    ['Git', run.gitHash ? `${run.gitHash}${run.gitTags.length ? ` (${run.gitTags.join(', ')})` : ''}` : '—'],
-    ['Source', run.sourceFile ? `${run.sourceFile}${run.sourceLine ? `:${run.sourceLine}` : ''}` : '—'],
-    ['Inputs', run.inputPointers.map((p) => p.name + (p.flagged ? red(' [flagged]') : '')).join('\n') || '—'],
+    ['Started', `${visible(run.startTime)} (${relativeTime(run.startTime)})`],
+    ['Ended', run.endTime ? `${visible(run.endTime)} (${duration(run)})` : '—'],
     [
-      'Outputs',
-      run.outputPointers.map((p) => p.name + (p.flagged ? red(' [flagged]') : '')).join('\n') || '—',
+      'Git',
+      run.gitHash
+        ? `${visible(run.gitHash)}${run.gitTags.length ? ` (${list(run.gitTags, Infinity)})` : ''}`
+        : '—',
     ],
+    [
+      'Source',
+      run.sourceFile ? `${visible(run.sourceFile)}${run.sourceLine ? `:${run.sourceLine}` : ''}` : '—',
+    ],
+    ['Inputs', pointerLines(run.inputPointers)],
+    ['Outputs', pointerLines(run.outputPointers)],
     ['Depends on', run.dependencies.map(shortId).join(', ') || '—'],
   ];
-  if (run.error) lines.push(['Error', red(run.error)]);
-  if (run.stale.length) lines.push(['Stale', run.stale.map((s) => yellow(s)).join('\n')]);
-  if (run.notes) lines.push(['Notes', run.notes]);
+  if (run.error) lines.push(['Error', red(visible(run.error))]);
+  if (run.stale.length) lines.push(['Stale', run.stale.map((s) => yellow(visible(s))).join('\n')]);
+  if (run.notes) lines.push(['Notes', visible(run.notes, { lines: true })]);
   const width = Math.max(...lines.map(([k]) => k.length));
   const out = lines.map(([key, value]) => {
     const [firstLine, ...rest] = value.split('\n');
@@ -88,7 +110,7 @@ export function runCard(run: RunDetail): string {
       ...rest.map((l) => `${' '.repeat(width)}  ${l}`),
     ].join('\n');
   });
-  if (run.codeSnapshot) out.push('', bold('Code'), dim(run.codeSnapshot));
+  if (run.codeSnapshot) out.push('', bold('Code'), dim(visible(run.codeSnapshot, { lines: true })));
   return out.join('\n');
 }
 
@@ -96,21 +118,21 @@ export function traceTree(trace: Trace): string {
   if (trace.runs.length === 0) {
     return dim(
       trace.direction === 'upstream'
-        ? `No logged run wrote ${trace.pointer}.`
-        : `No logged run read ${trace.pointer}.`,
+        ? `No logged run wrote ${visible(trace.pointer)}.`
+        : `No logged run read ${visible(trace.pointer)}.`,
     );
   }
   const head =
     trace.direction === 'upstream'
-      ? `${bold(trace.pointer)} was produced by:`
-      : `${bold(trace.pointer)} was read by:`;
+      ? `${bold(visible(trace.pointer))} was produced by:`
+      : `${bold(visible(trace.pointer))} was read by:`;
   const rows = trace.runs.map((r) => {
     const indent = '  '.repeat(r.depth + 1);
     const io = trace.direction === 'upstream' ? `reads ${list(r.inputs)}` : `writes ${list(r.outputs)}`;
     const stale = r.stale.length
-      ? `\n${indent}  ${r.stale.map((s) => yellow(`! ${s}`)).join(`\n${indent}  `)}`
+      ? `\n${indent}  ${r.stale.map((s) => yellow(`! ${visible(s)}`)).join(`\n${indent}  `)}`
       : '';
-    return `${indent}${r.component} ${dim(shortId(r.id))}  ${relativeTime(r.startTime)}  ${status(r)}  ${dim(io)}${stale}`;
+    return `${indent}${visible(r.component)} ${dim(shortId(r.id))}  ${relativeTime(r.startTime)}  ${status(r)}  ${dim(io)}${stale}`;
   });
   return [head, ...rows].join('\n');
 }
@@ -118,7 +140,7 @@ export function traceTree(trace: Trace): string {
 export function reviewTable(review: Review): string {
   if (review.flagged.length === 0)
     return dim('No outputs are flagged. Flag one with: mltrace flag <pointer>');
-  const head = `${review.flagged.length} flagged output${review.flagged.length === 1 ? '' : 's'}: ${review.flagged.join(', ')}`;
+  const head = `${review.flagged.length} flagged output${review.flagged.length === 1 ? '' : 's'}: ${list(review.flagged, Infinity)}`;
   return [
     head,
     '',
@@ -126,7 +148,7 @@ export function reviewTable(review: Review): string {
       ['ID', 'COMPONENT', 'STARTED', 'IN TRACES', 'COVERAGE', 'SUSPICIOUSNESS'],
       review.runs.map((r) => [
         shortId(r.id),
-        r.component,
+        visible(r.component),
         relativeTime(r.startTime),
         `${r.count}/${review.flagged.length}`,
         `${Math.round(r.coverage * 100)}%`,
@@ -141,12 +163,12 @@ export function componentsTable(components: Component[]): string {
   return table(
     ['COMPONENT', 'OWNER', 'TAGS', 'RUNS', 'LAST RUN', 'DESCRIPTION'],
     components.map((c) => [
-      c.name,
-      c.owner || '—',
-      c.tags.join(', ') || '—',
+      visible(c.name),
+      visible(c.owner) || '—',
+      list(c.tags, Infinity),
       String(c.runCount),
       relativeTime(c.lastRunTime),
-      c.description,
+      visible(c.description),
     ]),
   );
 }

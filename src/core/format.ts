@@ -63,3 +63,30 @@ export function duration(run: { startTime: string; endTime: string | null }): st
 }
 
 export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+// C0 and C1 controls, DEL, and the Unicode bidirectional controls (ALM, LRM, RLM, the embeddings
+// and overrides, the isolates): what lets a name from a log clear a terminal, retitle it, start a
+// new table row or reorder the text after it.
+// eslint-disable-next-line no-control-regex
+const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+// eslint-disable-next-line no-control-regex
+const UNSAFE_BUT_LINES =
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeControl(char: string): string {
+  const code = char.charCodeAt(0);
+  return (
+    NAMED[char] ??
+    (code < 0x100 ? `\\x${code.toString(16).padStart(2, '0')}` : `\\u${code.toString(16).padStart(4, '0')}`)
+  );
+}
+
+/**
+ * Text from a log as a terminal should show it: every control character and bidirectional
+ * control escaped visibly (`\x1b`, `\u202e`, `\n`), so that one line of output stays one line and
+ * reads in order. `lines: true` keeps newlines and tabs (code, multi-line notes).
+ */
+export function visible(text: string, options: { lines?: boolean } = {}): string {
+  return text.replace(options.lines ? UNSAFE_BUT_LINES : UNSAFE, escapeControl);
+}
