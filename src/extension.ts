@@ -2,8 +2,8 @@
 // off the critical path (LineageService.start).
 import * as vscode from 'vscode';
 import { CodeLensController } from './vscode/codeLens';
-import { registerCommands } from './vscode/commands';
-import { Views } from './vscode/constants';
+import { type Needs, registerCommands } from './vscode/commands';
+import { type CommandId, Views } from './vscode/constants';
 import { DecorationsController } from './vscode/decorations';
 import { DiagnosticsController } from './vscode/diagnostics';
 import { PointerHoverProvider } from './vscode/hover';
@@ -26,6 +26,8 @@ export interface MltraceApi {
   statusBar: StatusBar;
   webviews: Webviews;
   terminal: TerminalEnvironment;
+  /** What each command declared it needs (a trusted workspace, an open store). */
+  commandNeeds: ReadonlyMap<CommandId, Needs>;
 }
 
 export function activate(context: vscode.ExtensionContext): MltraceApi {
@@ -45,7 +47,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
   const flagged = own(new FlaggedView(service));
   flagged.createView(Views.flagged);
 
-  for (const command of registerCommands({
+  const commands = registerCommands({
     extensionPath: context.extensionUri.fsPath,
     service,
     trust,
@@ -53,8 +55,8 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
     componentsView: components,
     runsView: runs,
     log,
-  }))
-    own(command);
+  });
+  commands.disposables.forEach(own);
   const codeLens = own(new CodeLensController(service));
   const diagnostics = own(new DiagnosticsController(service));
   const decorations = own(new DecorationsController(service));
@@ -79,6 +81,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
     statusBar,
     webviews,
     terminal,
+    commandNeeds: commands.needs,
   };
 }
 

@@ -1,5 +1,6 @@
 // Every id the extension shares with package.json: one source of truth. A test checks that the
-// commands contributed in package.json and the commands registered here are the same set.
+// commands contributed in package.json, the commands listed here and those registered (by
+// src/vscode/commands/) are the same set.
 
 export const EXTENSION_ID = 'mltrace.mltrace-vscode';
 

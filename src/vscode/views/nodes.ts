@@ -70,24 +70,13 @@ export class RunNode implements LineageNode {
     if (detail.error) nodes.push(new MessageNode(detail.error, 'error'));
     const pointers = (list: typeof detail.inputPointers, key: string) => () =>
       list.map((p) => new PointerNode(this.service, p.name, p.type, p.flagged, `${prefix}/${key}`));
-    nodes.push(
-      new GroupNode(
-        `Inputs (${detail.inputPointers.length})`,
-        'arrow-right',
-        `${prefix}/in`,
-        pointers(detail.inputPointers, 'in'),
-        true,
-      ),
-    );
-    nodes.push(
-      new GroupNode(
-        `Outputs (${detail.outputPointers.length})`,
-        'arrow-left',
-        `${prefix}/out`,
-        pointers(detail.outputPointers, 'out'),
-        true,
-      ),
-    );
+    for (const [label, icon, key, list] of [
+      ['Inputs', 'arrow-right', 'in', detail.inputPointers],
+      ['Outputs', 'arrow-left', 'out', detail.outputPointers],
+    ] as const)
+      nodes.push(
+        new GroupNode(`${label} (${list.length})`, icon, `${prefix}/${key}`, pointers(list, key), true),
+      );
     if (detail.dependencies.length) {
       nodes.push(
         new GroupNode(`Depends on (${detail.dependencies.length})`, 'references', `${prefix}/deps`, () => {
@@ -198,6 +187,6 @@ export class LoadMoreNode implements LineageNode {
   }
 }
 
-/** Resolves the argument a command got from a tree item, to a run id or pointer name. */
+/** Whether a command's argument is a run's or a file's tree item (see commands/arguments.ts). */
 export const isRunNode = (value: unknown): value is RunNode => value instanceof RunNode;
 export const isPointerNode = (value: unknown): value is PointerNode => value instanceof PointerNode;

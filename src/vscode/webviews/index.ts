@@ -6,8 +6,16 @@ import * as vscode from 'vscode';
 import { Commands } from '../constants';
 import type { GraphRoot, ViewData, ViewMessage } from '../../shared/protocol';
 import { isGraphViewState } from '../../shared/protocol';
-import { LineageSource, PanelActions, WebviewPanelHost } from './panelHost';
-import { HistoryPanel, LineageGraphPanel, ReviewPanel, RunInspectorPanel, ViewTypes } from './lineagePanels';
+import { shortId } from '../../core/format';
+import { LineageSource, PanelActions, WebviewPanelHost, webviewOptions } from './panelHost';
+import {
+  graphKey,
+  HistoryPanel,
+  LineageGraphPanel,
+  ReviewPanel,
+  RunInspectorPanel,
+  ViewTypes,
+} from './lineagePanels';
 
 export { ViewTypes } from './lineagePanels';
 export { pointerFromWebviewContext, runIdFromWebviewContext } from './menuContext';
@@ -27,29 +35,42 @@ export interface Webviews extends vscode.Disposable {
 
 export function registerWebviews(context: { extensionUri: vscode.Uri }, source: LineageSource): Webviews {
   const extensionUri = context.extensionUri;
-  const graphs = new Map<string, LineageGraphPanel>();
-  let inspector: RunInspectorPanel | undefined;
-  let review: ReviewPanel | undefined;
-  let history: HistoryPanel | undefined;
+  /** The open panels, by key: a lineage graph per root, one panel of each other kind. */
+  const panels = new Map<string, WebviewPanelHost<ViewData>>();
   const disposables: vscode.Disposable[] = [];
 
-  const newPanel = (viewType: string, title: string, beside = false) =>
-    vscode.window.createWebviewPanel(
+  /** Keeps `panel` under `key` until it is closed. */
+  const track = <P extends WebviewPanelHost<ViewData>>(key: string, panel: P): P => {
+    panels.set(key, panel);
+    panel.onDidDispose(() => {
+      if (panels.get(key) === panel) panels.delete(key);
+    });
+    return panel;
+  };
+
+  /**
+   * The panel open under `key`, updated by `reuse` and revealed; else a new one from `create`, in
+   * a new webview panel of `viewType` (beside the active editor when `beside`).
+   */
+  const openPanel = <P extends WebviewPanelHost<ViewData>>(
+    key: string,
+    reuse: (open: P) => void,
+    create: (panel: vscode.WebviewPanel) => P,
+    { viewType, title, beside = false }: { viewType: string; title: string; beside?: boolean },
+  ): P => {
+    const open = panels.get(key) as P | undefined;
+    if (open) {
+      reuse(open);
+      open.panel.reveal();
+      return open;
+    }
+    const panel = vscode.window.createWebviewPanel(
       viewType,
       title,
       beside ? vscode.ViewColumn.Beside : vscode.ViewColumn.Active,
-      {
-        enableScripts: true,
-        localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist', 'webview')],
-      },
+      webviewOptions(extensionUri),
     );
-
-  const track = (panel: LineageGraphPanel) => {
-    graphs.set(panel.key, panel);
-    panel.onDidDispose(() => {
-      if (graphs.get(panel.key) === panel) graphs.delete(panel.key);
-    });
-    return panel;
+    return track(key, create(panel));
   };
 
   const api: Webviews = {
@@ -58,65 +79,41 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
         'pointer' in target
           ? { kind: 'pointer', name: target.pointer, direction }
           : { kind: 'run', id: target.runId, direction };
-      const key = root.kind === 'pointer' ? `p:${root.name}` : `r:${root.id}`;
-      const open = graphs.get(key);
-      if (open) {
-        open.panel.reveal();
-        if (direction === 'downstream') open.setRoots([root]);
-        return open;
-      }
-      return track(
-        new LineageGraphPanel(newPanel(ViewTypes.lineage, 'Lineage'), source, actions, extensionUri, [root]),
+      return openPanel<LineageGraphPanel>(
+        graphKey(root),
+        (open) => {
+          if (direction === 'downstream') open.setRoots([root]);
+        },
+        (panel) => new LineageGraphPanel(panel, source, actions, extensionUri, [root]),
+        { viewType: ViewTypes.lineage, title: 'Lineage' },
       );
     },
     openRunInspector(runId) {
-      if (inspector) {
-        inspector.show(runId);
-        inspector.panel.reveal();
-        return inspector;
-      }
-      const panel = new RunInspectorPanel(
-        newPanel(ViewTypes.inspector, `Run ${runId.slice(0, 8)}`, true),
-        source,
-        actions,
-        extensionUri,
-        runId,
+      return openPanel<RunInspectorPanel>(
+        ViewTypes.inspector,
+        (open) => open.show(runId),
+        (panel) => new RunInspectorPanel(panel, source, actions, extensionUri, runId),
+        { viewType: ViewTypes.inspector, title: `Run ${shortId(runId)}`, beside: true },
       );
-      panel.onDidDispose(() => (inspector = undefined));
-      return (inspector = panel);
     },
     openReview() {
-      if (review) {
-        review.panel.reveal();
-        return review;
-      }
-      const panel = new ReviewPanel(
-        newPanel(ViewTypes.review, 'Review Flagged Outputs'),
-        source,
-        actions,
-        extensionUri,
+      return openPanel<ReviewPanel>(
+        ViewTypes.review,
+        () => undefined,
+        (panel) => new ReviewPanel(panel, source, actions, extensionUri),
+        { viewType: ViewTypes.review, title: 'Review Flagged Outputs' },
       );
-      panel.onDidDispose(() => (review = undefined));
-      return (review = panel);
     },
     openHistory(component) {
-      if (history) {
-        history.show(component);
-        history.panel.reveal();
-        return history;
-      }
-      const panel = new HistoryPanel(
-        newPanel(ViewTypes.history, `History: ${component}`),
-        source,
-        actions,
-        extensionUri,
-        component,
+      return openPanel<HistoryPanel>(
+        ViewTypes.history,
+        (open) => open.show(component),
+        (panel) => new HistoryPanel(panel, source, actions, extensionUri, component),
+        { viewType: ViewTypes.history, title: `History: ${component}` },
       );
-      panel.onDidDispose(() => (history = undefined));
-      return (history = panel);
     },
     dispose() {
-      for (const panel of [...graphs.values(), inspector, review, history]) panel?.dispose();
+      for (const panel of [...panels.values()]) panel.dispose();
       for (const d of disposables) d.dispose();
     },
   };
@@ -176,7 +173,7 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
     const current = run.sourceFile ? source.sourceUri(run.sourceFile) : undefined;
     if (!run.codeSnapshot || !current) {
       throw new Error(
-        `No code snapshot or source file was recorded for ${run.component} (run ${runId.slice(0, 8)}).`,
+        `No code snapshot or source file was recorded for ${run.component} (run ${shortId(runId)}).`,
       );
     }
     const snapshot = vscode.Uri.from({
@@ -187,7 +184,7 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
       'vscode.diff',
       snapshot,
       current,
-      `${run.component} (run ${run.id.slice(0, 8)}) ↔ ${path.basename(run.sourceFile!)} now`,
+      `${run.component} (run ${shortId(run.id)}) ↔ ${path.basename(run.sourceFile!)} now`,
     );
   }
 
@@ -217,7 +214,10 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
           panel.dispose();
           return;
         }
-        track(new LineageGraphPanel(panel, source, actions, extensionUri, state.roots));
+        track(
+          graphKey(state.roots[0]),
+          new LineageGraphPanel(panel, source, actions, extensionUri, state.roots),
+        );
       },
     }),
   );

@@ -21,7 +21,9 @@ export const ViewTypes = {
 } as const;
 
 const trusted = (): boolean => vscode.workspace.isTrusted;
-const rootKey = (root: GraphRoot): string => (root.kind === 'pointer' ? `p:${root.name}` : `r:${root.id}`);
+/** The key of a graph opened for `root`: one panel per file or run. */
+export const graphKey = (root: GraphRoot): string =>
+  root.kind === 'pointer' ? `graph:p:${root.name}` : `graph:r:${root.id}`;
 
 export function rootTitle(root: GraphRoot | undefined): string {
   if (!root) return 'Lineage';
@@ -42,15 +44,10 @@ export class LineageGraphPanel extends WebviewPanelHost<GraphData> {
     panel.title = rootTitle(roots[0]);
   }
 
-  /** The key of the node the graph was opened for (one panel per key). */
-  get key(): string {
-    return this.roots[0] ? rootKey(this.roots[0]) : '';
-  }
-
   setRoots(roots: GraphRoot[]): void {
     const seen = new Set<string>();
     this.roots = roots.filter((r) => {
-      const key = `${rootKey(r)}:${r.direction}`;
+      const key = `${graphKey(r)}:${r.direction}`;
       if (seen.has(key)) return false;
       seen.add(key);
       return true;

@@ -1,6 +1,6 @@
 // What the `webview/context` menus hand to commands: the node's `data-vscode-context` plus
-// `webview` (the panel's view type). The commands of src/vscode/commands.ts can read their
-// pointer or run from it with these.
+// `webview` (the panel's view type). The commands read their pointer or run from it with these
+// (src/vscode/commands/arguments.ts).
 import type { WebviewNodeContext } from '../../shared/protocol';
 
 type MenuArgument = Partial<WebviewNodeContext> & { webview?: unknown };

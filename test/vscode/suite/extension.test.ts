@@ -1,6 +1,8 @@
 // The extension inside a real VS Code, on the example pipeline workspace (src/example/pipeline.ts):
 // 5 components, 13 runs, featurize stale (its input was edited after it ran), data/predictions.csv
-// flagged. The tests run in order: the later ones append to the log.
+// flagged. Tests that only read use the workspace's store as generated; each test that writes
+// (events, flags, notes, files) works in its own fresh copy of the example (../fixtures.ts), so
+// no test depends on what another did before it.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -19,33 +21,27 @@ import type {
   RunInspectorPanel,
 } from '../../../src/vscode/webviews/lineagePanels';
 import type { GraphData, HostMessage } from '../../../src/shared/protocol';
+import {
+  type Fixture,
+  folder,
+  freshStore,
+  keepPristineCopy,
+  nextChange,
+  openStoreDirectory,
+  sleep,
+  waitFor,
+} from '../fixtures';
 
-const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
 const fileUri = (rel: string) => vscode.Uri.file(path.join(folder(), ...rel.split('/')));
 const labelOf = (node: LineageNode) => {
   const label = node.treeItem().label;
   return typeof label === 'string' ? label : (label?.label ?? '');
 };
 const descriptionOf = (node: LineageNode) => String(node.treeItem().description ?? '');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-async function waitFor<T>(
-  what: string | (() => string),
-  probe: () => T | undefined | Promise<T | undefined>,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value) return value;
-    if (Date.now() > deadline)
-      throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
-    await sleep(50);
-  }
-}
 
 /** Resolved CodeLens titles of a document, by line. */
 async function lensTitles(uri: vscode.Uri): Promise<Array<{ line: number; title: string }>> {
+  await vscode.workspace.openTextDocument(uri); // the provider runs on open documents only
   const lenses = await vscode.commands.executeCommand<vscode.CodeLens[]>(
     'vscode.executeCodeLensProvider',
     uri,
@@ -68,6 +64,7 @@ suite('mltrace extension', () => {
     api = extension.exports;
     const store = await api.service.whenReady();
     assert.ok(store, api.service.openError ?? 'the store opened');
+    keepPristineCopy();
   });
 
   test('activates on the pipeline workspace and reads its log', () => {
@@ -92,6 +89,23 @@ suite('mltrace extension', () => {
       .filter((c) => c.startsWith('mltrace.') && !viewIds.some((v) => c.startsWith(`${v}.`)))
       .sort();
     assert.deepEqual(registered, constants, 'registered commands = Commands constants');
+    assert.deepEqual([...api.commandNeeds.keys()].sort(), constants, 'each declares what it needs');
+  });
+
+  test('the commands that need trust are the ones package.json hides or disables in Restricted Mode', () => {
+    const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as {
+      contributes: {
+        commands: Array<{ command: string; enablement?: string }>;
+        menus: { commandPalette: Array<{ command: string; when?: string }> };
+      };
+    };
+    const untrustedOff = (clause: string | undefined) => clause?.includes('isWorkspaceTrusted') ?? false;
+    const guarded = new Set([
+      ...manifest.contributes.commands.filter((c) => untrustedOff(c.enablement)).map((c) => c.command),
+      ...manifest.contributes.menus.commandPalette.filter((m) => untrustedOff(m.when)).map((m) => m.command),
+    ]);
+    const needTrust = [...api.commandNeeds].filter(([, needs]) => needs.trust).map(([id]) => id);
+    assert.deepEqual([...guarded].sort(), needTrust.sort());
   });
 
   test('Components view: grouped by tag, components expand to their runs', () => {
@@ -116,8 +130,11 @@ suite('mltrace extension', () => {
 
   test('Components view: filter by tag', async () => {
     await vscode.commands.executeCommand(Commands.filterByTag, 'ml');
-    assert.deepEqual(api.views.components.getChildren().map(labelOf), ['predict', 'train']);
-    await vscode.commands.executeCommand(Commands.clearTagFilter);
+    try {
+      assert.deepEqual(api.views.components.getChildren().map(labelOf), ['predict', 'train']);
+    } finally {
+      await vscode.commands.executeCommand(Commands.clearTagFilter);
+    }
     assert.equal(api.views.components.getChildren().length, 3);
   });
 
@@ -250,6 +267,7 @@ suite('mltrace extension', () => {
       .filter((t) => t.input instanceof vscode.TabInputWebview && t.input.viewType.endsWith(viewType));
 
   test('explorer "Trace lineage" on a file opens the lineage graph, whose page loads in VS Code', async () => {
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
     const panel = await vscode.commands.executeCommand<LineageGraphPanel>(
       Commands.trace,
       fileUri('data/predictions.csv'),
@@ -312,7 +330,11 @@ suite('mltrace extension', () => {
       await vscode.commands.executeCommand<HistoryPanel>(Commands.history, 'train')
     ).currentData();
     assert.equal(history.component, 'train');
-    assert.ok(history.runs.length >= 2 && history.runs.every((r) => r.component === 'train'));
+    assert.equal(history.runs.length, 4, 'the four train runs');
+    assert.ok(
+      history.runs.every((r) => r.component === 'train'),
+      'only train runs',
+    );
     // The workbench's tab model follows the panels asynchronously.
     await waitFor('a tab for each panel', () =>
       [ViewTypes.inspector, ViewTypes.review, ViewTypes.history].every((t) => webviewTabs(t).length === 1),
@@ -320,83 +342,94 @@ suite('mltrace extension', () => {
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 
-  test('flag and unflag a file from the explorer', async () => {
-    const uri = fileUri('data/raw.csv');
-    await vscode.commands.executeCommand(Commands.flag, uri);
-    assert.deepEqual(api.views.flagged.getChildren().map(labelOf), ['data/predictions.csv', 'data/raw.csv']);
-    assert.equal(api.decorations.provideFileDecoration(uri)?.badge, '!');
-    await vscode.commands.executeCommand(Commands.unflag, uri);
-    assert.deepEqual(api.views.flagged.getChildren().map(labelOf), ['data/predictions.csv']);
-    assert.equal(api.decorations.provideFileDecoration(uri)?.badge, 'L');
-  });
-
-  test('add notes to a run', async () => {
-    const run = api.service.store!.history('predict', { limit: 1 })[0];
-    await vscode.commands.executeCommand(Commands.addNotes, run.id, 'checked by the test suite');
-    assert.match(api.service.store!.inspect(run.id).notes, /checked by the test suite/);
-  });
-
-  test('live: a pipeline appending events refreshes views, CodeLens and status bar within a second', async () => {
-    const changed = new Promise<number>((resolve) => {
-      const subscription = api.service.onDidChange(() => {
-        subscription.dispose();
-        resolve(Date.now());
-      });
-    });
-    const writer = new EventWriter(storeLocation(path.join(folder(), '.mltrace'), {}), 'livetest');
-    const started = Date.now();
-    // A burst: three runs, written as a pipeline would.
-    for (let i = 0; i < 3; i++) {
-      writer.logRun(
-        {
-          component: 'featurize',
-          inputs: [{ name: 'data/clean.csv' }],
-          source: { sourceFile: 'pipeline.py', sourceLine: 33 },
-        },
-        { status: 'complete', outputs: [{ name: 'data/features.csv' }] },
-      );
+  /** Runs `body` on a fresh copy of the example, its store open in place of the workspace's. */
+  async function onFreshStore(name: string, body: (fixture: Fixture) => Promise<void>): Promise<void> {
+    const fixture = await freshStore(api, name);
+    try {
+      await body(fixture);
+    } finally {
+      await fixture.dispose();
     }
-    writer.close();
-    const written = Date.now();
-    const at = await Promise.race([changed, sleep(5000).then(() => 0)]);
-    assert.ok(at > 0, 'the store changed after the appends');
-    const latency = at - started;
-    console.log(
-      `      (views refreshed ${latency} ms after the first append, ${at - written} ms after the last)`,
-    );
-    assert.ok(latency < 1000, `refreshed after ${latency} ms`);
-    assert.equal(api.views.runs.getChildren().length, 16);
-    assert.match(api.statusBar.item.text, /16 runs$/, 'featurize is fresh again: nothing stale');
-    const uri = fileUri('pipeline.py');
-    const titles = await lensTitles(uri);
-    assert.ok(
-      titles.some((t) => /5 runs · complete/.test(t.title)),
-      JSON.stringify(titles),
-    );
-    await waitFor(
-      'the stale warning to go',
-      () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'mltrace').length === 0,
-    );
-  });
+  }
 
-  test('Problems: a malformed event line is reported on the log file and line', async () => {
-    const file = path.join(folder(), '.mltrace', 'events', 'broken.jsonl');
-    fs.writeFileSync(file, '{"eventType":"START"}\nnot json at all\n');
-    const uri = vscode.Uri.file(file);
-    const diagnostics = await waitFor('log diagnostics', () => {
-      const list = vscode.languages.getDiagnostics(uri);
-      return list.length >= 2 ? list : undefined;
-    });
-    assert.deepEqual(
-      diagnostics.map((d) => d.range.start.line),
-      [0, 1],
-    );
-    assert.ok(
-      diagnostics.every(
-        (d) => d.severity === vscode.DiagnosticSeverity.Error && /fix or remove it/.test(d.message),
-      ),
-    );
-  });
+  test('flag and unflag a file from the explorer', () =>
+    onFreshStore('flag', async (fixture) => {
+      const uri = fixture.uri('data/raw.csv');
+      await vscode.commands.executeCommand(Commands.flag, uri);
+      assert.deepEqual(api.views.flagged.getChildren().map(labelOf), [
+        'data/predictions.csv',
+        'data/raw.csv',
+      ]);
+      assert.equal(api.decorations.provideFileDecoration(uri)?.badge, '!');
+      await vscode.commands.executeCommand(Commands.unflag, uri);
+      assert.deepEqual(api.views.flagged.getChildren().map(labelOf), ['data/predictions.csv']);
+      assert.equal(api.decorations.provideFileDecoration(uri)?.badge, 'L');
+    }));
+
+  test('add notes to a run', () =>
+    onFreshStore('notes', async () => {
+      const run = api.service.store!.history('predict', { limit: 1 })[0];
+      await vscode.commands.executeCommand(Commands.addNotes, run.id, 'checked by the test suite');
+      assert.match(api.service.store!.inspect(run.id).notes, /checked by the test suite/);
+    }));
+
+  test('live: a pipeline appending events refreshes views, CodeLens and status bar within a second', () =>
+    onFreshStore('live', async (fixture) => {
+      const changed = nextChange(api).then(() => Date.now());
+      const writer = new EventWriter(storeLocation(path.join(fixture.root, '.mltrace'), {}), 'livetest');
+      const started = Date.now();
+      // A burst: three runs, written as a pipeline would.
+      for (let i = 0; i < 3; i++) {
+        writer.logRun(
+          {
+            component: 'featurize',
+            inputs: [{ name: 'data/clean.csv' }],
+            source: { sourceFile: 'pipeline.py', sourceLine: 33 },
+          },
+          { status: 'complete', outputs: [{ name: 'data/features.csv' }] },
+        );
+      }
+      writer.close();
+      const written = Date.now();
+      const at = await Promise.race([changed, sleep(5000).then(() => 0)]);
+      assert.ok(at > 0, 'the store changed after the appends');
+      const latency = at - started;
+      console.log(
+        `      (views refreshed ${latency} ms after the first append, ${at - written} ms after the last)`,
+      );
+      assert.ok(latency < 1000, `refreshed after ${latency} ms`);
+      assert.equal(api.views.runs.getChildren().length, 16);
+      assert.match(api.statusBar.item.text, /16 runs$/, 'featurize is fresh again: nothing stale');
+      const uri = fixture.uri('pipeline.py');
+      const titles = await lensTitles(uri);
+      assert.ok(
+        titles.some((t) => /5 runs · complete/.test(t.title)),
+        JSON.stringify(titles),
+      );
+      await waitFor(
+        'the stale warning to go',
+        () => vscode.languages.getDiagnostics(uri).filter((d) => d.source === 'mltrace').length === 0,
+      );
+    }));
+
+  test('Problems: a malformed event line is reported on the log file and line', () =>
+    onFreshStore('malformed', async (fixture) => {
+      const file = path.join(fixture.root, '.mltrace', 'events', 'broken.jsonl');
+      fs.writeFileSync(file, '{"eventType":"START"}\nnot json at all\n');
+      const uri = vscode.Uri.file(file);
+      const diagnostics = await waitFor('log diagnostics', () => {
+        const list = vscode.languages.getDiagnostics(uri);
+        return list.length >= 2 ? list : undefined;
+      });
+      assert.deepEqual(
+        diagnostics.map((d) => d.range.start.line),
+        [0, 1],
+      );
+      for (const d of diagnostics) {
+        assert.equal(d.severity, vscode.DiagnosticSeverity.Error, d.message);
+        assert.match(d.message, /fix or remove it/);
+      }
+    }));
 
   test('trusted workspace: terminals get MLTRACE_DIR, the Python shim and the CLI; the snapshot is saved', async () => {
     const storeDir = path.join(folder(), '.mltrace');
@@ -413,26 +446,13 @@ suite('mltrace extension', () => {
   });
 
   test('the store directory setting reopens the store; a store created by a first run is picked up live', async () => {
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const changed = () =>
-      new Promise<void>((resolve) => {
-        const subscription = api.service.onDidChange(() => {
-          subscription.dispose();
-          resolve();
-        });
-      });
-    const reopened = changed();
-    await config.update(Settings.storeDirectory, 'elsewhere/.mltrace', vscode.ConfigurationTarget.Workspace);
+    const elsewhere = path.join(folder(), 'elsewhere');
+    await openStoreDirectory(api, 'elsewhere/.mltrace');
     try {
-      await reopened;
-      assert.equal(api.service.location?.storeDir, path.join(folder(), 'elsewhere', '.mltrace'));
       assert.equal(api.views.runs.getChildren().length, 0, 'an empty store');
-      assert.equal(fs.existsSync(path.join(folder(), 'elsewhere')), false, 'opening creates nothing');
-      const firstRun = changed();
-      const writer = new EventWriter(
-        storeLocation(path.join(folder(), 'elsewhere', '.mltrace'), {}),
-        'first',
-      );
+      assert.equal(fs.existsSync(elsewhere), false, 'opening creates nothing');
+      const firstRun = nextChange(api);
+      const writer = new EventWriter(storeLocation(path.join(elsewhere, '.mltrace'), {}), 'first');
       writer.logRun({ component: 'hello' }, { status: 'complete', outputs: [{ name: 'hello.txt' }] });
       writer.close();
       await Promise.race([
@@ -441,11 +461,9 @@ suite('mltrace extension', () => {
       ]);
       assert.deepEqual(api.views.runs.getChildren().map(labelOf), ['hello']);
     } finally {
-      const back = changed();
-      await config.update(Settings.storeDirectory, undefined, vscode.ConfigurationTarget.Workspace);
-      await back;
+      await openStoreDirectory(api, undefined);
+      fs.rmSync(elsewhere, { recursive: true, force: true });
     }
-    assert.equal(api.service.location?.storeDir, path.join(folder(), '.mltrace'));
   });
 
   test('a large store is indexed in the background (a worker thread parses it) while the extension host keeps running', async () => {
@@ -499,84 +517,79 @@ suite('mltrace extension', () => {
       );
     } finally {
       clearInterval(ticker);
-      const back = new Promise<void>((resolve) => {
-        const subscription = api.service.onDidChange(() => {
-          subscription.dispose();
-          resolve();
-        });
-      });
-      await config.update(Settings.storeDirectory, undefined, vscode.ConfigurationTarget.Workspace);
-      await back;
+      await openStoreDirectory(api, undefined);
       fs.rmSync(path.join(folder(), 'big'), { recursive: true, force: true });
     }
   });
 
-  test('Problems severity and decorations follow their settings', async () => {
-    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
-    const flagged = fileUri('data/predictions.csv');
-    // Make featurize stale again (its input changes after its latest run).
-    fs.appendFileSync(path.join(folder(), 'data', 'clean.csv'), 's9,9\n');
-    await vscode.commands.executeCommand(Commands.refresh);
-    const stale = () =>
-      vscode.languages.getDiagnostics(fileUri('pipeline.py')).filter((d) => d.source === 'mltrace');
-    await waitFor('the stale warning', () => stale().length === 1);
-    await config.update(Settings.problemsSeverity, 'error', vscode.ConfigurationTarget.Workspace);
-    await config.update(Settings.decorationsEnabled, false, vscode.ConfigurationTarget.Workspace);
-    try {
-      await waitFor('an error', () => stale()[0]?.severity === vscode.DiagnosticSeverity.Error);
-      await waitFor('no decorations', () => api.decorations.provideFileDecoration(flagged) === undefined);
-      await config.update(Settings.problemsEnabled, false, vscode.ConfigurationTarget.Workspace);
-      await waitFor('no problems', () => stale().length === 0);
-    } finally {
-      await config.update(Settings.problemsSeverity, undefined, vscode.ConfigurationTarget.Workspace);
-      await config.update(Settings.decorationsEnabled, undefined, vscode.ConfigurationTarget.Workspace);
-      await config.update(Settings.problemsEnabled, undefined, vscode.ConfigurationTarget.Workspace);
-    }
-    await waitFor('decorations back', () => api.decorations.provideFileDecoration(flagged)?.badge === '!');
-    await waitFor('the warning back', () => stale()[0]?.severity === vscode.DiagnosticSeverity.Warning);
-  });
+  test('Problems severity and decorations follow their settings', () =>
+    onFreshStore('severity', async (fixture) => {
+      const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+      const flagged = fixture.uri('data/predictions.csv');
+      // featurize is stale in the example (its input changed after its latest run).
+      const stale = () =>
+        vscode.languages.getDiagnostics(fixture.uri('pipeline.py')).filter((d) => d.source === 'mltrace');
+      await waitFor('the stale warning', () => stale().length === 1);
+      await config.update(Settings.problemsSeverity, 'error', vscode.ConfigurationTarget.Workspace);
+      await config.update(Settings.decorationsEnabled, false, vscode.ConfigurationTarget.Workspace);
+      try {
+        await waitFor('an error', () => stale()[0]?.severity === vscode.DiagnosticSeverity.Error);
+        await waitFor('no decorations', () => api.decorations.provideFileDecoration(flagged) === undefined);
+        await config.update(Settings.problemsEnabled, false, vscode.ConfigurationTarget.Workspace);
+        await waitFor('no problems', () => stale().length === 0);
+      } finally {
+        await config.update(Settings.problemsSeverity, undefined, vscode.ConfigurationTarget.Workspace);
+        await config.update(Settings.decorationsEnabled, undefined, vscode.ConfigurationTarget.Workspace);
+        await config.update(Settings.problemsEnabled, undefined, vscode.ConfigurationTarget.Workspace);
+      }
+      await waitFor('decorations back', () => api.decorations.provideFileDecoration(flagged)?.badge === '!');
+      await waitFor('the warning back', () => stale()[0]?.severity === vscode.DiagnosticSeverity.Warning);
+    }));
 
-  test("saving an edit to a component's code makes its latest run stale", async () => {
-    const uri = fileUri('pipeline.py');
-    const editor = await vscode.window.showTextDocument(uri);
-    const line = editor.document
-      .getText()
-      .split('\n')
-      .findIndex((l) => l.startsWith('def train'));
-    const trainWarning = () =>
-      vscode.languages
-        .getDiagnostics(uri)
-        .find((d) => d.source === 'mltrace' && d.message.startsWith('train:'));
-    assert.equal(trainWarning(), undefined);
-    await editor.edit((edit) => edit.insert(new vscode.Position(line + 1, 0), '    # tuned by hand\n'));
-    await editor.document.save();
-    const warning = await waitFor('the code-changed warning', trainWarning);
-    assert.match(warning.message, /The code of train \(run [0-9a-f]{8}\) changed since it ran/);
-    await editor.edit((edit) => edit.delete(new vscode.Range(line + 1, 0, line + 2, 0)));
-    await editor.document.save();
-    await waitFor('the warning to go', () => trainWarning() === undefined);
-  });
+  test("saving an edit to a component's code makes its latest run stale", () =>
+    onFreshStore('edit', async (fixture) => {
+      const uri = fixture.uri('pipeline.py');
+      const editor = await vscode.window.showTextDocument(uri);
+      const line = editor.document
+        .getText()
+        .split('\n')
+        .findIndex((l) => l.startsWith('def train'));
+      const trainWarning = () =>
+        vscode.languages
+          .getDiagnostics(uri)
+          .find((d) => d.source === 'mltrace' && d.message.startsWith('train:'));
+      assert.equal(trainWarning(), undefined);
+      await editor.edit((edit) => edit.insert(new vscode.Position(line + 1, 0), '    # tuned by hand\n'));
+      await editor.document.save();
+      const warning = await waitFor('the code-changed warning', trainWarning);
+      assert.match(warning.message, /The code of train \(run [0-9a-f]{8}\) changed since it ran/);
+      await editor.edit((edit) => edit.delete(new vscode.Range(line + 1, 0, line + 2, 0)));
+      await editor.document.save();
+      await waitFor('the warning to go', () => trainWarning() === undefined);
+      await vscode.commands.executeCommand('workbench.action.closeActiveEditor');
+    }));
 
-  test('Runs view pages with "Load more…"; a running run shows as running', async () => {
-    const writer = new EventWriter(storeLocation(path.join(folder(), '.mltrace'), {}), 'paging');
-    for (let i = 0; i < 12; i++)
-      writer.logRun({ component: 'ingest' }, { status: 'complete', outputs: [{ name: 'data/raw.csv' }] });
-    writer.startRun({ component: 'train', inputs: [{ name: 'data/features.csv' }] });
-    writer.close();
-    api.service.ingestNow();
-    const total = api.service.store!.recent({ limit: 1000 }).items.length;
-    assert.ok(total > 25, `${total} runs`);
-    const view = api.views.runs;
-    const first = view.getChildren();
-    assert.equal(first.length, 26, '25 runs and "Load more…"');
-    const more = first[25].treeItem();
-    assert.equal(more.label, 'Load more…');
-    assert.equal(more.command?.command, Commands.loadMoreRuns);
-    assert.equal((first[0].treeItem().iconPath as vscode.ThemeIcon).id, 'sync~spin');
-    assert.match(descriptionOf(first[0]), /running/);
-    await vscode.commands.executeCommand(Commands.loadMoreRuns);
-    assert.equal(view.getChildren().length, Math.min(total, 50) + (total > 50 ? 1 : 0));
-  });
+  test('Runs view pages with "Load more…"; a running run shows as running', () =>
+    onFreshStore('paging', async (fixture) => {
+      const writer = new EventWriter(storeLocation(path.join(fixture.root, '.mltrace'), {}), 'paging');
+      for (let i = 0; i < 12; i++)
+        writer.logRun({ component: 'ingest' }, { status: 'complete', outputs: [{ name: 'data/raw.csv' }] });
+      writer.startRun({ component: 'train', inputs: [{ name: 'data/features.csv' }] });
+      writer.close();
+      api.service.ingestNow();
+      // The example's 13 runs, 12 more and a running one.
+      assert.equal(api.service.store!.recent({ limit: 1000 }).items.length, 26);
+      const view = api.views.runs;
+      const first = view.getChildren();
+      assert.equal(first.length, 26, '25 runs and "Load more…"');
+      const more = first[25].treeItem();
+      assert.equal(more.label, 'Load more…');
+      assert.equal(more.command?.command, Commands.loadMoreRuns);
+      assert.equal((first[0].treeItem().iconPath as vscode.ThemeIcon).id, 'sync~spin');
+      assert.match(descriptionOf(first[0]), /running/);
+      await vscode.commands.executeCommand(Commands.loadMoreRuns);
+      assert.equal(view.getChildren().length, 26, 'all 26 runs, nothing more to load');
+    }));
 
   test('the CodeLens setting registers and unregisters the provider', async () => {
     const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
@@ -590,22 +603,26 @@ suite('mltrace extension', () => {
     await waitFor('lenses to come back', async () => (await lensTitles(uri)).length > 0);
   });
   test('"Write Python Shim to Workspace" copies the shim; a real python3 there can import it', async () => {
-    const target = path.join(folder(), 'ci-jobs');
-    fs.mkdirSync(target, { recursive: true });
-    const written = await vscode.commands.executeCommand<string>(
-      Commands.writePythonShim,
-      vscode.Uri.file(target),
-    );
-    assert.equal(written, path.join(target, 'mltrace'));
-    assert.ok(fs.existsSync(path.join(target, 'mltrace', '__init__.py')));
-    assert.ok(!fs.existsSync(path.join(target, 'mltrace', '__pycache__')), 'no bytecode copied');
-    const result = spawnSync('python3', ['-c', 'import mltrace, sys; sys.stdout.write(mltrace.__file__)'], {
-      cwd: target,
-      encoding: 'utf8',
-      env: { ...process.env, PYTHONPATH: '' },
-    });
-    assert.equal(result.status, 0, result.stderr);
-    assert.equal(result.stdout, path.join(target, 'mltrace', '__init__.py'));
+    // A folder of its own: were the shim there already, the command would ask before replacing it.
+    const target = fs.mkdtempSync(path.join(folder(), 'ci-jobs-'));
+    try {
+      const written = await vscode.commands.executeCommand<string>(
+        Commands.writePythonShim,
+        vscode.Uri.file(target),
+      );
+      assert.equal(written, path.join(target, 'mltrace'));
+      assert.ok(fs.existsSync(path.join(target, 'mltrace', '__init__.py')));
+      assert.ok(!fs.existsSync(path.join(target, 'mltrace', '__pycache__')), 'no bytecode copied');
+      const result = spawnSync('python3', ['-c', 'import mltrace, sys; sys.stdout.write(mltrace.__file__)'], {
+        cwd: target,
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONPATH: '' },
+      });
+      assert.equal(result.status, 0, result.stderr);
+      assert.equal(result.stdout, path.join(target, 'mltrace', '__init__.py'));
+    } finally {
+      fs.rmSync(target, { recursive: true, force: true });
+    }
   });
 
   test('"Log This Function as a Component" decorates the Python function at the cursor', async () => {

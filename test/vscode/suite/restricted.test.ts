@@ -5,11 +5,12 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MltraceApi } from '../../../src/extension';
-import { Commands, EXTENSION_ID } from '../../../src/vscode/constants';
+import { EXAMPLE_FOLDER } from '../../../src/example/pipeline';
+import { type CommandId, Commands, EXTENSION_ID } from '../../../src/vscode/constants';
+import { folder, sleep } from '../fixtures';
 
-const folder = () => vscode.workspace.workspaceFolders![0].uri.fsPath;
+const fileUri = (rel: string) => vscode.Uri.file(path.join(folder(), ...rel.split('/')));
 const eventFiles = () => fs.readdirSync(path.join(folder(), '.mltrace', 'events')).sort();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 suite('mltrace in Restricted Mode', () => {
   let api: MltraceApi;
@@ -31,22 +32,43 @@ suite('mltrace in Restricted Mode', () => {
 
   test('the views are read-only but show the lineage', () => {
     assert.equal(api.views.components.getChildren().length, 3);
-    assert.ok(api.views.runs.getChildren().length >= 13);
+    assert.equal(api.views.runs.getChildren().length, 13);
     assert.equal(api.views.flagged.getChildren().length, 1);
   });
 
-  test('flag, notes and unflag all write nothing', async () => {
-    const before = eventFiles();
-    const uri = vscode.Uri.file(path.join(folder(), 'data', 'raw.csv'));
-    await vscode.commands.executeCommand(Commands.flag, uri);
+  test('every command that needs trust refuses at once and writes nothing', async () => {
     const run = api.service.store!.recent({ limit: 1 }).items[0];
-    await vscode.commands.executeCommand(Commands.addNotes, run.id, 'should not be written');
-    await vscode.commands.executeCommand(Commands.unflagAll);
-    assert.deepEqual(eventFiles(), before, 'no event file was written');
-    assert.deepEqual(
-      api.views.flagged.getChildren().map((n) => n.treeItem().label),
-      ['data/predictions.csv'],
-    );
+    const shimFolder = fs.mkdtempSync(path.join(folder(), 'ci-jobs-'));
+    // Arguments with which each command would write straight away (or ask first) if it ran.
+    const writingArguments: Partial<Record<CommandId, unknown[]>> = {
+      [Commands.flag]: [fileUri('data/raw.csv')],
+      [Commands.unflag]: [fileUri('data/predictions.csv')],
+      [Commands.unflagAll]: [],
+      [Commands.addNotes]: [run.id, 'should not be written'],
+      [Commands.createExample]: [],
+      [Commands.writePythonShim]: [vscode.Uri.file(shimFolder)],
+    };
+    const needTrust = [...api.commandNeeds].filter(([, needs]) => needs.trust).map(([id]) => id);
+    assert.deepEqual(needTrust.sort(), Object.keys(writingArguments).sort(), 'each is tried here');
+    const before = eventFiles();
+    try {
+      for (const id of needTrust) {
+        const outcome = await Promise.race([
+          vscode.commands.executeCommand(id, ...writingArguments[id]!).then(() => 'refused'),
+          sleep(3000).then(() => 'still running (asking the user?)'),
+        ]);
+        assert.equal(outcome, 'refused', id);
+      }
+      assert.deepEqual(eventFiles(), before, 'no event file was written');
+      assert.deepEqual(
+        api.views.flagged.getChildren().map((n) => n.treeItem().label),
+        ['data/predictions.csv'],
+      );
+      assert.deepEqual(fs.readdirSync(shimFolder), [], 'no shim was written');
+      assert.equal(fs.existsSync(path.join(folder(), EXAMPLE_FOLDER)), false, 'no example was created');
+    } finally {
+      fs.rmSync(shimFolder, { recursive: true, force: true });
+    }
   });
 
   test('no snapshot is saved and terminals get no environment', async () => {

@@ -1,0 +1,35 @@
+// Every command of the extension, by family. Each declares what it needs (a trusted workspace, an
+// open store) and needs.ts checks it; pickers.ts asks for what the palette did not pass, and
+// arguments.ts reads what a tree item, a menu or a webview did.
+import type * as vscode from 'vscode';
+import type { CommandId } from '../constants';
+import { flagCommands } from './flags';
+import { lineageCommands } from './lineage';
+import { type CommandDeps, type Needs, registerCommand } from './needs';
+import { runCommands } from './runs';
+import { setupCommands } from './setup';
+import { viewCommands } from './views';
+
+export type { CommandDeps, Needs } from './needs';
+
+export interface RegisteredCommands {
+  /** Unregister the commands. */
+  disposables: vscode.Disposable[];
+  /** What each command declared it needs. */
+  needs: ReadonlyMap<CommandId, Needs>;
+}
+
+/** Registers every command in `Commands`. */
+export function registerCommands(deps: CommandDeps): RegisteredCommands {
+  const definitions = [
+    ...lineageCommands(deps),
+    ...runCommands(deps),
+    ...flagCommands(deps),
+    ...viewCommands(deps),
+    ...setupCommands(deps),
+  ];
+  return {
+    disposables: definitions.map((definition) => registerCommand(definition, deps)),
+    needs: new Map(definitions.map((d) => [d.id, d.needs])),
+  };
+}
