@@ -41,7 +41,12 @@ export function launch(): Promise<Browser> {
 
 export interface ViewPage {
   page: Page;
-  /** Messages the view posted, in order. */
+  /**
+   * What the view posted before the host first answered: its `ready`, said again every 500 ms
+   * until then, so one or more of them depending on how fast the test sends.
+   */
+  handshake(): Promise<ViewMessage[]>;
+  /** Messages the view posted since the host first answered, in order. */
   posted(): Promise<ViewMessage[]>;
   send(message: HostMessage): Promise<void>;
   /** Page errors, dialogs (alert) and CSP violations seen so far. */
@@ -74,6 +79,7 @@ export async function openView(
     ({ state, vars, bodyClass }) => {
       const w = window as unknown as Record<string, unknown>;
       w.__posted = [];
+      w.__answeredAt = undefined;
       w.__state = state;
       w.__csp = [];
       w.acquireVsCodeApi = () => ({
@@ -129,9 +135,23 @@ export async function openView(
   return {
     page,
     problems,
-    posted: () => page.evaluate(() => (window as unknown as { __posted: ViewMessage[] }).__posted),
+    handshake: () =>
+      page.evaluate(() => {
+        const w = window as unknown as Posted;
+        return w.__posted.slice(0, w.__answeredAt ?? w.__posted.length);
+      }),
+    posted: () =>
+      page.evaluate(() => {
+        const w = window as unknown as Posted;
+        return w.__posted.slice(w.__answeredAt ?? 0);
+      }),
     send: async (message) => {
-      await page.evaluate((m) => window.dispatchEvent(new MessageEvent('message', { data: m })), message);
+      // The mark and the dispatch in one turn of the page: no `ready` can fall between them.
+      await page.evaluate((m) => {
+        const w = window as unknown as Posted;
+        w.__answeredAt ??= w.__posted.length;
+        window.dispatchEvent(new MessageEvent('message', { data: m }));
+      }, message);
     },
     screenshot: async (name) => {
       fs.mkdirSync(RESULTS, { recursive: true });
@@ -141,6 +161,12 @@ export async function openView(
       return file;
     },
   };
+}
+
+/** In the page: what the fake API recorded, and where the host's first message fell in it. */
+interface Posted {
+  __posted: ViewMessage[];
+  __answeredAt?: number;
 }
 
 export async function cspViolations(page: Page): Promise<string[]> {
