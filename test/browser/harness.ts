@@ -51,7 +51,8 @@ export interface ViewPage {
   send(message: HostMessage): Promise<void>;
   /** Page errors, dialogs (alert) and CSP violations seen so far. */
   problems: string[];
-  screenshot(name: string): Promise<string>;
+  /** Saves test-results/webview/NAME.png for people to look at, and returns the PNG. */
+  screenshot(name: string): Promise<Buffer>;
 }
 
 export async function openView(
@@ -157,8 +158,7 @@ export async function openView(
       fs.mkdirSync(RESULTS, { recursive: true });
       const file = path.join(RESULTS, `${name}.png`);
       await page.evaluate(() => document.fonts.ready);
-      await page.screenshot({ path: file });
-      return file;
+      return page.screenshot({ path: file });
     },
   };
 }
@@ -171,4 +171,92 @@ interface Posted {
 
 export async function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+}
+
+/** A themed style to check: the first element matching `selector` shows `variable` as `property`. */
+export type ThemeRow = [selector: string, property: string, variable: string];
+
+/**
+ * The rows whose computed colour is not the theme variable's value, as readable lines (so an
+ * empty list means the page takes each of these colours from the theme). Both sides go through
+ * the browser's own colour parsing, so `#ffffffb3` and `rgba(255, 255, 255, 0.7)` compare equal.
+ */
+export function themeMismatches(page: Page, theme: ThemeName, rows: ThemeRow[]): Promise<string[]> {
+  return page.evaluate(
+    ({ rows, vars }) => {
+      const probe = document.createElement('div');
+      document.body.append(probe);
+      const colour = (value: string): string | undefined => {
+        if (!CSS.supports('color', value)) return undefined;
+        probe.style.color = value;
+        return getComputedStyle(probe).color;
+      };
+      const mismatches: string[] = [];
+      for (const [selector, property, variable] of rows) {
+        const element = document.querySelector(selector);
+        const value = vars[variable];
+        const shown = element && getComputedStyle(element).getPropertyValue(property);
+        if (!element) mismatches.push(`${selector}: not drawn`);
+        else if (value === undefined) mismatches.push(`${variable}: not set by the theme`);
+        else if (colour(shown!) !== colour(value))
+          mismatches.push(`${selector} ${property} is ${shown}, not ${variable} (${colour(value)})`);
+      }
+      probe.remove();
+      return mismatches;
+    },
+    { rows, vars: THEMES[theme].vars },
+  );
+}
+
+/** A point of a screenshot (CSS pixels) and the opaque theme colour it should show. */
+export interface PixelRow {
+  what: string;
+  x: number;
+  y: number;
+  variable: string;
+}
+
+/**
+ * The points of a screenshot whose colour is more than `tolerance` per channel from the theme
+ * variable's. The PNG is decoded with a canvas in a blank page of the same browser (the
+ * webview's CSP would refuse the data URL).
+ */
+export async function pixelMismatches(
+  page: Page,
+  png: Buffer,
+  theme: ThemeName,
+  rows: PixelRow[],
+  tolerance = 3,
+): Promise<string[]> {
+  const scratch = await page.context().browser()!.newPage();
+  await scratch.evaluate('window.__name = (f) => f;'); // as in openView
+  try {
+    return await scratch.evaluate(
+      async ({ base64, rows, vars, tolerance }) => {
+        const image = new Image();
+        image.src = `data:image/png;base64,${base64}`;
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = image.width;
+        canvas.height = image.height;
+        const context = canvas.getContext('2d', { willReadFrequently: true })!;
+        const rgb = (x: number, y: number) => [...context.getImageData(x, y, 1, 1).data.slice(0, 3)];
+        const mismatches: string[] = [];
+        for (const { what, x, y, variable } of rows) {
+          // The expected colour drawn by the same canvas: hex, rgb() and names all parse alike.
+          context.fillStyle = vars[variable] ?? 'transparent';
+          context.fillRect(0, 0, 1, 1);
+          const expected = rgb(0, 0);
+          context.drawImage(image, 0, 0);
+          const shown = rgb(Math.round(x), Math.round(y));
+          if (shown.some((c, i) => Math.abs(c - expected[i]) > tolerance))
+            mismatches.push(`${what} at (${x}, ${y}) is rgb(${shown}), not ${variable} rgb(${expected})`);
+        }
+        return mismatches;
+      },
+      { base64: png.toString('base64'), rows, vars: THEMES[theme].vars, tolerance },
+    );
+  } finally {
+    await scratch.close();
+  }
 }
