@@ -7,6 +7,7 @@ import { pipelineGraph, syntheticGraph, XSS } from './fixtures';
 import {
   cspViolations,
   ensureBuilt,
+  insidePoint,
   launch,
   openView,
   pixelMismatches,
@@ -358,12 +359,6 @@ describe('lineage graph webview', () => {
     await view.page.close();
   });
 });
-
-/** A point well inside the element's box, near its bottom-right corner (away from its text). */
-async function insidePoint(view: ViewPage, selector: string): Promise<{ x: number; y: number }> {
-  const box = (await view.page.locator(selector).boundingBox())!;
-  return { x: Math.floor(box.x + box.width * 0.95), y: Math.floor(box.y + box.height * 0.85) };
-}
 
 /** A point of the graph's background with nothing drawn within 6 px of it. */
 async function backgroundPoint(view: ViewPage): Promise<{ x: number; y: number }> {

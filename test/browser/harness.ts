@@ -249,7 +249,11 @@ export async function pixelMismatches(
           const expected = rgb(0, 0);
           context.drawImage(image, 0, 0);
           const shown = rgb(Math.round(x), Math.round(y));
-          if (shown.some((c, i) => Math.abs(c - expected[i]) > tolerance))
+          if (x < 0 || y < 0 || x >= image.width || y >= image.height)
+            mismatches.push(
+              `${what} at (${x}, ${y}) is outside the ${image.width} × ${image.height} screenshot`,
+            );
+          else if (shown.some((c, i) => Math.abs(c - expected[i]) > tolerance))
             mismatches.push(`${what} at (${x}, ${y}) is rgb(${shown}), not ${variable} rgb(${expected})`);
         }
         return mismatches;
@@ -259,4 +263,15 @@ export async function pixelMismatches(
   } finally {
     await scratch.close();
   }
+}
+
+/** A point inside the element's box, by default near its bottom-right corner (away from text). */
+export async function insidePoint(
+  view: ViewPage,
+  selector: string,
+  fx = 0.95,
+  fy = 0.85,
+): Promise<{ x: number; y: number }> {
+  const box = (await view.page.locator(selector).first().boundingBox())!;
+  return { x: Math.floor(box.x + box.width * fx), y: Math.floor(box.y + box.height * fy) };
 }
