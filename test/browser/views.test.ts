@@ -214,7 +214,7 @@ describe('run inspector, review and history webviews', () => {
             ['.row-label', 'fill', '--vscode-descriptionForeground'],
             ['.axis text', 'fill', '--vscode-descriptionForeground'],
             ['.tick.state-failed', 'fill', '--vscode-testing-iconFailed'],
-            ['.legend .state-failed .state-icon', 'color', '--vscode-testing-iconFailed'],
+            ['.legend .state-icon.state-failed', 'color', '--vscode-testing-iconFailed'],
           ],
           pixels: [
             {
