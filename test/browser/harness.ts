@@ -1,5 +1,6 @@
 // Loads the real webview bundles in headless Chromium, with the HTML and CSP the extension uses,
-// a fake `acquireVsCodeApi` that records what the view posts, and VS Code's theme variables.
+// a fake `acquireVsCodeApi` that records what the view posts, and VS Code's theme variables; and
+// checks that a page's computed colours and its screenshot's pixels are the theme's.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
