@@ -4,7 +4,17 @@ import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { GraphData } from '../../src/shared/protocol';
 import { pipelineGraph, syntheticGraph, XSS } from './fixtures';
-import { cspViolations, ensureBuilt, launch, openView, ViewPage } from './harness';
+import {
+  cspViolations,
+  ensureBuilt,
+  insidePoint,
+  launch,
+  openView,
+  pixelMismatches,
+  themeMismatches,
+  ThemeRow,
+  ViewPage,
+} from './harness';
 
 describe('lineage graph webview', () => {
   let browser: Browser;
@@ -28,7 +38,10 @@ describe('lineage graph webview', () => {
 
   it('says ready, then draws a node per run and file and an edge per read and write', async () => {
     const view = await open();
-    assert.deepEqual((await view.posted())[0], { type: 'ready' });
+    const handshake = await view.handshake();
+    assert.ok(handshake.length > 0, 'it says ready before the host sends data');
+    assert.deepEqual(new Set(handshake.map((m) => m.type)), new Set(['ready']));
+    assert.deepEqual(await view.posted(), [], 'and nothing, not even ready, once the host answered');
     assert.equal(await count(view, '.node.run'), 5);
     assert.equal(await count(view, '.node.pointer'), 6);
     assert.equal(await count(view, 'path.edge'), 11);
@@ -71,7 +84,7 @@ describe('lineage graph webview', () => {
     await view.page.locator(`.node.run[data-id="r:${data.runs[0].id}"] .body`).click();
     await view.page.locator(`.node.run[data-id="r:${data.runs[3].id}"]`).hover();
     await view.page.locator(`.node.run[data-id="r:${data.runs[3].id}"] .handle-downstream circle`).click();
-    let posted = (await view.posted()).slice(1);
+    let posted = await view.posted();
     assert.deepEqual(posted, [
       { type: 'openFile', pointer: 'data/raw.csv' },
       { type: 'inspectRun', runId: data.runs[0].id },
@@ -88,9 +101,11 @@ describe('lineage graph webview', () => {
     await view.page.keyboard.press('Enter');
     await view.page.keyboard.press('ArrowLeft');
     await view.page.keyboard.press('Enter');
-    posted = (await view.posted()).slice(4);
-    assert.equal(posted[0].type, 'inspectRun');
-    assert.equal(posted[1].type, 'openFile');
+    posted = (await view.posted()).slice(3);
+    assert.deepEqual(posted, [
+      { type: 'inspectRun', runId: data.runs[0].id },
+      { type: 'openFile', pointer: 'models/model.pkl' },
+    ]);
     // Context menus: each node says what it is.
     const context = await view.page.locator('.node.pointer.flagged').getAttribute('data-vscode-context');
     assert.deepEqual(JSON.parse(context!), {
@@ -177,20 +192,186 @@ describe('lineage graph webview', () => {
   });
 
   for (const theme of ['light', 'dark', 'high-contrast'] as const) {
-    it(`renders in the ${theme} theme (screenshot)`, async () => {
-      const view = await open(pipelineGraph(), theme);
+    it(`takes every colour from the ${theme} theme's variables, and shows them`, async () => {
       const data = pipelineGraph();
-      await view.page.locator(`.node[data-id="r:${data.runs[2].id}"]`).hover();
-      await view.screenshot(`graph-${theme}`);
+      const view = await open(data, theme);
+      const { page } = view;
+      const raw = '.node[data-id="p:data/raw.csv"]';
+      const failed = `.node[data-id="r:${data.runs[3].id}"]`;
+      const featurize = `.node[data-id="r:${data.runs[2].id}"]`;
+      // What the screenshot shows where nothing is hovered: the page, a file, a failed run.
+      const still = await page.screenshot();
+      const before = [
+        { what: 'background', ...(await backgroundPoint(view)), variable: '--vscode-editor-background' },
+        { what: 'file', ...(await insidePoint(view, raw)), variable: '--vscode-input-background' },
+        {
+          what: 'failed run',
+          ...(await insidePoint(view, failed)),
+          variable: '--vscode-editorWidget-background',
+        },
+      ];
+      assert.deepEqual(await pixelMismatches(page, still, theme, before), []);
+
+      await page.locator(featurize).hover();
+      await page.locator('.tooltip:not([hidden])').waitFor();
+      const rows: ThemeRow[] = [
+        ['body', 'background-color', '--vscode-editor-background'],
+        ['body', 'color', '--vscode-foreground'],
+        ['.toolbar', 'border-bottom-color', '--vscode-panel-border'],
+        [`${raw} .body`, 'fill', '--vscode-input-background'],
+        [`${raw} .body`, 'stroke', '--vscode-editorWidget-border'],
+        [`${raw} .label`, 'fill', '--vscode-foreground'],
+        ['.node.pointer.root .body', 'stroke', '--vscode-focusBorder'],
+        ['.node.pointer.flagged .glyph', 'fill', '--vscode-list-errorForeground'],
+        [`.node[data-id="r:${data.runs[1].id}"] .body`, 'stroke', '--vscode-testing-iconPassed'],
+        [`.node[data-id="r:${data.runs[1].id}"] .glyph`, 'fill', '--vscode-testing-iconPassed'],
+        [`${failed} .body`, 'fill', '--vscode-editorWidget-background'],
+        [`${failed} .body`, 'stroke', '--vscode-testing-iconFailed'],
+        [`${failed} .glyph`, 'fill', '--vscode-testing-iconFailed'],
+        [`${failed} .sub`, 'fill', '--vscode-descriptionForeground'],
+        [`${featurize} .body`, 'fill', '--vscode-list-hoverBackground'],
+        [`${featurize} .body`, 'stroke', '--vscode-list-warningForeground'],
+        [`${featurize} .mark-stale`, 'fill', '--vscode-list-warningForeground'],
+        ['path.edge.write', 'stroke', '--vscode-charts-blue'],
+        ['path.edge.read', 'stroke', '--vscode-descriptionForeground'],
+        ['.arrow-head', 'fill', '--vscode-descriptionForeground'],
+        ['.tooltip', 'background-color', '--vscode-editorHoverWidget-background'],
+        ['.tooltip', 'color', '--vscode-editorHoverWidget-foreground'],
+        ['.tooltip', 'border-top-color', '--vscode-editorHoverWidget-border'],
+        ['.tooltip-reason', 'color', '--vscode-list-warningForeground'],
+      ];
+      if (theme === 'high-contrast')
+        rows.push(
+          // High contrast: files, the toolbar and the tooltip are outlined in the contrast border.
+          [`${raw} .body`, 'stroke', '--vscode-contrastBorder'],
+          ['.toolbar', 'border-bottom-color', '--vscode-contrastBorder'],
+          ['.tooltip', 'border-top-color', '--vscode-contrastBorder'],
+        );
+      assert.deepEqual(await themeMismatches(page, theme, rows), []);
+      const hovered = await view.screenshot(`graph-${theme}`);
+      const after = [
+        {
+          what: 'hovered run',
+          ...(await insidePoint(view, featurize)),
+          variable: '--vscode-list-hoverBackground',
+        },
+        {
+          what: 'tooltip',
+          ...(await insidePoint(view, '.tooltip')),
+          variable: '--vscode-editorHoverWidget-background',
+        },
+      ];
+      assert.deepEqual(await pixelMismatches(page, hovered, theme, after), []);
       assert.deepEqual(view.problems, []);
-      await view.page.close();
+      await page.close();
     });
   }
 
-  it('draws a 300-node lineage (screenshot)', async () => {
-    const view = await open(syntheticGraph(300));
+  it('draws a 300-node lineage: each node once, none overlapping, edges between their nodes, all in view', async () => {
+    const data = syntheticGraph(300);
+    const view = await open(data);
     assert.equal(await view.page.evaluate(() => document.body.dataset.layout), 'layered');
     await view.screenshot('graph-300');
+    const drawn = await view.page.evaluate(() => {
+      const box = (element: Element) => {
+        const { left, top, right, bottom } = element.getBoundingClientRect();
+        return { left, top, right, bottom };
+      };
+      const nodes = [...document.querySelectorAll<SVGGElement>('.node')].map((node) => ({
+        id: node.dataset.id!,
+        ...box(node.querySelector('.body')!),
+      }));
+      const edges = [...document.querySelectorAll<SVGPathElement>('path.edge')].map((path) => {
+        // d3 keeps each path's edge in `__data__`.
+        const edge = (path as unknown as { __data__: { source: string; target: string } }).__data__;
+        const toScreen = path.getScreenCTM()!;
+        const at = (length: number) => {
+          const { x, y } = path.getPointAtLength(length).matrixTransform(toScreen);
+          return { x, y };
+        };
+        return {
+          source: edge.source,
+          target: edge.target,
+          start: at(0),
+          end: at(path.getTotalLength()),
+        };
+      });
+      return { svg: box(document.querySelector('svg.graph')!), nodes, edges };
+    });
+
+    const pointers = new Set([
+      ...data.pointers.map((p) => p.name),
+      ...data.runs.flatMap((r) => [...r.inputs, ...r.outputs]),
+    ]);
+    const expectedNodes = [...data.runs.map((r) => `r:${r.id}`), ...[...pointers].map((p) => `p:${p}`)];
+    assert.ok(expectedNodes.length >= 290, `${expectedNodes.length} nodes`);
+    assert.deepEqual(drawn.nodes.map((n) => n.id).sort(), expectedNodes.sort(), 'each run and file once');
+    const expectedEdges = data.runs.flatMap((r) => [
+      ...r.inputs.map((i) => `p:${i} > r:${r.id}`),
+      ...r.outputs.map((o) => `r:${r.id} > p:${o}`),
+    ]);
+    assert.deepEqual(
+      drawn.edges.map((e) => `${e.source} > ${e.target}`).sort(),
+      expectedEdges.sort(),
+      'an edge per read and write',
+    );
+
+    // No two nodes overlap: a sweep along x, comparing only boxes whose x ranges meet.
+    const byLeft = [...drawn.nodes].sort((a, b) => a.left - b.left);
+    const overlapping: string[] = [];
+    byLeft.forEach((a, i) => {
+      for (let j = i + 1; j < byLeft.length && byLeft[j].left < a.right; j++) {
+        const b = byLeft[j];
+        if (a.top < b.bottom && b.top < a.bottom) overlapping.push(`${a.id} and ${b.id}`);
+      }
+    });
+    assert.deepEqual(overlapping, []);
+
+    // Every edge starts at its source's box and ends at its target's.
+    const boxes = new Map(drawn.nodes.map((n) => [n.id, n]));
+    const near = (p: { x: number; y: number }, id: string, slack = 2) => {
+      const b = boxes.get(id)!;
+      return (
+        p.x >= b.left - slack && p.x <= b.right + slack && p.y >= b.top - slack && p.y <= b.bottom + slack
+      );
+    };
+    const loose = drawn.edges
+      .filter((e) => !near(e.start, e.source) || !near(e.end, e.target))
+      .map((e) => `${e.source} > ${e.target}`);
+    assert.deepEqual(loose, []);
+
+    // The view fits the graph: all of it inside, and it fills the width or the height.
+    const { svg } = drawn;
+    const outside = drawn.nodes.filter(
+      (n) => n.left < svg.left || n.right > svg.right || n.top < svg.top || n.bottom > svg.bottom,
+    );
+    assert.deepEqual(
+      outside.map((n) => n.id),
+      [],
+    );
+    const spanX = Math.max(...drawn.nodes.map((n) => n.right)) - Math.min(...drawn.nodes.map((n) => n.left));
+    const spanY = Math.max(...drawn.nodes.map((n) => n.bottom)) - Math.min(...drawn.nodes.map((n) => n.top));
+    assert.ok(
+      spanX >= 0.8 * (svg.right - svg.left) || spanY >= 0.8 * (svg.bottom - svg.top),
+      `the graph spans ${Math.round(spanX)} × ${Math.round(spanY)} of ${svg.right - svg.left} × ${svg.bottom - svg.top}`,
+    );
+    assert.deepEqual(view.problems, []);
     await view.page.close();
   });
 });
+
+/** A point of the graph's background with nothing drawn within 6 px of it. */
+async function backgroundPoint(view: ViewPage): Promise<{ x: number; y: number }> {
+  return view.page.evaluate(() => {
+    const svg = document.querySelector('svg.graph')!;
+    const { left, top, right, bottom } = svg.getBoundingClientRect();
+    for (let y = top + 10; y < bottom - 10; y += 20)
+      for (let x = left + 10; x < right - 10; x += 20) {
+        const clear = [-6, 0, 6].every((dx) =>
+          [-6, 0, 6].every((dy) => document.elementFromPoint(x + dx, y + dy) === svg),
+        );
+        if (clear) return { x, y };
+      }
+    throw new Error('no empty point in the graph');
+  });
+}

@@ -1,5 +1,6 @@
 // Loads the real webview bundles in headless Chromium, with the HTML and CSP the extension uses,
-// a fake `acquireVsCodeApi` that records what the view posts, and VS Code's theme variables.
+// a fake `acquireVsCodeApi` that records what the view posts, and VS Code's theme variables; and
+// checks that a page's computed colours and its screenshot's pixels are the theme's.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
@@ -41,12 +42,18 @@ export function launch(): Promise<Browser> {
 
 export interface ViewPage {
   page: Page;
-  /** Messages the view posted, in order. */
+  /**
+   * What the view posted before the host first answered: its `ready`, said again every 500 ms
+   * until then, so one or more of them depending on how fast the test sends.
+   */
+  handshake(): Promise<ViewMessage[]>;
+  /** Messages the view posted since the host first answered, in order. */
   posted(): Promise<ViewMessage[]>;
   send(message: HostMessage): Promise<void>;
   /** Page errors, dialogs (alert) and CSP violations seen so far. */
   problems: string[];
-  screenshot(name: string): Promise<string>;
+  /** Saves test-results/webview/NAME.png for people to look at, and returns the PNG. */
+  screenshot(name: string): Promise<Buffer>;
 }
 
 export async function openView(
@@ -74,6 +81,7 @@ export async function openView(
     ({ state, vars, bodyClass }) => {
       const w = window as unknown as Record<string, unknown>;
       w.__posted = [];
+      w.__answeredAt = undefined;
       w.__state = state;
       w.__csp = [];
       w.acquireVsCodeApi = () => ({
@@ -129,20 +137,142 @@ export async function openView(
   return {
     page,
     problems,
-    posted: () => page.evaluate(() => (window as unknown as { __posted: ViewMessage[] }).__posted),
+    handshake: () =>
+      page.evaluate(() => {
+        const w = window as unknown as Posted;
+        return w.__posted.slice(0, w.__answeredAt ?? w.__posted.length);
+      }),
+    posted: () =>
+      page.evaluate(() => {
+        const w = window as unknown as Posted;
+        return w.__posted.slice(w.__answeredAt ?? 0);
+      }),
     send: async (message) => {
-      await page.evaluate((m) => window.dispatchEvent(new MessageEvent('message', { data: m })), message);
+      // The mark and the dispatch in one turn of the page: no `ready` can fall between them.
+      await page.evaluate((m) => {
+        const w = window as unknown as Posted;
+        w.__answeredAt ??= w.__posted.length;
+        window.dispatchEvent(new MessageEvent('message', { data: m }));
+      }, message);
     },
     screenshot: async (name) => {
       fs.mkdirSync(RESULTS, { recursive: true });
       const file = path.join(RESULTS, `${name}.png`);
       await page.evaluate(() => document.fonts.ready);
-      await page.screenshot({ path: file });
-      return file;
+      return page.screenshot({ path: file });
     },
   };
 }
 
+/** In the page: what the fake API recorded, and where the host's first message fell in it. */
+interface Posted {
+  __posted: ViewMessage[];
+  __answeredAt?: number;
+}
+
 export async function cspViolations(page: Page): Promise<string[]> {
   return page.evaluate(() => (window as unknown as { __csp: string[] }).__csp);
+}
+
+/** A themed style to check: the first element matching `selector` shows `variable` as `property`. */
+export type ThemeRow = [selector: string, property: string, variable: string];
+
+/**
+ * The rows whose computed colour is not the theme variable's value, as readable lines (so an
+ * empty list means the page takes each of these colours from the theme). Both sides go through
+ * the browser's own colour parsing, so `#ffffffb3` and `rgba(255, 255, 255, 0.7)` compare equal.
+ */
+export function themeMismatches(page: Page, theme: ThemeName, rows: ThemeRow[]): Promise<string[]> {
+  return page.evaluate(
+    ({ rows, vars }) => {
+      const probe = document.createElement('div');
+      document.body.append(probe);
+      const colour = (value: string): string | undefined => {
+        if (!CSS.supports('color', value)) return undefined;
+        probe.style.color = value;
+        return getComputedStyle(probe).color;
+      };
+      const mismatches: string[] = [];
+      for (const [selector, property, variable] of rows) {
+        const element = document.querySelector(selector);
+        const value = vars[variable];
+        const shown = element && getComputedStyle(element).getPropertyValue(property);
+        if (!element) mismatches.push(`${selector}: not drawn`);
+        else if (value === undefined) mismatches.push(`${variable}: not set by the theme`);
+        else if (colour(shown!) !== colour(value))
+          mismatches.push(`${selector} ${property} is ${shown}, not ${variable} (${colour(value)})`);
+      }
+      probe.remove();
+      return mismatches;
+    },
+    { rows, vars: THEMES[theme].vars },
+  );
+}
+
+/** A point of a screenshot (CSS pixels) and the opaque theme colour it should show. */
+export interface PixelRow {
+  what: string;
+  x: number;
+  y: number;
+  variable: string;
+}
+
+/**
+ * The points of a screenshot whose colour is more than `tolerance` per channel from the theme
+ * variable's. The PNG is decoded with a canvas in a blank page of the same browser (the
+ * webview's CSP would refuse the data URL).
+ */
+export async function pixelMismatches(
+  page: Page,
+  png: Buffer,
+  theme: ThemeName,
+  rows: PixelRow[],
+  tolerance = 3,
+): Promise<string[]> {
+  const scratch = await page.context().browser()!.newPage();
+  await scratch.evaluate('window.__name = (f) => f;'); // as in openView
+  try {
+    return await scratch.evaluate(
+      async ({ base64, rows, vars, tolerance }) => {
+        const image = new Image();
+        image.src = `data:image/png;base64,${base64}`;
+        await image.decode();
+        const canvas = document.createElement('canvas');
+        canvas.width = image.width;
+        canvas.height = image.height;
+        const context = canvas.getContext('2d', { willReadFrequently: true })!;
+        const rgb = (x: number, y: number) => [...context.getImageData(x, y, 1, 1).data.slice(0, 3)];
+        const mismatches: string[] = [];
+        for (const { what, x, y, variable } of rows) {
+          // The expected colour drawn by the same canvas: hex, rgb() and names all parse alike.
+          context.fillStyle = vars[variable] ?? 'transparent';
+          context.fillRect(0, 0, 1, 1);
+          const expected = rgb(0, 0);
+          context.drawImage(image, 0, 0);
+          const shown = rgb(Math.round(x), Math.round(y));
+          if (x < 0 || y < 0 || x >= image.width || y >= image.height)
+            mismatches.push(
+              `${what} at (${x}, ${y}) is outside the ${image.width} × ${image.height} screenshot`,
+            );
+          else if (shown.some((c, i) => Math.abs(c - expected[i]) > tolerance))
+            mismatches.push(`${what} at (${x}, ${y}) is rgb(${shown}), not ${variable} rgb(${expected})`);
+        }
+        return mismatches;
+      },
+      { base64: png.toString('base64'), rows, vars: THEMES[theme].vars, tolerance },
+    );
+  } finally {
+    await scratch.close();
+  }
+}
+
+/** A point inside the element's box, by default near its bottom-right corner (away from text). */
+export async function insidePoint(
+  view: ViewPage,
+  selector: string,
+  fx = 0.95,
+  fy = 0.85,
+): Promise<{ x: number; y: number }> {
+  const box = (await view.page.locator(selector).first().boundingBox())!;
+  return { x: Math.floor(box.x + box.width * fx), y: Math.floor(box.y + box.height * fy) };
 }

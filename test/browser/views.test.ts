@@ -2,8 +2,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { historyData, inspectorData, reviewData, XSS } from './fixtures';
-import { cspViolations, ensureBuilt, launch, openView } from './harness';
+import type { ViewData } from '../../src/shared/protocol';
+import { historyData, inspectorData, reviewData, uuid, XSS } from './fixtures';
+import {
+  cspViolations,
+  ensureBuilt,
+  insidePoint,
+  launch,
+  openView,
+  pixelMismatches,
+  themeMismatches,
+  ThemeRow,
+} from './harness';
 
 const THEMES = ['light', 'dark', 'high-contrast'] as const;
 
@@ -43,7 +53,7 @@ describe('run inspector, review and history webviews', () => {
       element.dispatchEvent(new Event('input'));
     });
     await view.page.locator('vscode-button', { hasText: 'Add Note' }).click();
-    assert.deepEqual((await view.posted()).slice(1), [
+    assert.deepEqual(await view.posted(), [
       { type: 'compareCode', runId: data.run.id },
       { type: 'unflag', pointer: 'models/model.pkl' },
       { type: 'inspectRun', runId: data.dependencies[0].id },
@@ -88,7 +98,7 @@ describe('run inspector, review and history webviews', () => {
     assert.ok((await view.page.locator('.chip.dimmed').count()) > 0);
     await view.page.locator('.flagged-list button[aria-label^="Unflag"]').first().click();
     await view.page.locator(`table.ranked tr[data-run="${top}"] button.link`).click();
-    assert.deepEqual((await view.posted()).slice(1), [
+    assert.deepEqual(await view.posted(), [
       { type: 'unflag', pointer: data.review.flagged[0] },
       { type: 'inspectRun', runId: top },
     ]);
@@ -107,7 +117,7 @@ describe('run inspector, review and history webviews', () => {
     await view.page.locator(`.run-row[data-run="${data.runs[0].id}"] .bar`).click();
     await view.page.locator(`.run-row[data-run="${data.runs[1].id}"]`).focus();
     await view.page.keyboard.press('Enter');
-    assert.deepEqual((await view.posted()).slice(1), [
+    assert.deepEqual(await view.posted(), [
       { type: 'inspectRun', runId: data.runs[0].id },
       { type: 'inspectRun', runId: data.runs[1].id },
     ]);
@@ -123,19 +133,142 @@ describe('run inspector, review and history webviews', () => {
   });
 
   for (const theme of THEMES) {
-    it(`renders every view in the ${theme} theme (screenshots)`, async () => {
-      for (const [name, data] of [
-        ['inspector', inspectorData()],
-        ['review', reviewData(3)],
-        ['history', historyData()],
-      ] as const) {
+    it(`takes every colour of every view from the ${theme} theme's variables, and shows them`, async () => {
+      const contrast = theme === 'high-contrast';
+      const views: Array<{
+        name: 'inspector' | 'review' | 'history';
+        data: ViewData;
+        rows: ThemeRow[];
+        /** Points inside an element (fractions of its box) and the opaque colour they show. */
+        pixels: Array<{ what: string; selector: string; fx: number; fy: number; variable: string }>;
+      }> = [
+        {
+          name: 'inspector',
+          data: inspectorData(),
+          rows: [
+            ['body', 'background-color', '--vscode-editor-background'],
+            ['body', 'color', '--vscode-foreground'],
+            ['h1 .state-icon.state-stale', 'color', '--vscode-list-warningForeground'],
+            ['dl.facts dt', 'color', '--vscode-descriptionForeground'],
+            ['.badge', 'background-color', '--vscode-badge-background'],
+            ['.badge', 'color', '--vscode-badge-foreground'],
+            [
+              'section h2',
+              'border-bottom-color',
+              contrast ? '--vscode-contrastBorder' : '--vscode-panel-border',
+            ],
+            ['tr.flagged td:first-child', 'color', '--vscode-list-errorForeground'],
+            ['.deps button.link', 'color', '--vscode-textLink-foreground'],
+            ['pre.code', 'background-color', '--vscode-textCodeBlock-background'],
+            ['pre.code', 'border-top-color', contrast ? '--vscode-contrastBorder' : '--vscode-panel-border'],
+          ],
+          pixels: [
+            { what: 'badge', selector: '.badge', fx: 0.97, fy: 0.5, variable: '--vscode-badge-background' },
+          ],
+        },
+        {
+          name: 'review',
+          data: reviewData(3),
+          rows: [
+            ['body', 'background-color', '--vscode-editor-background'],
+            ['.flagged-list .flag-icon', 'color', '--vscode-list-errorForeground'],
+            ['.chip', 'background-color', '--vscode-editorWidget-background'],
+            [
+              '.chip',
+              'border-top-color',
+              contrast ? '--vscode-contrastBorder' : '--vscode-editorWidget-border',
+            ],
+            ['.chip', 'color', '--vscode-foreground'],
+            ['.bar.state-complete .bar-count', 'fill', '--vscode-testing-iconPassed'],
+            ['.bar-susp', 'fill', '--vscode-charts-orange'],
+            ['.bar-label', 'fill', '--vscode-foreground'],
+            ['.bar-value', 'fill', '--vscode-descriptionForeground'],
+            ['table.data th', 'color', '--vscode-descriptionForeground'],
+            [
+              'section h2',
+              'border-bottom-color',
+              contrast ? '--vscode-contrastBorder' : '--vscode-panel-border',
+            ],
+          ],
+          pixels: [
+            {
+              what: 'chip',
+              selector: '.chip',
+              fx: 0.97,
+              fy: 0.5,
+              variable: '--vscode-editorWidget-background',
+            },
+          ],
+        },
+        {
+          name: 'history',
+          data: historyData(),
+          rows: [
+            ['body', 'background-color', '--vscode-editor-background'],
+            ['.run-row.state-complete .bar', 'fill', '--vscode-testing-iconPassed'],
+            ['.run-row.state-failed .bar', 'fill', '--vscode-testing-iconFailed'],
+            ['.run-row.state-running .bar', 'fill', '--vscode-charts-blue'],
+            ['.run-row.stale .bar', 'fill', '--vscode-list-warningForeground'],
+            ['.run-row.stale .bar', 'stroke', '--vscode-list-warningForeground'],
+            ['.run-row.state-failed .bar-icon', 'fill', '--vscode-testing-iconFailed'],
+            ['.row-label', 'fill', '--vscode-descriptionForeground'],
+            ['.axis text', 'fill', '--vscode-descriptionForeground'],
+            ['.tick.state-failed', 'fill', '--vscode-testing-iconFailed'],
+            ['.legend .state-icon.state-failed', 'color', '--vscode-testing-iconFailed'],
+          ],
+          pixels: [
+            {
+              what: 'complete bar',
+              selector: `.run-row[data-run="${uuid(5011)}"] .bar`,
+              fx: 0.5,
+              fy: 0.5,
+              variable: '--vscode-testing-iconPassed',
+            },
+          ],
+        },
+      ];
+      for (const { name, data, rows, pixels } of views) {
         const view = await openView(browser, name, { theme });
         await view.send({ type: 'init', data });
         await view.page.waitForSelector('h1');
-        await view.screenshot(`${name}-${theme}`);
+        for (const { selector } of pixels) await view.page.locator(selector).first().scrollIntoViewIfNeeded();
+        assert.deepEqual(await themeMismatches(view.page, theme, rows), [], name);
+        const png = await view.screenshot(`${name}-${theme}`);
+        const points = [
+          // Near the top-right corner: right of the content, left of any scroll bar.
+          { what: 'background', x: 1070, y: 4, variable: '--vscode-editor-background' },
+          ...(await Promise.all(
+            pixels.map(async ({ what, selector, fx, fy, variable }) => ({
+              what,
+              variable,
+              ...(await insidePoint(view, selector, fx, fy)),
+            })),
+          )),
+        ];
+        assert.deepEqual(await pixelMismatches(view.page, png, theme, points), [], name);
         assert.deepEqual(view.problems, []);
         await view.page.close();
       }
     });
   }
+
+  it("review: a selected run takes each theme's selection colours", async () => {
+    for (const theme of THEMES) {
+      const view = await openView(browser, 'review', { theme });
+      const data = reviewData(3);
+      await view.send({ type: 'init', data });
+      await view.page.locator(`table.ranked tr[data-run="${data.review.runs[0].id}"]`).click();
+      await view.page.mouse.move(0, 0); // no hover over the selected row
+      const rows: ThemeRow[] = [
+        ['table.ranked tr.selected td', 'background-color', '--vscode-list-activeSelectionBackground'],
+        ['table.ranked tr.selected td', 'color', '--vscode-list-activeSelectionForeground'],
+        ['.chip.selected', 'background-color', '--vscode-button-background'],
+        ['.chip.selected', 'color', '--vscode-button-foreground'],
+        ['.chip.selected', 'border-top-color', '--vscode-focusBorder'],
+        ['.bar.selected .bar-count', 'stroke', '--vscode-focusBorder'],
+      ];
+      assert.deepEqual(await themeMismatches(view.page, theme, rows), [], theme);
+      await view.page.close();
+    }
+  });
 });

@@ -1,5 +1,7 @@
 /// <reference lib="dom" />
 // DOM helpers that only ever set text: names of components and files come from users' logs.
+// Also the run-state and flag icons the inspector, review and history pages draw alike.
+import { FLAGGED_ICON, RUN_STATE_ICONS, RunState } from '../../shared/icons';
 
 export interface ElementOptions {
   className?: string;
@@ -40,6 +42,17 @@ export function icon(name: string, label?: string): HTMLSpanElement {
     span.title = label;
   } else span.setAttribute('aria-hidden', 'true');
   return span;
+}
+
+/** A run state's codicon in the state's colour; `labelled`: read out (else decoration beside words). */
+export function stateIcon(state: RunState, { labelled = false } = {}): HTMLSpanElement {
+  const { name, label } = RUN_STATE_ICONS[state];
+  return el('span', { className: `state-icon state-${state}` }, [icon(name, labelled ? label : undefined)]);
+}
+
+/** The flag codicon in the error colour; `label` for screen readers where no words say it. */
+export function flagIcon(label?: string): HTMLSpanElement {
+  return el('span', { className: 'flag-icon' }, [icon(FLAGGED_ICON.name, label)]);
 }
 
 export const clear = (element: Element): void => element.replaceChildren();

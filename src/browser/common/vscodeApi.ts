@@ -1,7 +1,9 @@
 /// <reference lib="dom" />
-// The webview side of the channel: `acquireVsCodeApi` once, typed posts, state, and host messages.
-import type { HostMessage, ViewMessage } from '../../shared/protocol';
+// The webview side of the channel: `acquireVsCodeApi` once, typed posts, state, and host messages
+// (`connectView`: what every page does with them, so that each page says only what is its own).
+import type { HostMessage, ViewData, ViewKind, ViewMessage } from '../../shared/protocol';
 import { isHostMessage } from '../../shared/protocol';
+import { clearError, showError } from './dom';
 
 interface VsCodeApi {
   postMessage(message: unknown): void;
@@ -41,4 +43,25 @@ export function connect(onMessage: (message: HostMessage) => void): void {
     setTimeout(sayReady, 500);
   };
   sayReady();
+}
+
+/**
+ * `connect` for one page: the host's data for `view` (init or update) clears the error bar and
+ * goes to `render`; an error goes to the error bar; anything else (`highlight`) to `other`.
+ */
+export function connectView<K extends ViewKind>(
+  view: K,
+  render: (data: Extract<ViewData, { view: K }>, first: boolean) => void,
+  other: (message: HostMessage) => void = () => {},
+): void {
+  let first = true;
+  connect((message) => {
+    if (message.type === 'error') showError(message.message);
+    else if (message.type === 'init' || message.type === 'update') {
+      if (message.data.view !== view) return;
+      clearError();
+      render(message.data as Extract<ViewData, { view: K }>, first);
+      first = false;
+    } else other(message);
+  });
 }

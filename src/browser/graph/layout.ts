@@ -1,4 +1,4 @@
-// Left-to-right DAG layout, pure (no DOM): usable in the webview, the host and the tests.
+// Left-to-right DAG layout for the graph webview; pure (no DOM), so it runs anywhere.
 // Small graphs go to dagre (network-simplex ranks and Brandes–Köpf positions: the nicest
 // pictures). dagre grows much faster than linearly, so past DAGRE_MAX_NODES a layered layout of
 // our own (longest-path ranks, barycentre ordering, balanced positions) keeps a 1,000-node

@@ -1,13 +1,14 @@
 /// <reference lib="dom" />
-// The lineage graph webview: toolbar, search, notices, and the messages to and from the host.
+// The lineage graph webview: toolbar, search, keyboard, notices, saved state, SVG export, and
+// the messages to and from the host. Drawing is view.ts's, placing layout.ts's.
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-checkbox/index.js';
 import '@vscode-elements/elements/dist/vscode-textfield/index.js';
-import type { GraphData, GraphRoot, GraphViewState, HostMessage } from '../../shared/protocol';
+import type { GraphData, GraphRoot, GraphViewState } from '../../shared/protocol';
 import { isGraphViewState } from '../../shared/protocol';
-import { button, clearError, custom, el, icon, showError } from '../common/dom';
+import { button, custom, el, icon } from '../common/dom';
 import { plural } from '../../core/format';
-import { connect, getState, post, setState } from '../common/vscodeApi';
+import { connectView, getState, post, setState } from '../common/vscodeApi';
 import { layoutGraph } from './layout';
 import { buildModel, GraphNode, rootNodeId } from './buildGraph';
 import { GraphView } from './view';
@@ -287,35 +288,24 @@ function exportSvg(): void {
 
 // ---- messages ----------------------------------------------------------------------------------
 
-function onMessage(message: HostMessage): void {
-  switch (message.type) {
-    case 'init':
-    case 'update': {
-      if (message.data.view !== 'graph') return;
-      clearError();
-      const first = !data;
-      data = message.data;
-      syncDirectionBoxes();
-      redraw();
-      if (first) {
-        if (pendingTransform) view.setTransform(pendingTransform);
-        else view.fit();
-        pendingTransform = null;
-        if (saved?.selected) view.focusedId = saved.selected;
-      }
-      break;
-    }
-    case 'error':
-      showError(message.message);
-      break;
-    case 'highlight':
-      view.setHighlight(message.runId ? `r:${message.runId}` : null);
-      break;
-  }
-}
-
 window.addEventListener('resize', () => {
   if (data && !getState(isGraphViewState)?.transform) view.fit();
 });
 
-connect(onMessage);
+connectView(
+  'graph',
+  (graph, first) => {
+    data = graph;
+    syncDirectionBoxes();
+    redraw();
+    if (first) {
+      if (pendingTransform) view.setTransform(pendingTransform);
+      else view.fit();
+      pendingTransform = null;
+      if (saved?.selected) view.focusedId = saved.selected;
+    }
+  },
+  (message) => {
+    if (message.type === 'highlight') view.setHighlight(message.runId ? `r:${message.runId}` : null);
+  },
+);

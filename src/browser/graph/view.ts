@@ -1,6 +1,6 @@
 /// <reference lib="dom" />
 // The lineage graph drawn with d3: nodes, edges, zoom and pan, roving keyboard focus, tooltips.
-// Every string from the data goes in with `.text()` or `setAttribute`, never as markup.
+// Every string from the data goes in with `textContent` or `setAttribute`, never as markup.
 import { curveBasis, line, select, Selection, zoom, zoomIdentity, ZoomBehavior, ZoomTransform } from 'd3';
 import type { WebviewNodeContext } from '../../shared/protocol';
 import { plural, relativeTime, runLabel, shortId } from '../../core/format';

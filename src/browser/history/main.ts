@@ -3,11 +3,11 @@
 // stale runs marked), an overview strip to brush a time range, click a run to inspect it.
 import { axisBottom, brushX, D3BrushEvent, scaleTime, select } from 'd3';
 import type { Run } from '../../core/model';
-import type { HistoryData, HostMessage } from '../../shared/protocol';
-import { clear, clearError, el, icon, showError } from '../common/dom';
+import type { HistoryData } from '../../shared/protocol';
+import { clear, el, icon, stateIcon } from '../common/dom';
 import { absoluteTime, duration, plural, relativeTime, runLabel, shortId } from '../../core/format';
 import { RUN_STATE_ICONS, runState } from '../../shared/icons';
-import { connect, post } from '../common/vscodeApi';
+import { connectView, post } from '../common/vscodeApi';
 
 const root = el('main', { className: 'history' });
 document.body.append(root);
@@ -37,12 +37,7 @@ function render(data: HistoryData): void {
   if (runs.length === 0) return;
   const legend = el('div', { className: 'legend' });
   for (const state of ['complete', 'failed', 'running', 'stale'] as const)
-    legend.append(
-      el('span', { className: `state-${state}` }, [
-        el('span', { className: 'state-icon' }, [icon(RUN_STATE_ICONS[state].name)]),
-        el('span', { text: ` ${state}` }),
-      ]),
-    );
+    legend.append(el('span', {}, [stateIcon(state), el('span', { text: ` ${state}` })]));
   const overview = el('div', { className: 'overview' });
   const timeline = el('div', { className: 'timeline' });
   const resetButton = el('button', { className: 'link', text: 'Show all' });
@@ -173,17 +168,11 @@ function render(data: HistoryData): void {
   });
 }
 
-function onMessage(message: HostMessage): void {
-  if (message.type === 'error') showError(message.message);
-  else if ((message.type === 'init' || message.type === 'update') && message.data.view === 'history') {
-    clearError();
-    if (current?.component !== message.data.component) range = null;
-    render(message.data);
-  }
-}
+connectView('history', (data) => {
+  if (current?.component !== data.component) range = null;
+  render(data);
+});
 
 window.addEventListener('resize', () => {
   if (current) render(current);
 });
-
-connect(onMessage);

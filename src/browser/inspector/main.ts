@@ -4,11 +4,11 @@
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import type { PointerIO, Run } from '../../core/model';
-import type { HostMessage, InspectorData } from '../../shared/protocol';
-import { button, clear, clearError, custom, el, icon, showError } from '../common/dom';
+import type { InspectorData } from '../../shared/protocol';
+import { button, clear, custom, el, flagIcon, icon, stateIcon } from '../common/dom';
 import { absoluteTime, duration, plural, relativeTime, runLabel, shortId } from '../../core/format';
-import { RUN_STATE_ICONS, runState } from '../../shared/icons';
-import { connect, post } from '../common/vscodeApi';
+import { runState } from '../../shared/icons';
+import { connectView, post } from '../common/vscodeApi';
 
 const root = el('main', { className: 'inspector', attrs: { 'aria-live': 'polite' } });
 document.body.append(root);
@@ -17,13 +17,12 @@ let draft = '';
 function render(data: InspectorData): void {
   const run = data.run;
   const state = runState(run);
-  const stateIcon = RUN_STATE_ICONS[state];
   clear(root);
 
   root.append(
     el('header', { className: 'card-header' }, [
       el('h1', {}, [
-        el('span', { className: `state-icon state-${state}` }, [icon(stateIcon.name, stateIcon.label)]),
+        stateIcon(state, { labelled: true }),
         el('span', { className: 'component', text: run.component }),
         el('span', { className: 'run-id mono muted', text: `run ${shortId(run.id)}`, title: run.id }),
       ]),
@@ -66,8 +65,8 @@ function render(data: InspectorData): void {
   const facts: Array<[string, Node | string]> = [
     [
       'Status',
-      el('span', { className: `state-${state}` }, [
-        el('span', { className: 'state-icon' }, [icon(stateIcon.name)]),
+      el('span', {}, [
+        stateIcon(state),
         el('span', { text: ` ${run.status}${state === 'stale' ? ' (stale)' : ''}` }),
       ]),
     ],
@@ -105,12 +104,7 @@ function render(data: InspectorData): void {
           el(
             'ul',
             { className: 'reasons' },
-            run.stale.map((r) =>
-              el('li', {}, [
-                el('span', { className: 'state-icon state-stale' }, [icon('history')]),
-                el('span', { text: ` ${r}` }),
-              ]),
-            ),
+            run.stale.map((r) => el('li', {}, [stateIcon('stale'), el('span', { text: ` ${r}` })])),
           ),
         ],
         'history',
@@ -206,7 +200,7 @@ function pointerTable(pointers: PointerIO[], trusted: boolean): HTMLElement {
   for (const p of pointers) {
     const nameCell = el('td', {}, [
       p.flagged
-        ? el('span', { className: 'flag-icon' }, [icon('flag', 'flagged')])
+        ? flagIcon('flagged')
         : icon(p.type === 'MODEL' ? 'beaker' : p.type === 'DATA' ? 'database' : 'file'),
       el('button', { className: 'link', text: ` ${p.name}`, title: `Open ${p.name}` }),
     ]);
@@ -267,9 +261,7 @@ function dependencyList(runs: Run[]): HTMLElement {
       const link = el('button', { className: 'link', text: runLabel(r.component, r.id) });
       link.addEventListener('click', () => post({ type: 'inspectRun', runId: r.id }));
       return el('li', {}, [
-        el('span', { className: `state-icon state-${state}` }, [
-          icon(RUN_STATE_ICONS[state].name, RUN_STATE_ICONS[state].label),
-        ]),
+        stateIcon(state, { labelled: true }),
         document.createTextNode(' '),
         link,
         el('span', {
@@ -281,12 +273,4 @@ function dependencyList(runs: Run[]): HTMLElement {
   );
 }
 
-function onMessage(message: HostMessage): void {
-  if (message.type === 'error') showError(message.message);
-  else if ((message.type === 'init' || message.type === 'update') && message.data.view === 'inspector') {
-    clearError();
-    render(message.data);
-  }
-}
-
-connect(onMessage);
+connectView('inspector', render);

@@ -1,15 +1,15 @@
 /// <reference lib="dom" />
-// The review of flagged outputs (DESIGN.md §6): the flagged files, the ranked runs as a table and
+// The review of flagged outputs (docs/VSCODE.md): the flagged files, the ranked runs as a table and
 // a bar chart (count, coverage, suspiciousness), and each flagged output's trace, in which the
 // selected run is highlighted.
 import { max, scaleBand, scaleLinear, select } from 'd3';
 import type { ReviewedRun } from '../../core/model';
-import type { HostMessage, ReviewData } from '../../shared/protocol';
-import { clear, clearError, el, icon, showError } from '../common/dom';
+import type { ReviewData } from '../../shared/protocol';
+import { clear, el, flagIcon, icon, stateIcon } from '../common/dom';
 import { relativeTime, runLabel, shortId } from '../../core/format';
-import { RUN_STATE_ICONS, runState } from '../../shared/icons';
+import { runState } from '../../shared/icons';
 import { truncate } from '../common/text';
-import { connect, post } from '../common/vscodeApi';
+import { connectView, post } from '../common/vscodeApi';
 
 const root = el('main', { className: 'review' });
 document.body.append(root);
@@ -47,7 +47,7 @@ function render(data: ReviewData): void {
     open.addEventListener('click', () => post({ type: 'openFile', pointer: name }));
     flaggedList.append(
       el('li', {}, [
-        el('span', { className: 'flag-icon' }, [icon('flag', 'flagged')]),
+        flagIcon('flagged'),
         open,
         iconButton('type-hierarchy', `Trace ${name}`, () =>
           post({ type: 'traceFrom', pointer: name, direction: 'upstream' }),
@@ -89,10 +89,7 @@ function render(data: ReviewData): void {
     }
     traces.append(
       el('div', { className: 'trace' }, [
-        el('div', { className: 'trace-name' }, [
-          el('span', { className: 'flag-icon' }, [icon('flag')]),
-          el('span', { text: ` ${trace.pointer}` }),
-        ]),
+        el('div', { className: 'trace-name' }, [flagIcon(), el('span', { text: ` ${trace.pointer}` })]),
         chips,
       ]),
     );
@@ -141,12 +138,7 @@ function rankedTable(runs: ReviewedRun[]): HTMLElement {
       },
       [
         el('td', { className: 'num', text: String(i + 1) }),
-        el('td', {}, [
-          el('span', { className: `state-icon state-${state}` }, [
-            icon(RUN_STATE_ICONS[state].name, RUN_STATE_ICONS[state].label),
-          ]),
-          el('span', { text: ` ${run.component}` }),
-        ]),
+        el('td', {}, [stateIcon(state, { labelled: true }), el('span', { text: ` ${run.component}` })]),
         el('td', { className: 'mono', text: shortId(run.id) }),
         el('td', { className: 'muted', text: relativeTime(run.startTime) }),
         el('td', { className: 'num', text: String(run.count) }),
@@ -263,15 +255,8 @@ function applySelection(): void {
   document.body.dataset.selected = status ? status.id : '';
 }
 
-function onMessage(message: HostMessage): void {
-  if (message.type === 'error') showError(message.message);
-  else if (message.type === 'highlight') {
-    selected = message.runId;
-    applySelection();
-  } else if ((message.type === 'init' || message.type === 'update') && message.data.view === 'review') {
-    clearError();
-    render(message.data);
-  }
-}
-
-connect(onMessage);
+connectView('review', render, (message) => {
+  if (message.type !== 'highlight') return;
+  selected = message.runId;
+  applySelection();
+});
