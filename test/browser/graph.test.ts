@@ -77,6 +77,46 @@ describe('lineage graph webview', () => {
     await view.page.close();
   });
 
+  it('shows control and bidi characters in names as escapes, and exports well-formed SVG', async () => {
+    const hostile = 'clean\x1b[2J\x1b]0;t\x07\u202emoc.exe\nrow\u0001';
+    const data = pipelineGraph();
+    for (const r of data.runs) if (r.component === 'clean') r.component = hostile;
+    const view = await open(data);
+    const seen = await view.page.evaluate(() => {
+      const texts: string[] = [];
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) texts.push(walker.currentNode.textContent ?? '');
+      for (const e of document.querySelectorAll('*'))
+        for (const a of e.getAttributeNames()) texts.push(e.getAttribute(a) ?? '');
+      return texts;
+    });
+    // eslint-disable-next-line no-control-regex
+    const raw = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+    assert.deepEqual(
+      seen.filter((t) => raw.test(t)),
+      [],
+      'no raw control or bidi character in the page',
+    );
+    const labels = await view.page.locator('.node.run .label').allTextContents();
+    assert.ok(
+      labels.some((l) => l.startsWith('clean\\x1b[2J')),
+      labels.join(', '),
+    );
+    await view.page.locator('vscode-button', { hasText: 'Export SVG' }).click();
+    const last = (await view.posted()).at(-1);
+    assert.equal(last?.type, 'exportSvg');
+    if (last?.type !== 'exportSvg') return;
+    const parseError = await view.page.evaluate(
+      (svg) =>
+        new DOMParser().parseFromString(svg, 'image/svg+xml').querySelector('parsererror')?.textContent ??
+        null,
+      last.svg,
+    );
+    assert.equal(parseError, null, 'the exported SVG is well-formed XML');
+    assert.ok(!raw.test(last.svg), 'no raw control character in the SVG');
+    await view.page.close();
+  });
+
   it('posts openFile, inspectRun and expand on clicks, and follows the keyboard', async () => {
     const view = await open();
     const data = pipelineGraph();

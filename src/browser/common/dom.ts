@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
-// DOM helpers that only ever set text: names of components and files come from users' logs.
+// DOM helpers that only ever set text, escaped (names of components and files come from users' logs).
 // Also the run-state and flag icons the inspector, review and history pages draw alike.
+import { visible } from '../../core/format';
 import { FLAGGED_ICON, RUN_STATE_ICONS, RunState } from '../../shared/icons';
 
 export interface ElementOptions {
@@ -26,9 +27,10 @@ export function custom(
 ): HTMLElement {
   const element = document.createElement(tag);
   if (options.className) element.className = options.className;
-  if (options.text !== undefined) element.textContent = options.text;
-  if (options.title !== undefined) element.title = options.title;
-  for (const [name, value] of Object.entries(options.attrs ?? {})) element.setAttribute(name, value);
+  // Control and bidi characters in names are shown as escapes, as in the CLI and the editor.
+  if (options.text !== undefined) element.textContent = visible(options.text);
+  if (options.title !== undefined) element.title = visible(options.title, { lines: true });
+  for (const [name, value] of Object.entries(options.attrs ?? {})) element.setAttribute(name, visible(value));
   for (const child of children) if (child) element.append(child);
   return element;
 }

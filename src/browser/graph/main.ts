@@ -7,7 +7,7 @@ import '@vscode-elements/elements/dist/vscode-textfield/index.js';
 import type { GraphData, GraphRoot, GraphViewState } from '../../shared/protocol';
 import { isGraphViewState } from '../../shared/protocol';
 import { button, custom, el, icon } from '../common/dom';
-import { plural } from '../../core/format';
+import { plural, shortId, visible } from '../../core/format';
 import { connectView, getState, post, setState } from '../common/vscodeApi';
 import { layoutGraph } from './layout';
 import { buildModel, GraphNode, rootNodeId } from './buildGraph';
@@ -109,7 +109,7 @@ function redraw(): void {
   document.body.dataset.layout = layout.engine;
   const root = data.roots[0];
   const title = document.getElementById('graph-title')!;
-  title.textContent = root ? (root.kind === 'pointer' ? root.name : `run ${root.id.slice(0, 8)}`) : '';
+  title.textContent = root ? visible(root.kind === 'pointer' ? root.name : `run ${shortId(root.id)}`) : '';
   if (model.grouped) {
     notice.hidden = false;
     notice.replaceChildren(

@@ -3,7 +3,7 @@
 // Every string from the data goes in with `textContent` or `setAttribute`, never as markup.
 import { curveBasis, line, select, Selection, zoom, zoomIdentity, ZoomBehavior, ZoomTransform } from 'd3';
 import type { WebviewNodeContext } from '../../shared/protocol';
-import { plural, relativeTime, runLabel, shortId } from '../../core/format';
+import { plural, relativeTime, runLabel, shortId, visible } from '../../core/format';
 import { COMPONENT_ICON, FLAGGED_ICON, POINTER_ICONS, RUN_STATE_ICONS } from '../../shared/icons';
 import { baseName, truncate } from '../common/text';
 import type { Layout, Point } from './layout';
@@ -21,6 +21,9 @@ export interface GraphViewEvents {
 }
 
 const SVG_NS = 'http://www.w3.org/2000/svg';
+const XML_FORBIDDEN =
+  // eslint-disable-next-line no-control-regex
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 /** The smallest scale `fit` uses for small graphs (labels stay legible). */
 const READABLE_SCALE = 0.7;
 
@@ -241,7 +244,12 @@ export class GraphView {
       'background',
       getComputedStyle(document.body).getPropertyValue('background-color'),
     );
-    return new XMLSerializer().serializeToString(clone);
+    // Text went in escaped, but a name in an attribute the clone kept may still hold a character
+    // XML 1.0 forbids (most C0 controls, U+FFFE/U+FFFF, lone surrogates): escape those too, so
+    // the file is well-formed XML whatever the names hold.
+    return new XMLSerializer()
+      .serializeToString(clone)
+      .replace(XML_FORBIDDEN, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   }
 
   /** Arrow keys: left/right follow edges upstream/downstream, up/down move within a column. */
@@ -282,7 +290,7 @@ export class GraphView {
     lines.forEach((text, i) => {
       const div = document.createElement('div');
       div.className = i === 0 ? 'tooltip-title' : text.startsWith('• ') ? 'tooltip-reason' : 'tooltip-line';
-      div.textContent = text;
+      div.textContent = visible(text);
       this.tooltip.append(div);
     });
     this.tooltip.hidden = false;
@@ -328,7 +336,7 @@ export class GraphView {
     g.setAttribute('data-id', node.id);
     g.setAttribute('role', 'button');
     g.setAttribute('tabindex', '-1');
-    g.setAttribute('aria-label', ariaLabel(node, this.now));
+    g.setAttribute('aria-label', visible(ariaLabel(node, this.now)));
     g.setAttribute('aria-describedby', 'graph-tooltip');
     const context = nodeContext(node);
     if (context) g.setAttribute('data-vscode-context', JSON.stringify(context));
@@ -352,10 +360,10 @@ export class GraphView {
     title.setAttribute('x', '32');
     if (node.kind === 'pointer') {
       title.setAttribute('y', String(node.height / 2 + 4));
-      title.textContent = truncate(baseName(node.label), 22);
+      title.textContent = truncate(visible(baseName(node.label)), 22);
     } else {
       title.setAttribute('y', '20');
-      title.textContent = truncate(node.label, 20);
+      title.textContent = truncate(visible(node.label), 20);
       const sub = svgElement('text');
       sub.setAttribute('class', 'sub');
       sub.setAttribute('x', '32');

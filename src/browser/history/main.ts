@@ -5,7 +5,15 @@ import { axisBottom, brushX, D3BrushEvent, scaleTime, select } from 'd3';
 import type { Run } from '../../core/model';
 import type { HistoryData } from '../../shared/protocol';
 import { clear, el, icon, stateIcon } from '../common/dom';
-import { absoluteTime, duration, plural, relativeTime, runLabel, shortId } from '../../core/format';
+import {
+  absoluteTime,
+  duration,
+  plural,
+  relativeTime,
+  runLabel,
+  shortId,
+  visible as escaped,
+} from '../../core/format';
 import { RUN_STATE_ICONS, runState } from '../../shared/icons';
 import { connectView, post } from '../common/vscodeApi';
 
@@ -98,7 +106,7 @@ function render(data: HistoryData): void {
     .attr('width', width)
     .attr('height', height)
     .attr('role', 'list')
-    .attr('aria-label', `${plural(visible.length, 'run')} of ${data.component}`);
+    .attr('aria-label', `${plural(visible.length, 'run')} of ${escaped(data.component)}`);
   svg
     .append('g')
     .attr('class', 'axis')
@@ -126,7 +134,9 @@ function render(data: HistoryData): void {
         runLabel(data.component, r.id),
         `${r.status}, ${absoluteTime(r.startTime)}${duration(r) ? `, took ${duration(r)}` : ''}`,
         ...r.stale.map((s) => `• ${s}`),
-      ].join('\n'),
+      ]
+        .map((line) => escaped(line))
+        .join('\n'),
     );
   row
     .append('rect')

@@ -6,7 +6,7 @@ import { max, scaleBand, scaleLinear, select } from 'd3';
 import type { ReviewedRun } from '../../core/model';
 import type { ReviewData } from '../../shared/protocol';
 import { clear, el, flagIcon, icon, stateIcon } from '../common/dom';
-import { relativeTime, runLabel, shortId } from '../../core/format';
+import { relativeTime, runLabel, shortId, visible } from '../../core/format';
 import { runState } from '../../shared/icons';
 import { truncate } from '../common/text';
 import { connectView, post } from '../common/vscodeApi';
@@ -216,7 +216,7 @@ function drawChart(container: HTMLElement, runs: ReviewedRun[], total: number): 
     .attr('x', labelWidth - 6)
     .attr('y', y.bandwidth() / 2 + 4)
     .attr('text-anchor', 'end')
-    .text((r) => `${truncate(r.component, 16)} ${shortId(r.id)}`);
+    .text((r) => `${truncate(visible(r.component), 16)} ${visible(shortId(r.id))}`);
   row
     .append('rect')
     .attr('class', 'bar-count')
