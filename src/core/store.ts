@@ -3,9 +3,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Ingestor } from './ingest';
-import { LogBatchSink, LogFileSpan, readLogBatches } from './logBatches';
-import type { LogPosition } from './logReader';
+import { Ingestor } from './ingest/applyBatch';
+import { LogBatchSink, LogFileSpan, readLogBatches } from './ingest/batches';
+import type { LogPosition } from './ingest/readLines';
 import type { IngestReport, Problem } from './model';
 import { Queries } from './queries';
 import { QUERY_INDEXES, QUERY_INDEX_NAMES, SCHEMA, SCHEMA_VERSION } from './schema';
@@ -17,7 +17,7 @@ import {
   WorkerFailure,
   workerAvailable,
   WorkerOptions,
-} from './workerBatches';
+} from './ingest/worker/host';
 
 export interface OpenOptions {
   /** The `.mltrace` folder. */

@@ -1,14 +1,14 @@
-// Parsing in a worker thread (workerBatches.ts): the index it builds is the one the main thread
+// Parsing in a worker thread (src/core/ingest/worker/host.ts): the index it builds is the one the main thread
 // builds, byte for byte; its compact hand-off loses no field; and a worker that fails is reported
 // as such, so that ingest can read on the main thread instead. Real worker threads throughout.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { decodeBatch, encodeBatch } from '../../src/core/batchCodec';
-import { LogBatchSink, LogFileSpan, readLogBatches } from '../../src/core/logBatches';
-import type { PreparedBatch } from '../../src/core/prepare';
-import { readLogBatchesInWorker, WorkerFailure } from '../../src/core/workerBatches';
+import { decodeBatch, encodeBatch } from '../../src/core/ingest/worker/codec';
+import { LogBatchSink, LogFileSpan, readLogBatches } from '../../src/core/ingest/batches';
+import type { PreparedBatch } from '../../src/core/ingest/runDeltas';
+import { readLogBatchesInWorker, WorkerFailure } from '../../src/core/ingest/worker/host';
 import {
   appendEvents,
   appendRaw,

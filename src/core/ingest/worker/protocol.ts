@@ -2,9 +2,9 @@
 // (ingest is synchronous) on a shared counter the worker bumps after each message, and takes the
 // messages with receiveMessageOnPort; the worker blocks while too many batches wait untaken.
 import type { MessagePort, TransferListItem } from 'node:worker_threads';
-import type { EncodedBatch } from './batchCodec';
-import type { LineProblem, LogFileSpan } from './logBatches';
-import type { LogPosition } from './logReader';
+import type { EncodedBatch } from './codec';
+import type { LineProblem, LogFileSpan } from '../batches';
+import type { LogPosition } from '../readLines';
 
 export interface WorkerInput {
   files: LogFileSpan[];

@@ -2,9 +2,9 @@
 // owns the index. Structured clone of the objects themselves costs the receiving thread about as
 // much as parsing the JSON did; this form is one Float64Array (transferred, not copied) and one
 // array of distinct strings, and decoding it is a single pass that builds the objects again.
-import type { FlagUpdate, MetaUpdate, PreparedBatch, RunDelta } from './prepare';
-import type { PointerType } from './model';
-import type { ComponentMeta, ParsedDataset } from './parse';
+import type { FlagUpdate, MetaUpdate, PreparedBatch, RunDelta } from '../runDeltas';
+import type { PointerType } from '../../model';
+import type { ComponentMeta, ParsedDataset } from '../parseEvent';
 
 export interface EncodedBatch {
   numbers: number[];

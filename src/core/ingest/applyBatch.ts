@@ -2,11 +2,11 @@
 // nothing, and files may be read in any order, so every derived fact (status, start, dependencies,
 // latest writer, flags) is defined by the events' times and log order, never by arrival order.
 import { createHash } from 'node:crypto';
-import type { PointerType } from './model';
-import { inferPointerType } from './pointers';
-import type { ComponentMeta, ParsedDataset } from './parse';
-import type { FlagUpdate, PreparedBatch, RunDelta } from './prepare';
-import { all, Database, exec, first, RowInserter, SqlValue, Statement } from './sql';
+import type { PointerType } from '../model';
+import { inferPointerType } from '../pointers';
+import type { ComponentMeta, ParsedDataset } from './parseEvent';
+import type { FlagUpdate, PreparedBatch, RunDelta } from './runDeltas';
+import { all, Database, exec, first, RowInserter, SqlValue, Statement } from '../sql';
 
 /** A run's place in time: start, then log order. Dependencies and "latest" are defined by it. */
 type Key = readonly [start: number, seq: number];
@@ -196,7 +196,7 @@ export class Ingestor {
     }
   }
 
-  /** Applies a prepared batch (prepare.ts): each run's START and COMPLETE become a single write. */
+  /** Applies a prepared batch (runDeltas.ts): each run's START and COMPLETE become a single write. */
   apply({ metas, deltas, flags }: PreparedBatch): void {
     for (const m of metas) this.applyMeta(this.component(m.component, m.namespace), m.meta, m.ms);
     this.prefetchRuns(deltas.map((d) => d.runId));
