@@ -25,6 +25,23 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
   return sqlJs;
 }
 
+/** Prepared statements by name: a name that is not in the set fails to compile. */
+export type Statements<Name extends string> = { readonly [N in Name]: Statement };
+
+/** Prepares each SQL text of `sql` under its name. */
+export function prepareStatements<Name extends string>(
+  db: Database,
+  sql: Record<Name, string>,
+): Statements<Name> {
+  const statements = {} as Record<Name, Statement>;
+  for (const name of Object.keys(sql) as Name[]) statements[name] = db.prepare(sql[name]);
+  return statements;
+}
+
+export function freeStatements(statements: Statements<string>): void {
+  for (const stmt of Object.values(statements)) stmt.free();
+}
+
 /** First row of a prepared statement, or undefined. */
 export function first(stmt: Statement, params?: BindParams): Row | undefined {
   try {

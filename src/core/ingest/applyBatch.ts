@@ -39,7 +39,7 @@ interface ComponentInfo {
   tags: Set<string> | undefined;
 }
 
-export class Ingestor {
+export class BatchApplier {
   private readonly runs = new Map<string, RunInfo>();
   private readonly pointers = new Map<string, PointerInfo>();
   private readonly components = new Map<string, ComponentInfo>();
@@ -67,7 +67,7 @@ export class Ingestor {
     this.pointersComplete = this.nextPointerId === 1;
     this.nextComponentId = max('components') + 1;
     this.hasUpstream = first(db.prepare('SELECT 1 FROM upstream LIMIT 1')) !== undefined;
-    // While the index holds only runs this ingestor created, the `runs` map knows every run.
+    // While the index holds only runs this applier created, the `runs` map knows every run.
     this.runsComplete = this.nextRunId === 1;
     const unflag = first(db.prepare(`SELECT value FROM meta WHERE key = 'unflag_all'`));
     this.unflagAllKey = unflag ? (JSON.parse(String(unflag[0])) as Key) : [-Infinity, 0];
@@ -152,7 +152,7 @@ export class Ingestor {
     };
   }
 
-  /** True while every run in the index came through this ingestor (it finds them without SQL). */
+  /** True while every run in the index came through this applier (it finds them without SQL). */
   get knowsEveryRun(): boolean {
     return this.runsComplete;
   }
