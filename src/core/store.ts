@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { IngestPipeline, ParseInWorker, WorkerOptions } from './ingest';
 import type { IngestReport, Problem } from './model';
 import { Queries } from './queries';
-import { SCHEMA, SCHEMA_VERSION } from './schema';
+import { META, SCHEMA, SCHEMA_VERSION } from './schema';
 import { all, Database, first, loadSqlJs } from './sql';
 import { eventsDir, snapshotPath, StoreLocation, storeLocation } from './storeDir';
 
@@ -64,7 +64,7 @@ export class LineageStore extends Queries {
       try {
         const bytes = fs.readFileSync(file);
         db = configure(new SQL.Database(bytes));
-        const version = first(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`));
+        const version = first(db.prepare('SELECT value FROM meta WHERE key = ?'), [META.schemaVersion]);
         if (!version || Number(version[0]) !== SCHEMA_VERSION) {
           reason = `the snapshot ${file} has schema version ${version?.[0] ?? 'unknown'}, this version needs ${SCHEMA_VERSION}`;
         } else if (readChecksum(file) !== checksum(bytes)) {
@@ -240,6 +240,6 @@ function readChecksum(snapshot: string): string | null {
 function createDatabase(db: Database): Database {
   configure(db);
   db.exec(SCHEMA);
-  db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run([String(SCHEMA_VERSION)]);
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run([META.schemaVersion, String(SCHEMA_VERSION)]);
   return db;
 }

@@ -19,7 +19,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IngestReport } from '../model';
-import { QUERY_INDEXES, QUERY_INDEX_NAMES } from '../schema';
+import { META, QUERY_INDEXES, QUERY_INDEX_NAMES } from '../schema';
 import { all, Database, exec, first, freeStatements, prepareStatements, Statements } from '../sql';
 import { eventsDir } from '../storeDir';
 import { BatchApplier } from './applyBatch';
@@ -45,8 +45,8 @@ const WORKER_BYTES = 4 * 1024 * 1024;
 
 const SQL = {
   logFiles: 'SELECT path, offset, line FROM log_files',
-  lastSeq: `SELECT value FROM meta WHERE key = 'seq'`,
-  setLastSeq: `INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)`,
+  getMeta: 'SELECT value FROM meta WHERE key = ?',
+  setMeta: 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)',
   runCount: 'SELECT count(*) FROM runs',
   setPosition: 'INSERT OR REPLACE INTO log_files (path, offset, line) VALUES (?, ?, ?)',
   addProblem: 'INSERT OR IGNORE INTO problems (file, line, reason, severity) VALUES (?, ?, ?, ?)',
@@ -248,7 +248,7 @@ export class IngestPipeline {
     };
     const sql = this.sql;
     const applier = (this.applier ??= new BatchApplier(this.db));
-    const seq = Number(first(sql.lastSeq)?.[0] ?? 0);
+    const seq = Number(first(sql.getMeta, [META.lastSeq])?.[0] ?? 0);
     const runCount = () => Number(first(sql.runCount)![0]);
     const runsBefore = runCount();
     const bulk = applier.knowsEveryRun && backlog >= BULK_BYTES && runsBefore === 0;
@@ -280,7 +280,7 @@ export class IngestPipeline {
       sink,
       seq,
       commit: (last: number) => {
-        exec(sql.setLastSeq, [String(last)]);
+        exec(sql.setMeta, [META.lastSeq, String(last)]);
         if (bulk) this.db.exec(QUERY_INDEXES);
         this.db.exec('COMMIT');
         report.runs = runCount() - runsBefore;
