@@ -1,6 +1,7 @@
-// Applies parsed events to the index. Order-tolerant and idempotent: the same event twice changes
-// nothing, and files may be read in any order, so every derived fact (status, start, dependencies,
-// latest writer, flags) is defined by the events' times and log order, never by arrival order.
+// Applies prepared batches (runDeltas.ts) to the index. Order-tolerant and idempotent: the same
+// event twice changes nothing, and files may be read in any order, so every derived fact (status,
+// start, dependencies, latest writer, flags) is defined by the events' times and log order, never
+// by arrival order.
 import { createHash } from 'node:crypto';
 import type { PointerType } from '../model';
 import { inferPointerType } from '../pointers';
