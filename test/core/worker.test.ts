@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { decodeBatch, encodeBatch } from '../../src/core/ingest/worker/codec';
 import { LogBatchSink, LogFileSpan, readLogBatches } from '../../src/core/ingest/batches';
+import { noRunFacts } from '../../src/core/ingest/parseEvent';
 import type { PreparedBatch } from '../../src/core/ingest/runDeltas';
 import { readLogBatchesInWorker, WorkerFailure } from '../../src/core/ingest/worker/host';
 import {
@@ -331,6 +332,7 @@ describe('the hand-off from the worker', () => {
           outputs: new Map(),
         },
         {
+          ...noRunFacts(),
           runId: uuid(3),
           component: 'score',
           namespace: 'ws',
@@ -340,14 +342,7 @@ describe('the hand-off from the worker', () => {
           startMs: null,
           endMs: null,
           terminal: { status: 'complete', ms: 310 },
-          gitHash: null,
           gitTags: [],
-          sourceFile: null,
-          sourceLine: null,
-          code: null,
-          error: null,
-          thresholdDays: null,
-          noInputDeps: false,
           upstream: new Set(),
           notes: [],
           inputs: new Map(),
