@@ -37,10 +37,10 @@ await build({
 });
 chmodSync(path.join(dist, 'cli.js'), 0o755);
 
-// The worker that parses large logs while the index applies them (src/core/workerBatches.ts).
+// The worker that parses large logs while the index applies them (src/core/ingest/worker/host.ts).
 await build({
   ...common,
-  entryPoints: [path.join(root, 'src/core/ingestWorker.ts')],
+  entryPoints: [path.join(root, 'src/core/ingest/worker/entry.ts')],
   outfile: path.join(dist, 'ingestWorker.js'),
 });
 
@@ -77,7 +77,7 @@ await build({
   ...common,
   entryPoints: {
     'engine.bench': path.join(root, 'bench/engine.bench.ts'),
-    ingestWorker: path.join(root, 'src/core/ingestWorker.ts'),
+    ingestWorker: path.join(root, 'src/core/ingest/worker/entry.ts'),
   },
   outdir: path.join(root, 'out', 'bench'),
 });

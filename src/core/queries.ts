@@ -14,7 +14,8 @@ import type {
   TracedRun,
 } from './model';
 import { LineageError } from './model';
-import { all, Database, first, Row, Statement } from './sql';
+import { DIR } from './schema';
+import { all, Database, first, Row, selectList, Statement } from './sql';
 import { Staleness, StalenessOptions } from './staleness';
 import { FILE_NAMESPACE } from './events';
 
@@ -33,16 +34,45 @@ export interface HistoryOptions {
 /** SQL for a pointer's display name: bare for workspace files, `namespace/name` otherwise. */
 const POINTER_NAME = `CASE WHEN p.namespace = '${FILE_NAMESPACE}' THEN p.name ELSE p.namespace || '/' || p.name END`;
 
-/** Columns of a run, with its pointers, dependencies and notes aggregated: one row per run. */
-const RUN_COLUMNS = `r.id, r.uuid, c.name, r.status, r.start_ms, r.end_ms, r.git_hash, r.git_tags, r.source_file,
-  r.source_line, r.error,
-  (SELECT json_group_array(n) FROM (SELECT ${POINTER_NAME} AS n FROM run_io io JOIN pointers p ON p.id = io.pointer_id
-    WHERE io.run_id = r.id AND io.dir = 0 ORDER BY n)),
-  (SELECT json_group_array(n) FROM (SELECT ${POINTER_NAME} AS n FROM run_io io JOIN pointers p ON p.id = io.pointer_id
-    WHERE io.run_id = r.id AND io.dir = 1 ORDER BY n)),
-  (SELECT json_group_array(u) FROM (SELECT DISTINCT dr.uuid AS u FROM deps d JOIN runs dr ON dr.id = d.dep_run_id
-    WHERE d.run_id = r.id ORDER BY dr.start_ms DESC, dr.seq DESC)),
-  (SELECT group_concat(text, char(10)) FROM (SELECT text FROM notes WHERE run_id = r.id ORDER BY time_ms, text))`;
+/** SQL for the names of the pointers run `r` used in one direction, as a JSON array. */
+const RUN_POINTERS = (dir: number) => `(SELECT json_group_array(n) FROM (SELECT ${POINTER_NAME} AS n
+  FROM run_io io JOIN pointers p ON p.id = io.pointer_id WHERE io.run_id = r.id AND io.dir = ${dir} ORDER BY n))`;
+
+/** Columns of a run, with its pointers, dependencies and notes aggregated: one row per run (toRun). */
+const RUN = selectList({
+  rowId: 'r.id',
+  uuid: 'r.uuid',
+  component: 'c.name',
+  status: 'r.status',
+  startMs: 'r.start_ms',
+  endMs: 'r.end_ms',
+  gitHash: 'r.git_hash',
+  gitTags: 'r.git_tags',
+  sourceFile: 'r.source_file',
+  sourceLine: 'r.source_line',
+  error: 'r.error',
+  inputs: RUN_POINTERS(DIR.input),
+  outputs: RUN_POINTERS(DIR.output),
+  dependencies: `(SELECT json_group_array(u) FROM (SELECT DISTINCT dr.uuid AS u FROM deps d JOIN runs dr ON dr.id = d.dep_run_id
+    WHERE d.run_id = r.id ORDER BY dr.start_ms DESC, dr.seq DESC))`,
+  notes: `(SELECT group_concat(text, char(10)) FROM (SELECT text FROM notes WHERE run_id = r.id ORDER BY time_ms, text))`,
+});
+const RUN_COLUMNS = RUN.sql;
+/** The run's log order, after RUN_COLUMNS (for ties between runs that started at once). */
+const RUN_SEQ = selectList({ seq: 'r.seq' }, RUN.end);
+/** What `inspect` reads after RUN_COLUMNS. */
+const RUN_DETAIL = selectList(
+  { codeId: 'r.code_id', description: 'c.description', owner: 'c.owner', componentId: 'r.component_id' },
+  RUN.end,
+);
+/** A pointer a run used, as `inspect` lists it. */
+const RUN_IO = selectList({
+  dir: 'io.dir',
+  name: POINTER_NAME,
+  type: 'p.type',
+  flagged: 'p.flagged',
+  fingerprint: 'io.fingerprint',
+});
 const RUN_FROM = `FROM runs r JOIN components c ON c.id = r.component_id`;
 /**
  * Runs that queries list: a run known only from OTHER events (notes that arrived before its
@@ -54,7 +84,7 @@ const IS_COMPONENT = `(EXISTS (SELECT 1 FROM runs WHERE component_id = c.id AND 
   OR c.description != '' OR c.owner != '' OR EXISTS (SELECT 1 FROM component_tags t WHERE t.component_id = c.id))`;
 
 /** SQL for the id of the latest run that wrote pointer `p` (by start time, then log order). */
-const LATEST_WRITER = `(SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = 1
+const LATEST_WRITER = `(SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = ${DIR.output}
   ORDER BY w.start_ms DESC, w.seq DESC LIMIT 1)`;
 
 export class Queries {
@@ -124,41 +154,38 @@ export class Queries {
   /** One run in full, by id or unique id prefix. */
   inspect(idOrPrefix: string): RunDetail {
     const id = this.resolveRun(idOrPrefix);
-    const row = first(
-      this.stmt(
-        `SELECT ${RUN_COLUMNS}, r.code_id, c.description, c.owner, r.component_id ${RUN_FROM} WHERE r.id = ?`,
-      ),
-      [id],
-    )!;
+    const row = first(this.stmt(`SELECT ${RUN_COLUMNS}, ${RUN_DETAIL.sql} ${RUN_FROM} WHERE r.id = ?`), [
+      id,
+    ])!;
+    const detail = RUN_DETAIL.at;
     const run = toRun(row);
     const code =
-      row[15] === null
+      row[detail.codeId] === null
         ? undefined
-        : first(this.stmt('SELECT language, source FROM code WHERE id = ?'), [row[15]]);
+        : first(this.stmt('SELECT language, source FROM code WHERE id = ?'), [row[detail.codeId]]);
     const io = all(
-      this
-        .stmt(`SELECT io.dir, ${POINTER_NAME}, p.type, p.flagged, io.fingerprint FROM run_io io JOIN pointers p ON p.id = io.pointer_id
-        WHERE io.run_id = ? ORDER BY 2`),
+      this.stmt(`SELECT ${RUN_IO.sql} FROM run_io io JOIN pointers p ON p.id = io.pointer_id
+        WHERE io.run_id = ? ORDER BY ${RUN_IO.at.name + 1}`),
       [id],
     );
     const pointer = (r: Row): PointerIO => ({
-      name: String(r[1]),
-      type: r[2] as PointerType,
-      flagged: r[3] === 1,
-      fingerprint: r[4] === null ? null : String(r[4]),
+      name: String(r[RUN_IO.at.name]),
+      type: r[RUN_IO.at.type] as PointerType,
+      flagged: r[RUN_IO.at.flagged] === 1,
+      fingerprint: r[RUN_IO.at.fingerprint] === null ? null : String(r[RUN_IO.at.fingerprint]),
     });
     run.stale = this.stalenessOf([id]).get(id) ?? [];
     return {
       ...run,
       codeLanguage: code ? String(code[0]) : null,
       codeSnapshot: code ? String(code[1]) : null,
-      description: String(row[16]),
-      owner: String(row[17]),
+      description: String(row[detail.description]),
+      owner: String(row[detail.owner]),
       tags: all(this.stmt('SELECT tag FROM component_tags WHERE component_id = ? ORDER BY tag'), [
-        row[18],
+        row[detail.componentId],
       ]).map((r) => String(r[0])),
-      inputPointers: io.filter((r) => r[0] === 0).map(pointer),
-      outputPointers: io.filter((r) => r[0] === 1).map(pointer),
+      inputPointers: io.filter((r) => r[RUN_IO.at.dir] === DIR.input).map(pointer),
+      outputPointers: io.filter((r) => r[RUN_IO.at.dir] === DIR.output).map(pointer),
     };
   }
 
@@ -191,9 +218,9 @@ export class Queries {
     const rows = downstream
       ? all(
           this.stmt(`WITH RECURSIVE down(id) AS (
-              SELECT run_id FROM run_io WHERE pointer_id = ? AND dir = 0
+              SELECT run_id FROM run_io WHERE pointer_id = ? AND dir = ${DIR.input}
               UNION SELECT d.run_id FROM deps d JOIN down ON d.dep_run_id = down.id)
-            SELECT ${RUN_COLUMNS}, r.seq ${RUN_FROM} JOIN down ON down.id = r.id`),
+            SELECT ${RUN_COLUMNS}, ${RUN_SEQ.sql} ${RUN_FROM} JOIN down ON down.id = r.id`),
           [pointer.id],
         )
       : pointer.latestWriter === null
@@ -201,10 +228,14 @@ export class Queries {
         : all(
             this.stmt(`WITH RECURSIVE up(id) AS (
                 SELECT ? UNION SELECT d.dep_run_id FROM deps d JOIN up ON d.run_id = up.id)
-              SELECT ${RUN_COLUMNS}, r.seq ${RUN_FROM} JOIN up ON up.id = r.id`),
+              SELECT ${RUN_COLUMNS}, ${RUN_SEQ.sql} ${RUN_FROM} JOIN up ON up.id = r.id`),
             [pointer.latestWriter],
           );
-    const runs = rows.map((r) => ({ ...toRun(r), rowId: Number(r[0]), seq: Number(r[15]) }));
+    const runs = rows.map((r) => ({
+      ...toRun(r),
+      rowId: Number(r[RUN.at.rowId]),
+      seq: Number(r[RUN_SEQ.at.seq]),
+    }));
     const byId = new Map(runs.map((r) => [r.id, r]));
     const newestFirst = (a: (typeof runs)[number], b: (typeof runs)[number]) =>
       b.startTime.localeCompare(a.startTime) || b.seq - a.seq;
@@ -214,7 +245,7 @@ export class Queries {
       const readers = new Set(
         all(
           this.stmt(
-            'SELECT r.uuid FROM run_io io JOIN runs r ON r.id = io.run_id WHERE io.pointer_id = ? AND io.dir = 0',
+            `SELECT r.uuid FROM run_io io JOIN runs r ON r.id = io.run_id WHERE io.pointer_id = ? AND io.dir = ${DIR.input}`,
           ),
           [pointer.id],
         ).map((r) => String(r[0])),
@@ -268,7 +299,8 @@ export class Queries {
   readers(pointerName: string): Run[] {
     const { id } = this.resolvePointer(pointerName);
     return all(
-      this.stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} JOIN run_io io ON io.run_id = r.id AND io.dir = 0
+      this
+        .stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} JOIN run_io io ON io.run_id = r.id AND io.dir = ${DIR.input}
         WHERE io.pointer_id = ? ORDER BY r.start_ms DESC, r.seq DESC`),
       [id],
     ).map(toRun);
@@ -280,10 +312,10 @@ export class Queries {
     const rows = all(
       this.stmt(`WITH RECURSIVE up(id, depth) AS (
           SELECT ?, 0 UNION SELECT d.dep_run_id, up.depth + 1 FROM deps d JOIN up ON d.run_id = up.id)
-        SELECT ${RUN_COLUMNS}, min(up.depth) ${RUN_FROM} JOIN up ON up.id = r.id GROUP BY r.id ORDER BY min(up.depth), r.start_ms DESC`),
+        SELECT ${RUN_COLUMNS}, min(up.depth) AS depth ${RUN_FROM} JOIN up ON up.id = r.id GROUP BY r.id ORDER BY min(up.depth), r.start_ms DESC`),
       [id],
     );
-    return rows.map((r) => ({ ...toRun(r), depth: Number(r[15]) }));
+    return rows.map((r) => ({ ...toRun(r), depth: Number(r[RUN.end]) }));
   }
 
   // ---- staleness ----------------------------------------------------------------------------
@@ -330,11 +362,11 @@ export class Queries {
             AND l.lifecycle = 1 ORDER BY l.start_ms DESC, l.seq DESC LIMIT 1) ORDER BY r.start_ms DESC, r.seq DESC`),
         );
     const reasons = this.stalenessOf(
-      rows.map((r) => Number(r[0])),
+      rows.map((r) => Number(r[RUN.at.rowId])),
       options,
     );
     return rows
-      .map((r) => ({ ...toRun(r), stale: reasons.get(Number(r[0])) ?? [] }))
+      .map((r) => ({ ...toRun(r), stale: reasons.get(Number(r[RUN.at.rowId])) ?? [] }))
       .filter((r) => r.stale.length > 0);
   }
 
@@ -365,27 +397,29 @@ export class Queries {
             SELECT value, value FROM json_each(?)
             UNION SELECT down.c, d.run_id FROM deps d JOIN down ON d.dep_run_id = down.id)
           SELECT down.c, count(DISTINCT o.pointer_id) FROM down
-            JOIN run_io o ON o.run_id = down.id AND o.dir = 1
+            JOIN run_io o ON o.run_id = down.id AND o.dir = ${DIR.output}
             JOIN pointers p ON p.id = o.pointer_id AND p.flagged = 0
-          WHERE NOT EXISTS (SELECT 1 FROM run_io w WHERE w.pointer_id = o.pointer_id AND w.dir = 1
+          WHERE NOT EXISTS (SELECT 1 FROM run_io w WHERE w.pointer_id = o.pointer_id AND w.dir = ${DIR.output}
               AND (w.start_ms > o.start_ms OR (w.start_ms = o.start_ms AND w.seq > o.seq)))
-            AND NOT EXISTS (SELECT 1 FROM run_io rd WHERE rd.pointer_id = o.pointer_id AND rd.dir = 0)
+            AND NOT EXISTS (SELECT 1 FROM run_io rd WHERE rd.pointer_id = o.pointer_id AND rd.dir = ${DIR.input})
           GROUP BY down.c`),
         [candidates],
       ).map((r) => [Number(r[0]), Number(r[1])]),
     );
     const rows = all(
-      this.stmt(`SELECT ${RUN_COLUMNS}, r.seq ${RUN_FROM} WHERE r.id IN (SELECT value FROM json_each(?))`),
+      this.stmt(
+        `SELECT ${RUN_COLUMNS}, ${RUN_SEQ.sql} ${RUN_FROM} WHERE r.id IN (SELECT value FROM json_each(?))`,
+      ),
       [candidates],
     );
     const total = flagged.length;
     const runs: Array<ReviewedRun & { seq: number }> = rows.map((row) => {
-      const id = Number(row[0]);
+      const id = Number(row[RUN.at.rowId]);
       const count = flaggedCount.get(id) ?? 0;
       const unflagged = unflaggedCount.get(id) ?? 0;
       return {
         ...toRun(row),
-        seq: Number(row[15]),
+        seq: Number(row[RUN_SEQ.at.seq]),
         count,
         coverage: count / total,
         suspiciousness: count / Math.sqrt(total * (count + unflagged)),
@@ -430,8 +464,8 @@ export class Queries {
   pointers(options: { flagged?: boolean; prefix?: string; limit?: number } = {}): Pointer[] {
     return all(
       this.stmt(`SELECT ${POINTER_NAME}, p.type, p.flagged,
-          (SELECT count(*) FROM run_io WHERE pointer_id = p.id AND dir = 1),
-          (SELECT count(*) FROM run_io WHERE pointer_id = p.id AND dir = 0)
+          (SELECT count(*) FROM run_io WHERE pointer_id = p.id AND dir = ${DIR.output}),
+          (SELECT count(*) FROM run_io WHERE pointer_id = p.id AND dir = ${DIR.input})
         FROM pointers p WHERE (?1 IS NULL OR p.flagged = ?1) AND (?2 IS NULL OR p.name >= ?2 AND p.name < ?2 || x'ff')
           AND NOT (p.namespace = 'mltrace' AND p.name = '*')
         ORDER BY p.name LIMIT ?3`),
@@ -524,7 +558,7 @@ export class Queries {
     return {
       items,
       next: last
-        ? `${Number(last[4])}:${Number(first(this.stmt('SELECT seq FROM runs WHERE id = ?'), [last[0]])![0])}`
+        ? `${Number(last[RUN.at.startMs])}:${Number(first(this.stmt('SELECT seq FROM runs WHERE id = ?'), [last[RUN.at.rowId]])![0])}`
         : null,
     };
   }
@@ -549,22 +583,25 @@ function toResolvedPointer(r: Row): ResolvedPointer {
 }
 
 function toRun(r: Row): Run {
+  const at = RUN.at;
+  const text = (i: number) => (r[i] === null ? null : String(r[i]));
+  const time = (i: number) => (r[i] === null ? null : new Date(Number(r[i])).toISOString());
   return {
-    id: String(r[1]),
-    component: String(r[2]),
-    status: r[3] as RunStatus,
-    startTime: new Date(Number(r[4])).toISOString(),
-    endTime: r[5] === null ? null : new Date(Number(r[5])).toISOString(),
-    inputs: JSON.parse(String(r[11])) as string[],
-    outputs: JSON.parse(String(r[12])) as string[],
-    dependencies: JSON.parse(String(r[13])) as string[],
+    id: String(r[at.uuid]),
+    component: String(r[at.component]),
+    status: r[at.status] as RunStatus,
+    startTime: time(at.startMs)!,
+    endTime: time(at.endMs),
+    inputs: JSON.parse(String(r[at.inputs])) as string[],
+    outputs: JSON.parse(String(r[at.outputs])) as string[],
+    dependencies: JSON.parse(String(r[at.dependencies])) as string[],
     stale: [],
-    gitHash: r[6] === null ? null : String(r[6]),
-    gitTags: r[7] === null ? [] : (JSON.parse(String(r[7])) as string[]),
-    sourceFile: r[8] === null ? null : String(r[8]),
-    sourceLine: r[9] === null ? null : Number(r[9]),
-    notes: r[14] === null ? '' : String(r[14]),
-    error: r[10] === null ? null : String(r[10]),
+    gitHash: text(at.gitHash),
+    gitTags: r[at.gitTags] === null ? [] : (JSON.parse(String(r[at.gitTags])) as string[]),
+    sourceFile: text(at.sourceFile),
+    sourceLine: r[at.sourceLine] === null ? null : Number(r[at.sourceLine]),
+    notes: text(at.notes) ?? '',
+    error: text(at.error),
   };
 }
 

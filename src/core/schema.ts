@@ -2,6 +2,27 @@
 // are then rebuilt from the log.
 export const SCHEMA_VERSION = 4;
 
+/** run_io.dir: which way a run used a pointer. */
+export const DIR = { input: 0, output: 1 } as const;
+export type Dir = (typeof DIR)[keyof typeof DIR];
+
+/**
+ * deps.via: the pointer a run read (pointers.id, above 0), or a component the run declared
+ * upstream, stored as -components.id so that both share the key (run_id, via).
+ */
+export const viaUpstream = (componentId: number): number => -componentId;
+/** viaUpstream in SQL, of a column or expression that holds a components.id. */
+export const viaUpstreamSql = (componentId: string): string => `-${componentId}`;
+
+/** The keys of the meta table. */
+export const META = {
+  schemaVersion: 'schema_version',
+  /** The number of the last event read: events are numbered in log order, for ties. */
+  lastSeq: 'seq',
+  /** JSON [time_ms, seq] of the latest event that unflagged every pointer. */
+  unflagAll: 'unflag_all',
+} as const;
+
 /**
  * Indexes that queries use and ingest never does (ingest finds runs by id in its own map while it
  * knows them all). When a large log is indexed from nothing they are dropped first and created at
@@ -71,7 +92,7 @@ CREATE TABLE pointers (
 CREATE INDEX pointers_flagged ON pointers (flagged) WHERE flagged = 1;
 CREATE TABLE run_io (
   run_id INTEGER NOT NULL,
-  dir INTEGER NOT NULL,                -- 0 input, 1 output
+  dir INTEGER NOT NULL,                -- ${DIR.input} input, ${DIR.output} output
   pointer_id INTEGER NOT NULL,
   fingerprint TEXT,
   start_ms INTEGER NOT NULL,           -- copies of the run's order key, for io_by_pointer
@@ -81,7 +102,7 @@ CREATE TABLE run_io (
 CREATE INDEX io_by_pointer ON run_io (pointer_id, dir, start_ms, seq);
 CREATE TABLE deps (
   run_id INTEGER NOT NULL,
-  via INTEGER NOT NULL,                -- pointers.id read, or -components.id for a declared upstream
+  via INTEGER NOT NULL,                -- pointers.id read, or ${viaUpstreamSql('components.id')} for a declared upstream
   dep_run_id INTEGER NOT NULL,
   PRIMARY KEY (run_id, via)
 ) WITHOUT ROWID;

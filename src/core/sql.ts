@@ -25,6 +25,41 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
   return sqlJs;
 }
 
+/** A SELECT list whose columns a row is read by: `sql` goes in the query, `at` names positions. */
+export interface SelectList<Name extends string> {
+  /** The expressions, comma-separated. */
+  readonly sql: string;
+  /** Each column's index in a row. */
+  readonly at: { readonly [N in Name]: number };
+  /** The index of the first column after these. */
+  readonly end: number;
+}
+
+/** Names the columns of a SELECT; `from` is the index of the first (after another list's `end`). */
+export function selectList<Name extends string>(columns: Record<Name, string>, from = 0): SelectList<Name> {
+  const names = Object.keys(columns) as Name[];
+  const at = {} as Record<Name, number>;
+  names.forEach((name, i) => (at[name] = from + i));
+  return { sql: names.map((name) => columns[name]).join(', '), at, end: from + names.length };
+}
+
+/** Prepared statements by name: a name that is not in the set fails to compile. */
+export type Statements<Name extends string> = { readonly [N in Name]: Statement };
+
+/** Prepares each SQL text of `sql` under its name. */
+export function prepareStatements<Name extends string>(
+  db: Database,
+  sql: Record<Name, string>,
+): Statements<Name> {
+  const statements = {} as Record<Name, Statement>;
+  for (const name of Object.keys(sql) as Name[]) statements[name] = db.prepare(sql[name]);
+  return statements;
+}
+
+export function freeStatements(statements: Statements<string>): void {
+  for (const stmt of Object.values(statements)) stmt.free();
+}
+
 /** First row of a prepared statement, or undefined. */
 export function first(stmt: Statement, params?: BindParams): Row | undefined {
   try {

@@ -4,6 +4,7 @@ import { FILE_NAMESPACE } from './events';
 import { FingerprintCache } from './fingerprint';
 import { plural, runLabel } from './format';
 import { pointerPath } from './pointers';
+import { DIR } from './schema';
 import { all, Database, Statement } from './sql';
 
 export interface StalenessOptions {
@@ -36,10 +37,10 @@ export class Staleness {
       db.prepare(`SELECT io.run_id, p.namespace, p.name, io.fingerprint, r.start_ms, r.seq, lw.id, lw.uuid, lc.name,
         lw.start_ms, lw.seq
       FROM run_io io JOIN pointers p ON p.id = io.pointer_id JOIN runs r ON r.id = io.run_id
-      LEFT JOIN runs lw ON lw.id = (SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = 1
+      LEFT JOIN runs lw ON lw.id = (SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = ${DIR.output}
         ORDER BY w.start_ms DESC, w.seq DESC LIMIT 1)
       LEFT JOIN components lc ON lc.id = lw.component_id
-      WHERE io.dir = 0 AND io.run_id IN (SELECT value FROM json_each(?)) ORDER BY io.run_id, p.name`);
+      WHERE io.dir = ${DIR.input} AND io.run_id IN (SELECT value FROM json_each(?)) ORDER BY io.run_id, p.name`);
     // Rule 4: the code recorded with the run.
     this.code = db.prepare(`SELECT r.id, r.uuid, c.name, r.source_file, r.source_line, code.source
       FROM runs r JOIN components c ON c.id = r.component_id JOIN code ON code.id = r.code_id

@@ -3,21 +3,12 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Ingestor } from './ingest';
-import { LogBatchSink, LogFileSpan, readLogBatches } from './logBatches';
-import type { LogPosition } from './logReader';
+import { IngestPipeline, ParseInWorker, WorkerOptions } from './ingest';
 import type { IngestReport, Problem } from './model';
 import { Queries } from './queries';
-import { QUERY_INDEXES, QUERY_INDEX_NAMES, SCHEMA, SCHEMA_VERSION } from './schema';
+import { META, SCHEMA, SCHEMA_VERSION } from './schema';
 import { all, Database, first, loadSqlJs } from './sql';
 import { eventsDir, snapshotPath, StoreLocation, storeLocation } from './storeDir';
-import {
-  readLogBatchesInBackground,
-  readLogBatchesInWorker,
-  WorkerFailure,
-  workerAvailable,
-  WorkerOptions,
-} from './workerBatches';
 
 export interface OpenOptions {
   /** The `.mltrace` folder. */
@@ -30,34 +21,36 @@ export interface OpenOptions {
    * Parse the log in a worker thread while this thread applies it: `auto` (the default) when there
    * are at least 4 MiB to read, as when a large log is indexed for the first time.
    */
-  parseInWorker?: 'auto' | 'always' | 'never';
+  parseInWorker?: ParseInWorker;
   /** How the parsing worker starts (tests make it fail). */
   worker?: WorkerOptions;
 }
 
-/** From this much new log on an empty index, query-only indexes are built once at the end. */
-const BULK_BYTES = 1024 * 1024;
-/** From this much new log, `parseInWorker: 'auto'` starts the worker (it costs ~30 ms to start). */
-const WORKER_BYTES = 4 * 1024 * 1024;
-
 export class LineageStore extends Queries {
-  private ingestor: Ingestor | undefined;
+  private readonly ingestion: IngestPipeline;
   private dirty = false;
   private saveTimer: NodeJS.Timeout | undefined;
   private closed = false;
-  /** An ingestInBackground is applying batches (its transaction is open). */
-  private busy = false;
 
   private constructor(
     db: Database,
     readonly location: StoreLocation,
     private readonly onMessage: (message: string) => void,
     /** Why the snapshot was not used, if it was not. */
-    private rebuildReason: string | null,
-    private readonly parseInWorker: 'auto' | 'always' | 'never',
-    private readonly workerOptions: WorkerOptions,
+    rebuildReason: string | null,
+    parseInWorker: ParseInWorker,
+    worker: WorkerOptions,
   ) {
     super(db, location.root);
+    this.ingestion = new IngestPipeline(db, location.storeDir, {
+      parseInWorker,
+      worker,
+      onMessage,
+      rebuildReason,
+      resetDatabase: () => this.resetDatabase(),
+      assertOpen: () => this.assertOpen(),
+      isClosed: () => this.closed,
+    });
   }
 
   static async open(options: OpenOptions): Promise<LineageStore> {
@@ -71,7 +64,7 @@ export class LineageStore extends Queries {
       try {
         const bytes = fs.readFileSync(file);
         db = configure(new SQL.Database(bytes));
-        const version = first(db.prepare(`SELECT value FROM meta WHERE key = 'schema_version'`));
+        const version = first(db.prepare('SELECT value FROM meta WHERE key = ?'), [META.schemaVersion]);
         if (!version || Number(version[0]) !== SCHEMA_VERSION) {
           reason = `the snapshot ${file} has schema version ${version?.[0] ?? 'unknown'}, this version needs ${SCHEMA_VERSION}`;
         } else if (readChecksum(file) !== checksum(bytes)) {
@@ -106,59 +99,13 @@ export class LineageStore extends Queries {
    */
   pendingBytes(): number {
     this.assertOpen();
-    const { names, positions, sizes } = this.logFiles();
-    // A snapshot that will be rebuilt means the whole log is read again.
-    if (this.rebuildReason) positions.clear();
-    return names.reduce(
-      (n, name) => n + Math.max(0, (sizes.get(name) ?? 0) - (positions.get(name)?.offset ?? 0)),
-      0,
-    );
-  }
-
-  /** The event files, their sizes now, and how far each was read. */
-  private logFiles(): { names: string[]; positions: Map<string, LogPosition>; sizes: Map<string, number> } {
-    const dir = eventsDir(this.location.storeDir);
-    let names: string[] = [];
-    try {
-      names = fs
-        .readdirSync(dir)
-        .filter((n) => n.endsWith('.jsonl'))
-        .sort();
-    } catch {
-      // No events folder yet: nothing has been logged.
-    }
-    const positions = new Map(
-      all(this.stmt('SELECT path, offset, line FROM log_files')).map((r) => [
-        String(r[0]),
-        { offset: Number(r[1]), line: Number(r[2]) },
-      ]),
-    );
-    const sizes = new Map<string, number>();
-    for (const name of names) {
-      try {
-        sizes.set(name, fs.statSync(path.join(dir, name)).size);
-      } catch {
-        // Removed between readdir and stat.
-      }
-    }
-    return { names, positions, sizes };
+    return this.ingestion.pendingBytes();
   }
 
   /** Reads everything appended to the log since the last call and brings the index up to date. */
   ingest(): IngestReport {
     this.assertReady();
-    const { spans, backlog, rebuilt } = this.plan();
-    const inWorker =
-      this.parseInWorker === 'always' || (this.parseInWorker === 'auto' && backlog >= WORKER_BYTES);
-    let report: IngestReport;
-    try {
-      report = this.apply(spans, backlog, inWorker && this.canUseWorker());
-    } catch (error) {
-      if (!(error instanceof WorkerFailure)) throw error;
-      this.workerFailed(error);
-      report = this.apply(spans, backlog, false);
-    }
-    return this.finish(report, rebuilt);
+    return this.ingested(this.ingestion.ingest());
   }
 
   /**
@@ -168,154 +115,15 @@ export class LineageStore extends Queries {
    */
   async ingestInBackground(): Promise<IngestReport> {
     this.assertReady();
-    const { spans, backlog, rebuilt } = this.plan();
-    if (spans.length === 0 || !this.canUseWorker())
-      return this.finish(this.apply(spans, backlog, false), rebuilt);
-    let report: IngestReport;
-    const transaction = this.begin(spans, backlog, true);
-    this.busy = true;
-    try {
-      transaction.commit(
-        await readLogBatchesInBackground(spans, transaction.seq, transaction.sink, this.workerOptions),
-      );
-      report = transaction.report;
-    } catch (error) {
-      transaction.abort();
-      if (!(error instanceof WorkerFailure) || this.closed) throw error;
-      this.workerFailed(error);
-      report = this.apply(spans, backlog, false);
-    } finally {
-      this.busy = false;
-    }
-    return this.finish(report, rebuilt);
+    return this.ingested(await this.ingestion.ingestInBackground());
   }
 
-  /** What the next ingest reads: the new part of each file (all of it if the index is rebuilt). */
-  private plan(): { spans: LogFileSpan[]; backlog: number; rebuilt: string | null } {
-    const dir = eventsDir(this.location.storeDir);
-    const { names, positions, sizes } = this.logFiles();
-    const shrunk = [...positions].find(([name, pos]) => (sizes.get(name) ?? 0) < pos.offset);
-    if (shrunk && !this.rebuildReason) {
-      this.rebuildReason = `the event file ${path.join(dir, shrunk[0])} is shorter than what was already read from it`;
-    }
-    let rebuilt: string | null = null;
-    if (this.rebuildReason) {
-      rebuilt = `Rebuilt the lineage index from the event log: ${this.rebuildReason}.`;
-      this.onMessage(rebuilt);
-      this.rebuildReason = null;
-      this.resetDatabase();
-      positions.clear();
-    }
-    const spans: LogFileSpan[] = [];
-    for (const name of names) {
-      const size = sizes.get(name);
-      const from = positions.get(name) ?? { offset: 0, line: 0 };
-      if (size !== undefined && size > from.offset)
-        spans.push({ name, file: path.join(dir, name), from, size });
-    }
-    const backlog = spans.reduce((n, span) => n + span.size - span.from.offset, 0);
-    return { spans, backlog, rebuilt };
-  }
-
-  private canUseWorker(): boolean {
-    return this.workerOptions.script !== undefined || workerAvailable();
-  }
-
-  private workerFailed(error: WorkerFailure): void {
-    this.onMessage(
-      `Reading the event log in a worker thread failed (${error.message.split('\n')[0]}); read it on the main thread instead.`,
-    );
-  }
-
-  private finish(report: IngestReport, rebuilt: string | null): IngestReport {
-    report.rebuilt = rebuilt;
+  private ingested(report: IngestReport): IngestReport {
     if (report.bytes > 0) {
       this.dirty = true;
       this.changed();
     }
     return report;
-  }
-
-  /** Reads the spans and applies them in one transaction: all of it, or (on an error) none. */
-  private apply(spans: LogFileSpan[], backlog: number, inWorker: boolean): IngestReport {
-    const transaction = this.begin(spans, backlog, inWorker);
-    try {
-      transaction.commit(
-        inWorker
-          ? readLogBatchesInWorker(spans, transaction.seq, transaction.sink, this.workerOptions)
-          : readLogBatches(spans, transaction.seq, transaction.sink),
-      );
-    } catch (error) {
-      transaction.abort();
-      throw error;
-    }
-    return transaction.report;
-  }
-
-  /**
-   * Opens the transaction of an ingest: the sink that applies batches, then `commit` with the last
-   * event number, or `abort`.
-   */
-  private begin(spans: LogFileSpan[], backlog: number, inWorker: boolean) {
-    const report: IngestReport = {
-      files: spans.length,
-      bytes: 0,
-      events: 0,
-      runs: 0,
-      problems: [],
-      rebuilt: null,
-      parsedInWorker: inWorker,
-      waiting: [],
-    };
-    const ingestor = (this.ingestor ??= new Ingestor(this.db));
-    const seq = Number(first(this.stmt(`SELECT value FROM meta WHERE key = 'seq'`))?.[0] ?? 0);
-    const runsBefore = this.runCount();
-    const bulk = ingestor.knowsEveryRun && backlog >= BULK_BYTES && runsBefore === 0;
-    const setPosition = this.stmt('INSERT OR REPLACE INTO log_files (path, offset, line) VALUES (?, ?, ?)');
-    const addProblem = this.stmt(
-      'INSERT OR IGNORE INTO problems (file, line, reason, severity) VALUES (?, ?, ?, ?)',
-    );
-    const assertOpen = () => this.assertOpen();
-    const sink: LogBatchSink = {
-      batch(fileIndex, batch, problems, events) {
-        assertOpen();
-        const span = spans[fileIndex];
-        for (const problem of problems) {
-          report.problems.push({ file: span.file, ...problem });
-          addProblem.run([span.name, problem.line, problem.reason, problem.severity]);
-        }
-        report.events += events;
-        ingestor.apply(batch);
-      },
-      fileDone(fileIndex, position) {
-        assertOpen();
-        const span = spans[fileIndex];
-        report.bytes += position.offset - span.from.offset;
-        if (position.offset < span.size)
-          report.waiting.push({ file: span.file, bytes: span.size - position.offset });
-        setPosition.run([span.name, position.offset, position.line]);
-      },
-    };
-    this.db.exec('BEGIN');
-    if (bulk) for (const index of QUERY_INDEX_NAMES) this.db.exec(`DROP INDEX ${index}`);
-    return {
-      report,
-      sink,
-      seq,
-      commit: (last: number) => {
-        this.stmt(`INSERT OR REPLACE INTO meta (key, value) VALUES ('seq', ?)`).run([String(last)]);
-        if (bulk) this.db.exec(QUERY_INDEXES);
-        this.db.exec('COMMIT');
-        report.runs = this.runCount() - runsBefore;
-      },
-      abort: () => {
-        // A closed store's database is gone, and with it the transaction.
-        if (!this.closed) this.db.exec('ROLLBACK');
-        // The cached state of the ingestor may no longer match the database.
-        this.ingestor?.dispose();
-        this.ingestor = undefined;
-      },
-    };
   }
 
   /** Every problem found in the log so far (malformed lines, ignored facets). */
@@ -335,7 +143,7 @@ export class LineageStore extends Queries {
   save(): boolean {
     this.assertOpen();
     // Mid-ingest the index is half a transaction; the ingest marks it dirty when it is done.
-    if (this.busy) return false;
+    if (this.ingestion.busy) return false;
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     if (!this.dirty) return false;
@@ -378,20 +186,14 @@ export class LineageStore extends Queries {
       }
     }
     if (this.saveTimer) clearTimeout(this.saveTimer);
-    this.ingestor?.dispose();
-    this.ingestor = undefined;
+    this.ingestion.dispose();
     this.disposeQueries();
     this.db.close();
     this.closed = true;
   }
 
-  private runCount(): number {
-    return Number(first(this.stmt('SELECT count(*) FROM runs'))![0]);
-  }
-
+  /** Drops every table and creates the schema again: the index is then rebuilt from the log. */
   private resetDatabase(): void {
-    this.ingestor?.dispose();
-    this.ingestor = undefined;
     this.disposeQueries();
     const tables = all(
       this.db.prepare(
@@ -405,7 +207,7 @@ export class LineageStore extends Queries {
 
   private assertReady(): void {
     this.assertOpen();
-    if (this.busy)
+    if (this.ingestion.busy)
       throw new Error('The lineage store is busy indexing its event log; try again when it is done.');
   }
 
@@ -438,6 +240,6 @@ function readChecksum(snapshot: string): string | null {
 function createDatabase(db: Database): Database {
   configure(db);
   db.exec(SCHEMA);
-  db.prepare(`INSERT INTO meta (key, value) VALUES ('schema_version', ?)`).run([String(SCHEMA_VERSION)]);
+  db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run([META.schemaVersion, String(SCHEMA_VERSION)]);
   return db;
 }

@@ -50,7 +50,11 @@ describe('review', () => {
       byId.get(C)!.suspiciousness > byId.get(S)!.suspiciousness,
       'the culprit outranks the shared upstream',
     );
-    assert.ok(!byId.has(G) && !byId.has(P3) && !byId.has(P4), 'runs in no flagged trace are not listed');
+    assert.deepEqual(
+      [G, P3, P4].filter((id) => byId.has(id)),
+      [],
+      'runs in no flagged trace are not listed',
+    );
     assert.equal(byId.get(C)!.component, 'featurize_bad');
     assert.deepEqual(byId.get(C)!.dependencies, [S]);
 
@@ -82,7 +86,11 @@ describe('review', () => {
       review.runs.map((r) => r.id),
       [second, first, older],
     );
-    assert.ok(review.runs.every((r) => r.count === 1 && r.coverage === 1 / 3));
+    assert.deepEqual(
+      review.runs.map((r) => [r.id, r.count, r.coverage]),
+      review.runs.map((r) => [r.id, 1, 1 / 3]),
+      'each run is in one trace of three',
+    );
     // Without unflagged outputs, suspiciousness is flagged / sqrt(total × flagged).
     for (const r of review.runs) close(r.suspiciousness, 1 / Math.sqrt(3), r.component);
   });

@@ -1,14 +1,15 @@
-// Parsing in a worker thread (workerBatches.ts): the index it builds is the one the main thread
+// Parsing in a worker thread (src/core/ingest/worker/host.ts): the index it builds is the one the main thread
 // builds, byte for byte; its compact hand-off loses no field; and a worker that fails is reported
 // as such, so that ingest can read on the main thread instead. Real worker threads throughout.
 import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { decodeBatch, encodeBatch } from '../../src/core/batchCodec';
-import { LogBatchSink, LogFileSpan, readLogBatches } from '../../src/core/logBatches';
-import type { PreparedBatch } from '../../src/core/prepare';
-import { readLogBatchesInWorker, WorkerFailure } from '../../src/core/workerBatches';
+import { decodeBatch, encodeBatch } from '../../src/core/ingest/worker/codec';
+import { LogBatchSink, LogFileSpan, readLogBatches } from '../../src/core/ingest/batches';
+import { noRunFacts } from '../../src/core/ingest/parseEvent';
+import type { PreparedBatch } from '../../src/core/ingest/runDeltas';
+import { readLogBatchesInWorker, WorkerFailure } from '../../src/core/ingest/worker/host';
 import {
   appendEvents,
   appendRaw,
@@ -330,18 +331,56 @@ describe('the hand-off from the worker', () => {
           inputs: new Map(),
           outputs: new Map(),
         },
+        {
+          ...noRunFacts(),
+          runId: uuid(3),
+          component: 'score',
+          namespace: 'ws',
+          lifecycle: true,
+          seq: 5,
+          firstMs: 300,
+          startMs: null,
+          endMs: null,
+          terminal: { status: 'complete', ms: 310 },
+          gitTags: [],
+          upstream: new Set(),
+          notes: [],
+          inputs: new Map(),
+          outputs: new Map(),
+        },
       ],
     };
+    // The first delta states every field, so the round trip below covers each of them.
+    for (const [field, value] of Object.entries(full.deltas[0])) {
+      assert.notEqual(value, null, `the full delta sets ${field}`);
+      assert.notEqual(value, false, `the full delta sets ${field}`);
+      if (value instanceof Set || value instanceof Map)
+        assert.ok(value.size > 0, `the full delta sets ${field}`);
+      if (Array.isArray(value)) assert.ok(value.length > 0, `the full delta sets ${field}`);
+    }
+    assert.deepEqual(
+      full.deltas.map((d) => d.terminal?.status ?? null),
+      ['failed', null, 'complete'],
+      'both final statuses and none',
+    );
     const encoded = encodeBatch(full);
-    assert.ok(encoded.numbers.every((n) => typeof n === 'number'));
     assert.equal(new Set(encoded.strings).size, encoded.strings.length, 'each string is sent once');
     assert.deepEqual(decodeBatch(structuredClone(encoded)), full);
     const empty: PreparedBatch = { metas: [], flags: [], deltas: [] };
     assert.deepEqual(decodeBatch(encodeBatch(empty)), empty);
-    assert.throws(
-      () => decodeBatch({ numbers: [...encodeBatch(empty).numbers, 1], strings: [] }),
-      /trailing data/,
-    );
+  });
+
+  test('a batch that does not decode to exactly one batch fails, saying how', () => {
+    const batch: PreparedBatch = {
+      metas: [{ component: 'train', namespace: 'ws', meta: { owner: 'bo' }, ms: 5 }],
+      flags: [],
+      deltas: [],
+    };
+    const { numbers, strings } = encodeBatch(batch);
+    assert.deepEqual(decodeBatch({ numbers, strings }), batch);
+    assert.throws(() => decodeBatch({ numbers: [...numbers, 1], strings }), /trailing data/);
+    assert.throws(() => decodeBatch({ numbers: numbers.slice(0, -1), strings }), /ends early/);
+    assert.throws(() => decodeBatch({ numbers, strings: strings.slice(0, -1) }), /has no string 2/);
   });
 });
 

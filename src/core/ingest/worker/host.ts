@@ -6,9 +6,9 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
-import { decodeBatch } from './batchCodec';
-import type { LogBatchSink, LogFileSpan } from './logBatches';
-import { EXITED, IN_FLIGHT, MESSAGES, WorkerInput, WorkerMessage } from './workerProtocol';
+import { decodeBatch } from './codec';
+import type { LogBatchSink, LogFileSpan } from '../batches';
+import { EXITED, IN_FLIGHT, MESSAGES, WorkerInput, WorkerMessage } from './protocol';
 
 /** The worker failed (it could not start, threw, or went silent): the caller may read on this thread. */
 export class WorkerFailure extends Error {}
@@ -17,13 +17,13 @@ export class WorkerFailure extends Error {}
 const SILENCE_MS = 60_000;
 
 /**
- * The engine's worker script: the bundle beside this one (dist/ingestWorker.js), or, when running
- * from source, the TypeScript file through tsx. null: no worker script here.
+ * The engine's worker script: the bundle beside this one (dist/ingestWorker.js, built from
+ * entry.ts), or, when running from source, entry.ts through tsx. null: no worker script here.
  */
 function engineScript(): string | null {
   const built = path.join(__dirname, 'ingestWorker.js');
   if (fs.existsSync(built)) return `require(${JSON.stringify(built)});`;
-  const source = path.join(__dirname, 'ingestWorker.ts');
+  const source = path.join(__dirname, 'entry.ts');
   if (!fs.existsSync(source)) return null;
   try {
     return `require(${JSON.stringify(require.resolve('tsx/cjs'))}); require(${JSON.stringify(source)});`;

@@ -1,10 +1,10 @@
 // Reads the new part of each event file, parses it and groups it into prepared batches: all the
 // work of ingest that needs no index. It runs on the thread that owns the index, or in a worker
-// thread (workerBatches.ts) while that thread applies earlier batches.
-import { LogPosition, readNewLines } from './logReader';
-import type { Problem } from './model';
-import { parseLine } from './parse';
-import { PreparedBatch, prepareBatch, SequencedEvent } from './prepare';
+// thread (worker/host.ts) while that thread applies earlier batches.
+import { LogPosition, readNewLines } from './readLines';
+import type { Problem } from '../model';
+import { parseLine } from './parseEvent';
+import { PreparedBatch, prepareBatch, SequencedEvent } from './runDeltas';
 
 /** Events per batch: large enough for multi-row inserts, small enough to keep memory flat. */
 export const BATCH_EVENTS = 2000;

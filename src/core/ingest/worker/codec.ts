@@ -1,10 +1,11 @@
 // A compact form of a prepared batch, for handing it from the parsing worker to the thread that
 // owns the index. Structured clone of the objects themselves costs the receiving thread about as
-// much as parsing the JSON did; this form is one Float64Array (transferred, not copied) and one
-// array of distinct strings, and decoding it is a single pass that builds the objects again.
-import type { FlagUpdate, MetaUpdate, PreparedBatch, RunDelta } from './prepare';
-import type { PointerType } from './model';
-import type { ComponentMeta, ParsedDataset } from './parse';
+// much as parsing the JSON did; this form is one array of numbers and one array of distinct
+// strings (both cloned, which is cheap for flat arrays), and decoding it is a single pass that
+// builds the objects again. Decoding checks that the arrays hold exactly one batch.
+import type { FlagUpdate, MetaUpdate, PreparedBatch, RunDelta } from '../runDeltas';
+import type { PointerType } from '../../model';
+import type { ComponentMeta, ParsedDataset } from '../parseEvent';
 
 export interface EncodedBatch {
   numbers: number[];
@@ -59,26 +60,32 @@ class Reader {
     return this.at >= this.batch.numbers.length;
   }
   num(): number {
+    if (this.done) throw new Error('encoded batch ends early');
     return this.batch.numbers[this.at++];
   }
   maybeNum(): number | null {
-    const value = this.batch.numbers[this.at++];
+    const value = this.num();
     return Number.isNaN(value) ? null : value;
   }
   bool(): boolean {
-    return this.batch.numbers[this.at++] === 1;
+    return this.num() === 1;
   }
   str(): string {
-    return this.batch.strings[this.batch.numbers[this.at++]];
+    return this.string(this.num());
   }
   maybeStr(): string | null {
-    const i = this.batch.numbers[this.at++];
-    return i === -1 ? null : this.batch.strings[i];
+    const i = this.num();
+    return i === -1 ? null : this.string(i);
   }
   list<T>(each: () => T): T[] {
     const items = new Array<T>(this.num());
     for (let i = 0; i < items.length; i++) items[i] = each();
     return items;
+  }
+  private string(i: number): string {
+    const value = this.batch.strings[i];
+    if (value === undefined) throw new Error(`encoded batch has no string ${i}`);
+    return value;
   }
 }
 

@@ -1,8 +1,8 @@
 // Turns one log line into a normalised event, or says exactly why it cannot. Foreign events are
 // welcome: unknown facets are ignored; a facet we read that has the wrong shape is dropped with a
 // warning; an event that breaks the core schema is rejected.
-import { ALL_POINTERS, OUR_FACETS } from './events';
-import type { PointerType } from './model';
+import { ALL_POINTERS, OUR_FACETS } from '../events';
+import type { PointerType } from '../model';
 
 export interface ParsedDataset {
   namespace: string;

@@ -1,9 +1,9 @@
 // The parsing worker (built to dist/ingestWorker.js): reads, parses and prepares the log batches,
-// and hands them to the thread that owns the index in their compact form. See workerBatches.ts.
+// and hands them to the thread that owns the index in their compact form. See host.ts.
 import { workerData } from 'node:worker_threads';
-import { encodeBatch } from './batchCodec';
-import { readLogBatches } from './logBatches';
-import { IN_FLIGHT, MAX_IN_FLIGHT, post, WorkerInput } from './workerProtocol';
+import { encodeBatch } from './codec';
+import { readLogBatches } from '../batches';
+import { IN_FLIGHT, MAX_IN_FLIGHT, post, WorkerInput } from './protocol';
 
 const input = workerData as WorkerInput;
 

@@ -1,10 +1,11 @@
-// What the parsing worker and the thread that owns the index say to each other. The owner blocks
-// (ingest is synchronous) on a shared counter the worker bumps after each message, and takes the
-// messages with receiveMessageOnPort; the worker blocks while too many batches wait untaken.
-import type { MessagePort, TransferListItem } from 'node:worker_threads';
-import type { EncodedBatch } from './batchCodec';
-import type { LineProblem, LogFileSpan } from './logBatches';
-import type { LogPosition } from './logReader';
+// What the parsing worker and the thread that owns the index say to each other. A blocking ingest
+// waits on a shared counter the worker bumps after each message and takes the messages with
+// receiveMessageOnPort; a background ingest takes them as events. The worker blocks while too
+// many batches wait untaken.
+import type { MessagePort } from 'node:worker_threads';
+import type { EncodedBatch } from './codec';
+import type { LineProblem, LogFileSpan } from '../batches';
+import type { LogPosition } from '../readLines';
 
 export interface WorkerInput {
   files: LogFileSpan[];
@@ -28,8 +29,8 @@ export type WorkerMessage =
   | { kind: 'done'; seq: number }
   | { kind: 'error'; message: string };
 
-export function post(input: WorkerInput, message: WorkerMessage, transfer: TransferListItem[] = []): void {
-  input.port.postMessage(message, transfer);
+export function post(input: WorkerInput, message: WorkerMessage): void {
+  input.port.postMessage(message);
   Atomics.add(input.signal, MESSAGES, 1);
   Atomics.notify(input.signal, MESSAGES);
 }

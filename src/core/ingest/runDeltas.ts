@@ -8,8 +8,8 @@ import type {
   ParsedFlagEvent,
   ParsedRunEvent,
   RunFacts,
-} from './parse';
-import { noRunFacts } from './parse';
+} from './parseEvent';
+import { noRunFacts } from './parseEvent';
 
 /** A run's events of one batch, merged. */
 export interface RunDelta extends RunFacts {

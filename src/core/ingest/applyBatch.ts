@@ -1,12 +1,26 @@
-// Applies parsed events to the index. Order-tolerant and idempotent: the same event twice changes
-// nothing, and files may be read in any order, so every derived fact (status, start, dependencies,
-// latest writer, flags) is defined by the events' times and log order, never by arrival order.
+// Applies prepared batches (runDeltas.ts) to the index. Order-tolerant and idempotent: the same
+// event twice changes nothing, and files may be read in any order, so every derived fact (status,
+// start, dependencies, latest writer, flags) is defined by the events' times and log order, never
+// by arrival order.
 import { createHash } from 'node:crypto';
-import type { PointerType } from './model';
-import { inferPointerType } from './pointers';
-import type { ComponentMeta, ParsedDataset } from './parse';
-import type { FlagUpdate, PreparedBatch, RunDelta } from './prepare';
-import { all, Database, exec, first, RowInserter, SqlValue, Statement } from './sql';
+import type { PointerType } from '../model';
+import { inferPointerType } from '../pointers';
+import type { ComponentMeta, ParsedDataset } from './parseEvent';
+import type { FlagUpdate, PreparedBatch, RunDelta } from './runDeltas';
+import { DIR, Dir, META, viaUpstream, viaUpstreamSql } from '../schema';
+import {
+  all,
+  Database,
+  exec,
+  first,
+  freeStatements,
+  prepareStatements,
+  Row,
+  RowInserter,
+  selectList,
+  SqlValue,
+  Statements,
+} from '../sql';
 
 /** A run's place in time: start, then log order. Dependencies and "latest" are defined by it. */
 type Key = readonly [start: number, seq: number];
@@ -14,6 +28,7 @@ const before = (a: Key, b: Key): boolean => a[0] < b[0] || (a[0] === b[0] && a[1
 
 interface RunInfo {
   id: number;
+  uuid: string;
   componentId: number;
   key: Key;
   startKnown: boolean;
@@ -39,7 +54,93 @@ interface ComponentInfo {
   tags: Set<string> | undefined;
 }
 
-export class Ingestor {
+/**
+ * What the applier keeps of a run while a batch is applied: the columns of `runs` that decide its
+ * dependencies and status (toRunInfo reads them).
+ */
+const RUN_STATE = selectList({
+  id: 'id',
+  componentId: 'component_id',
+  startMs: 'start_ms',
+  seq: 'seq',
+  startKnown: 'start_known',
+  lifecycle: 'lifecycle',
+  status: 'status',
+  statusMs: 'status_ms',
+  noInputDeps: 'no_input_deps',
+  uuid: 'uuid',
+});
+
+/** Columns of `runs` that an event states and a later event of the run only fills in (runFacts). */
+const RUN_FACTS = [
+  'git_hash',
+  'git_tags',
+  'source_file',
+  'source_line',
+  'code_id',
+  'error',
+  'threshold_days',
+] as const;
+
+/** The [start_ms, seq] that stand at `at` and `at + 1` in a row: null if they are null. */
+const keyAt = (row: Row, at: number): Key | null =>
+  row[at] === null ? null : [Number(row[at]), Number(row[at + 1])];
+
+/** Rows of readersOf, readersAfter, declarersOf, declarersAfter: a run, its key (and its current dependency's). */
+const DEPENDENT = { runId: 0, key: 1, dependencyKey: 3 } as const;
+
+const { input: INPUT, output: OUTPUT } = DIR;
+
+const SQL = {
+  findRuns: `SELECT ${RUN_STATE.sql} FROM runs WHERE uuid IN (SELECT value FROM json_each(?))`,
+  updateRun: `UPDATE runs SET component_id = ?, lifecycle = ?, status = ?, status_ms = ?, end_ms = coalesce(?, end_ms),
+    ${RUN_FACTS.map((c) => `${c} = coalesce(?, ${c})`).join(', ')}, no_input_deps = ? WHERE id = ?`,
+  setStart: `UPDATE runs SET start_ms = ?, start_known = ? WHERE id = ?`,
+  setIoStart: `UPDATE run_io SET start_ms = ? WHERE run_id = ?`,
+  findCode: `SELECT id FROM code WHERE hash = ?`,
+  insertCode: `INSERT INTO code (hash, language, source) VALUES (?, ?, ?) RETURNING id`,
+  findComponent: `SELECT id, description_ms, owner_ms FROM components WHERE name = ?`,
+  insertComponent: `INSERT INTO components (id, name, namespace) VALUES (?, ?, ?)`,
+  setDescription: `UPDATE components SET description = ?, description_ms = ? WHERE id = ?`,
+  setOwner: `UPDATE components SET owner = ?, owner_ms = ? WHERE id = ?`,
+  componentTags: `SELECT tag FROM component_tags WHERE component_id = ?`,
+  insertTag: `INSERT OR IGNORE INTO component_tags (component_id, tag) VALUES (?, ?)`,
+  findPointer: `SELECT id, type FROM pointers WHERE namespace = ? AND name = ?`,
+  setPointerType: `UPDATE pointers SET type = ? WHERE id = ?`,
+  pointerMaxReader: `SELECT start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = ${INPUT} ORDER BY start_ms DESC, seq DESC LIMIT 1`,
+  insertIo: `INSERT OR IGNORE INTO run_io (run_id, dir, pointer_id, fingerprint, start_ms, seq) VALUES (?, ?, ?, ?, ?, ?)`,
+  setFingerprint: `UPDATE run_io SET fingerprint = ? WHERE run_id = ? AND dir = ? AND pointer_id = ?`,
+  runIo: `SELECT dir, pointer_id FROM run_io WHERE run_id = ?`,
+  writerBefore: `SELECT run_id, start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = ${OUTPUT} AND run_id != ?
+    AND (start_ms < ? OR (start_ms = ? AND seq < ?)) ORDER BY start_ms DESC, seq DESC LIMIT 1`,
+  latestWriterOf: `SELECT run_id, start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = ${OUTPUT} ORDER BY start_ms DESC, seq DESC LIMIT 1`,
+  /** Readers that started after a writer: run_id, its key, and the key of its current dependency. */
+  readersAfter: `SELECT i.run_id, i.start_ms, i.seq, dr.start_ms, dr.seq FROM run_io i
+    JOIN runs r ON r.id = i.run_id AND r.no_input_deps = 0
+    LEFT JOIN deps d ON d.run_id = i.run_id AND d.via = i.pointer_id LEFT JOIN runs dr ON dr.id = d.dep_run_id
+    WHERE i.pointer_id = ? AND i.dir = ${INPUT} AND i.run_id != ? AND (i.start_ms > ? OR (i.start_ms = ? AND i.seq > ?))`,
+  readersOf: `SELECT i.run_id, i.start_ms, i.seq FROM run_io i JOIN runs r ON r.id = i.run_id AND r.no_input_deps = 0
+    WHERE i.pointer_id = ? AND i.dir = ${INPUT}`,
+  setDep: `INSERT OR REPLACE INTO deps (run_id, via, dep_run_id) VALUES (?, ?, ?)`,
+  deleteDep: `DELETE FROM deps WHERE run_id = ? AND via = ?`,
+  insertUpstream: `INSERT OR IGNORE INTO upstream (run_id, component_id) VALUES (?, ?)`,
+  upstreamOf: `SELECT component_id FROM upstream WHERE run_id = ?`,
+  componentRunBefore: `SELECT id FROM runs WHERE component_id = ? AND lifecycle = 1 AND id != ?
+    AND (start_ms < ? OR (start_ms = ? AND seq < ?)) ORDER BY start_ms DESC, seq DESC LIMIT 1`,
+  /** Runs that declared a component upstream and started after a run of it, as readersAfter. */
+  declarersAfter: `SELECT u.run_id, r.start_ms, r.seq, dr.start_ms, dr.seq FROM upstream u JOIN runs r ON r.id = u.run_id
+    LEFT JOIN deps d ON d.run_id = u.run_id AND d.via = ${viaUpstreamSql('u.component_id')} LEFT JOIN runs dr ON dr.id = d.dep_run_id
+    WHERE u.component_id = ? AND u.run_id != ? AND (r.start_ms > ? OR (r.start_ms = ? AND r.seq > ?))`,
+  declarersOf: `SELECT u.run_id, r.start_ms, r.seq FROM upstream u JOIN runs r ON r.id = u.run_id WHERE u.component_id = ?`,
+  insertNote: `INSERT OR IGNORE INTO notes (run_id, time_ms, text) VALUES (?, ?, ?)`,
+  pointerFlag: `SELECT flag_ms, flag_seq FROM pointers WHERE id = ?`,
+  setFlag: `UPDATE pointers SET flagged = ?, flag_ms = ?, flag_seq = ? WHERE id = ?`,
+  unflagBefore: `UPDATE pointers SET flagged = 0 WHERE flagged = 1 AND (flag_ms < ? OR (flag_ms = ? AND flag_seq < ?))`,
+  getMeta: `SELECT value FROM meta WHERE key = ?`,
+  setMeta: `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`,
+};
+
+export class BatchApplier {
   private readonly runs = new Map<string, RunInfo>();
   private readonly pointers = new Map<string, PointerInfo>();
   private readonly components = new Map<string, ComponentInfo>();
@@ -52,7 +153,7 @@ export class Ingestor {
   /** Runs looked up in this batch and not found: no need to ask again. */
   private readonly absentRuns = new Set<string>();
   private unflagAllKey: Key;
-  private readonly s: Record<string, Statement>;
+  private readonly s: Statements<keyof typeof SQL>;
   /** Rows of new runs are written in bulk at the end of a batch (or before a query needs them). */
   private readonly newPointers: RowInserter;
   private readonly newRuns: RowInserter;
@@ -67,15 +168,16 @@ export class Ingestor {
     this.pointersComplete = this.nextPointerId === 1;
     this.nextComponentId = max('components') + 1;
     this.hasUpstream = first(db.prepare('SELECT 1 FROM upstream LIMIT 1')) !== undefined;
-    // While the index holds only runs this ingestor created, the `runs` map knows every run.
+    // While the index holds only runs this applier created, the `runs` map knows every run.
     this.runsComplete = this.nextRunId === 1;
-    const unflag = first(db.prepare(`SELECT value FROM meta WHERE key = 'unflag_all'`));
+    this.s = prepareStatements(db, SQL);
+    const unflag = first(this.s.getMeta, [META.unflagAll]);
     this.unflagAllKey = unflag ? (JSON.parse(String(unflag[0])) as Key) : [-Infinity, 0];
     this.newRuns = new RowInserter(
       db,
       `INSERT INTO runs (id, uuid, component_id, lifecycle, status, status_ms, start_ms, start_known, end_ms, seq,
-        git_hash, git_tags, source_file, source_line, code_id, error, threshold_days, no_input_deps) VALUES`,
-      18,
+        ${RUN_FACTS.join(', ')}, no_input_deps) VALUES`,
+      11 + RUN_FACTS.length,
       32,
     );
     this.newPointers = new RowInserter(db, 'INSERT INTO pointers (id, namespace, name, type) VALUES', 4);
@@ -85,80 +187,15 @@ export class Ingestor {
       6,
     );
     this.newDeps = new RowInserter(db, 'INSERT OR REPLACE INTO deps (run_id, via, dep_run_id) VALUES', 3);
-    const p = (sql: string) => db.prepare(sql);
-    this.s = {
-      findRun: p(
-        `SELECT id, component_id, start_ms, seq, start_known, lifecycle, status, status_ms, no_input_deps, uuid FROM runs WHERE uuid = ?`,
-      ),
-      updateRun:
-        p(`UPDATE runs SET component_id = ?, lifecycle = ?, status = ?, status_ms = ?, end_ms = coalesce(?, end_ms),
-        git_hash = coalesce(?, git_hash), git_tags = coalesce(?, git_tags), source_file = coalesce(?, source_file),
-        source_line = coalesce(?, source_line), code_id = coalesce(?, code_id), error = coalesce(?, error),
-        threshold_days = coalesce(?, threshold_days), no_input_deps = ? WHERE id = ?`),
-      setStart: p(`UPDATE runs SET start_ms = ?, start_known = ? WHERE id = ?`),
-      setIoStart: p(`UPDATE run_io SET start_ms = ? WHERE run_id = ?`),
-      findCode: p(`SELECT id FROM code WHERE hash = ?`),
-      insertCode: p(`INSERT INTO code (hash, language, source) VALUES (?, ?, ?) RETURNING id`),
-      findComponent: p(`SELECT id, description_ms, owner_ms FROM components WHERE name = ?`),
-      insertComponent: p(`INSERT INTO components (id, name, namespace) VALUES (?, ?, ?)`),
-      setDescription: p(`UPDATE components SET description = ?, description_ms = ? WHERE id = ?`),
-      setOwner: p(`UPDATE components SET owner = ?, owner_ms = ? WHERE id = ?`),
-      componentTags: p(`SELECT tag FROM component_tags WHERE component_id = ?`),
-      insertTag: p(`INSERT OR IGNORE INTO component_tags (component_id, tag) VALUES (?, ?)`),
-      findPointer: p(`SELECT id, type FROM pointers WHERE namespace = ? AND name = ?`),
-      setPointerType: p(`UPDATE pointers SET type = ? WHERE id = ?`),
-      pointerMaxReader: p(
-        `SELECT start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = 0 ORDER BY start_ms DESC, seq DESC LIMIT 1`,
-      ),
-      insertIo: p(
-        `INSERT OR IGNORE INTO run_io (run_id, dir, pointer_id, fingerprint, start_ms, seq) VALUES (?, ?, ?, ?, ?, ?)`,
-      ),
-      setFingerprint: p(`UPDATE run_io SET fingerprint = ? WHERE run_id = ? AND dir = ? AND pointer_id = ?`),
-      runIo: p(`SELECT dir, pointer_id FROM run_io WHERE run_id = ?`),
-      writerBefore:
-        p(`SELECT run_id, start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = 1 AND run_id != ?
-        AND (start_ms < ? OR (start_ms = ? AND seq < ?)) ORDER BY start_ms DESC, seq DESC LIMIT 1`),
-      latestWriterOf: p(
-        `SELECT run_id, start_ms, seq FROM run_io WHERE pointer_id = ? AND dir = 1 ORDER BY start_ms DESC, seq DESC LIMIT 1`,
-      ),
-      readersAfter: p(`SELECT i.run_id, i.start_ms, i.seq, dr.start_ms, dr.seq FROM run_io i
-        JOIN runs r ON r.id = i.run_id AND r.no_input_deps = 0
-        LEFT JOIN deps d ON d.run_id = i.run_id AND d.via = i.pointer_id LEFT JOIN runs dr ON dr.id = d.dep_run_id
-        WHERE i.pointer_id = ? AND i.dir = 0 AND i.run_id != ? AND (i.start_ms > ? OR (i.start_ms = ? AND i.seq > ?))`),
-      readersOf:
-        p(`SELECT i.run_id, i.start_ms, i.seq FROM run_io i JOIN runs r ON r.id = i.run_id AND r.no_input_deps = 0
-        WHERE i.pointer_id = ? AND i.dir = 0`),
-      setDep: p(`INSERT OR REPLACE INTO deps (run_id, via, dep_run_id) VALUES (?, ?, ?)`),
-      deleteDep: p(`DELETE FROM deps WHERE run_id = ? AND via = ?`),
-      deleteDepsOf: p(`DELETE FROM deps WHERE run_id = ?`),
-      insertUpstream: p(`INSERT OR IGNORE INTO upstream (run_id, component_id) VALUES (?, ?)`),
-      upstreamOf: p(`SELECT component_id FROM upstream WHERE run_id = ?`),
-      componentRunBefore: p(`SELECT id FROM runs WHERE component_id = ? AND lifecycle = 1 AND id != ?
-        AND (start_ms < ? OR (start_ms = ? AND seq < ?)) ORDER BY start_ms DESC, seq DESC LIMIT 1`),
-      declarersAfter:
-        p(`SELECT u.run_id, r.start_ms, r.seq, dr.start_ms, dr.seq FROM upstream u JOIN runs r ON r.id = u.run_id
-        LEFT JOIN deps d ON d.run_id = u.run_id AND d.via = -u.component_id LEFT JOIN runs dr ON dr.id = d.dep_run_id
-        WHERE u.component_id = ? AND u.run_id != ? AND (r.start_ms > ? OR (r.start_ms = ? AND r.seq > ?))`),
-      declarersOf: p(
-        `SELECT u.run_id, r.start_ms, r.seq FROM upstream u JOIN runs r ON r.id = u.run_id WHERE u.component_id = ?`,
-      ),
-      insertNote: p(`INSERT OR IGNORE INTO notes (run_id, time_ms, text) VALUES (?, ?, ?)`),
-      pointerFlag: p(`SELECT flag_ms, flag_seq FROM pointers WHERE id = ?`),
-      setFlag: p(`UPDATE pointers SET flagged = ?, flag_ms = ?, flag_seq = ? WHERE id = ?`),
-      unflagBefore: p(
-        `UPDATE pointers SET flagged = 0 WHERE flagged = 1 AND (flag_ms < ? OR (flag_ms = ? AND flag_seq < ?))`,
-      ),
-      setMeta: p(`INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`),
-    };
   }
 
-  /** True while every run in the index came through this ingestor (it finds them without SQL). */
+  /** True while every run in the index came through this applier (it finds them without SQL). */
   get knowsEveryRun(): boolean {
     return this.runsComplete;
   }
 
   dispose(): void {
-    for (const stmt of Object.values(this.s)) stmt.free();
+    freeStatements(this.s);
     for (const inserter of [this.newPointers, this.newRuns, this.newIo, this.newDeps]) inserter.free();
   }
 
@@ -174,29 +211,26 @@ export class Ingestor {
     this.newDeps.add([runId, via, depRunId]);
   }
 
-  /** Loads the runs of a batch that are already in the index, in one query per 500. */
+  /** Loads the runs of a batch that are already in the index, in one query. */
   private prefetchRuns(uuids: string[]): void {
     this.absentRuns.clear();
     if (this.runsComplete) return;
     const missing = uuids.filter((u) => !this.runs.has(u));
     for (const uuid of missing) this.absentRuns.add(uuid);
-    for (let i = 0; i < missing.length; i += 500) {
-      const chunk = missing.slice(i, i + 500);
-      const stmt = this.db
-        .prepare(`SELECT id, component_id, start_ms, seq, start_known, lifecycle, status, status_ms,
-        no_input_deps, uuid FROM runs WHERE uuid IN (${chunk.map(() => '?').join(', ')})`);
-      try {
-        for (const row of all(stmt, chunk)) {
-          this.runs.set(String(row[9]), toRunInfo(row));
-          this.absentRuns.delete(String(row[9]));
-        }
-      } finally {
-        stmt.free();
-      }
-    }
+    for (const run of this.loadRuns(missing)) this.absentRuns.delete(run.uuid);
   }
 
-  /** Applies a prepared batch (prepare.ts): each run's START and COMPLETE become a single write. */
+  /** The runs of these ids that are in the index, remembered in `runs`. */
+  private loadRuns(uuids: string[]): RunInfo[] {
+    if (uuids.length === 0) return [];
+    return all(this.s.findRuns, [JSON.stringify(uuids)]).map((row) => {
+      const run = toRunInfo(row);
+      this.runs.set(run.uuid, run);
+      return run;
+    });
+  }
+
+  /** Applies a prepared batch (runDeltas.ts): each run's START and COMPLETE become a single write. */
   apply({ metas, deltas, flags }: PreparedBatch): void {
     for (const m of metas) this.applyMeta(this.component(m.component, m.namespace), m.meta, m.ms);
     this.prefetchRuns(deltas.map((d) => d.runId));
@@ -210,13 +244,13 @@ export class Ingestor {
   private applyRun(d: RunDelta): void {
     const component = this.component(d.component, d.namespace);
     const codeId = d.code ? this.codeId(d.code) : null;
-    const gitTags = d.gitTags ? JSON.stringify(d.gitTags) : null;
     let run = this.findRun(d.runId);
     if (!run) {
       const startKnown = d.startMs !== null;
       const start = d.startMs ?? d.firstMs;
       run = {
         id: this.nextRunId++,
+        uuid: d.runId,
         componentId: component.id,
         key: [start, d.seq],
         startKnown,
@@ -236,20 +270,14 @@ export class Ingestor {
         startKnown ? 1 : 0,
         d.terminal ? (d.endMs ?? d.terminal.ms) : null,
         d.seq,
-        d.gitHash,
-        gitTags,
-        d.sourceFile,
-        d.sourceLine,
-        codeId,
-        d.error,
-        d.thresholdDays,
+        ...runFacts(d, codeId),
         d.noInputDeps ? 1 : 0,
       ]);
       this.runs.set(d.runId, run);
       this.newRunOfComponent(run);
       // A new run's pointers are all new rows: buffer them.
-      for (const input of d.inputs.values()) this.addNewIo(run, 0, input);
-      for (const output of d.outputs.values()) this.addNewIo(run, 1, output);
+      for (const input of d.inputs.values()) this.addNewIo(run, INPUT, input);
+      for (const output of d.outputs.values()) this.addNewIo(run, OUTPUT, output);
     } else {
       if (d.lifecycle && !run.lifecycle) {
         run.lifecycle = true;
@@ -272,13 +300,7 @@ export class Ingestor {
         run.status,
         run.statusMs,
         endMs,
-        d.gitHash,
-        gitTags,
-        d.sourceFile,
-        d.sourceLine,
-        codeId,
-        d.error,
-        d.thresholdDays,
+        ...runFacts(d, codeId),
         run.noInputDeps ? 1 : 0,
         run.id,
       ]);
@@ -286,21 +308,17 @@ export class Ingestor {
       if (!run.startKnown && newStart !== null && (newStart !== run.key[0] || d.startMs !== null)) {
         this.moveRun(run, newStart, d.startMs !== null);
       }
-      for (const input of d.inputs.values()) this.addIo(run, 0, input);
-      for (const output of d.outputs.values()) this.addIo(run, 1, output);
+      for (const input of d.inputs.values()) this.addIo(run, INPUT, input);
+      for (const output of d.outputs.values()) this.addIo(run, OUTPUT, output);
     }
     for (const name of d.upstream) this.addUpstream(run, this.component(name, d.namespace).id);
     for (const note of d.notes) exec(this.s.insertNote, [run.id, note.ms, note.text]);
   }
 
   private findRun(uuid: string): RunInfo | undefined {
-    let run = this.runs.get(uuid);
+    const run = this.runs.get(uuid);
     if (run || this.runsComplete || this.absentRuns.has(uuid)) return run;
-    const row = first(this.s.findRun, [uuid]);
-    if (!row) return undefined;
-    run = toRunInfo(row);
-    this.runs.set(uuid, run);
-    return run;
+    return this.loadRuns([uuid])[0];
   }
 
   private codeId(code: { language: string; source: string }): number {
@@ -315,14 +333,14 @@ export class Ingestor {
     return id;
   }
 
-  private addNewIo(run: RunInfo, dir: 0 | 1, dataset: ParsedDataset): void {
+  private addNewIo(run: RunInfo, dir: Dir, dataset: ParsedDataset): void {
     const pointer = this.pointer(dataset.namespace, dataset.name, dataset.type);
     this.newIo.add([run.id, dir, pointer.id, dataset.fingerprint, run.key[0], run.key[1]]);
-    if (dir === 0) this.addInputDependency(run, pointer);
+    if (dir === INPUT) this.addInputDependency(run, pointer);
     else this.addOutput(run, pointer);
   }
 
-  private addIo(run: RunInfo, dir: 0 | 1, dataset: ParsedDataset): void {
+  private addIo(run: RunInfo, dir: Dir, dataset: ParsedDataset): void {
     const pointer = this.pointer(dataset.namespace, dataset.name, dataset.type);
     exec(this.s.insertIo, [run.id, dir, pointer.id, dataset.fingerprint, run.key[0], run.key[1]]);
     if (this.db.getRowsModified() === 0) {
@@ -330,7 +348,7 @@ export class Ingestor {
         exec(this.s.setFingerprint, [dataset.fingerprint, run.id, dir, pointer.id]);
       return;
     }
-    if (dir === 0) this.addInputDependency(run, pointer);
+    if (dir === INPUT) this.addInputDependency(run, pointer);
     else this.addOutput(run, pointer);
   }
 
@@ -365,8 +383,9 @@ export class Ingestor {
     this.flush();
     const [start, seq] = writer.key;
     for (const row of all(this.s.readersAfter, [pointer.id, writer.id, start, start, seq])) {
-      const current: Key | null = row[3] === null ? null : [Number(row[3]), Number(row[4])];
-      if (current === null || before(current, writer.key)) this.setDep(Number(row[0]), pointer.id, writer.id);
+      const current = keyAt(row, DEPENDENT.dependencyKey);
+      if (current === null || before(current, writer.key))
+        this.setDep(Number(row[DEPENDENT.runId]), pointer.id, writer.id);
     }
   }
 
@@ -381,8 +400,8 @@ export class Ingestor {
   private resolveUpstream(runId: number, key: Key, componentId: number): void {
     this.flush();
     const row = first(this.s.componentRunBefore, [componentId, runId, key[0], key[0], key[1]]);
-    if (row) exec(this.s.setDep, [runId, -componentId, Number(row[0])]);
-    else exec(this.s.deleteDep, [runId, -componentId]);
+    if (row) exec(this.s.setDep, [runId, viaUpstream(componentId), Number(row[0])]);
+    else exec(this.s.deleteDep, [runId, viaUpstream(componentId)]);
   }
 
   /** Runs that declared this run's component upstream and started after it may now depend on it. */
@@ -391,8 +410,9 @@ export class Ingestor {
     this.flush();
     const [start, seq] = run.key;
     for (const row of all(this.s.declarersAfter, [run.componentId, run.id, start, start, seq])) {
-      const current: Key | null = row[3] === null ? null : [Number(row[3]), Number(row[4])];
-      if (current === null || before(current, run.key)) this.setDep(Number(row[0]), -run.componentId, run.id);
+      const current = keyAt(row, DEPENDENT.dependencyKey);
+      if (current === null || before(current, run.key))
+        this.setDep(Number(row[DEPENDENT.runId]), viaUpstream(run.componentId), run.id);
     }
   }
 
@@ -406,7 +426,10 @@ export class Ingestor {
     run.startKnown = known;
     exec(this.s.setStart, [start, known ? 1 : 0, run.id]);
     exec(this.s.setIoStart, [start, run.id]);
-    const io = all(this.s.runIo, [run.id]).map((r) => ({ dir: Number(r[0]), pointerId: Number(r[1]) }));
+    const io = all(this.s.runIo, [run.id]).map((r) => ({
+      dir: Number(r[0]) as Dir,
+      pointerId: Number(r[1]),
+    }));
     for (const info of this.pointers.values()) {
       if (io.some((x) => x.pointerId === info.id)) {
         info.latest = undefined;
@@ -414,18 +437,18 @@ export class Ingestor {
       }
     }
     for (const { dir, pointerId } of io) {
-      if (dir !== 1) continue;
+      if (dir !== OUTPUT) continue;
       for (const reader of all(this.s.readersOf, [pointerId])) {
-        this.resolveInput(Number(reader[0]), [Number(reader[1]), Number(reader[2])], pointerId);
+        this.resolveInput(Number(reader[DEPENDENT.runId]), keyAt(reader, DEPENDENT.key)!, pointerId);
       }
     }
     if (!run.noInputDeps) {
-      for (const { dir, pointerId } of io) if (dir === 0) this.resolveInput(run.id, run.key, pointerId);
+      for (const { dir, pointerId } of io) if (dir === INPUT) this.resolveInput(run.id, run.key, pointerId);
     }
     for (const row of all(this.s.upstreamOf, [run.id])) this.resolveUpstream(run.id, run.key, Number(row[0]));
     if (this.hasUpstream) {
       for (const row of all(this.s.declarersOf, [run.componentId])) {
-        this.resolveUpstream(Number(row[0]), [Number(row[1]), Number(row[2])], run.componentId);
+        this.resolveUpstream(Number(row[DEPENDENT.runId]), keyAt(row, DEPENDENT.key)!, run.componentId);
       }
     }
   }
@@ -468,7 +491,7 @@ export class Ingestor {
     if (pointer.latest === undefined) {
       this.flush();
       const row = first(this.s.latestWriterOf, [pointer.id]);
-      pointer.latest = row ? { id: Number(row[0]), key: [Number(row[1]), Number(row[2])] } : null;
+      pointer.latest = row ? { id: Number(row[0]), key: keyAt(row, 1)! } : null;
     }
     return pointer.latest;
   }
@@ -477,7 +500,7 @@ export class Ingestor {
     if (pointer.maxReader === undefined) {
       this.flush();
       const row = first(this.s.pointerMaxReader, [pointer.id]);
-      pointer.maxReader = row ? [Number(row[0]), Number(row[1])] : null;
+      pointer.maxReader = row ? keyAt(row, 0) : null;
     }
     return pointer.maxReader;
   }
@@ -487,14 +510,14 @@ export class Ingestor {
     if (event.all) {
       if (!before(this.unflagAllKey, key)) return;
       this.unflagAllKey = key;
-      exec(this.s.setMeta, ['unflag_all', JSON.stringify(key)]);
+      exec(this.s.setMeta, [META.unflagAll, JSON.stringify(key)]);
       exec(this.s.unflagBefore, [key[0], key[0], key[1]]);
       return;
     }
     const pointer = this.pointer(event.namespace, event.name, null);
     this.flush();
     const row = first(this.s.pointerFlag, [pointer.id])!;
-    const current: Key | null = row[0] === null ? null : [Number(row[0]), Number(row[1])];
+    const current = keyAt(row, 0);
     if (current !== null && !before(current, key)) return;
     const flagged = event.flagged && before(this.unflagAllKey, key);
     exec(this.s.setFlag, [flagged ? 1 : 0, key[0], key[1], pointer.id]);
@@ -536,20 +559,24 @@ export class Ingestor {
   }
 }
 
-/**
- * A batch of events grouped for the index: the component metadata they carry, one delta per run
- * (its START and COMPLETE merged), and the flags. Pure: a worker thread can prepare batches while
- * the index applies earlier ones.
- */
+/** A run as RUN_STATE selects it. */
 function toRunInfo(row: SqlValue[]): RunInfo {
+  const at = RUN_STATE.at;
   return {
-    id: Number(row[0]),
-    componentId: Number(row[1]),
-    key: [Number(row[2]), Number(row[3])],
-    startKnown: row[4] === 1,
-    lifecycle: row[5] === 1,
-    status: String(row[6]),
-    statusMs: row[7] === null ? null : Number(row[7]),
-    noInputDeps: row[8] === 1,
+    id: Number(row[at.id]),
+    uuid: String(row[at.uuid]),
+    componentId: Number(row[at.componentId]),
+    key: [Number(row[at.startMs]), Number(row[at.seq])],
+    startKnown: row[at.startKnown] === 1,
+    lifecycle: row[at.lifecycle] === 1,
+    status: String(row[at.status]),
+    statusMs: row[at.statusMs] === null ? null : Number(row[at.statusMs]),
+    noInputDeps: row[at.noInputDeps] === 1,
   };
+}
+
+/** What a run delta states of the RUN_FACTS columns, in their order (null: not stated). */
+function runFacts(d: RunDelta, codeId: number | null): SqlValue[] {
+  const gitTags = d.gitTags ? JSON.stringify(d.gitTags) : null;
+  return [d.gitHash, gitTags, d.sourceFile, d.sourceLine, codeId, d.error, d.thresholdDays];
 }
