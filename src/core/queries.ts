@@ -123,7 +123,10 @@ export class Queries {
 
   // ---- runs ---------------------------------------------------------------------------------
 
-  /** Newest runs first, a page at a time (keyset paging: stable while runs are added). */
+  /**
+   * Newest runs first, a page at a time (keyset paging: stable while runs are added), each with
+   * its staleness reasons computed now, as `inspect` and `stale` give them.
+   */
   recent(options: { limit?: number; after?: string | null } = {}): Page<Run> {
     const limit = clampLimit(options.limit, 20);
     const [startMs, seq] = decodeCursor(options.after);
@@ -135,7 +138,7 @@ export class Queries {
     return this.page(rows, limit);
   }
 
-  /** Runs of one component, newest first. */
+  /** Runs of one component, newest first, each with its staleness reasons computed now. */
   history(component: string, options: HistoryOptions = {}): Run[] {
     const id = this.componentId(component);
     const rows = all(
@@ -148,7 +151,7 @@ export class Queries {
         clampLimit(options.limit, 100),
       ],
     );
-    return rows.map(toRun);
+    return this.withStaleness(rows);
   }
 
   /** One run in full, by id or unique id prefix. */
@@ -361,13 +364,16 @@ export class Queries {
             .stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.id = (SELECT l.id FROM runs l WHERE l.component_id = r.component_id
             AND l.lifecycle = 1 ORDER BY l.start_ms DESC, l.seq DESC LIMIT 1) ORDER BY r.start_ms DESC, r.seq DESC`),
         );
+    return this.withStaleness(rows, options).filter((r) => r.stale.length > 0);
+  }
+
+  /** Run rows as runs whose `stale` holds their reasons, computed now. */
+  private withStaleness(rows: Row[], options: StalenessOptions = {}): Run[] {
     const reasons = this.stalenessOf(
       rows.map((r) => Number(r[RUN.at.rowId])),
       options,
     );
-    return rows
-      .map((r) => ({ ...toRun(r), stale: reasons.get(Number(r[RUN.at.rowId])) ?? [] }))
-      .filter((r) => r.stale.length > 0);
+    return rows.map((r) => ({ ...toRun(r), stale: reasons.get(Number(r[RUN.at.rowId])) ?? [] }));
   }
 
   // ---- review -------------------------------------------------------------------------------
@@ -553,7 +559,7 @@ export class Queries {
   }
 
   private page(rows: Row[], limit: number): Page<Run> {
-    const items = rows.slice(0, limit).map(toRun);
+    const items = this.withStaleness(rows.slice(0, limit));
     const last = rows.length > limit ? rows[limit - 1] : undefined;
     return {
       items,
