@@ -6,7 +6,7 @@ import type { Run } from '../core/model';
 import { Commands, Settings } from './constants';
 import { ComponentAnchor, locateComponents } from '../core/componentLocator';
 import type { LineageService } from './lineageService';
-import { plural, relativeTime, runCodicon, runState } from './presentation';
+import { plural, relativeTime, runCodicon, runState, visible } from './presentation';
 import { onDidChangeSetting, readSettings } from './settings';
 
 class ComponentLens extends vscode.CodeLens {
@@ -70,17 +70,17 @@ export class LineageCodeLensProvider implements vscode.CodeLensProvider<Componen
     const count = this.counts.get(lens.component) ?? 0;
     const latest = count ? store.history(lens.component, { limit: 1 })[0] : undefined;
     if (!latest) {
-      lens.command = { title: `mltrace: ${lens.component} — never run`, command: '' };
+      lens.command = { title: `mltrace: ${visible(lens.component)} — never run`, command: '' };
       return lens;
     }
     if (lens.role === 'trace') {
       const output = latest.outputs[0];
       lens.command = output
         ? {
-            title: `$(type-hierarchy) Trace ${output}`,
+            title: `$(type-hierarchy) Trace ${visible(output)}`,
             command: Commands.trace,
             arguments: [output],
-            tooltip: `Show the lineage of ${output}, the latest output of ${lens.component}`,
+            tooltip: `Show the lineage of ${visible(output)}, the latest output of ${visible(lens.component)}`,
           }
         : {
             title: '$(type-hierarchy) Inspect latest run',
@@ -95,8 +95,8 @@ export class LineageCodeLensProvider implements vscode.CodeLensProvider<Componen
     lens.command = {
       title: `${runCodicon(state)} mltrace: last run ${relativeTime(latest.startTime)} · ${plural(count, 'run')} · ${state}${staleness}`,
       tooltip: reasons.length
-        ? `May need re-running:\n${reasons.map((r) => `• ${r}`).join('\n')}`
-        : `Show the history of ${lens.component}`,
+        ? `May need re-running:\n${reasons.map((r) => `• ${visible(r)}`).join('\n')}`
+        : `Show the history of ${visible(lens.component)}`,
       command: Commands.history,
       arguments: [lens.component],
     };

@@ -3,9 +3,9 @@
 // outputs, outputs of stale runs) are computed on a change; whether any other file is a logged
 // output is asked when VS Code shows it, and remembered until the next change.
 import * as vscode from 'vscode';
-import { runLabel } from '../core/format';
 import { Settings } from './constants';
 import type { LineageService } from './lineageService';
+import { runTitle } from './presentation';
 import { onDidChangeSetting, readSettings } from './settings';
 
 export const Badges = { flagged: '!', stale: 'S', tracked: 'L' } as const;
@@ -37,7 +37,7 @@ export class DecorationsController implements vscode.FileDecorationProvider, vsc
     this.stale = new Map();
     if (store && this.enabled) {
       for (const run of this.service.staleRuns()) {
-        for (const output of run.outputs) this.stale.set(output, runLabel(run.component, run.id));
+        for (const output of run.outputs) this.stale.set(output, runTitle(run));
       }
     }
     this.emitter.fire(undefined); // every shown file is asked again

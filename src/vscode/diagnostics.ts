@@ -3,10 +3,10 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { Run } from '../core/model';
-import { shortId } from '../core/format';
 import { Settings } from './constants';
 import { locateComponents } from '../core/componentLocator';
 import type { LineageService } from './lineageService';
+import { shortRunId, visible } from './presentation';
 import { onDidChangeSetting, readSettings, toDiagnosticSeverity } from './settings';
 
 export const DIAGNOSTIC_SOURCE = 'mltrace';
@@ -60,7 +60,7 @@ export class DiagnosticsController implements vscode.Disposable {
               anchor?.line ?? Math.max(0, (run.sourceLine ?? 1) - 1),
               1000,
             );
-        const message = `${run.component}: its latest run (${shortId(run.id)}) may need re-running:\n${run.stale.map((r) => `• ${r}`).join('\n')}`;
+        const message = `${visible(run.component)}: its latest run (${shortRunId(run.id)}) may need re-running:\n${run.stale.map((r) => `• ${visible(r)}`).join('\n')}`;
         const diagnostic = new vscode.Diagnostic(range, message, severity);
         diagnostic.source = DIAGNOSTIC_SOURCE;
         diagnostic.code = DiagnosticCodes.stale;
@@ -72,7 +72,7 @@ export class DiagnosticsController implements vscode.Disposable {
       const line = Math.max(0, problem.line - 1);
       const diagnostic = new vscode.Diagnostic(
         new vscode.Range(line, 0, line, 10_000),
-        `${problem.reason} The line was skipped; fix or remove it, then run "mltrace: Refresh".`,
+        `${visible(problem.reason)} The line was skipped; fix or remove it, then run "mltrace: Refresh".`,
         problem.severity === 'error' ? vscode.DiagnosticSeverity.Error : vscode.DiagnosticSeverity.Warning,
       );
       diagnostic.source = DIAGNOSTIC_SOURCE;

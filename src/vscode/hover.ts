@@ -2,11 +2,10 @@
 // links to trace it or list its readers.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { shortId } from '../core/format';
 import type { LineageStore } from '../core/store';
 import { Commands } from './constants';
 import type { LineageService } from './lineageService';
-import { code, md, plural, relativeTime, runCodicon, runState } from './presentation';
+import { code, md, plural, relativeTime, runCodicon, runState, shortRunId } from './presentation';
 
 const STRING_LITERAL = /(["'`])((?:\\.|(?!\1)[^\\\n])*)\1/g;
 /** Longer strings are not file names: not worth a lookup. */
@@ -60,7 +59,7 @@ export class PointerHoverProvider implements vscode.HoverProvider {
       const reasons = this.service.staleness([producer]).get(producer.id) ?? [];
       const state = runState(producer, reasons.length > 0);
       tip.appendMarkdown(
-        `${runCodicon(state)} Produced by **${md(producer.component)}** (run [${shortId(producer.id)}](${commandUri(Commands.inspect, producer.id)})), ${md(state)}, ${md(relativeTime(producer.startTime))}\n\n`,
+        `${runCodicon(state)} Produced by **${md(producer.component)}** (run [${md(shortRunId(producer.id))}](${commandUri(Commands.inspect, producer.id)})), ${md(state)}, ${md(relativeTime(producer.startTime))}\n\n`,
       );
       if (reasons.length)
         tip.appendMarkdown(

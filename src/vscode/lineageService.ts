@@ -9,6 +9,7 @@ import { LineageStore } from '../core/store';
 import { eventsDir, STORE_FOLDER, StoreLocation, storeLocation } from '../core/storeDir';
 import { EventWriter } from '../core/writer';
 import { ContextKeys, INGEST_DEBOUNCE_MS, Settings } from './constants';
+import { visible } from './presentation';
 import { onDidChangeSetting, readSettings } from './settings';
 import type { Trust } from './trust';
 
@@ -144,9 +145,11 @@ export class LineageService implements vscode.Disposable {
   }
 
   private ingestFailed(error: Error): void {
-    this.log.error(`Could not read the event log: ${error.message}`);
+    // The message may quote the log (a file name, a line).
+    const message = visible(error.message);
+    this.log.error(`Could not read the event log: ${message}`);
     void vscode.window.showErrorMessage(
-      `mltrace could not read the event log: ${error.message}. Run "mltrace: Refresh" to try again.`,
+      `mltrace could not read the event log: ${message}. Run "mltrace: Refresh" to try again.`,
     );
   }
 
@@ -274,7 +277,7 @@ export class LineageService implements vscode.Disposable {
         `Opened the lineage store ${storeDir} in ${Date.now() - started} ms (${report?.events ?? 0} new events).`,
       );
     } catch (error) {
-      this.openError = `mltrace could not open its store ${storeDir}: ${(error as Error).message}. Check the "mltrace.storeDirectory" setting, then run "mltrace: Refresh".`;
+      this.openError = `mltrace could not open its store ${visible(storeDir)}: ${visible((error as Error).message)}. Check the "mltrace.storeDirectory" setting, then run "mltrace: Refresh".`;
       this.log.error(this.openError);
     }
     await this.setContext();

@@ -1,11 +1,13 @@
 // How runs, pointers and times look everywhere in the editor: icons with theme colours, relative
-// times, Markdown tooltips. Names come from users' logs, so they are always escaped.
+// times, Markdown tooltips. Names come from users' logs, so they are always escaped: `visible()`
+// for plain text (labels, messages, titles), `md()` and `code()` for Markdown. Only what is shown
+// is escaped, never what identifies (command arguments, tree item ids, store lookups).
 import * as vscode from 'vscode';
-import { absoluteTime, duration, relativeTime, runLabel, shortId } from '../core/format';
+import { absoluteTime, duration, relativeTime, runLabel, shortId, visible } from '../core/format';
 import type { PointerType, Run } from '../core/model';
 import { FLAGGED_ICON, POINTER_ICONS, RUN_STATE_ICONS, RunState, runState } from '../shared/icons';
 
-export { absoluteTime, duration, plural, relativeTime } from '../core/format';
+export { absoluteTime, duration, plural, relativeTime, visible } from '../core/format';
 export { runState, type RunState } from '../shared/icons';
 
 /** A tree item's icon: the state's codicon in its theme colour (a running run's spins). */
@@ -23,18 +25,38 @@ export const flaggedIcon = (): vscode.ThemeIcon =>
 export const pointerIcon = (type: PointerType, flagged: boolean): vscode.ThemeIcon =>
   flagged ? flaggedIcon() : new vscode.ThemeIcon((POINTER_ICONS[type] ?? POINTER_ICONS.UNKNOWN).name);
 
-/** Escapes text for Markdown (component and file names come from users' logs). */
+/**
+ * Text for Markdown, on one line: control and bidirectional characters as visible escapes (a
+ * newline too: in Markdown it can start a list or a heading), then Markdown's punctuation.
+ */
 export function md(text: string): string {
-  return text.replace(/[\\`*_{}[\]()#+\-.!|<>~]/g, '\\$&');
+  return visible(text).replace(/[\\`*_{}[\]()#+\-.!|<>~=]/g, '\\$&');
 }
 
-/** Inline code that survives backticks in the text. */
+/** Multi-line text (notes) for Markdown: each line escaped as by `md`, joined by line breaks. */
+export function mdLines(text: string): string {
+  // Trimmed: an indented line after a blank one would be a code block.
+  return text
+    .split(/\r\n|\r|\n/)
+    .map((line) => md(line.trim()))
+    .join('  \n');
+}
+
+/** Inline code, on one line, with controls escaped; its fence is longer than any backticks in it. */
 export function code(text: string): string {
-  const fence = text.includes('`') ? '``' : '`';
-  return `${fence}${text.replace(/\n/g, ' ')}${fence}`;
+  const shown = visible(text);
+  const longest = Math.max(0, ...(shown.match(/`+/g) ?? []).map((run) => run.length));
+  const fence = '`'.repeat(longest + 1);
+  const pad = shown.startsWith('`') || shown.endsWith('`') ? ' ' : '';
+  return `${fence}${pad}${shown}${pad}${fence}`;
 }
 
-export const runTitle = (run: Run): string => runLabel(run.component, run.id);
+/** "featurize (run 1a2b3c4d)", escaped for display. */
+export const runTitle = (run: { component: string; id: string }): string =>
+  visible(runLabel(run.component, run.id));
+
+/** The 8-character prefix of a run id people see, escaped for display (ids come from logs too). */
+export const shortRunId = (id: string): string => visible(shortId(id));
 
 /** A run's tooltip: status, times, source, inputs/outputs and staleness reasons. */
 export function runTooltip(run: Run, staleReasons: string[]): vscode.MarkdownString {
@@ -55,6 +77,6 @@ export function runTooltip(run: Run, staleReasons: string[]): vscode.MarkdownStr
     tip.appendMarkdown(`$(history) **May need re-running:**\n\n`);
     for (const reason of staleReasons) tip.appendMarkdown(`- ${md(reason)}\n`);
   }
-  if (run.notes) tip.appendMarkdown(`\n**Notes:** ${md(run.notes)}\n`);
+  if (run.notes) tip.appendMarkdown(`\n**Notes:** ${mdLines(run.notes)}\n`);
   return tip;
 }

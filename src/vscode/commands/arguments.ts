@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { LineageStore } from '../../core/store';
 import type { LineageService } from '../lineageService';
+import { visible } from '../presentation';
 import { ComponentNode, TagNode } from '../views/componentsView';
 import { isPointerNode, isRunNode } from '../views/nodes';
 import { pointerFromWebviewContext, runIdFromWebviewContext } from '../webviews';
@@ -35,8 +36,9 @@ export function loggedPointer(
     return undefined;
   }
   if (!store.hasPointer(name)) {
+    const shown = visible(name);
     void vscode.window.showInformationMessage(
-      `mltrace: "${name}" was never logged: no run read or wrote it. Log it as an input or output of a run (for example with @register(..., outputs=["${name}"]) or "mltrace run -- <command>"), then try again.`,
+      `mltrace: "${shown}" was never logged: no run read or wrote it. Log it as an input or output of a run (for example with @register(..., outputs=["${shown}"]) or "mltrace run -- <command>"), then try again.`,
     );
     return undefined;
   }

@@ -1,10 +1,9 @@
 // Flags, review and notes: what a user writes to the log about its outputs and runs. Each of
 // these writes events, so each needs a trusted workspace.
 import * as vscode from 'vscode';
-import { runLabel } from '../../core/format';
 import type { LineageStore } from '../../core/store';
 import { Commands } from '../constants';
-import { plural } from '../presentation';
+import { plural, runTitle, visible } from '../presentation';
 import { loggedPointer, runIdOf } from './arguments';
 import { command, type CommandDefinition, type CommandDeps } from './needs';
 import { pickPointer, pickRun } from './pickers';
@@ -33,7 +32,7 @@ export function flagCommands({ service, webviews }: CommandDeps): CommandDefinit
       }
     });
     vscode.window.setStatusBarMessage(
-      `mltrace: ${flagged ? 'flagged' : 'unflagged'} ${names.join(', ')}`,
+      `mltrace: ${flagged ? 'flagged' : 'unflagged'} ${names.map((n) => visible(n)).join(', ')}`,
       3000,
     );
   }
@@ -81,7 +80,7 @@ export function flagCommands({ service, webviews }: CommandDeps): CommandDefinit
           typeof notesArg === 'string'
             ? notesArg
             : await vscode.window.showInputBox({
-                title: `Notes for ${runLabel(run.component, run.id)}`,
+                title: `Notes for ${runTitle(run)}`,
                 prompt: "Added to the run's notes (notes accumulate).",
                 ignoreFocusOut: true,
               });

@@ -1,6 +1,7 @@
 // Lineage: trace a file or a run, the runs that read a file, the history of a component.
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
+import { visible } from '../presentation';
 import { componentOf, loggedPointer, runOfNode } from './arguments';
 import { command, type CommandDefinition, type CommandDeps } from './needs';
 import { pickComponent, pickPointer, pickRun } from './pickers';
@@ -26,10 +27,10 @@ export function lineageCommands({ service, webviews }: CommandDeps): CommandDefi
       if (!name) return;
       const readers = store.readers(name);
       if (readers.length === 0) {
-        void vscode.window.showInformationMessage(`mltrace: no logged run read "${name}".`);
+        void vscode.window.showInformationMessage(`mltrace: no logged run read "${visible(name)}".`);
         return;
       }
-      const run = await pickRun(service, readers, `mltrace: Runs That Read ${name}`);
+      const run = await pickRun(service, readers, `mltrace: Runs That Read ${visible(name)}`);
       if (run) await webviews.openRunInspector(store.resolveRunId(run.id));
     }),
 

@@ -7,6 +7,7 @@ import { LineageError } from '../../core/model';
 import type { LineageStore } from '../../core/store';
 import type { CommandId } from '../constants';
 import type { LineageService } from '../lineageService';
+import { visible } from '../presentation';
 import type { Trust } from '../trust';
 import type { ComponentsView } from '../views/componentsView';
 import type { RunsView } from '../views/runsView';
@@ -64,11 +65,11 @@ export function registerCommand(definition: CommandDefinition, deps: CommandDeps
       return await run({ store }, ...args);
     } catch (error) {
       if (error instanceof LineageError) {
-        void vscode.window.showWarningMessage(`mltrace: ${error.message}`);
+        void vscode.window.showWarningMessage(`mltrace: ${visible(error.message)}`);
       } else {
         deps.log.error(`${id} failed: ${(error as Error).stack ?? String(error)}`);
         void vscode.window.showErrorMessage(
-          `mltrace: ${(error as Error).message}. See the "mltrace" output channel for details.`,
+          `mltrace: ${visible((error as Error).message)}. See the "mltrace" output channel for details.`,
         );
       }
       return undefined;

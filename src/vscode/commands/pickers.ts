@@ -3,17 +3,17 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Problem, Run } from '../../core/model';
-import { shortId } from '../../core/format';
 import type { LineageStore } from '../../core/store';
 import type { LineageService } from '../lineageService';
-import { plural, relativeTime, runCodicon, runState } from '../presentation';
+import { plural, relativeTime, runCodicon, runState, shortRunId, visible } from '../presentation';
 
 interface RunPick extends vscode.QuickPickItem {
   run: Run;
 }
 
-/** Lines of a pick's detail, joined; undefined when all are empty. */
-const details = (...parts: string[]): string | undefined => parts.filter(Boolean).join(' · ') || undefined;
+/** Lines of a pick's detail, joined and escaped (they quote the log); undefined when all are empty. */
+const details = (...parts: string[]): string | undefined =>
+  visible(parts.filter(Boolean).join(' · ')) || undefined;
 
 export async function pickRun(service: LineageService, runs: Run[], title: string): Promise<Run | undefined> {
   if (runs.length === 0) {
@@ -27,8 +27,8 @@ export async function pickRun(service: LineageService, runs: Run[], title: strin
     const state = runState(run, reasons.has(run.id));
     return {
       run,
-      label: `${runCodicon(state)} ${run.component}`,
-      description: `${shortId(run.id)} · ${relativeTime(run.startTime)} · ${state}`,
+      label: `${runCodicon(state)} ${visible(run.component)}`,
+      description: `${shortRunId(run.id)} · ${relativeTime(run.startTime)} · ${state}`,
       detail: details(
         run.inputs.length ? `reads ${run.inputs.join(', ')}` : '',
         run.outputs.length ? `writes ${run.outputs.join(', ')}` : '',
@@ -54,7 +54,7 @@ export async function pickComponent(store: LineageStore, title: string): Promise
   }
   const pick = await vscode.window.showQuickPick(
     components.map((c) => ({
-      label: `$(symbol-method) ${c.name}`,
+      label: `$(symbol-method) ${visible(c.name)}`,
       name: c.name,
       description: `${plural(c.runCount, 'run')} · last ${relativeTime(c.lastRunTime)}`,
       detail: details(
@@ -86,9 +86,9 @@ export async function pickPointer(
   }
   const pick = await vscode.window.showQuickPick(
     pointers.map((p) => ({
-      label: `$(${p.flagged ? 'flag' : 'file'}) ${p.name}`,
+      label: `$(${p.flagged ? 'flag' : 'file'}) ${visible(p.name)}`,
       name: p.name,
-      description: `${p.type.toLowerCase()} · written by ${plural(p.writers, 'run')}, read by ${plural(p.readers, 'run')}${p.flagged ? ' · flagged' : ''}`,
+      description: `${visible(p.type.toLowerCase())} · written by ${plural(p.writers, 'run')}, read by ${plural(p.readers, 'run')}${p.flagged ? ' · flagged' : ''}`,
     })),
     { title, matchOnDescription: true },
   );
@@ -105,7 +105,7 @@ export async function pickTag(store: LineageStore, title: string): Promise<strin
   }
   const pick = await vscode.window.showQuickPick(
     tags.map((t) => ({
-      label: `$(tag) ${t.tag}`,
+      label: `$(tag) ${visible(t.tag)}`,
       tag: t.tag,
       description: plural(t.components, 'component'),
     })),
@@ -121,8 +121,8 @@ export async function pickProblem(problems: Problem[]): Promise<Problem | undefi
   }
   const pick = await vscode.window.showQuickPick(
     problems.map((p) => ({
-      label: `$(${p.severity === 'error' ? 'error' : 'warning'}) ${p.reason}`,
-      description: `${path.basename(p.file)}:${p.line}`,
+      label: `$(${p.severity === 'error' ? 'error' : 'warning'}) ${visible(p.reason)}`,
+      description: `${visible(path.basename(p.file))}:${p.line}`,
       problem: p,
     })),
     {

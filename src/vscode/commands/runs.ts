@@ -1,11 +1,10 @@
 // Runs and where they lead: the recent and the stale runs, a run's card, its source, its files.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { shortId } from '../../core/format';
 import type { Run } from '../../core/model';
 import type { LineageStore } from '../../core/store';
 import { Commands } from '../constants';
-import { plural } from '../presentation';
+import { plural, shortRunId, visible } from '../presentation';
 import { ComponentNode } from '../views/componentsView';
 import { isRunNode } from '../views/nodes';
 import { pointerOf, runIdOf } from './arguments';
@@ -53,7 +52,7 @@ export function runCommands({ service, webviews, runsView }: CommandDeps): Comma
       const uri = service.sourceUri(run.sourceFile);
       if (!uri || !fs.existsSync(uri.fsPath)) {
         void vscode.window.showWarningMessage(
-          `mltrace: the source file ${run.sourceFile} is not in the workspace any more.`,
+          `mltrace: the source file ${visible(run.sourceFile)} is not in the workspace any more.`,
         );
         return;
       }
@@ -66,7 +65,7 @@ export function runCommands({ service, webviews, runsView }: CommandDeps): Comma
       const uri = name ? service.pointerUri(name) : undefined;
       if (!uri || !fs.existsSync(uri.fsPath)) {
         void vscode.window.showInformationMessage(
-          `mltrace: "${name ?? '?'}" is not a file in the workspace now.`,
+          `mltrace: "${visible(name ?? '?')}" is not a file in the workspace now.`,
         );
         return;
       }
@@ -77,7 +76,7 @@ export function runCommands({ service, webviews, runsView }: CommandDeps): Comma
       const id = runIdOf(arg);
       if (!id) return;
       await vscode.env.clipboard.writeText(id);
-      vscode.window.setStatusBarMessage(`Copied run id ${shortId(id)}`, 2000);
+      vscode.window.setStatusBarMessage(`Copied run id ${shortRunId(id)}`, 2000);
     }),
 
     command(Commands.loadMoreRuns, {}, () => runsView.loadMore()),

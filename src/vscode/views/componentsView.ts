@@ -3,7 +3,7 @@ import * as vscode from 'vscode';
 import type { Component } from '../../core/model';
 import { ContextKeys, ItemContext } from '../constants';
 import type { LineageService } from '../lineageService';
-import { code, md, plural, relativeTime } from '../presentation';
+import { code, md, plural, relativeTime, visible } from '../presentation';
 import { RunNode } from './nodes';
 import { LineageNode, LineageTreeProvider, MessageNode } from './treeBase';
 
@@ -27,7 +27,7 @@ export class ComponentsView extends LineageTreeProvider {
   setTagFilter(tag: string | undefined): void {
     this.tagFilter = tag;
     void vscode.commands.executeCommand('setContext', ContextKeys.tagFiltered, tag !== undefined);
-    if (this.treeView) this.treeView.description = tag ? `tag: ${tag}` : undefined;
+    if (this.treeView) this.treeView.description = tag ? `tag: ${visible(tag)}` : undefined;
     this.refresh();
   }
 
@@ -76,7 +76,7 @@ export class TagNode implements LineageNode {
   ) {}
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.tag, vscode.TreeItemCollapsibleState.Expanded);
+    const item = new vscode.TreeItem(visible(this.tag), vscode.TreeItemCollapsibleState.Expanded);
     item.id = `tag:${this.tag}`;
     item.description = plural(this.count, 'component');
     item.iconPath = new vscode.ThemeIcon('tag');
@@ -102,7 +102,7 @@ export class ComponentNode implements LineageNode {
     const c = this.component;
     const stale = this.view.isStale(c.name);
     const item = new vscode.TreeItem(
-      c.name,
+      visible(c.name),
       c.runCount ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
     );
     item.id = `${this.idPrefix}/component:${c.name}`;

@@ -3,10 +3,20 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { PointerType, Run } from '../../core/model';
-import { shortId } from '../../core/format';
 import { Commands, ItemContext } from '../constants';
 import type { LineageService } from '../lineageService';
-import { code, md, plural, pointerIcon, relativeTime, runIcon, runState, runTooltip } from '../presentation';
+import {
+  code,
+  md,
+  plural,
+  pointerIcon,
+  relativeTime,
+  runIcon,
+  runState,
+  runTooltip,
+  shortRunId,
+  visible,
+} from '../presentation';
 import { LineageNode, MessageNode } from './treeBase';
 
 export class RunNode implements LineageNode {
@@ -30,12 +40,12 @@ export class RunNode implements LineageNode {
     const state = runState(this.run, reasons.length > 0);
     const when = relativeTime(this.run.startTime, { compact: true });
     const item = new vscode.TreeItem(
-      this.label === 'component' ? this.run.component : when,
+      this.label === 'component' ? visible(this.run.component) : when,
       vscode.TreeItemCollapsibleState.Collapsed,
     );
     item.id = `${this.idPrefix}/run:${this.run.id}`;
     // The state first: a narrow sidebar cuts the end of the description.
-    const parts = [shortId(this.run.id)];
+    const parts = [shortRunId(this.run.id)];
     if (state !== 'complete') parts.push(state);
     if (this.label === 'component') parts.push(when);
     item.description = parts.join(' · ');
@@ -43,7 +53,7 @@ export class RunNode implements LineageNode {
     item.tooltip = runTooltip(this.run, reasons);
     item.contextValue = this.run.sourceFile ? ItemContext.runWithSource : ItemContext.run;
     item.accessibilityInformation = {
-      label: `${this.run.component} run ${shortId(this.run.id)}, ${state}, started ${relativeTime(this.run.startTime)}`,
+      label: `${visible(this.run.component)} run ${shortRunId(this.run.id)}, ${state}, started ${relativeTime(this.run.startTime)}`,
     };
     return item;
   }
@@ -104,12 +114,12 @@ export class PointerNode implements LineageNode {
 
   treeItem(): vscode.TreeItem {
     const item = new vscode.TreeItem(
-      this.name,
+      visible(this.name),
       this.childrenOf ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None,
     );
     item.id = `${this.idPrefix}/pointer:${this.name}`;
     item.iconPath = pointerIcon(this.type, this.flagged);
-    item.description = this.type.toLowerCase();
+    item.description = visible(this.type.toLowerCase());
     item.contextValue = this.flagged ? ItemContext.pointerFlagged : ItemContext.pointer;
     const uri = this.service.pointerUri(this.name);
     const exists = uri ? fs.existsSync(uri.fsPath) : false;
@@ -165,7 +175,7 @@ export class ReasonNode implements LineageNode {
   constructor(private readonly reason: string) {}
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.reason);
+    const item = new vscode.TreeItem(visible(this.reason));
     item.iconPath = new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'));
     item.tooltip = new vscode.MarkdownString(md(this.reason));
     item.contextValue = ItemContext.reason;

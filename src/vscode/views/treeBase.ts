@@ -2,6 +2,7 @@
 // provider that refreshes only while its view is visible (a hidden view is refreshed when shown).
 import * as vscode from 'vscode';
 import type { LineageService } from '../lineageService';
+import { visible } from '../presentation';
 
 export interface LineageNode {
   treeItem(): vscode.TreeItem;
@@ -70,7 +71,7 @@ export abstract class LineageTreeProvider implements vscode.TreeDataProvider<Lin
   }
 }
 
-/** A line of text in a tree (an error, or "no runs yet"). */
+/** A line of text in a tree (an error, notes, "no runs yet"): it may quote the log, so it is escaped. */
 export class MessageNode implements LineageNode {
   constructor(
     private readonly text: string,
@@ -78,7 +79,7 @@ export class MessageNode implements LineageNode {
   ) {}
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.text);
+    const item = new vscode.TreeItem(visible(this.text));
     item.iconPath = new vscode.ThemeIcon(this.icon);
     return item;
   }

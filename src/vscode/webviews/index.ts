@@ -4,9 +4,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
+import { runTitle, shortRunId, visible } from '../presentation';
 import type { GraphRoot, ViewData, ViewMessage } from '../../shared/protocol';
 import { isGraphViewState } from '../../shared/protocol';
-import { shortId } from '../../core/format';
 import { LineageSource, PanelActions, WebviewPanelHost, webviewOptions } from './panelHost';
 import {
   graphKey,
@@ -93,7 +93,7 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
         ViewTypes.inspector,
         (open) => open.show(runId),
         (panel) => new RunInspectorPanel(panel, source, actions, extensionUri, runId),
-        { viewType: ViewTypes.inspector, title: `Run ${shortId(runId)}`, beside: true },
+        { viewType: ViewTypes.inspector, title: `Run ${shortRunId(runId)}`, beside: true },
       );
     },
     openReview() {
@@ -109,7 +109,7 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
         ViewTypes.history,
         (open) => open.show(component),
         (panel) => new HistoryPanel(panel, source, actions, extensionUri, component),
-        { viewType: ViewTypes.history, title: `History: ${component}` },
+        { viewType: ViewTypes.history, title: `History: ${visible(component)}` },
       );
     },
     dispose() {
@@ -172,9 +172,7 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
     const run = store.inspect(runId);
     const current = run.sourceFile ? source.sourceUri(run.sourceFile) : undefined;
     if (!run.codeSnapshot || !current) {
-      throw new Error(
-        `No code snapshot or source file was recorded for ${run.component} (run ${shortId(runId)}).`,
-      );
+      throw new Error(`No code snapshot or source file was recorded for ${runTitle(run)}.`);
     }
     const snapshot = vscode.Uri.from({
       scheme: SNAPSHOT_SCHEME,
@@ -184,7 +182,7 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
       'vscode.diff',
       snapshot,
       current,
-      `${run.component} (run ${shortId(run.id)}) ↔ ${path.basename(run.sourceFile!)} now`,
+      `${runTitle(run)} ↔ ${visible(path.basename(run.sourceFile!))} now`,
     );
   }
 

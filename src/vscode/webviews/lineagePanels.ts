@@ -1,7 +1,6 @@
 // One class per webview: what it shows and the messages only it understands.
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { shortId } from '../../core/format';
 import type {
   GraphData,
   GraphRoot,
@@ -10,6 +9,7 @@ import type {
   ReviewData,
   ViewMessage,
 } from '../../shared/protocol';
+import { shortRunId, visible } from '../presentation';
 import { graphData, historyData, inspectorData, reviewData } from './panelData';
 import { LineageQueries, LineageSource, PanelActions, WebviewPanelHost } from './panelHost';
 
@@ -28,8 +28,8 @@ export const graphKey = (root: GraphRoot): string =>
 export function rootTitle(root: GraphRoot | undefined): string {
   if (!root) return 'Lineage';
   return root.kind === 'pointer'
-    ? `Lineage: ${root.name.slice(root.name.lastIndexOf('/') + 1)}`
-    : `Lineage: run ${shortId(root.id)}`;
+    ? `Lineage: ${visible(root.name.slice(root.name.lastIndexOf('/') + 1))}`
+    : `Lineage: run ${shortRunId(root.id)}`;
 }
 
 export class LineageGraphPanel extends WebviewPanelHost<GraphData> {
@@ -94,7 +94,7 @@ export class RunInspectorPanel extends WebviewPanelHost<InspectorData> {
         return uri !== undefined && fs.existsSync(uri.fsPath);
       },
     });
-    this.panel.title = `Run ${shortId(data.run.id)}: ${data.run.component}`;
+    this.panel.title = `Run ${shortRunId(data.run.id)}: ${visible(data.run.component)}`;
     return data;
   }
 }
@@ -124,12 +124,12 @@ export class HistoryPanel extends WebviewPanelHost<HistoryData> {
     private component: string,
   ) {
     super(panel, source, actions, extensionUri, 'history');
-    panel.title = `History: ${component}`;
+    panel.title = `History: ${visible(component)}`;
   }
 
   show(component: string): void {
     this.component = component;
-    this.panel.title = `History: ${component}`;
+    this.panel.title = `History: ${visible(component)}`;
     this.refresh();
   }
 
