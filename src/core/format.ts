@@ -62,7 +62,8 @@ export function duration(run: { startTime: string; endTime: string | null }): st
   return `${Math.floor(ms / 3_600_000)} h ${Math.round((ms % 3_600_000) / 60_000)} min`;
 }
 
-export const plural = (n: number, word: string): string => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** "1 run", "3 runs"; `many` where adding an s is wrong ("2 matches"). */
+export const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
 
 // C0 and C1 controls, DEL, and the Unicode bidirectional controls (ALM, LRM, RLM, the embeddings
 // and overrides, the isolates): what lets a name from a log clear a terminal, retitle it, start a

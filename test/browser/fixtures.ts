@@ -189,6 +189,7 @@ export function inspectorData(): InspectorData {
     tags: ['training', XSS],
     inputPointers: [
       { name: 'data/features.csv', type: 'DATA', flagged: false, fingerprint: 'sha256:0a1b2c3d4e5f6a7b' },
+      { name: 'https://feature-store/v1', type: 'ENDPOINT', flagged: false, fingerprint: null },
     ],
     outputPointers: [{ name: 'models/model.pkl', type: 'MODEL', flagged: true, fingerprint: null }],
     notes: 'Retrained after the schema change.',

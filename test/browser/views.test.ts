@@ -45,6 +45,13 @@ describe('run inspector, review and history webviews', () => {
       'fresher runs',
     ])
       assert.ok(text.includes(expected), expected);
+    // Each file's icon is its kind's, as in the trees and the graph (src/shared/icons.ts).
+    const icons = await view.page
+      .locator('tr', { hasText: 'https://feature-store/v1' })
+      .locator('.codicon')
+      .first()
+      .getAttribute('class');
+    assert.match(icons ?? '', /codicon-globe/);
     await view.page.locator('vscode-button', { hasText: 'Compare with Current Code' }).click();
     await view.page.locator('tr.flagged vscode-button[title^="Unflag"]').click();
     await view.page.locator('.deps button.link').click();

@@ -193,11 +193,7 @@ function runSearch(moveFocus: boolean): void {
     matchIndex = (matchIndex + 1) % matches.length;
     view.focusNode(matches[matchIndex]);
   }
-  searchStatus.textContent =
-    `${matchIndex >= 0 ? `${matchIndex + 1} of ` : ''}${plural(matches.length, 'match')}`.replace(
-      'matchs',
-      'matches',
-    );
+  searchStatus.textContent = `${matchIndex >= 0 ? `${matchIndex + 1} of ` : ''}${plural(matches.length, 'match', 'matches')}`;
 }
 searchField.addEventListener('input', () => {
   matchIndex = -1;

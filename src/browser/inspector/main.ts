@@ -7,7 +7,7 @@ import type { PointerIO, Run } from '../../core/model';
 import type { InspectorData } from '../../shared/protocol';
 import { button, clear, custom, el, flagIcon, icon, stateIcon } from '../common/dom';
 import { absoluteTime, duration, plural, relativeTime, runLabel, shortId } from '../../core/format';
-import { runState } from '../../shared/icons';
+import { POINTER_ICONS, runState } from '../../shared/icons';
 import { connectView, post } from '../common/vscodeApi';
 
 const root = el('main', { className: 'inspector', attrs: { 'aria-live': 'polite' } });
@@ -199,9 +199,7 @@ function pointerTable(pointers: PointerIO[], trusted: boolean): HTMLElement {
   const body = el('tbody');
   for (const p of pointers) {
     const nameCell = el('td', {}, [
-      p.flagged
-        ? flagIcon('flagged')
-        : icon(p.type === 'MODEL' ? 'beaker' : p.type === 'DATA' ? 'database' : 'file'),
+      p.flagged ? flagIcon('flagged') : icon((POINTER_ICONS[p.type] ?? POINTER_ICONS.UNKNOWN).name),
       el('button', { className: 'link', text: ` ${p.name}`, title: `Open ${p.name}` }),
     ]);
     nameCell
