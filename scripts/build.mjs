@@ -25,8 +25,9 @@ const common = {
   minify: production,
   logLevel: 'warning',
   // Only used when running from source: bundles load the wasm copied beside them, and start the
-  // parsing worker from dist/ingestWorker.js, not through tsx.
-  external: ['sql.js/dist/sql-wasm.wasm', 'tsx/cjs'],
+  // parsing worker from dist/ingestWorker.js, not through tsx. pg's optional native binding and
+  // its Cloudflare socket are never used (pure JS over node:net).
+  external: ['sql.js/dist/sql-wasm.wasm', 'tsx/cjs', 'pg-native', 'pg-cloudflare'],
 };
 
 await build({

@@ -11,7 +11,15 @@ const tsTests = (...globs) => [node, '--import', 'tsx', '--test', '--test-report
 
 const layers = [
   { name: 'build', command: [node, 'scripts/build.mjs'], counts: false },
-  { name: 'core', command: tsTests('test/core/*.test.ts', 'test/cli/*.test.ts', 'test/shim/*.test.ts') },
+  {
+    name: 'core',
+    command: tsTests(
+      'test/core/*.test.ts',
+      'test/cli/*.test.ts',
+      'test/shim/*.test.ts',
+      'test/team/*.test.ts',
+    ),
+  },
   {
     name: 'webview',
     command: tsTests('test/browser/*.test.ts'),
