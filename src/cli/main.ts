@@ -13,6 +13,8 @@ import { componentsTable, dim, list, reviewTable, runCard, runsTable, table, tra
 import { runCommand } from './run';
 
 const VERSION = '0.1.0';
+/** How long a command waits for the team store before answering from the local log. */
+const PULL_FIRST_TIMEOUT_MS = 3000;
 
 class UsageError extends Error {}
 
@@ -328,6 +330,29 @@ function testKillHook(): ((step: string) => void) | undefined {
   };
 }
 
+/**
+ * With a team store configured (MLTRACE_TEAM_URI), a command first pulls what others pushed, in a
+ * few seconds at most; offline, it says so and answers from the local log.
+ */
+async function pullFirst(storeDir: string): Promise<void> {
+  const uri = process.env.MLTRACE_TEAM_URI;
+  if (!uri) return;
+  try {
+    const report = await syncTeam(storeDir, uri, {
+      push: false,
+      timeoutMs: PULL_FIRST_TIMEOUT_MS,
+      pullBudgetMs: PULL_FIRST_TIMEOUT_MS,
+    });
+    if (report.incomplete)
+      process.stderr.write(
+        'mltrace: the team store has more new events than a few seconds pull; `mltrace sync` pulls them all.\n',
+      );
+  } catch (error) {
+    const reason = error instanceof TeamError ? error.message : String(error);
+    process.stderr.write(`mltrace: ${visible(reason)}; answering from the local log.\n`);
+  }
+}
+
 function writer(ctx: Context): EventWriter {
   return new EventWriter(ctx.location, 'cli');
 }
@@ -394,11 +419,16 @@ export async function main(argv: string[]): Promise<number> {
     const ctx: Context = {
       location,
       json,
-      store: async () =>
-        (store ??= await LineageStore.open({
-          dir: location.storeDir,
-          onMessage: (m) => process.stderr.write(`mltrace: ${visible(m, { lines: true })}\n`),
-        })),
+      store: async () => {
+        if (!store) {
+          if (name !== 'sync') await pullFirst(location.storeDir);
+          store = await LineageStore.open({
+            dir: location.storeDir,
+            onMessage: (m) => process.stderr.write(`mltrace: ${visible(m, { lines: true })}\n`),
+          });
+        }
+        return store;
+      },
       print: (human, data) => process.stdout.write((json ? JSON.stringify(data, null, 2) : human) + '\n'),
     };
     await command.run(args, ctx);

@@ -29,9 +29,10 @@ function machine(): string {
 const storeDir = (root: string) => path.join(root, '.mltrace');
 
 function mltrace(root: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  const e: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', PGPASSWORD: pg.adminPassword, ...env };
-  delete e.MLTRACE_DIR;
-  delete e.MLTRACE_TEAM_URI;
+  const base: NodeJS.ProcessEnv = { ...process.env };
+  delete base.MLTRACE_DIR;
+  delete base.MLTRACE_TEAM_URI;
+  const e: NodeJS.ProcessEnv = { ...base, NO_COLOR: '1', PGPASSWORD: pg.adminPassword, ...env };
   const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: root,
     encoding: 'utf8',
@@ -239,6 +240,36 @@ describe('team store (PostgreSQL)', () => {
       pg.start();
     }
     assert.equal(sync(root, '--push-only').pushed, 6);
+  });
+
+  it('with MLTRACE_TEAM_URI, every command pulls first; offline it says so and answers', () => {
+    const alice = machine();
+    const bob = machine();
+    const [run] = logRuns(alice, 'alice-step', 1);
+    sync(alice, '--push-only');
+    const env = { MLTRACE_TEAM_URI: pg.adminUri };
+    const inspect = mltrace(bob, ['inspect', run, '--json'], env);
+    assert.equal(inspect.status, 0, inspect.stderr);
+    assert.equal((JSON.parse(inspect.stdout) as { component: string }).component, 'alice-step');
+    assert.equal(inspect.stderr, '');
+    const [later] = logRuns(alice, 'alice-step', 1);
+    sync(alice, '--push-only');
+    pg.stop();
+    try {
+      const offline = mltrace(bob, ['recent', '--json'], env);
+      assert.equal(offline.status, 0, offline.stderr);
+      assert.match(offline.stderr, /cannot reach the team store .*; answering from the local log\./);
+      const ids = (JSON.parse(offline.stdout) as Array<{ id: string }>).map((r) => r.id);
+      assert.ok(ids.includes(run), 'what was pulled before is there');
+      assert.ok(!ids.includes(later), 'what was pushed while bob was offline is not yet');
+    } finally {
+      pg.start();
+    }
+    const online = JSON.parse(mltrace(bob, ['recent', '--json'], env).stdout) as Array<{ id: string }>;
+    assert.ok(
+      online.some((r) => r.id === later),
+      'and arrives with the next command',
+    );
   });
 
   it('hostile and malformed events from the server are reported like local ones and harm nothing', async () => {

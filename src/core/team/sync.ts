@@ -29,6 +29,8 @@ const PULL_WRITERS = 500;
 export interface SyncOptions extends ConnectOptions {
   push?: boolean;
   pull?: boolean;
+  /** Stop pulling after this long (between pages; what is left comes next time). */
+  pullBudgetMs?: number;
   /** Test hook: called after each committed push transaction and each pulled page. */
   onStep?: (step: 'pushed' | 'pulled', count: number) => void;
 }
@@ -43,6 +45,8 @@ export interface SyncReport {
   pulledWriters: number;
   /** Writers on the server that could not be pulled, and why. */
   problems: string[];
+  /** The pull stopped at its time budget with more to pull. */
+  incomplete: boolean;
 }
 
 interface Cached extends LogPosition {
@@ -72,6 +76,7 @@ export async function syncTeam(
       pulled: 0,
       pulledWriters: 0,
       problems: [],
+      incomplete: false,
     };
     if (options.push !== false) Object.assign(report, await sync.push());
     if (options.pull !== false) Object.assign(report, await sync.pull());
@@ -87,6 +92,7 @@ class TeamSync {
   private readonly events: string;
   private readonly statePath: string;
   private readonly state: State;
+  private deadline = Infinity;
 
   constructor(
     storeDir: string,
@@ -208,7 +214,8 @@ class TeamSync {
 
   // ---- pull ---------------------------------------------------------------------------------
 
-  async pull(): Promise<Pick<SyncReport, 'pulled' | 'pulledWriters' | 'problems'>> {
+  async pull(): Promise<Pick<SyncReport, 'pulled' | 'pulledWriters' | 'problems' | 'incomplete'>> {
+    this.deadline = Date.now() + (this.options.pullBudgetMs ?? Infinity);
     let pulled = 0;
     const touched = new Set<string>();
     const problems: string[] = [];
@@ -220,6 +227,10 @@ class TeamSync {
       );
       if (rows.length === 0) break;
       for (const row of rows) {
+        if (Date.now() > this.deadline) {
+          writeState(this.statePath, this.state);
+          return { pulled, pulledWriters: touched.size, problems, incomplete: true };
+        }
         const writer = row.writer;
         if (!WRITER_NAME.test(writer) || writer.startsWith(PULLED_PREFIX)) {
           problems.push(`writer ${JSON.stringify(writer)}: not a file name mltrace writes; skipped`);
@@ -235,7 +246,7 @@ class TeamSync {
       this.state.cursor = rows[rows.length - 1].change;
       writeState(this.statePath, this.state);
     }
-    return { pulled, pulledWriters: touched.size, problems };
+    return { pulled, pulledWriters: touched.size, problems, incomplete: false };
   }
 
   /** Appends the lines of `writer` that the local copy lacks; returns how many. */
@@ -243,7 +254,7 @@ class TeamSync {
     const file = path.join(this.events, `${PULLED_PREFIX}${writer}.jsonl`);
     let local = this.localEnd(file, this.state.pulled[writer]);
     let count = 0;
-    while (local.line < maxSeq) {
+    while (local.line < maxSeq && Date.now() <= this.deadline) {
       const { rows } = await this.client.query<{ seq: string; line: string }>(
         `SELECT seq, line FROM mltrace_events WHERE writer = $1 AND seq > $2::bigint ORDER BY seq LIMIT ${PULL_LINES}`,
         [writer, local.line],
