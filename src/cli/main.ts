@@ -5,6 +5,8 @@ import { plural, runLabel, visible } from '../core/format';
 import { LineageError } from '../core/model';
 import { TeamError } from '../core/team/server';
 import { syncTeam } from '../core/team/sync';
+import { emitOwnEvents } from '../core/openlineage/emit';
+import { HttpTransport, httpTransport } from '../core/openlineage/transport';
 import { LineageStore } from '../core/store';
 import { locateStore, StoreLocation } from '../core/storeDir';
 import { EventWriter } from '../core/writer';
@@ -228,14 +230,17 @@ const commands: Record<string, Command> = {
     },
   },
   sync: {
-    usage: 'sync [--team URI] [--push-only | --pull-only]',
-    summary: "push this machine's events to the team store, pull everyone else's",
+    usage: 'sync [--team URI] [--push-only | --pull-only] | sync --openlineage',
+    summary:
+      "push this machine's events to the team store, pull everyone else's; or send them to OpenLineage",
     options: {
       team: { type: 'string' },
+      openlineage: { type: 'boolean', default: false },
       'push-only': { type: 'boolean', default: false },
       'pull-only': { type: 'boolean', default: false },
     },
     async run(args, ctx) {
+      if (args.values.openlineage === true) return sendToOpenLineage(ctx);
       const uri = (args.values.team as string | undefined) ?? process.env.MLTRACE_TEAM_URI;
       if (!uri)
         throw new UsageError(
@@ -328,6 +333,28 @@ function testKillHook(): ((step: string) => void) | undefined {
   return (s) => {
     if (s === step && ++seen >= Number(count)) process.kill(process.pid, 'SIGKILL');
   };
+}
+
+/** `sync --openlineage`: this machine's unsent events to the configured OpenLineage backend. */
+async function sendToOpenLineage(ctx: Context): Promise<void> {
+  let transport: HttpTransport | null;
+  try {
+    transport = httpTransport();
+  } catch (error) {
+    throw new UsageError(`OpenLineage: ${(error as Error).message}`);
+  }
+  if (!transport)
+    throw new UsageError(
+      'sync --openlineage needs a backend: OPENLINEAGE_URL, or an openlineage.yml with an http transport (OPENLINEAGE_DISABLED is not set).',
+    );
+  const report = await emitOwnEvents(ctx.location.storeDir, transport);
+  if (report.error) {
+    process.stderr.write(
+      `mltrace: sent ${plural(report.sent, 'event')} to ${visible(report.backend)}, then stopped: ${visible(report.error)}; the rest goes next time.\n`,
+    );
+    process.exitCode = 1;
+  }
+  ctx.print(`Sent ${plural(report.sent, 'event')} to ${visible(report.backend)}.`, report);
 }
 
 /**
