@@ -57,7 +57,9 @@ export function httpTransport(
   try {
     config = parseYaml(fs.readFileSync(file, 'utf8'));
   } catch (error) {
-    throw new Error(`${file}: not valid YAML (${(error as Error).message.split('\n')[0]})`);
+    throw new Error(`${file}: not valid YAML (${(error as Error).message.split('\n')[0]})`, {
+      cause: error,
+    });
   }
   const transport = (config as { transport?: Record<string, unknown> } | null)?.transport;
   if (!transport) return null;
