@@ -8,7 +8,7 @@ import functools
 import json
 import os
 
-from mltrace import _events, _git, _pointers, _runs, _store
+from mltrace import _events, _git, _pointers, _runs, _store, _team
 from mltrace.entities import Component, ComponentRun, IOPointer  # noqa: F401 (mltrace.client has them)
 
 DEFAULT_STALENESS = _runs.DEFAULT_STALENESS
@@ -37,10 +37,11 @@ def _database_ignored(what):
 
 
 def set_db_uri(uri):
-    """Accepted for compatibility: events go to the workspace store, never to a database."""
+    """Names the team store (PostgreSQL): recorded, without its password, for ``mltrace sync`` and
+    the extension. Events are still written to the workspace store first (docs/TEAM.md)."""
     global _db_uri
     _db_uri = uri
-    _database_ignored("set_db_uri()")
+    _team.record(uri)
 
 
 def get_db_uri():

@@ -5,6 +5,7 @@ import { plural, runLabel, visible } from '../core/format';
 import { LineageError } from '../core/model';
 import { TeamError } from '../core/team/server';
 import { syncTeam } from '../core/team/sync';
+import { teamUri } from '../core/team/recorded';
 import { emitOwnEvents } from '../core/openlineage/emit';
 import { HttpTransport, httpTransport } from '../core/openlineage/transport';
 import { LineageStore } from '../core/store';
@@ -241,10 +242,10 @@ const commands: Record<string, Command> = {
     },
     async run(args, ctx) {
       if (args.values.openlineage === true) return sendToOpenLineage(ctx);
-      const uri = (args.values.team as string | undefined) ?? process.env.MLTRACE_TEAM_URI;
+      const uri = teamUri(ctx.location.storeDir, args.values.team as string | undefined);
       if (!uri)
         throw new UsageError(
-          'sync needs a team store: --team postgresql://user@host:port/database, or MLTRACE_TEAM_URI.',
+          "sync needs a team store: --team postgresql://user@host:port/database, MLTRACE_TEAM_URI, or a pipeline's set_db_uri().",
         );
       const pushOnly = args.values['push-only'] === true;
       const pullOnly = args.values['pull-only'] === true;
@@ -358,11 +359,11 @@ async function sendToOpenLineage(ctx: Context): Promise<void> {
 }
 
 /**
- * With a team store configured (MLTRACE_TEAM_URI), a command first pulls what others pushed, in a
+ * With a team store configured (MLTRACE_TEAM_URI, or a pipeline's set_db_uri), a command first pulls what others pushed, in a
  * few seconds at most; offline, it says so and answers from the local log.
  */
 async function pullFirst(storeDir: string): Promise<void> {
-  const uri = process.env.MLTRACE_TEAM_URI;
+  const uri = teamUri(storeDir);
   if (!uri) return;
   try {
     const report = await syncTeam(storeDir, uri, {

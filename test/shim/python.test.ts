@@ -56,6 +56,8 @@ function pythonEnv(cwd: string, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEn
   const env: NodeJS.ProcessEnv = { ...process.env, PYTHONPATH: SHIM, PYTHONDONTWRITEBYTECODE: '1' };
   delete env.MLTRACE_NAMESPACE;
   env.MLTRACE_DIR = path.join(cwd, '.mltrace');
+  // set_db_uri records the team store in the user's configuration: here, one of the test's own.
+  env.MLTRACE_CONFIG_DIR = path.join(cwd, '.config');
   for (const [key, value] of Object.entries(extra)) {
     if (value === undefined) delete env[key];
     else env[key] = value;
@@ -419,10 +421,25 @@ describe('python shim: manual runs, notes, flags, git, store', () => {
     assert.match(out, /^unknown: ComponentRun with ID "zzzz" not found\.$/m);
     assert.equal(
       result.stderr.match(/MltraceWarning/g)?.length,
-      1,
-      `one warning for set_db_uri + set_address:\n${result.stderr}`,
+      2,
+      `one warning for set_db_uri's password, one for set_address:\n${result.stderr}`,
     );
-    assert.match(result.stderr, /set_db_uri\(\) is accepted and ignored/);
+    assert.match(result.stderr, /set_db_uri\(\): the password was not recorded/);
+    assert.match(result.stderr, /set_address\(\) is accepted and ignored/);
+    assert.ok(
+      result.stderr
+        .split('\n')
+        .filter((l) => l.includes('MltraceWarning'))
+        .every((l) => !l.includes('admin:admin')),
+      "no warning repeats the password (Python echoes the caller's own source line after it)",
+    );
+    // The team store is recorded in the user's configuration, keyed by the store, without the password.
+    const recorded = JSON.parse(
+      fs.readFileSync(path.join(dir, '.config', 'team-stores.json'), 'utf8'),
+    ) as Record<string, string>;
+    assert.deepEqual(recorded, {
+      [fs.realpathSync(path.join(dir, '.mltrace'))]: 'postgresql://admin@localhost:5432/sqlalchemy',
+    });
 
     const events = readEvents(path.join(dir, '.mltrace'));
     assertAllValid(events);

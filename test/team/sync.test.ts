@@ -32,6 +32,8 @@ function mltrace(root: string, args: string[], env: NodeJS.ProcessEnv = {}) {
   const base: NodeJS.ProcessEnv = { ...process.env };
   delete base.MLTRACE_DIR;
   delete base.MLTRACE_TEAM_URI;
+  // No team store recorded by set_db_uri unless a test says so (not the developer's own).
+  base.MLTRACE_CONFIG_DIR = path.join(tmp, 'no-config');
   const e: NodeJS.ProcessEnv = { ...base, NO_COLOR: '1', PGPASSWORD: pg.adminPassword, ...env };
   const r = spawnSync(process.execPath, [CLI, ...args], {
     cwd: root,
@@ -270,6 +272,40 @@ describe('team store (PostgreSQL)', () => {
       online.some((r) => r.id === later),
       'and arrives with the next command',
     );
+  });
+
+  it("a pipeline's set_db_uri names the team store for mltrace sync (recorded outside the workspace)", () => {
+    const root = machine();
+    const config = path.join(tmp, `config-${machines}`);
+    fs.writeFileSync(
+      path.join(root, 'pipeline.py'),
+      [
+        'import mltrace',
+        `mltrace.set_db_uri(${JSON.stringify(pg.adminUri.replace('mltrace_admin@', `mltrace_admin:${pg.adminPassword}@`))})`,
+        '@mltrace.register("py-step")',
+        'def step():',
+        '    pass',
+        'step()',
+      ].join('\n'),
+    );
+    const py = spawnSync('python3', ['pipeline.py'], {
+      cwd: root,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        PYTHONPATH: path.resolve(__dirname, '..', '..', 'python'),
+        MLTRACE_CONFIG_DIR: config,
+      },
+    });
+    assert.equal(py.status, 0, py.stderr);
+    const recorded = fs.readFileSync(path.join(config, 'team-stores.json'), 'utf8');
+    assert.ok(!recorded.includes(pg.adminPassword), 'the password is not recorded');
+    assert.ok(!fs.readdirSync(root).includes('team-stores.json'), 'nothing recorded in the workspace');
+    const r = mltrace(root, ['sync', '--json'], { MLTRACE_CONFIG_DIR: config });
+    assert.equal(r.status, 0, r.stderr);
+    assert.equal((JSON.parse(r.stdout) as { pushed: number }).pushed, 2, 'the START and COMPLETE of py-step');
+    const elsewhere = mltrace(root, ['sync'], { MLTRACE_CONFIG_DIR: path.join(tmp, 'other-user') });
+    assert.equal(elsewhere.status, 2, 'another user (configuration) has no team store for it');
   });
 
   it('hostile and malformed events from the server are reported like local ones and harm nothing', async () => {
