@@ -9,6 +9,7 @@ import { EventWriter } from '../core/writer';
 import { normalizePointerName } from '../core/pointers';
 import { componentsTable, dim, list, reviewTable, runCard, runsTable, table, traceTree } from './tables';
 import { runCommand } from './run';
+import { chooseWasmTier } from './wasmTier';
 
 const VERSION = '0.1.0';
 
@@ -228,6 +229,7 @@ const commands: Record<string, Command> = {
     summary: 'read new events and report every problem found',
     async run(_args, ctx) {
       const messages: string[] = [];
+      chooseWasmTier(ctx.location.storeDir);
       const store = await LineageStore.open({
         dir: ctx.location.storeDir,
         deferIngest: true,
@@ -347,11 +349,13 @@ export async function main(argv: string[]): Promise<number> {
     const ctx: Context = {
       location,
       json,
-      store: async () =>
-        (store ??= await LineageStore.open({
+      store: async () => {
+        if (!store) chooseWasmTier(location.storeDir);
+        return (store ??= await LineageStore.open({
           dir: location.storeDir,
           onMessage: (m) => process.stderr.write(`mltrace: ${visible(m, { lines: true })}\n`),
-        })),
+        }));
+      },
       print: (human, data) => process.stdout.write((json ? JSON.stringify(data, null, 2) : human) + '\n'),
     };
     await command.run(args, ctx);
