@@ -8,7 +8,6 @@ import { locateStore, StoreLocation } from '../core/storeDir';
 import { EventWriter } from '../core/writer';
 import { normalizePointerName } from '../core/pointers';
 import { componentsTable, dim, list, reviewTable, runCard, runsTable, table, traceTree } from './tables';
-import { runCommand } from './run';
 import { chooseWasmTier } from './wasmTier';
 
 const VERSION = '0.1.0';
@@ -271,6 +270,8 @@ const commands: Record<string, Command> = {
     positionals: [1, Infinity],
     async run(args, ctx) {
       if (!args.values.component) throw new UsageError('run needs -c <component>.');
+      // Loaded here: it needs node:child_process, which no other command does (~10 ms to load).
+      const { runCommand } = await import('./run');
       process.exitCode = await runCommand({
         location: ctx.location,
         component: String(args.values.component),

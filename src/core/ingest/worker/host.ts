@@ -3,19 +3,21 @@
 // readLogBatchesInWorker blocks (ingest() stays synchronous: this thread waits on a shared counter
 // with Atomics.wait and takes messages with receiveMessageOnPort), readLogBatchesInBackground takes
 // each as an event, so the thread serves its event loop in between. The worker started here is a
-// watcher that starts the parsing thread, and tells this thread when it is gone, even of out of memory.
+// watcher that starts the parsing thread, and tells this thread when it is gone, even when it ran out of memory.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import {
-  MessageChannel,
-  MessagePort,
-  receiveMessageOnPort,
-  ResourceLimits,
-  Worker,
-} from 'node:worker_threads';
+import type { MessagePort, ResourceLimits, Worker } from 'node:worker_threads';
 import { decodeBatch } from './codec';
 import type { LogBatchSink, LogFileSpan } from '../batches';
 import { EXIT_STATUS, EXITED, IN_FLIGHT, MESSAGES, WorkerInput, WorkerMessage } from './protocol';
+
+/**
+ * node:worker_threads, loaded when a worker first starts: loading it takes ~10 ms, which a command
+ * that reads a snapshot and ingests nothing would pay for nothing.
+ */
+const threads = (): typeof import('node:worker_threads') =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('node:worker_threads') as typeof import('node:worker_threads');
 
 /** The worker failed (it could not start, threw, or went silent): the caller may read on this thread. */
 export class WorkerFailure extends Error {}
@@ -98,6 +100,7 @@ class WorkerRun {
   constructor(files: LogFileSpan[], seq: number, options: WorkerOptions) {
     const script = options.script ?? engineScript();
     if (script === null) throw new WorkerFailure('no worker script beside the engine');
+    const { MessageChannel, Worker } = threads();
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const input: WorkerInput = { files, seq, port: port2, signal: this.signal };
@@ -131,7 +134,7 @@ class WorkerRun {
 
   /** The next message, if one is there. */
   take(): WorkerMessage | undefined {
-    return receiveMessageOnPort(this.port)?.message as WorkerMessage | undefined;
+    return threads().receiveMessageOnPort(this.port)?.message as WorkerMessage | undefined;
   }
 
   /** Passes one message to the sink; the last event number once the worker is done. */
