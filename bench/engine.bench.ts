@@ -1,4 +1,4 @@
-// `npm run bench`: the engine at 10k and 100k runs, beside raw sql.js doing the same inserts and
+// `npm run bench`: the engine at 20k and 100k runs, beside raw sql.js doing the same inserts and
 // the same recursive query. Prints one JSON object per scale. Runs bundled (out/bench/, built by
 // scripts/build.mjs), as the CLI and the extension run the engine.
 import { spawnSync } from 'node:child_process';
@@ -13,7 +13,7 @@ import { loadSqlJs, all } from '../src/core/sql';
 import { storeLocation } from '../src/core/storeDir';
 import { EventWriter, PointerSpec } from '../src/core/writer';
 
-const SCALES = (process.env.BENCH_SCALES ?? '10000,100000').split(',').map(Number);
+const SCALES = (process.env.BENCH_SCALES ?? '20000,100000').split(',').map(Number);
 const DAY = 86400e3;
 const CHAIN = ['ingest', 'clean', 'featurize', 'train', 'evaluate'];
 const FAN_IN_SOURCES = ['users', 'orders', 'events', 'prices'];
@@ -250,6 +250,15 @@ async function benchScale(total: number): Promise<Record<string, number>> {
       if (result.status !== 0) throw new Error(`mltrace trace failed: ${result.stderr}`);
     }
 
+    // A warm command (nothing new in the log) beside bare Node start-up, as whole processes,
+    // interleaved so that both meet the same load.
+    const warmTimes: number[] = [];
+    const nodeTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      warmTimes.push(processMs([cli, 'recent', '--dir', storeDir]));
+      nodeTimes.push(processMs(['-e', '0']));
+    }
+
     // The peak memory is this process's, as users run the engine (above); the ingest figures and
     // the raw sql.js comparison below run elsewhere or after, and are not in it.
     const rssMb = Math.round(peakRss / 1024 / 1024);
@@ -270,8 +279,11 @@ async function benchScale(total: number): Promise<Record<string, number>> {
       snapshotSaveMs: round(snapshotSaveMs),
       snapshotLoadMs: round(snapshotLoadMs),
       coldCliTraceMs: round(percentile(cliTimes, 50)),
+      warmCliMs: round(percentile(warmTimes, 50)),
+      nodeStartMs: round(percentile(nodeTimes, 50)),
       rssMb,
       baselineInsertRunsPerSec: raw.insertRunsPerSec,
+      ingestToBaseline: round(ingest.worker / raw.insertRunsPerSec),
       baselineTraceMs: raw.traceMs,
       snapshotMb,
       logMb: round(
@@ -287,6 +299,15 @@ async function benchScale(total: number): Promise<Record<string, number>> {
     clearInterval(rssTimer);
     fs.rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Wall time of `node <args>` as a whole process; throws if it fails. */
+function processMs(args: string[]): number {
+  const start = performance.now();
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const ms = performance.now() - start;
+  if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
+  return ms;
 }
 
 /** `--ingest <storeDir> <mode>`: one ingest of the whole log into a fresh index, in this process. */

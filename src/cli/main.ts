@@ -13,7 +13,7 @@ import { locateStore, StoreLocation } from '../core/storeDir';
 import { EventWriter } from '../core/writer';
 import { normalizePointerName } from '../core/pointers';
 import { componentsTable, dim, list, reviewTable, runCard, runsTable, table, traceTree } from './tables';
-import { runCommand } from './run';
+import { chooseWasmTier } from './wasmTier';
 
 const VERSION = '0.1.0';
 /** How long a command waits for the team store before answering from the local log. */
@@ -270,6 +270,7 @@ const commands: Record<string, Command> = {
     summary: 'read new events and report every problem found',
     async run(_args, ctx) {
       const messages: string[] = [];
+      chooseWasmTier(ctx.location.storeDir);
       const store = await LineageStore.open({
         dir: ctx.location.storeDir,
         deferIngest: true,
@@ -311,6 +312,8 @@ const commands: Record<string, Command> = {
     positionals: [1, Infinity],
     async run(args, ctx) {
       if (!args.values.component) throw new UsageError('run needs -c <component>.');
+      // Loaded here: it needs node:child_process, which no other command does (~10 ms to load).
+      const { runCommand } = await import('./run');
       process.exitCode = await runCommand({
         location: ctx.location,
         component: String(args.values.component),
@@ -450,6 +453,8 @@ export async function main(argv: string[]): Promise<number> {
       store: async () => {
         if (!store) {
           if (name !== 'sync') await pullFirst(location.storeDir);
+          // After the pull: what it brought counts towards the backlog the tier is chosen for.
+          chooseWasmTier(location.storeDir);
           store = await LineageStore.open({
             dir: location.storeDir,
             onMessage: (m) => process.stderr.write(`mltrace: ${visible(m, { lines: true })}\n`),

@@ -217,6 +217,41 @@ export class LineageStore extends Queries {
 }
 
 /**
+ * At most how many bytes of log the next open will read, without opening the snapshot (so before
+ * sql.js is compiled): every event file changed since the snapshot was written counts in full,
+ * and the whole log when there is no snapshot. Cheap: a listing and a stat per file. An estimate
+ * for choosing how to start, never for deciding what to read (appends between an ingest and the
+ * save that followed it, and a snapshot that will be rebuilt, are not counted).
+ */
+export function unreadBytesBound(storeDir: string): number {
+  let savedMs = -Infinity;
+  try {
+    savedMs = fs.statSync(snapshotPath(storeDir)).mtimeMs;
+  } catch {
+    // No snapshot: the whole log is read.
+  }
+  const dir = eventsDir(storeDir);
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir);
+  } catch {
+    return 0; // No events folder: nothing to read.
+  }
+  let bytes = 0;
+  for (const name of names) {
+    if (!name.endsWith('.jsonl')) continue;
+    try {
+      const stat = fs.statSync(path.join(dir, name));
+      // Same instant as the save counts as after it: the estimate errs on the side of more.
+      if (stat.mtimeMs >= savedMs) bytes += stat.size;
+    } catch {
+      // Removed between readdir and stat.
+    }
+  }
+  return bytes;
+}
+
+/**
  * Connection settings (not stored in the snapshot). The index is rebuilt from the log if anything
  * goes wrong, so the rollback journal can live in memory, and a large page cache keeps sql.js
  * from copying pages in and out of its in-memory file system.

@@ -384,6 +384,9 @@ describe('the hand-off from the worker', () => {
   });
 });
 
+/** A worker script that allocates until its heap is full. */
+const HOG = 'const hoard = []; for (;;) hoard.push(new Array(1000).fill({}));';
+
 describe('a worker that fails', () => {
   const spansOf = (fx: Fixture): LogFileSpan[] =>
     fs
@@ -444,6 +447,21 @@ describe('a worker that fails', () => {
     }
   });
 
+  test('one that runs out of memory is noticed when it dies, not after the silence limit', (t) => {
+    const fx = tempFixture(t);
+    richLog(fx, 10);
+    assert.throws(
+      // A silence limit far longer than the death takes: a wait that ends in silence fails.
+      () =>
+        readLogBatchesInWorker(spansOf(fx), 0, collect().sink, {
+          script: HOG,
+          resourceLimits: { maxOldGenerationSizeMb: 8 },
+          silenceMs: 30_000,
+        }),
+      (error) => error instanceof WorkerFailure && error.message === 'the worker ran out of memory',
+    );
+  });
+
   test('one that says nothing is given up after the silence limit', (t) => {
     const fx = tempFixture(t);
     richLog(fx, 10);
@@ -481,6 +499,30 @@ describe('a worker that fails', () => {
     assert.equal(report.events, expected.events);
     assert.equal(report.runs, expected.runs);
     assert.equal(queryState(failing), queryState(reference));
+  });
+
+  test('a blocking ingest whose worker runs out of memory reads on the main thread, and loses nothing', async (t) => {
+    const fx = tempFixture(t);
+    richLog(fx, 400);
+    const copy = tempFixture(t);
+    fs.cpSync(fx.root, copy.root, { recursive: true });
+    const messages: string[] = [];
+    const starved = await fx.open({
+      deferIngest: true,
+      parseInWorker: 'always',
+      worker: { script: HOG, resourceLimits: { maxOldGenerationSizeMb: 8 }, silenceMs: 30_000 },
+      onMessage: (m) => messages.push(m),
+    });
+    const report = starved.ingest();
+    assert.equal(report.parsedInWorker, false);
+    assert.deepEqual(messages, [
+      'Reading the event log in a worker thread failed (the worker ran out of memory); read it on the main thread instead.',
+    ]);
+    const reference = await copy.open({ deferIngest: true, parseInWorker: 'never' });
+    const expected = reference.ingest();
+    assert.equal(report.events, expected.events);
+    assert.equal(report.runs, expected.runs);
+    assert.equal(queryState(starved), queryState(reference));
   });
 
   test('an error of the sink is not a WorkerFailure: it propagates as it is', (t) => {

@@ -217,6 +217,8 @@ export class IngestPipeline {
 
   /** Reads the spans and applies them in one transaction: all of it, or (on an error) none. */
   private apply(spans: LogFileSpan[], backlog: number, inWorker: boolean): IngestReport {
+    // Nothing new: no transaction, so a command that only reads changes nothing in the index.
+    if (spans.length === 0) return emptyReport(false);
     const transaction = this.begin(spans, backlog, inWorker);
     try {
       transaction.commit(
@@ -236,16 +238,7 @@ export class IngestPipeline {
    * event number, or `abort`.
    */
   private begin(spans: LogFileSpan[], backlog: number, inWorker: boolean) {
-    const report: IngestReport = {
-      files: spans.length,
-      bytes: 0,
-      events: 0,
-      runs: 0,
-      problems: [],
-      rebuilt: null,
-      parsedInWorker: inWorker,
-      waiting: [],
-    };
+    const report: IngestReport = { ...emptyReport(inWorker), files: spans.length };
     const sql = this.sql;
     const applier = (this.applier ??= new BatchApplier(this.db));
     const seq = Number(first(sql.getMeta, [META.lastSeq])?.[0] ?? 0);
@@ -295,3 +288,14 @@ export class IngestPipeline {
     };
   }
 }
+
+const emptyReport = (parsedInWorker: boolean): IngestReport => ({
+  files: 0,
+  bytes: 0,
+  events: 0,
+  runs: 0,
+  problems: [],
+  rebuilt: null,
+  parsedInWorker,
+  waiting: [],
+});

@@ -2,13 +2,22 @@
 // parsing the JSON of a large log overlaps applying it to the index. Two ways to take them:
 // readLogBatchesInWorker blocks (ingest() stays synchronous: this thread waits on a shared counter
 // with Atomics.wait and takes messages with receiveMessageOnPort), readLogBatchesInBackground takes
-// each as an event, so the thread serves its event loop in between.
+// each as an event, so the thread serves its event loop in between. The worker started here is a
+// watcher that starts the parsing thread, and tells this thread when it is gone, even when it ran out of memory.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { MessageChannel, MessagePort, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import type { MessagePort, ResourceLimits, Worker } from 'node:worker_threads';
 import { decodeBatch } from './codec';
 import type { LogBatchSink, LogFileSpan } from '../batches';
-import { EXITED, IN_FLIGHT, MESSAGES, WorkerInput, WorkerMessage } from './protocol';
+import { EXIT_STATUS, EXITED, IN_FLIGHT, MESSAGES, WorkerInput, WorkerMessage } from './protocol';
+
+/**
+ * node:worker_threads, loaded when a worker first starts: loading it takes ~10 ms, which a command
+ * that reads a snapshot and ingests nothing would pay for nothing.
+ */
+const threads = (): typeof import('node:worker_threads') =>
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  require('node:worker_threads') as typeof import('node:worker_threads');
 
 /** The worker failed (it could not start, threw, or went silent): the caller may read on this thread. */
 export class WorkerFailure extends Error {}
@@ -33,19 +42,42 @@ function engineScript(): string | null {
 }
 
 /**
- * What the worker runs: `script`, after a hook that tells this thread when the worker exits (an
- * uncaught error, process.exit) so that it never waits for a dead worker; an error thrown while
- * loading is posted back with its message.
+ * What the parsing thread runs: `script`; an error thrown while loading is posted back with its
+ * message.
  */
-const workerCode = (script: string): string => `const { workerData } = require('node:worker_threads');
-const wake = () => { Atomics.add(workerData.signal, ${MESSAGES}, 1); Atomics.notify(workerData.signal, ${MESSAGES}); };
-process.on('exit', () => { Atomics.store(workerData.signal, ${EXITED}, 1); wake(); });
+const parserCode = (script: string): string => `const { workerData } = require('node:worker_threads');
 try {
   ${script}
 } catch (error) {
   workerData.port.postMessage({ kind: 'error', message: String((error && error.stack) || error) });
-  wake();
+  Atomics.add(workerData.signal, ${MESSAGES}, 1);
+  Atomics.notify(workerData.signal, ${MESSAGES});
 }`;
+
+/**
+ * What the worker this thread starts runs: a watcher that starts the parsing thread and tells this
+ * thread when it exits, however it ends (an uncaught error, process.exit, out of memory). A thread
+ * blocked in Atomics.wait never sees a worker's 'exit' event, and a worker that runs out of memory
+ * runs none of its own code on the way out; its parent's event loop, free here, sees both.
+ */
+const watcherCode = (
+  script: string,
+): string => `const { Worker, workerData } = require('node:worker_threads');
+const { input, resourceLimits } = workerData;
+const exited = (status) => {
+  if (Atomics.compareExchange(input.signal, ${EXITED}, ${EXIT_STATUS.running}, status) !== ${EXIT_STATUS.running}) return;
+  Atomics.add(input.signal, ${MESSAGES}, 1);
+  Atomics.notify(input.signal, ${MESSAGES});
+};
+process.on('exit', () => exited(${EXIT_STATUS.stopped}));
+let status = ${EXIT_STATUS.stopped};
+const parser = new Worker(${JSON.stringify(parserCode(script))}, {
+  eval: true, workerData: input, transferList: [input.port], resourceLimits,
+});
+parser.on('error', (error) => {
+  if (error && error.code === 'ERR_WORKER_OUT_OF_MEMORY') status = ${EXIT_STATUS.outOfMemory};
+});
+parser.on('exit', () => exited(status));`;
 
 /** Whether a worker can be started here at all. */
 export const workerAvailable = (): boolean => engineScript() !== null;
@@ -55,6 +87,8 @@ export interface WorkerOptions {
   script?: string;
   /** How long a silent worker is waited for. */
   silenceMs?: number;
+  /** Limits of the worker's heap (tests make it run out of memory). */
+  resourceLimits?: ResourceLimits;
 }
 
 /** One worker reading the log: started, fed messages to the sink, closed. */
@@ -66,11 +100,16 @@ class WorkerRun {
   constructor(files: LogFileSpan[], seq: number, options: WorkerOptions) {
     const script = options.script ?? engineScript();
     if (script === null) throw new WorkerFailure('no worker script beside the engine');
+    const { MessageChannel, Worker } = threads();
     const { port1, port2 } = new MessageChannel();
     this.port = port1;
     const input: WorkerInput = { files, seq, port: port2, signal: this.signal };
     try {
-      this.worker = new Worker(workerCode(script), { eval: true, workerData: input, transferList: [port2] });
+      this.worker = new Worker(watcherCode(script), {
+        eval: true,
+        workerData: { input, resourceLimits: options.resourceLimits },
+        transferList: [port2],
+      });
     } catch (error) {
       port1.close();
       throw new WorkerFailure(`could not start: ${(error as Error).message}`);
@@ -81,12 +120,21 @@ class WorkerRun {
   }
 
   get exited(): boolean {
-    return Atomics.load(this.signal, EXITED) === 1;
+    return Atomics.load(this.signal, EXITED) !== EXIT_STATUS.running;
+  }
+
+  /** Why the worker is gone, once it is. */
+  exitFailure(): WorkerFailure {
+    return new WorkerFailure(
+      Atomics.load(this.signal, EXITED) === EXIT_STATUS.outOfMemory
+        ? 'the worker ran out of memory'
+        : 'the worker stopped before it finished',
+    );
   }
 
   /** The next message, if one is there. */
   take(): WorkerMessage | undefined {
-    return receiveMessageOnPort(this.port)?.message as WorkerMessage | undefined;
+    return threads().receiveMessageOnPort(this.port)?.message as WorkerMessage | undefined;
   }
 
   /** Passes one message to the sink; the last event number once the worker is done. */
@@ -118,8 +166,6 @@ class WorkerRun {
   }
 }
 
-const stopped = () => new WorkerFailure('the worker stopped before it finished');
-
 /** Like readLogBatches, in a worker. Throws WorkerFailure if the worker fails; sink errors propagate. */
 export function readLogBatchesInWorker(
   files: LogFileSpan[],
@@ -136,7 +182,7 @@ export function readLogBatchesInWorker(
       if (!message && run.exited) {
         // It exited: whatever it posted before is in the port by now.
         message = run.take();
-        if (!message) throw stopped();
+        if (!message) throw run.exitFailure();
       }
       if (!message) {
         if (Atomics.wait(run.signal, MESSAGES, seen, silenceMs) === 'timed-out') {
@@ -195,7 +241,7 @@ export function readLogBatchesInBackground(
     run.onExit(() => {
       // Whatever it posted before it exited is in the port: take it, then it is over either way.
       for (let message = run.take(); message && !settled; message = run.take()) onMessage(message);
-      settle(() => reject(stopped()));
+      settle(() => reject(run.exitFailure()));
     });
     listen();
   });

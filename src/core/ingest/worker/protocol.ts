@@ -1,7 +1,7 @@
 // What the parsing worker and the thread that owns the index say to each other. A blocking ingest
-// waits on a shared counter the worker bumps after each message and takes the messages with
-// receiveMessageOnPort; a background ingest takes them as events. The worker blocks while too
-// many batches wait untaken.
+// waits on a shared counter the worker (or its watcher, when it exits) bumps after each message
+// and takes the messages with receiveMessageOnPort; a background ingest takes them as events. The
+// worker blocks while too many batches wait untaken.
 import type { MessagePort } from 'node:worker_threads';
 import type { EncodedBatch } from './codec';
 import type { LineProblem, LogFileSpan } from '../batches';
@@ -20,8 +20,9 @@ export const MESSAGES = 0;
 /** Index in `signal`: batches posted and not yet taken (the worker waits on it). */
 export const IN_FLIGHT = 1;
 export const MAX_IN_FLIGHT = 3;
-/** Index in `signal`: 1 once the worker thread is exiting. */
+/** Index in `signal`: an EXIT_STATUS other than `running` once the parsing thread is gone. */
 export const EXITED = 2;
+export const EXIT_STATUS = { running: 0, stopped: 1, outOfMemory: 2 } as const;
 
 export type WorkerMessage =
   | { kind: 'batch'; fileIndex: number; encoded: EncodedBatch; problems: LineProblem[]; events: number }
