@@ -3,11 +3,8 @@
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { plural, runLabel, visible } from '../core/format';
 import { LineageError } from '../core/model';
-import { TeamError } from '../core/team/server';
-import { syncTeam } from '../core/team/sync';
 import { teamUri } from '../core/team/recorded';
-import { emitOwnEvents } from '../core/openlineage/emit';
-import { HttpTransport, httpTransport } from '../core/openlineage/transport';
+import type { HttpTransport } from '../core/openlineage/transport';
 import { LineageStore } from '../core/store';
 import { locateStore, StoreLocation } from '../core/storeDir';
 import { EventWriter } from '../core/writer';
@@ -250,6 +247,8 @@ const commands: Record<string, Command> = {
       const pushOnly = args.values['push-only'] === true;
       const pullOnly = args.values['pull-only'] === true;
       if (pushOnly && pullOnly) throw new UsageError('sync takes --push-only or --pull-only, not both.');
+      // Loaded when used: a command that needs no server does not pay for the PostgreSQL client.
+      const { syncTeam } = await import('../core/team/sync');
       const report = await syncTeam(ctx.location.storeDir, uri, {
         push: !pullOnly,
         pull: !pushOnly,
@@ -341,6 +340,8 @@ function testKillHook(): ((step: string) => void) | undefined {
 
 /** `sync --openlineage`: this machine's unsent events to the configured OpenLineage backend. */
 async function sendToOpenLineage(ctx: Context): Promise<void> {
+  const { httpTransport } = await import('../core/openlineage/transport');
+  const { emitOwnEvents } = await import('../core/openlineage/emit');
   let transport: HttpTransport | null;
   try {
     transport = httpTransport();
@@ -369,6 +370,7 @@ async function pullFirst(storeDir: string): Promise<void> {
   const uri = teamUri(storeDir);
   if (!uri) return;
   try {
+    const { syncTeam } = await import('../core/team/sync');
     const report = await syncTeam(storeDir, uri, {
       push: false,
       timeoutMs: PULL_FIRST_TIMEOUT_MS,
@@ -379,10 +381,13 @@ async function pullFirst(storeDir: string): Promise<void> {
         'mltrace: the team store has more new events than a few seconds pull; `mltrace sync` pulls them all.\n',
       );
   } catch (error) {
-    const reason = error instanceof TeamError ? error.message : String(error);
+    const reason = isTeamError(error) ? error.message : String(error);
     process.stderr.write(`mltrace: ${visible(reason)}; answering from the local log.\n`);
   }
 }
+
+/** A TeamError, recognised without loading the PostgreSQL client. */
+const isTeamError = (error: unknown): error is Error => (error as Error | undefined)?.name === 'TeamError';
 
 function writer(ctx: Context): EventWriter {
   return new EventWriter(ctx.location, 'cli');
@@ -467,7 +472,7 @@ export async function main(argv: string[]): Promise<number> {
     await command.run(args, ctx);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
-    if (error instanceof TeamError) {
+    if (isTeamError(error)) {
       process.stderr.write(`mltrace: ${visible(error.message)}\n`);
       return 1;
     }
