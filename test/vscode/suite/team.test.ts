@@ -14,7 +14,8 @@ import { connect } from '../../../src/core/team/server';
 import { syncTeam } from '../../../src/core/team/sync';
 import { EventWriter } from '../../../src/core/writer';
 import type { MltraceApi } from '../../../src/extension';
-import { EXTENSION_ID, SETTINGS_SECTION, Settings } from '../../../src/vscode/constants';
+import { Commands, EXTENSION_ID, SETTINGS_SECTION, Settings } from '../../../src/vscode/constants';
+import { splitPassword } from '../../../src/vscode/teamSync';
 import { type PgCluster, startPostgres } from '../../helpers/postgres';
 import { type Fixture, freshStore, keepPristineCopy, sleep, waitFor } from '../fixtures';
 
@@ -137,6 +138,27 @@ suite('mltrace team store', () => {
 
   test('server down: offline and retrying; back up: synced and the backlog arrives', async function () {
     this.timeout(120_000);
+    // The suite shares the extension's API object: every dialog shown meanwhile is seen here.
+    const window = vscode.window as {
+      -readonly [K in keyof typeof vscode.window]: (typeof vscode.window)[K];
+    };
+    const { showErrorMessage, showWarningMessage } = window;
+    const dialogs: string[] = [];
+    window.showErrorMessage = (message: string) => (dialogs.push(message), Promise.resolve(undefined));
+    window.showWarningMessage = (message: string) => (dialogs.push(message), Promise.resolve(undefined));
+    try {
+      await offlineThenBack();
+      // That the stubs see the extension's dialogs: a command that warns.
+      await vscode.commands.executeCommand(Commands.inspect, 'no-such-run');
+    } finally {
+      window.showErrorMessage = showErrorMessage;
+      window.showWarningMessage = showWarningMessage;
+    }
+    assert.equal(dialogs.length, 1, `no dialog while the server was down: ${dialogs.join(' | ')}`);
+    assert.match(dialogs[0], /no-such-run/);
+  });
+
+  async function offlineThenBack(): Promise<void> {
     pg.stop();
     await db?.end().catch(() => undefined); // the test's own connection went down with it
     db = undefined;
@@ -167,6 +189,19 @@ suite('mltrace team store', () => {
       10_000,
     );
     await waitFor('the offline run pushed', async () => (await onServer(local.writer)) === 2, 10_000);
+  }
+
+  test('a password pasted in the URI is split off (it goes to SecretStorage, not settings)', () => {
+    assert.deepEqual(
+      splitPassword(' postgresql://alice:s%40cret@db.example.com:5432/lineage?sslmode=require '),
+      {
+        uri: 'postgresql://alice@db.example.com:5432/lineage?sslmode=require',
+        password: 's@cret',
+      },
+    );
+    assert.deepEqual(splitPassword('postgres://alice@db/lineage'), { uri: 'postgres://alice@db/lineage' });
+    assert.equal(splitPassword('mysql://alice@db/lineage'), undefined);
+    assert.equal(splitPassword('db.example.com'), undefined);
   });
 
   test('a URI from workspace settings is used only once confirmed', async function () {
