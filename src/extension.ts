@@ -8,7 +8,8 @@ import { DecorationsController } from './vscode/decorations';
 import { DiagnosticsController } from './vscode/diagnostics';
 import { PointerHoverProvider } from './vscode/hover';
 import { LineageService } from './vscode/lineageService';
-import { StatusBar } from './vscode/statusBar';
+import { StatusBar, TeamStatusBar } from './vscode/statusBar';
+import { TeamSyncService } from './vscode/teamSync';
 import { TerminalEnvironment } from './vscode/terminalEnvironment';
 import { Trust } from './vscode/trust';
 import { ComponentsView } from './vscode/views/componentsView';
@@ -24,8 +25,10 @@ export interface MltraceApi {
   diagnostics: DiagnosticsController;
   decorations: DecorationsController;
   statusBar: StatusBar;
+  teamStatusBar: TeamStatusBar;
   webviews: Webviews;
   terminal: TerminalEnvironment;
+  team: TeamSyncService;
   /** What each command declared it needs (a trusted workspace, an open store). */
   commandNeeds: ReadonlyMap<CommandId, Needs>;
 }
@@ -39,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
   const trust = own(new Trust());
   const service = own(new LineageService(trust, log));
   const webviews = own(registerWebviews(context, service));
+  const team = own(new TeamSyncService(service, trust, context.secrets, context.globalState, log));
 
   const components = own(new ComponentsView(service));
   components.createView(Views.components);
@@ -55,6 +59,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
     componentsView: components,
     runsView: runs,
     log,
+    team,
   });
   commands.disposables.forEach(own);
   const codeLens = own(new CodeLensController(service));
@@ -62,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
   const decorations = own(new DecorationsController(service));
   own(vscode.languages.registerHoverProvider({ scheme: 'file' }, new PointerHoverProvider(service)));
   const statusBar = own(new StatusBar(service));
+  const teamStatusBar = own(new TeamStatusBar(team));
   const terminal = own(
     new TerminalEnvironment(
       context.environmentVariableCollection,
@@ -72,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
   );
 
   service.start();
+  team.start();
   return {
     service,
     views: { components, runs, flagged },
@@ -79,8 +86,10 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
     diagnostics,
     decorations,
     statusBar,
+    teamStatusBar,
     webviews,
     terminal,
+    team,
     commandNeeds: commands.needs,
   };
 }

@@ -27,6 +27,10 @@ export const Commands = {
   createExample: 'mltrace.createExample',
   writePythonShim: 'mltrace.writePythonShim',
   insertLoggingSnippet: 'mltrace.insertLoggingSnippet',
+  connectTeamStore: 'mltrace.connectTeamStore',
+  disconnectTeamStore: 'mltrace.disconnectTeamStore',
+  forgetTeamPassword: 'mltrace.forgetTeamPassword',
+  syncNow: 'mltrace.syncNow',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -72,9 +76,23 @@ export const Settings = {
   problemsEnabled: 'problems.enabled',
   problemsSeverity: 'problems.severity',
   decorationsEnabled: 'decorations.enabled',
+  teamUri: 'team.uri',
+  teamPollSeconds: 'team.pollSeconds',
+} as const;
+
+/** Keys of what the extension keeps in `globalState` and `secrets`. */
+export const StateKeys = {
+  /** The team store URI a workspace's settings name, once the user confirmed it: + workspace key. */
+  teamConfirmed: 'mltrace.team.confirmed:',
+  /** The team store's password in SecretStorage: + serverName(uri). */
+  teamPassword: 'mltrace.team.password:',
 } as const;
 
 /** How many runs the Runs view loads per page. */
 export const RUNS_PAGE_SIZE = 25;
 /** Quiet time after the last change to the event log before it is ingested. */
 export const INGEST_DEBOUNCE_MS = 150;
+/** Quiet time after this machine's writer files change before they are pushed to the team store. */
+export const TEAM_PUSH_DEBOUNCE_MS = 1000;
+/** Reconnecting to a team store that is down: the first wait, doubled each time up to the last. */
+export const TEAM_RETRY_MS = { first: 2000, max: 60_000 } as const;

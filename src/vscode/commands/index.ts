@@ -8,6 +8,7 @@ import { lineageCommands } from './lineage';
 import { type CommandDeps, type Needs, registerCommand } from './needs';
 import { runCommands } from './runs';
 import { setupCommands } from './setup';
+import { teamCommands } from './team';
 import { viewCommands } from './views';
 
 export type { CommandDeps, Needs } from './needs';
@@ -27,6 +28,7 @@ export function registerCommands(deps: CommandDeps): RegisteredCommands {
     ...flagCommands(deps),
     ...viewCommands(deps),
     ...setupCommands(deps),
+    ...teamCommands(deps),
   ];
   return {
     disposables: definitions.map((definition) => registerCommand(definition, deps)),

@@ -8,6 +8,7 @@ import type { LineageStore } from '../../core/store';
 import type { CommandId } from '../constants';
 import type { LineageService } from '../lineageService';
 import { visible } from '../presentation';
+import type { TeamSyncService } from '../teamSync';
 import type { Trust } from '../trust';
 import type { ComponentsView } from '../views/componentsView';
 import type { RunsView } from '../views/runsView';
@@ -23,6 +24,7 @@ export interface CommandDeps {
   componentsView: ComponentsView;
   runsView: RunsView;
   log: vscode.LogOutputChannel;
+  team: TeamSyncService;
 }
 
 export interface Needs {

@@ -6,8 +6,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MltraceApi } from '../../../src/extension';
 import { EXAMPLE_FOLDER } from '../../../src/example/pipeline';
-import { type CommandId, Commands, EXTENSION_ID } from '../../../src/vscode/constants';
-import { folder, sleep } from '../fixtures';
+import {
+  type CommandId,
+  Commands,
+  EXTENSION_ID,
+  SETTINGS_SECTION,
+  Settings,
+} from '../../../src/vscode/constants';
+import { folder, sleep, waitFor } from '../fixtures';
 
 const fileUri = (rel: string) => vscode.Uri.file(path.join(folder(), ...rel.split('/')));
 const eventFiles = () => fs.readdirSync(path.join(folder(), '.mltrace', 'events')).sort();
@@ -47,6 +53,9 @@ suite('mltrace in Restricted Mode', () => {
       [Commands.addNotes]: [run.id, 'should not be written'],
       [Commands.createExample]: [],
       [Commands.writePythonShim]: [vscode.Uri.file(shimFolder)],
+      [Commands.connectTeamStore]: [],
+      [Commands.syncNow]: [],
+      [Commands.disconnectTeamStore]: [],
     };
     const needTrust = [...api.commandNeeds].filter(([, needs]) => needs.trust).map(([id]) => id);
     assert.deepEqual(needTrust.sort(), Object.keys(writingArguments).sort(), 'each is tried here');
@@ -77,5 +86,28 @@ suite('mltrace in Restricted Mode', () => {
     assert.equal(fs.existsSync(path.join(folder(), '.mltrace', 'lineage.sqlite')), false);
     assert.equal(api.terminal.collection.get('MLTRACE_DIR'), undefined);
     assert.equal(api.terminal.collection.get('PYTHONPATH'), undefined);
+  });
+
+  test('no team store is used, not even one from user settings', async () => {
+    // Nothing listens on port 9: a connection attempt would show as syncing, then offline.
+    const uri = 'postgresql://nobody@127.0.0.1:9/lineage';
+    const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+    await config.update(Settings.teamUri, uri, vscode.ConfigurationTarget.Global);
+    try {
+      await waitFor(
+        'the team store refused',
+        () => api.team.state.why === 'restricted' && api.team.state.uri === uri,
+      );
+      await sleep(1500);
+      assert.equal(api.team.state.kind, 'off');
+      assert.equal(api.team.state.why, 'restricted');
+      assert.equal(
+        fs.existsSync(path.join(folder(), '.mltrace', 'team')),
+        false,
+        'no sync state was written',
+      );
+    } finally {
+      await config.update(Settings.teamUri, undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 });
