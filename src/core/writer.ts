@@ -20,7 +20,7 @@ import {
 } from './events';
 import { fingerprintFile } from './fingerprint';
 import { inferPointerType, pointerPath } from './pointers';
-import { eventsDir, StoreLocation } from './storeDir';
+import { END_MARKER, eventsDir, StoreLocation } from './storeDir';
 
 export interface PointerSpec {
   /** Normalised pointer name (see normalizePointerName). */
@@ -65,23 +65,36 @@ export interface RunHandle {
 export class EventWriter {
   private fd: number | undefined;
   private torn = false;
-  readonly file: string;
+  private fileValue: string;
+  /** The file was ended (closed with its marker): the next append starts a new one. */
+  private ended = false;
 
   constructor(
     readonly location: StoreLocation,
-    kind: string,
+    private readonly kind: string,
     readonly producer: string = `${PRODUCER}/${kind}`,
   ) {
+    this.fileValue = this.newFile();
+  }
+
+  /** The file this writer appends to (after `close()`, a new append starts a new file: an ended file is never reopened). */
+  get file(): string {
+    return this.fileValue;
+  }
+
+  private newFile(): string {
     const host = os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_') || 'host';
-    this.file = path.join(
-      eventsDir(location.storeDir),
-      `${kind}-${host}-${process.pid}-${randomBytes(3).toString('hex')}.jsonl`,
+    return path.join(
+      eventsDir(this.location.storeDir),
+      `${this.kind}-${host}-${process.pid}-${randomBytes(3).toString('hex')}.jsonl`,
     );
   }
 
   /** Appends one event as one line, in one write. Throws when the store cannot be written. */
   append(event: LineageEvent): void {
     if (this.fd === undefined) {
+      if (this.ended) this.fileValue = this.newFile();
+      this.ended = false;
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       this.fd = fs.openSync(this.file, 'a');
     }
@@ -93,9 +106,18 @@ export class EventWriter {
     this.torn = false;
   }
 
+  /**
+   * Ends the file: closes it and creates its end marker `<file>.done`, which tells compaction that
+   * the file is complete and may be merged (docs/LAYOUT.md). A later `append` starts a new file.
+   */
   close(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
+    if (this.fd === undefined) return;
+    const fd = this.fd;
     this.fd = undefined;
+    this.ended = true;
+    this.torn = false;
+    fs.closeSync(fd);
+    fs.closeSync(fs.openSync(this.fileValue + END_MARKER, 'w'));
   }
 
   startRun(start: RunStart): RunHandle {

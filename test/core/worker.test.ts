@@ -388,6 +388,7 @@ describe('a worker that fails', () => {
   const spansOf = (fx: Fixture): LogFileSpan[] =>
     fs
       .readdirSync(fx.eventsDir)
+      .filter((name) => name.endsWith('.jsonl'))
       .sort()
       .map((name) => ({
         name,
