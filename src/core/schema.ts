@@ -56,7 +56,10 @@ CREATE TABLE component_tags (
   PRIMARY KEY (component_id, tag)
 ) WITHOUT ROWID;
 CREATE INDEX component_tags_by_tag ON component_tags (tag);
+-- hash: SHA-256 (hex) of the source's UTF-8, as the mltrace_code facet names it.
 CREATE TABLE code (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, language TEXT NOT NULL, source TEXT NOT NULL);
+-- Runs whose code was named by hash (mltrace_code) before the event that records it was read.
+CREATE TABLE code_pending (hash TEXT NOT NULL, run_id INTEGER NOT NULL, PRIMARY KEY (hash, run_id)) WITHOUT ROWID;
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
   uuid TEXT NOT NULL,

@@ -18,6 +18,7 @@ import {
   RunEvent,
   standardFacet,
 } from './events';
+import { CodeRegistry, codeHash } from './codeRegistry';
 import { fingerprintFile } from './fingerprint';
 import { inferPointerType, pointerPath } from './pointers';
 import { END_MARKER, eventsDir, StoreLocation } from './storeDir';
@@ -63,6 +64,7 @@ export interface RunHandle {
 }
 
 export class EventWriter {
+  private readonly codeRegistry: CodeRegistry;
   private fd: number | undefined;
   private torn = false;
   private fileValue: string;
@@ -75,6 +77,7 @@ export class EventWriter {
     readonly producer: string = `${PRODUCER}/${kind}`,
   ) {
     this.fileValue = this.newFile();
+    this.codeRegistry = new CodeRegistry(location.storeDir);
   }
 
   /** The file this writer appends to (after `close()`, a new append starts a new file: an ended file is never reopened). */
@@ -134,6 +137,10 @@ export class EventWriter {
   }
 
   endRun(handle: RunHandle, end: RunEnd): void {
+    // Code once per version: the first event of this store to carry it records it.
+    const code = handle.start.source?.code;
+    const hash = code ? codeHash(code.source) : null;
+    const records = hash !== null && !this.codeRegistry.has(hash);
     const endTime = end.endTime ?? new Date();
     const inputs = dedupe([...(handle.start.inputs ?? []), ...(end.inputs ?? [])]);
     const runFacets: Facets = {};
@@ -156,8 +163,10 @@ export class EventWriter {
         endTime,
         { inputs, outputs: dedupe(end.outputs ?? []) },
         runFacets,
+        records ? 'record' : 'refer',
       ),
     );
+    if (records) this.codeRegistry.add(hash);
   }
 
   /** Logs a whole run at once (the command wrapper's and tests' way). */
@@ -228,6 +237,7 @@ export class EventWriter {
     eventTime: Date,
     io: { inputs: PointerSpec[]; outputs: PointerSpec[] },
     extraRunFacets: Facets = {},
+    code: 'record' | 'refer' = 'record',
   ): RunEvent {
     const { source, upstream } = handle.start;
     const runFacets: Facets = {
@@ -270,13 +280,21 @@ export class EventWriter {
       );
     }
     // The code snapshot goes with the end of the run only: START stays small, and a run's code
-    // is what it finished with.
+    // is what it finished with. Once recorded, later runs of the same code only name its hash.
     if (source?.code && eventType !== 'START') {
-      jobFacets.sourceCode = standardFacet(
-        'sourceCode',
-        { language: source.code.language, sourceCode: source.code.source },
-        this.producer,
-      );
+      if (code === 'record') {
+        jobFacets.sourceCode = standardFacet(
+          'sourceCode',
+          { language: source.code.language, sourceCode: source.code.source },
+          this.producer,
+        );
+      } else {
+        jobFacets[OUR_FACETS.code] = ourFacet(
+          OUR_FACETS.code,
+          { language: source.code.language, sha256: codeHash(source.code.source) },
+          this.producer,
+        );
+      }
     }
     const withFingerprints = eventType !== 'START';
     return {
