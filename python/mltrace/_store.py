@@ -167,11 +167,18 @@ def _open():
     _fd = None  # a forked child never writes to its parent's file
     directory = os.path.join(location().store_dir, EVENTS_FOLDER)
     os.makedirs(directory, exist_ok=True)
-    name = "py-%s-%d-%s.jsonl" % (_host(), pid, os.urandom(3).hex())
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL
     flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    path = os.path.join(directory, name)
-    _fd = os.open(path, flags, 0o666)
+    # Created exclusively: a name is never used twice, not even after compaction merged and
+    # deleted the file that had it (its segment still names it).
+    while True:
+        name = "py-%s-%d-%s.jsonl" % (_host(), pid, os.urandom(6).hex())
+        path = os.path.join(directory, name)
+        try:
+            _fd = os.open(path, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
     _fd_pid = pid
     _fd_path = path
     return _fd

@@ -89,8 +89,23 @@ export class EventWriter {
     const host = os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_') || 'host';
     return path.join(
       eventsDir(this.location.storeDir),
-      `${this.kind}-${host}-${process.pid}-${randomBytes(3).toString('hex')}.jsonl`,
+      `${this.kind}-${host}-${process.pid}-${randomBytes(6).toString('hex')}.jsonl`,
     );
+  }
+
+  /**
+   * Creates the file, exclusively: a writer's file is its own, and a name is never used twice, not
+   * even after compaction merged and deleted the file that had it (its segment still names it).
+   */
+  private create(): number {
+    for (;;) {
+      try {
+        return fs.openSync(this.fileValue, 'ax');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        this.fileValue = this.newFile();
+      }
+    }
   }
 
   /** Appends one event as one line, in one write. Throws when the store cannot be written. */
@@ -99,7 +114,7 @@ export class EventWriter {
       if (this.ended) this.fileValue = this.newFile();
       this.ended = false;
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      this.fd = fs.openSync(this.file, 'a');
+      this.fd = this.create();
     }
     // After a failed write (disk full...) the file may end in a torn line: end it first, so that
     // it is reported as one malformed line and this event stays whole.

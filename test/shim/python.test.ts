@@ -97,7 +97,7 @@ function readEvents(storeDir: string): LoggedEvent[] {
       assert.ok(fs.existsSync(path.join(eventsDir, name.slice(0, -'.done'.length))), `${name} marks a file`);
       continue;
     }
-    assert.match(name, /^py-[A-Za-z0-9_.-]+-\d+-[0-9a-f]{6}\.jsonl$/, 'writer file name');
+    assert.match(name, /^py-[A-Za-z0-9_.-]+-\d+-[0-9a-f]{12}\.jsonl$/, 'writer file name');
     const text = fs.readFileSync(path.join(eventsDir, name), 'utf8');
     if (text === '') continue;
     assert.ok(text.endsWith('\n'), `${name} ends with a whole line`);
