@@ -128,7 +128,7 @@ export class LineageStore extends Queries {
   }
 
   private ingested(report: IngestReport): IngestReport {
-    if (report.bytes > 0) {
+    if (report.bytes > 0 || report.segments > 0) {
       this.dirty = true;
       this.changed();
     }

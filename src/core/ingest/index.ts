@@ -313,6 +313,7 @@ export class IngestPipeline {
       rebuilt: null,
       parsedInWorker: inWorker,
       waiting: [],
+      segments: segments.length,
     };
     const sql = this.sql;
     const applier = (this.applier ??= new BatchApplier(this.db));
