@@ -326,6 +326,14 @@ async function setFlag(ctx: Context, raw: string, flagged: boolean): Promise<voi
   });
 }
 
+/** `MLTRACE_AUTO_COMPACT`: how many ended writers' files make a command merge them (0: never). */
+function autoCompactSetting(): { endedFiles: number } | false | undefined {
+  const raw = process.env.MLTRACE_AUTO_COMPACT;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  return Number.isInteger(n) && n > 0 ? { endedFiles: n } : false;
+}
+
 function help(): string {
   const width = Math.max(...Object.values(commands).map((c) => c.usage.length));
   return [
@@ -381,6 +389,7 @@ export async function main(argv: string[]): Promise<number> {
         (store ??= await LineageStore.open({
           dir: location.storeDir,
           onMessage: (m) => process.stderr.write(`mltrace: ${visible(m, { lines: true })}\n`),
+          autoCompact: autoCompactSetting(),
         })),
       print: (human, data) => process.stdout.write((json ? JSON.stringify(data, null, 2) : human) + '\n'),
     };
