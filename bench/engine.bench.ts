@@ -69,6 +69,7 @@ function pipelines(total: number): RawRun[] {
 
 function writeLog(storeDir: string, runs: RawRun[]): void {
   const writer = new EventWriter(storeLocation(storeDir), 'bench');
+  // Code once per version: the CODE of every run is recorded by the first.
   const spec = (name: string): PointerSpec => ({ name });
   for (const run of runs) {
     writer.logRun(
@@ -344,9 +345,188 @@ function ingestRunsPerSec(storeDir: string, total: number): { worker: number; ma
   };
 }
 
+// ---- the log on disk: what the Python shim writes, before and after `mltrace compact` ----------
+
+/** Runs the Python shim really logs; the log of `total` runs is made of copies of them. */
+const PYTHON_RUNS = Number(process.env.BENCH_PYTHON_RUNS ?? 2000);
+/** Writer files the copies are spread over (processes that ended). */
+const PYTHON_FILES = 50;
+
+const PYTHON_PIPELINE = `import sys
+from mltrace import register
+
+@register("step", input_vars=["src"], output_vars=["dst"])
+def step(i, src="data/in.csv"):
+    dst = "data/out%d.csv" % (i % 100)
+    open(dst, "w").write("%s,%d\\n" % (open(src).read(), i))
+    return dst
+
+for i in range(int(sys.argv[1])):
+    step(i)
+`;
+
+const dirBytes = (dir: string): number =>
+  fs.readdirSync(dir, { withFileTypes: true }).reduce((n, entry) => {
+    const file = path.join(dir, entry.name);
+    return n + (entry.isDirectory() ? dirBytes(file) : fs.statSync(file).size);
+  }, 0);
+
+/**
+ * The lines of PYTHON_RUNS runs of a four-line function (reading a file, writing one of 100), as
+ * the Python shim logs them: grouped by run, in order.
+ */
+function pythonRuns(): string[][] {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mltrace-bench-py-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'data'));
+    fs.writeFileSync(path.join(dir, 'data', 'in.csv'), 'x\n1\n');
+    fs.writeFileSync(path.join(dir, 'pipeline.py'), PYTHON_PIPELINE);
+    const result = spawnSync(process.env.PYTHON ?? 'python3', ['pipeline.py', String(PYTHON_RUNS)], {
+      cwd: dir,
+      encoding: 'utf8',
+      env: {
+        ...process.env,
+        PYTHONPATH: path.join(__dirname, '..', '..', 'python'),
+        MLTRACE_DIR: path.join(dir, '.mltrace'),
+      },
+    });
+    if (result.status !== 0) throw new Error(`the Python pipeline failed: ${result.stderr}`);
+    const events = path.join(dir, '.mltrace', 'events');
+    const runs = new Map<string, string[]>();
+    for (const name of fs.readdirSync(events).filter((n) => n.endsWith('.jsonl'))) {
+      for (const line of fs.readFileSync(path.join(events, name), 'utf8').split('\n').filter(Boolean)) {
+        const id = (JSON.parse(line) as { run: { runId: string } }).run.runId;
+        runs.set(id, [...(runs.get(id) ?? []), line]);
+      }
+    }
+    if (runs.size !== PYTHON_RUNS) throw new Error(`the Python shim logged ${runs.size} runs`);
+    return [...runs.values()];
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Bytes a run costs on disk at `total` runs: the Python shim's lines (copied with new run ids, in
+ * PYTHON_FILES ended writer files), the log before and after `mltrace compact`, then the whole
+ * store (log, code registry, index and its checksum) once the index is built.
+ */
+function logFigures(total: number, runs: string[][]): Record<string, number> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mltrace-bench-log-${total}-`));
+  const storeDir = path.join(dir, '.mltrace');
+  const events = path.join(storeDir, 'events');
+  fs.mkdirSync(events, { recursive: true });
+  try {
+    // The first copy keeps the code's own sourceCode event; later ones only name its hash.
+    const perFile = Math.ceil(total / PYTHON_FILES);
+    for (let f = 0, n = 0; n < total; f++) {
+      const lines: string[] = [];
+      for (let i = 0; i < perFile && n < total; i++, n++) {
+        const run = runs[n % runs.length];
+        const id = randomUUID();
+        const original = (JSON.parse(run[0]) as { run: { runId: string } }).run.runId;
+        for (const line of run) lines.push(n < runs.length ? line : line.replaceAll(original, id));
+      }
+      const file = path.join(events, `py-bench-${1000 + f}-${f.toString(16).padStart(6, '0')}.jsonl`);
+      fs.writeFileSync(file, lines.join('\n') + '\n');
+      fs.writeFileSync(`${file}.done`, '');
+    }
+    fs.mkdirSync(path.join(storeDir, 'code'));
+    const looseBytes = dirBytes(events);
+    const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+    const compact = spawnSync(process.execPath, [cli, 'compact', '--dir', storeDir], { encoding: 'utf8' });
+    if (compact.status !== 0) throw new Error(`mltrace compact failed: ${compact.stderr}`);
+    const compactedBytes = dirBytes(events);
+    const ingest = spawnSync(process.execPath, [cli, 'ingest', '--dir', storeDir, '--json'], {
+      encoding: 'utf8',
+    });
+    if (ingest.status !== 0) throw new Error(`mltrace ingest failed: ${ingest.stderr}`);
+    const read = JSON.parse(ingest.stdout) as { runs: number };
+    if (read.runs !== total) throw new Error(`ingested ${read.runs} runs, expected ${total}`);
+    return {
+      runs: total,
+      looseLogBytesPerRun: Math.round(looseBytes / total),
+      logBytesPerRun: Math.round(compactedBytes / total),
+      storeBytesPerRun: Math.round(dirBytes(storeDir) / total),
+      storeMb: round(dirBytes(storeDir) / 1024 / 1024, 1),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+// ---- many writers: the same runs in one file or in one file per run ---------------------------
+
+const MANY_FILES = Number(process.env.BENCH_MANY_FILES ?? 20000);
+
+/**
+ * A warm command (`mltrace recent`, the index saved and up to date) on the same runs logged in one
+ * file, in MANY_FILES files of ended writers, and in those files once compacted: its CPU time,
+ * median of five.
+ */
+function manyWriterFigures(): Record<string, number> {
+  const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+  /** CPU time (user + system) of `mltrace recent`: the machine's load does not move it. */
+  const warm = (storeDir: string): number => {
+    // Auto-compaction off: the figure is the command's, on the files as they are.
+    const env = { ...process.env, MLTRACE_AUTO_COMPACT: '0' };
+    const run = (): number => {
+      const result = spawnSync(
+        'bash',
+        [
+          '-c',
+          `TIMEFORMAT='%3U %3S'; time "$0" "$1" recent --dir "$2" --json > /dev/null`,
+          process.execPath,
+          cli,
+          storeDir,
+        ],
+        { encoding: 'utf8', env },
+      );
+      if (result.status !== 0) throw new Error(`mltrace recent failed: ${result.stderr}`);
+      const [user, system] = result.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
+      return (user + system) * 1000;
+    };
+    run(); // builds and saves the index
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) times.push(run());
+    return round(percentile(times, 50));
+  };
+  const runs = pipelines(MANY_FILES);
+  const log = (storeDir: string, perFile: number) => {
+    for (let i = 0; i < runs.length; i += perFile) writeLog(storeDir, runs.slice(i, i + perFile));
+  };
+  const base = fs.mkdtempSync(path.join(os.tmpdir(), 'mltrace-bench-many-'));
+  try {
+    const one = path.join(base, 'one', '.mltrace');
+    log(one, runs.length);
+    const many = path.join(base, 'many', '.mltrace');
+    log(many, 1);
+    const oneFileMs = warm(one);
+    const manyFilesMs = warm(many);
+    const compact = spawnSync(process.execPath, [cli, 'compact', '--dir', many], { encoding: 'utf8' });
+    if (compact.status !== 0) throw new Error(`mltrace compact failed: ${compact.stderr}`);
+    const compactedMs = warm(many);
+    return {
+      writerFiles: MANY_FILES,
+      warmCliOneFileCpuMs: oneFileMs,
+      warmCliManyFilesCpuMs: manyFilesMs,
+      warmCliCompactedCpuMs: compactedMs,
+    };
+  } finally {
+    fs.rmSync(base, { recursive: true, force: true });
+  }
+}
+
 (async () => {
   if (process.argv[2] === '--ingest') return ingestOnly(process.argv[3], process.argv[4] as 'auto' | 'never');
-  for (const scale of SCALES) console.log(JSON.stringify(await benchScale(scale)));
+  // BENCH_ENGINE=0 / BENCH_LOG=0 leave out the engine's figures or those of the log on disk.
+  if (process.env.BENCH_ENGINE !== '0')
+    for (const scale of SCALES) console.log(JSON.stringify(await benchScale(scale)));
+  if (process.env.BENCH_LOG !== '0') {
+    const runs = pythonRuns();
+    for (const scale of SCALES) console.log(JSON.stringify(logFigures(scale, runs)));
+    console.log(JSON.stringify(manyWriterFigures()));
+  }
 })().catch((error) => {
   console.error(error);
   process.exit(1);

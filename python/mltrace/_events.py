@@ -53,6 +53,15 @@ def our_facet(name, fields):
     return facet
 
 
+def code_hash(source):
+    """SHA-256 (hex) of the code's UTF-8, as the mltrace_code facet names it (src/core/codeRegistry.ts)."""
+    import hashlib
+
+    if not isinstance(source, bytes):
+        source = source.encode("utf-8", "surrogatepass")
+    return hashlib.sha256(source).hexdigest()
+
+
 def new_run_id():
     """A random (version 4) UUID, without importing the uuid module."""
     b = bytearray(os.urandom(16))

@@ -104,16 +104,21 @@ class RunLog(object):
             [],
         )
 
-    def end_event(self, end, inputs, outputs, error=None):
+    def end_event(self, end, inputs, outputs, error=None, code_recorded=False):
         run_facets = {"mltrace_run": self._run_facet(end)}
         run_facets.update(self.run_facets)
         if error is not None:
             run_facets["errorMessage"] = error_facet(error)
         job_facets = dict(self.job_facets)
         if self.code:
-            job_facets["sourceCode"] = _events.standard_facet(
-                "sourceCode", {"language": "python", "sourceCode": self.code}
-            )
+            if code_recorded:
+                job_facets["mltrace_code"] = _events.our_facet(
+                    "mltrace_code", {"language": "python", "sha256": _events.code_hash(self.code)}
+                )
+            else:
+                job_facets["sourceCode"] = _events.standard_facet(
+                    "sourceCode", {"language": "python", "sourceCode": self.code}
+                )
         return _events.run_event(
             "FAIL" if error is not None else "COMPLETE",
             end,
@@ -124,6 +129,15 @@ class RunLog(object):
             [p.dataset() for p in _events.unique(inputs)],
             [p.dataset() for p in _events.unique(outputs)],
         )
+
+    def append_end(self, end, inputs, outputs, error=None):
+        """Appends COMPLETE or FAIL. The code goes in once per version (docs/EVENTS.md
+        "mltrace_code"): the first event of this store to carry it records it, later ones name
+        its hash."""
+        digest = _events.code_hash(self.code) if self.code else None
+        recorded = digest is not None and _store.code_recorded(digest)
+        if _store.append(self.end_event(end, inputs, outputs, error, recorded)) and digest and not recorded:
+            _store.record_code(digest)
 
     def _run_facet(self, end):
         fields = {"startTime": _events.iso(self.start)}
@@ -305,7 +319,7 @@ class DecoratedRun(object):
     def fail(self, error):
         """Emits FAIL with the error's message; never raises."""
         try:
-            _store.append(self.log.end_event(_events.utc_now(), self.start_inputs, [], error))
+            self.log.append_end(_events.utc_now(), self.start_inputs, [], error)
         except Exception as bug:
             report_bug(bug)
 
@@ -325,7 +339,7 @@ class DecoratedRun(object):
                 pointer.take_fingerprint()
             for pointer in outputs:
                 pointer.take_fingerprint()
-            _store.append(self.log.end_event(end, inputs, outputs))
+            self.log.append_end(end, inputs, outputs)
         except Exception as bug:
             report_bug(bug)
 

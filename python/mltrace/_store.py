@@ -6,6 +6,7 @@ every line it finished. Nothing here raises into the user's pipeline: a store th
 written gives one warning and the pipeline goes on.
 """
 
+import atexit
 import json
 import os
 import sys
@@ -14,6 +15,9 @@ import warnings
 
 STORE_FOLDER = ".mltrace"
 EVENTS_FOLDER = "events"
+SEGMENTS_FOLDER = "segments"
+CODE_FOLDER = "code"  # code/<sha256>: an event of this store records that code (docs/EVENTS.md)
+END_MARKER = ".done"  # <file>.done: the writer has ended, its file may be merged (docs/LAYOUT.md)
 
 
 class MltraceWarning(UserWarning):
@@ -37,6 +41,7 @@ _explicit_dir = None
 _location = None
 _fd = None
 _fd_pid = None
+_fd_path = None
 _warned = set()
 
 
@@ -155,18 +160,27 @@ def _describe_store():
 
 
 def _open():
-    global _fd, _fd_pid
+    global _fd, _fd_pid, _fd_path
     pid = os.getpid()
     if _fd is not None and _fd_pid == pid:
         return _fd
     _fd = None  # a forked child never writes to its parent's file
     directory = os.path.join(location().store_dir, EVENTS_FOLDER)
     os.makedirs(directory, exist_ok=True)
-    name = "py-%s-%d-%s.jsonl" % (_host(), pid, os.urandom(3).hex())
-    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT
+    flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_EXCL
     flags |= getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
-    _fd = os.open(os.path.join(directory, name), flags, 0o666)
+    # Created exclusively: a name is never used twice, not even after compaction merged and
+    # deleted the file that had it (its segment still names it).
+    while True:
+        name = "py-%s-%d-%s.jsonl" % (_host(), pid, os.urandom(6).hex())
+        path = os.path.join(directory, name)
+        try:
+            _fd = os.open(path, flags, 0o666)
+            break
+        except FileExistsError:
+            continue
     _fd_pid = pid
+    _fd_path = path
     return _fd
 
 
@@ -182,13 +196,24 @@ def _host():
 
 
 def _close():
+    """Ends this process's file: closes it, then creates its end marker, so that compaction may
+    merge it. A process killed before this leaves no marker, and its file stays where it is."""
     global _fd
     if _fd is not None and _fd_pid == os.getpid():
         try:
             os.close(_fd)
+            os.close(os.open(_fd_path + END_MARKER, os.O_WRONLY | os.O_CREAT, 0o666))
         except OSError:
             pass
     _fd = None
+
+
+def _close_at_exit():
+    with _lock:
+        _close()
+
+
+atexit.register(_close_at_exit)
 
 
 def _after_fork_in_child():
@@ -206,11 +231,70 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-def event_files():
-    """Paths of every event log in the store (ours and other writers'), for read-only scans."""
+_recorded_code = {}  # store dir -> hashes of code an event of that store records
+
+
+def code_recorded(digest):
+    """Whether an event of this store already records the code of this SHA-256 (hex)."""
+    store_dir = location().store_dir
+    known = _recorded_code.setdefault(store_dir, set())
+    if digest in known:
+        return True
+    if os.path.exists(os.path.join(store_dir, CODE_FOLDER, digest)):
+        known.add(digest)
+        return True
+    return False
+
+
+def record_code(digest):
+    """Called once the event that records the code is written: later events may name its hash.
+    A crash before this costs the bytes of recording the code again, never a dangling name."""
+    store_dir = location().store_dir
+    _recorded_code.setdefault(store_dir, set()).add(digest)
+    try:
+        directory = os.path.join(store_dir, CODE_FOLDER)
+        os.makedirs(directory, exist_ok=True)
+        os.close(os.open(os.path.join(directory, digest), os.O_WRONLY | os.O_CREAT, 0o666))
+    except OSError:
+        pass
+
+
+def event_lines():
+    """Every line of every event log in the store (ours and other writers'), for read-only scans:
+    the loose files, then the segments that compaction merged ended files into (docs/LAYOUT.md).
+    A file that a segment holds is read from the segment only."""
     directory = os.path.join(location().store_dir, EVENTS_FOLDER)
+    segments = os.path.join(directory, SEGMENTS_FOLDER)
+    # Loose files first: a file merged between the two listings is then found in its segment.
     try:
         names = sorted(os.listdir(directory))
     except OSError:
-        return []
-    return [os.path.join(directory, n) for n in names if n.endswith(".jsonl")]
+        names = []
+    try:
+        manifests = sorted(n for n in os.listdir(segments) if n.endswith(".json"))
+    except OSError:
+        manifests = []
+    merged = set()
+    for name in manifests:
+        try:
+            with open(os.path.join(segments, name), "rb") as handle:
+                merged.update(source["name"] for source in json.load(handle)["sources"])
+        except (OSError, ValueError, KeyError, TypeError):
+            continue
+    for name in names:
+        if name.endswith(".jsonl") and name not in merged:
+            try:
+                with open(os.path.join(directory, name), "rb") as handle:
+                    for raw in handle:
+                        yield raw
+            except OSError:
+                continue
+    import gzip
+
+    for name in manifests:
+        try:
+            with gzip.open(os.path.join(segments, name[: -len(".json")] + ".jsonl.gz"), "rb") as handle:
+                for raw in handle:
+                    yield raw
+        except (OSError, EOFError):
+            continue

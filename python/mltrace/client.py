@@ -172,7 +172,7 @@ def _log_manual_run(run, set_dependencies_from_inputs, staleness_threshold):
     inputs = [_pointer(p).take_fingerprint() for p in run.inputs]
     outputs = [_pointer(p).take_fingerprint() for p in run.outputs]
     _store.append(log.start_event(inputs))
-    _store.append(log.end_event(run.end_timestamp, inputs, outputs))
+    log.append_end(run.end_timestamp, inputs, outputs)
     for paragraph in run._notes:
         _store.append(_events.notes_event(run_id, run.component_name, paragraph))
 
@@ -222,13 +222,8 @@ def _find_run(wanted):
     if not prefix:
         raise RuntimeError("A run id is needed to add notes.")
     matches = {}
-    for path in _store.event_files():
-        try:
-            with open(path, "rb") as handle:
-                for raw in handle:
-                    _match_line(raw, prefix, matches)
-        except OSError:
-            continue
+    for raw in _store.event_lines():
+        _match_line(raw, prefix, matches)
     if len(matches) > 1:
         raise RuntimeError(
             'Run id prefix "%s" matches %d runs: %s. Give more characters.'

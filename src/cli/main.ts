@@ -11,6 +11,7 @@ import { EventWriter } from '../core/writer';
 import { normalizePointerName } from '../core/pointers';
 import { componentsTable, dim, list, reviewTable, runCard, runsTable, table, traceTree } from './tables';
 import { chooseWasmTier } from './wasmTier';
+import { compactLog } from '../core/segments/compact';
 
 const VERSION = '0.1.0';
 /** How long a command waits for the team store before answering from the local log. */
@@ -142,7 +143,7 @@ const commands: Record<string, Command> = {
         if (args.positionals.length) throw new UsageError('unflag takes a pointer or --all, not both.');
         const store = await ctx.store();
         const flagged = store.pointers({ flagged: true }).map((p) => p.name);
-        writer(ctx).unflagAll();
+        write(ctx, (w) => w.unflagAll());
         store.ingest();
         ctx.print(
           flagged.length ? `Unflagged ${flagged.length}: ${list(flagged, Infinity)}` : 'Nothing was flagged.',
@@ -218,7 +219,7 @@ const commands: Record<string, Command> = {
     async run(args, ctx) {
       const store = await ctx.store();
       const run = store.inspect(args.positionals[0]);
-      writer(ctx).addNotes(run.id, run.component, args.positionals[1]);
+      write(ctx, (w) => w.addNotes(run.id, run.component, args.positionals[1]));
       store.ingest();
       const updated = store.inspect(run.id);
       ctx.print(
@@ -297,6 +298,29 @@ const commands: Record<string, Command> = {
       } finally {
         store.close();
       }
+    },
+  },
+  compact: {
+    usage: 'compact',
+    summary: 'merge the files of ended writers into compressed segments',
+    run(_args, ctx) {
+      const report = compactLog(ctx.location.storeDir);
+      const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+      const human = report.busy
+        ? 'Another compaction is running; nothing was done.'
+        : [
+            report.files
+              ? `Merged ${report.files} file${report.files === 1 ? '' : 's'} of ended writers (${mb(report.bytes)}) into ${report.segments} segment${report.segments === 1 ? '' : 's'} (${mb(report.compressedBytes)}).`
+              : 'No files of ended writers to merge.',
+            ...(report.finished ? [`Finished an interrupted compaction (${report.finished} files).`] : []),
+            ...(report.running
+              ? [
+                  `${report.running} file${report.running === 1 ? ' is' : 's are'} still being written; left alone.`,
+                ]
+              : []),
+            ...report.skipped.map((name) => `${visible(name)} does not end with a whole line; left alone.`),
+          ].join('\n');
+      ctx.print(human, report);
     },
   },
   run: {
@@ -389,19 +413,33 @@ async function pullFirst(storeDir: string): Promise<void> {
 /** A TeamError, recognised without loading the PostgreSQL client. */
 const isTeamError = (error: unknown): error is Error => (error as Error | undefined)?.name === 'TeamError';
 
-function writer(ctx: Context): EventWriter {
-  return new EventWriter(ctx.location, 'cli');
+/** Writes with a writer of this command, then ends its file (its end marker lets it be merged). */
+function write(ctx: Context, action: (writer: EventWriter) => void): void {
+  const writer = new EventWriter(ctx.location, 'cli');
+  try {
+    action(writer);
+  } finally {
+    writer.close();
+  }
 }
 
 async function setFlag(ctx: Context, raw: string, flagged: boolean): Promise<void> {
   const store = await ctx.store();
   const pointer = store.pointerIdentity(pointerArgument(store, raw));
-  writer(ctx).flag(pointer.name, flagged, pointer.namespace);
+  write(ctx, (w) => w.flag(pointer.name, flagged, pointer.namespace));
   store.ingest();
   ctx.print(`${flagged ? 'Flagged' : 'Unflagged'} ${visible(pointer.display)}.`, {
     pointer: pointer.display,
     flagged,
   });
+}
+
+/** `MLTRACE_AUTO_COMPACT`: how many ended writers' files make a command merge them (0: never). */
+function autoCompactSetting(): { endedFiles: number } | false | undefined {
+  const raw = process.env.MLTRACE_AUTO_COMPACT;
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  return Number.isInteger(n) && n > 0 ? { endedFiles: n } : false;
 }
 
 function help(): string {
@@ -463,6 +501,7 @@ export async function main(argv: string[]): Promise<number> {
           store = await LineageStore.open({
             dir: location.storeDir,
             onMessage: (m) => process.stderr.write(`mltrace: ${visible(m, { lines: true })}\n`),
+            autoCompact: autoCompactSetting(),
           });
         }
         return store;
@@ -470,6 +509,8 @@ export async function main(argv: string[]): Promise<number> {
       print: (human, data) => process.stdout.write((json ? JSON.stringify(data, null, 2) : human) + '\n'),
     };
     await command.run(args, ctx);
+    // After the output: merging the files of ended writers, when enough wait, costs the user nothing.
+    store?.compactIfWorthIt();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (error) {
     if (isTeamError(error)) {

@@ -68,6 +68,8 @@ export const OUR_FACETS = {
   exit: 'mltrace_exit',
   pointer: 'mltrace_pointer',
   flag: 'mltrace_flag',
+  /** Job facet: the code of a run, by hash, when an earlier event recorded it in `sourceCode`. */
+  code: 'mltrace_code',
 } as const;
 
 export function standardFacet(

@@ -106,6 +106,8 @@ export interface IngestReport {
    * writer may be in the middle of it; one that never ends its lines is never read).
    */
   waiting: Array<{ file: string; bytes: number }>;
+  /** Segments read for the first time (docs/LAYOUT.md): the index recorded them, even with no new event. */
+  segments: number;
 }
 
 /** A failure the user caused (unknown id, ambiguous prefix...): shown as one line, never a stack. */

@@ -1,6 +1,6 @@
 // The derived index (DESIGN.md §3). Bump SCHEMA_VERSION whenever this changes: older snapshots
 // are then rebuilt from the log.
-export const SCHEMA_VERSION = 4;
+export const SCHEMA_VERSION = 5;
 
 /** run_io.dir: which way a run used a pointer. */
 export const DIR = { input: 0, output: 1 } as const;
@@ -56,7 +56,10 @@ CREATE TABLE component_tags (
   PRIMARY KEY (component_id, tag)
 ) WITHOUT ROWID;
 CREATE INDEX component_tags_by_tag ON component_tags (tag);
+-- hash: SHA-256 (hex) of the source's UTF-8, as the mltrace_code facet names it.
 CREATE TABLE code (id INTEGER PRIMARY KEY, hash TEXT NOT NULL UNIQUE, language TEXT NOT NULL, source TEXT NOT NULL);
+-- Runs whose code was named by hash (mltrace_code) before the event that records it was read.
+CREATE TABLE code_pending (hash TEXT NOT NULL, run_id INTEGER NOT NULL, PRIMARY KEY (hash, run_id)) WITHOUT ROWID;
 CREATE TABLE runs (
   id INTEGER PRIMARY KEY,
   uuid TEXT NOT NULL,
@@ -118,7 +121,15 @@ CREATE TABLE notes (
   text TEXT NOT NULL,
   PRIMARY KEY (run_id, time_ms, text)
 ) WITHOUT ROWID;
-CREATE TABLE log_files (path TEXT PRIMARY KEY, offset INTEGER NOT NULL, line INTEGER NOT NULL) WITHOUT ROWID;
+-- How far each writer's file was read (path: its name in the events folder, whether it is still
+-- there or merged into a segment), and each segment read (path: segments/<id>.jsonl.gz).
+CREATE TABLE log_files (
+  path TEXT PRIMARY KEY,
+  offset INTEGER NOT NULL,
+  line INTEGER NOT NULL,
+  segment TEXT                         -- the segment that holds the file now, once read from it
+) WITHOUT ROWID;
+CREATE INDEX log_files_loose ON log_files (path) WHERE segment IS NULL;
 CREATE TABLE problems (
   file TEXT NOT NULL,
   line INTEGER NOT NULL,

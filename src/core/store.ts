@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { IngestPipeline, ParseInWorker, WorkerOptions } from './ingest';
 import type { IngestReport, Problem } from './model';
 import { Queries } from './queries';
+import { CompactReport, compactLog, endedFiles } from './segments/compact';
 import { META, SCHEMA, SCHEMA_VERSION } from './schema';
 import { all, Database, first, loadSqlJs } from './sql';
 import { eventsDir, snapshotPath, StoreLocation, storeLocation } from './storeDir';
@@ -24,6 +25,12 @@ export interface OpenOptions {
   parseInWorker?: ParseInWorker;
   /** How the parsing worker starts (tests make it fail). */
   worker?: WorkerOptions;
+  /**
+   * When `compactIfWorthIt()` merges the files of ended writers (docs/LAYOUT.md): from this many
+   * waiting (default 64; false: never), at most `maxFiles` (default 4,096) or `budgetMs`
+   * (default 300) at a time.
+   */
+  autoCompact?: { endedFiles?: number; maxFiles?: number; budgetMs?: number } | false;
 }
 
 export class LineageStore extends Queries {
@@ -40,6 +47,7 @@ export class LineageStore extends Queries {
     rebuildReason: string | null,
     parseInWorker: ParseInWorker,
     worker: WorkerOptions,
+    private readonly autoCompact: OpenOptions['autoCompact'] = {},
   ) {
     super(db, location.root);
     this.ingestion = new IngestPipeline(db, location.storeDir, {
@@ -88,6 +96,7 @@ export class LineageStore extends Queries {
       reason,
       options.parseInWorker ?? 'auto',
       options.worker ?? {},
+      options.autoCompact,
     );
     if (!options.deferIngest) store.ingest();
     return store;
@@ -119,7 +128,7 @@ export class LineageStore extends Queries {
   }
 
   private ingested(report: IngestReport): IngestReport {
-    if (report.bytes > 0) {
+    if (report.bytes > 0 || report.segments > 0) {
       this.dirty = true;
       this.changed();
     }
@@ -161,6 +170,24 @@ export class LineageStore extends Queries {
     return true;
   }
 
+  /**
+   * Merges the files of ended writers into segments when enough of them wait (see OpenOptions
+   * `autoCompact`), within a time budget: for quiet moments (after a command's output, after a
+   * save). Never throws: a compaction that fails leaves the log as it was.
+   */
+  compactIfWorthIt(): CompactReport | undefined {
+    this.assertOpen();
+    if (this.autoCompact === false) return undefined;
+    const { endedFiles: threshold = 64, maxFiles = 4096, budgetMs = 300 } = this.autoCompact ?? {};
+    try {
+      if (endedFiles(this.location.storeDir).length < threshold) return undefined;
+      return compactLog(this.location.storeDir, { maxFiles, budgetMs });
+    } catch (error) {
+      this.onMessage(`Could not merge the files of ended writers: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
   /** Saves after `delayMs` of quiet; bursts of ingests make one write. */
   scheduleSave(delayMs = 2000): void {
     if (this.saveTimer) clearTimeout(this.saveTimer);
@@ -171,6 +198,7 @@ export class LineageStore extends Queries {
       } catch (error) {
         this.onMessage(`Could not save the lineage snapshot: ${(error as Error).message}`);
       }
+      if (!this.closed && !this.ingestion.busy) this.compactIfWorthIt();
     }, delayMs);
     this.saveTimer.unref?.();
   }

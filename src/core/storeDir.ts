@@ -5,6 +5,12 @@ import * as path from 'node:path';
 export const STORE_FOLDER = '.mltrace';
 export const EVENTS_FOLDER = 'events';
 export const SNAPSHOT_FILE = 'lineage.sqlite';
+/** Merged files of writers that have ended (docs/LAYOUT.md), inside the events folder. */
+export const SEGMENTS_FOLDER = 'segments';
+/** A writer's end marker: `<file>.done`, created once its last line is written. */
+export const END_MARKER = '.done';
+/** One empty file per code version recorded in the log (docs/EVENTS.md "mltrace_code"). */
+export const CODE_FOLDER = 'code';
 
 export interface StoreLocation {
   /** The `.mltrace` folder. */
@@ -49,6 +55,8 @@ export function storeLocation(storeDir: string, env: NodeJS.ProcessEnv = process
 }
 
 export const eventsDir = (storeDir: string): string => path.join(storeDir, EVENTS_FOLDER);
+export const segmentsDir = (storeDir: string): string => path.join(storeDir, EVENTS_FOLDER, SEGMENTS_FOLDER);
+export const codeDir = (storeDir: string): string => path.join(storeDir, CODE_FOLDER);
 export const snapshotPath = (storeDir: string): string => path.join(storeDir, SNAPSHOT_FILE);
 
 function isDirectory(p: string): boolean {

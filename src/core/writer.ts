@@ -18,9 +18,10 @@ import {
   RunEvent,
   standardFacet,
 } from './events';
+import { CodeRegistry, codeHash } from './codeRegistry';
 import { fingerprintFile } from './fingerprint';
 import { inferPointerType, pointerPath } from './pointers';
-import { eventsDir, StoreLocation } from './storeDir';
+import { END_MARKER, eventsDir, StoreLocation } from './storeDir';
 
 export interface PointerSpec {
   /** Normalised pointer name (see normalizePointerName). */
@@ -63,27 +64,57 @@ export interface RunHandle {
 }
 
 export class EventWriter {
+  private readonly codeRegistry: CodeRegistry;
   private fd: number | undefined;
   private torn = false;
-  readonly file: string;
+  private fileValue: string;
+  /** The file was ended (closed with its marker): the next append starts a new one. */
+  private ended = false;
 
   constructor(
     readonly location: StoreLocation,
-    kind: string,
+    private readonly kind: string,
     readonly producer: string = `${PRODUCER}/${kind}`,
   ) {
+    this.fileValue = this.newFile();
+    this.codeRegistry = new CodeRegistry(location.storeDir);
+  }
+
+  /** The file this writer appends to (after `close()`, a new append starts a new file: an ended file is never reopened). */
+  get file(): string {
+    return this.fileValue;
+  }
+
+  private newFile(): string {
     const host = os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_') || 'host';
-    this.file = path.join(
-      eventsDir(location.storeDir),
-      `${kind}-${host}-${process.pid}-${randomBytes(3).toString('hex')}.jsonl`,
+    return path.join(
+      eventsDir(this.location.storeDir),
+      `${this.kind}-${host}-${process.pid}-${randomBytes(6).toString('hex')}.jsonl`,
     );
+  }
+
+  /**
+   * Creates the file, exclusively: a writer's file is its own, and a name is never used twice, not
+   * even after compaction merged and deleted the file that had it (its segment still names it).
+   */
+  private create(): number {
+    for (;;) {
+      try {
+        return fs.openSync(this.fileValue, 'ax');
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+        this.fileValue = this.newFile();
+      }
+    }
   }
 
   /** Appends one event as one line, in one write. Throws when the store cannot be written. */
   append(event: LineageEvent): void {
     if (this.fd === undefined) {
+      if (this.ended) this.fileValue = this.newFile();
+      this.ended = false;
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
-      this.fd = fs.openSync(this.file, 'a');
+      this.fd = this.create();
     }
     // After a failed write (disk full...) the file may end in a torn line: end it first, so that
     // it is reported as one malformed line and this event stays whole.
@@ -93,9 +124,18 @@ export class EventWriter {
     this.torn = false;
   }
 
+  /**
+   * Ends the file: closes it and creates its end marker `<file>.done`, which tells compaction that
+   * the file is complete and may be merged (docs/LAYOUT.md). A later `append` starts a new file.
+   */
   close(): void {
-    if (this.fd !== undefined) fs.closeSync(this.fd);
+    if (this.fd === undefined) return;
+    const fd = this.fd;
     this.fd = undefined;
+    this.ended = true;
+    this.torn = false;
+    fs.closeSync(fd);
+    fs.closeSync(fs.openSync(this.fileValue + END_MARKER, 'w'));
   }
 
   startRun(start: RunStart): RunHandle {
@@ -112,6 +152,10 @@ export class EventWriter {
   }
 
   endRun(handle: RunHandle, end: RunEnd): void {
+    // Code once per version: the first event of this store to carry it records it.
+    const code = handle.start.source?.code;
+    const hash = code ? codeHash(code.source) : null;
+    const records = hash !== null && !this.codeRegistry.has(hash);
     const endTime = end.endTime ?? new Date();
     const inputs = dedupe([...(handle.start.inputs ?? []), ...(end.inputs ?? [])]);
     const runFacets: Facets = {};
@@ -134,8 +178,10 @@ export class EventWriter {
         endTime,
         { inputs, outputs: dedupe(end.outputs ?? []) },
         runFacets,
+        records ? 'record' : 'refer',
       ),
     );
+    if (records) this.codeRegistry.add(hash);
   }
 
   /** Logs a whole run at once (the command wrapper's and tests' way). */
@@ -206,6 +252,7 @@ export class EventWriter {
     eventTime: Date,
     io: { inputs: PointerSpec[]; outputs: PointerSpec[] },
     extraRunFacets: Facets = {},
+    code: 'record' | 'refer' = 'record',
   ): RunEvent {
     const { source, upstream } = handle.start;
     const runFacets: Facets = {
@@ -248,13 +295,21 @@ export class EventWriter {
       );
     }
     // The code snapshot goes with the end of the run only: START stays small, and a run's code
-    // is what it finished with.
+    // is what it finished with. Once recorded, later runs of the same code only name its hash.
     if (source?.code && eventType !== 'START') {
-      jobFacets.sourceCode = standardFacet(
-        'sourceCode',
-        { language: source.code.language, sourceCode: source.code.source },
-        this.producer,
-      );
+      if (code === 'record') {
+        jobFacets.sourceCode = standardFacet(
+          'sourceCode',
+          { language: source.code.language, sourceCode: source.code.source },
+          this.producer,
+        );
+      } else {
+        jobFacets[OUR_FACETS.code] = ourFacet(
+          OUR_FACETS.code,
+          { language: source.code.language, sha256: codeHash(source.code.source) },
+          this.producer,
+        );
+      }
     }
     const withFingerprints = eventType !== 'START';
     return {

@@ -40,8 +40,17 @@ function safely<T>(what: () => T): T | undefined {
 
 function writerFor(location: StoreLocation): EventWriter {
   let writer = writers.get(location.storeDir);
-  if (!writer) writers.set(location.storeDir, (writer = new EventWriter(location, 'node')));
+  if (!writer) {
+    if (writers.size === 0) process.once('exit', closeWriters);
+    writers.set(location.storeDir, (writer = new EventWriter(location, 'node')));
+  }
   return writer;
+}
+
+/** At exit each file gets its end marker, so that compaction may merge it (docs/LAYOUT.md). */
+function closeWriters(): void {
+  for (const writer of writers.values()) safely(() => writer.close());
+  writers.clear();
 }
 
 /** The file and line of the code that called withRun, from the stack. */

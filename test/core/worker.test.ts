@@ -289,6 +289,7 @@ describe('the hand-off from the worker', () => {
           sourceFile: 'train.py',
           sourceLine: 12,
           code: { language: 'python', source: 'def f():\n    pass\n' },
+          codeRef: 'ab'.repeat(32),
           error: 'boom',
           thresholdDays: 2.5,
           noInputDeps: true,
@@ -323,6 +324,7 @@ describe('the hand-off from the worker', () => {
           sourceFile: null,
           sourceLine: null,
           code: null,
+          codeRef: null,
           error: null,
           thresholdDays: null,
           noInputDeps: false,
@@ -391,6 +393,7 @@ describe('a worker that fails', () => {
   const spansOf = (fx: Fixture): LogFileSpan[] =>
     fs
       .readdirSync(fx.eventsDir)
+      .filter((name) => name.endsWith('.jsonl'))
       .sort()
       .map((name) => ({
         name,

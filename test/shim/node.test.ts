@@ -35,6 +35,7 @@ describe('Node shim', () => {
       const eventsDir = path.join(root, '.mltrace', 'events');
       const lines = fs
         .readdirSync(eventsDir)
+        .filter((f) => f.endsWith('.jsonl'))
         .flatMap((f) => fs.readFileSync(path.join(eventsDir, f), 'utf8').trim().split('\n'));
       for (const line of lines) assert.deepEqual(validateEvent(JSON.parse(line)), [], line);
 

@@ -93,7 +93,13 @@ function readEvents(storeDir: string): LoggedEvent[] {
   const eventsDir = path.join(storeDir, 'events');
   const events: LoggedEvent[] = [];
   for (const name of fs.readdirSync(eventsDir).sort()) {
-    assert.match(name, /^py-[A-Za-z0-9_.-]+-\d+-[0-9a-f]{6}\.jsonl$/, 'writer file name');
+    // An ended writer's marker (docs/LAYOUT.md): empty, beside its file.
+    if (name.endsWith('.jsonl.done')) {
+      assert.equal(fs.statSync(path.join(eventsDir, name)).size, 0);
+      assert.ok(fs.existsSync(path.join(eventsDir, name.slice(0, -'.done'.length))), `${name} marks a file`);
+      continue;
+    }
+    assert.match(name, /^py-[A-Za-z0-9_.-]+-\d+-[0-9a-f]{12}\.jsonl$/, 'writer file name');
     const text = fs.readFileSync(path.join(eventsDir, name), 'utf8');
     if (text === '') continue;
     assert.ok(text.endsWith('\n'), `${name} ends with a whole line`);

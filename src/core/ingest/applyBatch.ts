@@ -98,6 +98,9 @@ const SQL = {
   setStart: `UPDATE runs SET start_ms = ?, start_known = ? WHERE id = ?`,
   setIoStart: `UPDATE run_io SET start_ms = ? WHERE run_id = ?`,
   findCode: `SELECT id FROM code WHERE hash = ?`,
+  addPending: `INSERT OR IGNORE INTO code_pending (hash, run_id) VALUES (?, ?)`,
+  resolvePending: `UPDATE runs SET code_id = ? WHERE id IN (SELECT run_id FROM code_pending WHERE hash = ?)`,
+  dropPending: `DELETE FROM code_pending WHERE hash = ?`,
   insertCode: `INSERT INTO code (hash, language, source) VALUES (?, ?, ?) RETURNING id`,
   findComponent: `SELECT id, description_ms, owner_ms FROM components WHERE name = ?`,
   insertComponent: `INSERT INTO components (id, name, namespace) VALUES (?, ?, ?)`,
@@ -160,6 +163,10 @@ export class BatchApplier {
   private readonly newIo: RowInserter;
   private readonly newDeps: RowInserter;
   private readonly codeIds = new Map<string, number>();
+  /** Code ids by hash, for mltrace_code references. */
+  private readonly codeByHash = new Map<string, number>();
+  /** Some run names code by a hash no event has recorded yet (code_pending has rows). */
+  private hasPendingCode: boolean;
 
   constructor(private readonly db: Database) {
     const max = (table: string) => Number(first(db.prepare(`SELECT coalesce(max(id), 0) FROM ${table}`))![0]);
@@ -168,6 +175,7 @@ export class BatchApplier {
     this.pointersComplete = this.nextPointerId === 1;
     this.nextComponentId = max('components') + 1;
     this.hasUpstream = first(db.prepare('SELECT 1 FROM upstream LIMIT 1')) !== undefined;
+    this.hasPendingCode = first(db.prepare('SELECT 1 FROM code_pending LIMIT 1')) !== undefined;
     // While the index holds only runs this applier created, the `runs` map knows every run.
     this.runsComplete = this.nextRunId === 1;
     this.s = prepareStatements(db, SQL);
@@ -243,7 +251,7 @@ export class BatchApplier {
 
   private applyRun(d: RunDelta): void {
     const component = this.component(d.component, d.namespace);
-    const codeId = d.code ? this.codeId(d.code) : null;
+    const codeId = d.code ? this.codeId(d.code) : d.codeRef ? this.codeByRef(d.codeRef) : null;
     let run = this.findRun(d.runId);
     if (!run) {
       const startKnown = d.startMs !== null;
@@ -313,6 +321,11 @@ export class BatchApplier {
     }
     for (const name of d.upstream) this.addUpstream(run, this.component(name, d.namespace).id);
     for (const note of d.notes) exec(this.s.insertNote, [run.id, note.ms, note.text]);
+    if (!d.code && d.codeRef && codeId === null) {
+      // The event that records this code is further on (or in a file read later): until then.
+      exec(this.s.addPending, [d.codeRef, run.id]);
+      this.hasPendingCode = true;
+    }
   }
 
   private findRun(uuid: string): RunInfo | undefined {
@@ -325,11 +338,31 @@ export class BatchApplier {
     const cacheKey = `${code.language}\0${code.source}`;
     const cached = this.codeIds.get(cacheKey);
     if (cached !== undefined) return cached;
-    const hash = createHash('sha1').update(code.language).update('\0').update(code.source).digest('hex');
-    const row =
-      first(this.s.findCode, [hash]) ?? first(this.s.insertCode, [hash, code.language, code.source]);
+    const hash = createHash('sha256').update(code.source).digest('hex');
+    let row = first(this.s.findCode, [hash]);
+    if (!row) {
+      row = first(this.s.insertCode, [hash, code.language, code.source]);
+      if (this.hasPendingCode) {
+        // Runs that named this code before it was recorded get it now.
+        this.flush();
+        exec(this.s.resolvePending, [Number(row![0]), hash]);
+        exec(this.s.dropPending, [hash]);
+      }
+    }
     const id = Number(row![0]);
     this.codeIds.set(cacheKey, id);
+    this.codeByHash.set(hash, id);
+    return id;
+  }
+
+  /** The code an mltrace_code facet names, if an event read so far recorded it. */
+  private codeByRef(hash: string): number | null {
+    const cached = this.codeByHash.get(hash);
+    if (cached !== undefined) return cached;
+    const row = first(this.s.findCode, [hash]);
+    if (!row) return null;
+    const id = Number(row[0]);
+    this.codeByHash.set(hash, id);
     return id;
   }
 

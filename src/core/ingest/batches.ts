@@ -1,7 +1,8 @@
 // Reads the new part of each event file, parses it and groups it into prepared batches: all the
 // work of ingest that needs no index. It runs on the thread that owns the index, or in a worker
 // thread (worker/host.ts) while that thread applies earlier batches.
-import { LogPosition, readNewLines } from './readLines';
+import { LogPosition, readNewLines, readSegmentLines } from './readLines';
+import type { SegmentMember } from '../segments/manifest';
 import type { Problem } from '../model';
 import { parseLine } from './parseEvent';
 import { PreparedBatch, prepareBatch, SequencedEvent } from './runDeltas';
@@ -16,6 +17,11 @@ export interface LogFileSpan {
   from: LogPosition;
   /** Read up to this many bytes (the size when ingest began). */
   size: number;
+  /**
+   * A writer's file merged into a segment: `file` is the segment, the file's bytes start at
+   * `start` in its content. The members are shared by the spans of one segment.
+   */
+  segment?: { members: SegmentMember[]; start: number };
 }
 
 /** A problem of one line; the file is the batch's. */
@@ -42,7 +48,7 @@ export function readLogBatches(files: readonly LogFileSpan[], seq: number, sink:
       events = [];
       problems = [];
     };
-    const position = readNewLines(span.file, span.from, span.size, (lines) => {
+    const onLines = (lines: Array<{ text: string; line: number }>) => {
       for (const { text, line } of lines) {
         const parsed = parseLine(text);
         if (!parsed.ok) {
@@ -54,7 +60,10 @@ export function readLogBatches(files: readonly LogFileSpan[], seq: number, sink:
         events.push({ event: parsed.event, seq: ++seq });
         if (events.length >= BATCH_EVENTS) emit();
       }
-    });
+    };
+    const position = span.segment
+      ? readSegmentLines(span.file, span.segment.members, span.segment.start, span.from, span.size, onLines)
+      : readNewLines(span.file, span.from, span.size, onLines);
     emit();
     sink.fileDone(fileIndex, position);
   });

@@ -26,6 +26,13 @@ import { BatchApplier } from './applyBatch';
 import { LogBatchSink, LogFileSpan, readLogBatches } from './batches';
 import type { LogPosition } from './readLines';
 import {
+  listSegments,
+  readManifest,
+  segmentDataPath,
+  SegmentManifest,
+  segmentName,
+} from '../segments/manifest';
+import {
   readLogBatchesInBackground,
   readLogBatchesInWorker,
   WorkerFailure,
@@ -44,13 +51,37 @@ const BULK_BYTES = 1024 * 1024;
 const WORKER_BYTES = 4 * 1024 * 1024;
 
 const SQL = {
-  logFiles: 'SELECT path, offset, line FROM log_files',
+  looseFiles: 'SELECT path, offset, line FROM log_files WHERE segment IS NULL',
+  position: 'SELECT offset, line FROM log_files WHERE path = ?',
   getMeta: 'SELECT value FROM meta WHERE key = ?',
   setMeta: 'INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)',
   runCount: 'SELECT count(*) FROM runs',
-  setPosition: 'INSERT OR REPLACE INTO log_files (path, offset, line) VALUES (?, ?, ?)',
+  setPosition: 'INSERT OR REPLACE INTO log_files (path, offset, line, segment) VALUES (?, ?, ?, ?)',
   addProblem: 'INSERT OR IGNORE INTO problems (file, line, reason, severity) VALUES (?, ?, ?, ?)',
 };
+
+/** A segment not read yet: its row and its files' rows are written when the ingest commits. */
+interface SegmentPlan {
+  name: string;
+  manifest: SegmentManifest;
+}
+
+interface LogListing {
+  spans: LogFileSpan[];
+  segments: SegmentPlan[];
+  /** Why what the index recorded no longer matches the log, if it does not. */
+  damaged: string | null;
+}
+
+interface IngestPlan {
+  spans: LogFileSpan[];
+  segments: SegmentPlan[];
+  backlog: number;
+  rebuilt: string | null;
+}
+
+/** How the index names segments (see segmentName): the rows of all other names are loose files. */
+const SEGMENT_PREFIX = 'segments/';
 
 export interface IngestOptions {
   parseInWorker: ParseInWorker;
@@ -86,29 +117,26 @@ export class IngestPipeline {
     return this.applying;
   }
 
-  /** Bytes of log not read yet (cheap: a directory listing and a stat per file). */
+  /** Bytes of log not read yet (cheap: directory listings, a stat per file, unread manifests). */
   pendingBytes(): number {
-    const { names, positions, sizes } = this.logFiles();
     // A snapshot that will be rebuilt means the whole log is read again.
-    if (this.rebuildReason) positions.clear();
-    return names.reduce(
-      (n, name) => n + Math.max(0, (sizes.get(name) ?? 0) - (positions.get(name)?.offset ?? 0)),
-      0,
-    );
+    const { spans } = this.listLog(this.rebuildReason !== null);
+    return spans.reduce((n, span) => n + span.size - span.from.offset, 0);
   }
 
   /** Reads everything appended to the log since the last call and brings the index up to date. */
   ingest(): IngestReport {
-    const { spans, backlog, rebuilt } = this.plan();
+    const plan = this.plan();
+    const { backlog, rebuilt } = plan;
     const { parseInWorker } = this.options;
     const inWorker = parseInWorker === 'always' || (parseInWorker === 'auto' && backlog >= WORKER_BYTES);
     let report: IngestReport;
     try {
-      report = this.apply(spans, backlog, inWorker && this.canUseWorker());
+      report = this.apply(plan, inWorker && this.canUseWorker());
     } catch (error) {
       if (!(error instanceof WorkerFailure)) throw error;
       this.workerFailed(error);
-      report = this.apply(spans, backlog, false);
+      report = this.apply(plan, false);
     }
     return { ...report, rebuilt };
   }
@@ -118,10 +146,11 @@ export class IngestPipeline {
    * batches. `busy` until it settles.
    */
   async ingestInBackground(): Promise<IngestReport> {
-    const { spans, backlog, rebuilt } = this.plan();
-    if (spans.length === 0 || !this.canUseWorker()) return { ...this.apply(spans, backlog, false), rebuilt };
+    const plan = this.plan();
+    const { spans, rebuilt } = plan;
+    if (spans.length === 0 || !this.canUseWorker()) return { ...this.apply(plan, false), rebuilt };
     let report: IngestReport;
-    const transaction = this.begin(spans, backlog, true);
+    const transaction = this.begin(plan, true);
     this.applying = true;
     try {
       transaction.commit(
@@ -132,7 +161,7 @@ export class IngestPipeline {
       transaction.abort();
       if (!(error instanceof WorkerFailure) || this.options.isClosed()) throw error;
       this.workerFailed(error);
-      report = this.apply(spans, backlog, false);
+      report = this.apply(plan, false);
     } finally {
       this.applying = false;
     }
@@ -151,8 +180,14 @@ export class IngestPipeline {
     return (this.statements ??= prepareStatements(this.db, SQL));
   }
 
-  /** The event files, their sizes now, and how far each was read. */
-  private logFiles(): { names: string[]; positions: Map<string, LogPosition>; sizes: Map<string, number> } {
+  /**
+   * What there is to read: the segments not read yet (docs/LAYOUT.md), then the new part of each
+   * loose file, and why the index cannot be trusted if it cannot. `fresh`: as for an empty index.
+   *
+   * The loose files are listed before the segments: a file merged in between is then found in
+   * its segment (and skipped as a loose file), never missed.
+   */
+  private listLog(fresh: boolean): LogListing {
     const dir = eventsDir(this.storeDir);
     let names: string[] = [];
     try {
@@ -163,28 +198,67 @@ export class IngestPipeline {
     } catch {
       // No events folder yet: nothing has been logged.
     }
-    const positions = new Map(
-      all(this.sql.logFiles).map((r) => [String(r[0]), { offset: Number(r[1]), line: Number(r[2]) }]),
+    const ids = listSegments(this.storeDir);
+    // Positions of the loose files and of the segments read already (not of the files in them).
+    const positions = new Map<string, LogPosition>(
+      fresh
+        ? []
+        : all(this.sql.looseFiles).map((r) => [String(r[0]), { offset: Number(r[1]), line: Number(r[2]) }]),
     );
-    const sizes = new Map<string, number>();
-    for (const name of names) {
-      try {
-        sizes.set(name, fs.statSync(path.join(dir, name)).size);
-      } catch {
-        // Removed between readdir and stat.
+    const spans: LogFileSpan[] = [];
+    const segments: SegmentPlan[] = [];
+    const claimed = new Set<string>();
+    let damaged: string | null = null;
+    for (const id of ids) {
+      const name = segmentName(id);
+      if (positions.has(name)) continue;
+      const manifest = readManifest(this.storeDir, id);
+      const file = segmentDataPath(this.storeDir, id);
+      const members = manifest.members;
+      segments.push({ name, manifest });
+      for (const source of manifest.sources) {
+        claimed.add(source.name);
+        const row = fresh ? undefined : first(this.sql.position, [source.name]);
+        const from = row ? { offset: Number(row[0]), line: Number(row[1]) } : { offset: 0, line: 0 };
+        if (from.offset > source.bytes)
+          damaged ??= `${source.name} in ${file} is shorter than what was already read from it`;
+        else if (source.bytes > from.offset)
+          spans.push({
+            name: source.name,
+            file,
+            from,
+            size: source.bytes,
+            segment: { members, start: source.start },
+          });
       }
     }
-    return { names, positions, sizes };
+    const present = new Set([...names, ...ids.map(segmentName)]);
+    for (const [name, position] of positions) {
+      if (present.has(name) || claimed.has(name) || position.offset === 0) continue;
+      damaged ??= name.startsWith(SEGMENT_PREFIX)
+        ? `the segment ${path.join(dir, name)} is gone`
+        : `the event file ${path.join(dir, name)} is shorter than what was already read from it`;
+    }
+    for (const name of names) {
+      if (claimed.has(name)) continue;
+      let size: number;
+      try {
+        size = fs.statSync(path.join(dir, name)).size;
+      } catch {
+        continue; // Merged (or removed) between readdir and stat.
+      }
+      const from = positions.get(name) ?? { offset: 0, line: 0 };
+      if (size < from.offset)
+        damaged ??= `the event file ${path.join(dir, name)} is shorter than what was already read from it`;
+      else if (size > from.offset) spans.push({ name, file: path.join(dir, name), from, size });
+    }
+    return { spans, segments, damaged };
   }
 
   /** What the next ingest reads: the new part of each file (all of it if the index is rebuilt). */
-  private plan(): { spans: LogFileSpan[]; backlog: number; rebuilt: string | null } {
-    const dir = eventsDir(this.storeDir);
-    const { names, positions, sizes } = this.logFiles();
-    const shrunk = [...positions].find(([name, pos]) => (sizes.get(name) ?? 0) < pos.offset);
-    if (shrunk && !this.rebuildReason) {
-      this.rebuildReason = `the event file ${path.join(dir, shrunk[0])} is shorter than what was already read from it`;
-    }
+  private plan(): IngestPlan {
+    let listing = this.listLog(this.rebuildReason !== null);
+    if (listing.damaged && !this.rebuildReason) this.rebuildReason = listing.damaged;
     let rebuilt: string | null = null;
     if (this.rebuildReason) {
       rebuilt = `Rebuilt the lineage index from the event log: ${this.rebuildReason}.`;
@@ -192,17 +266,10 @@ export class IngestPipeline {
       this.rebuildReason = null;
       this.dispose();
       this.options.resetDatabase();
-      positions.clear();
+      listing = this.listLog(true);
     }
-    const spans: LogFileSpan[] = [];
-    for (const name of names) {
-      const size = sizes.get(name);
-      const from = positions.get(name) ?? { offset: 0, line: 0 };
-      if (size !== undefined && size > from.offset)
-        spans.push({ name, file: path.join(dir, name), from, size });
-    }
-    const backlog = spans.reduce((n, span) => n + span.size - span.from.offset, 0);
-    return { spans, backlog, rebuilt };
+    const backlog = listing.spans.reduce((n, span) => n + span.size - span.from.offset, 0);
+    return { spans: listing.spans, segments: listing.segments, backlog, rebuilt };
   }
 
   private canUseWorker(): boolean {
@@ -216,10 +283,11 @@ export class IngestPipeline {
   }
 
   /** Reads the spans and applies them in one transaction: all of it, or (on an error) none. */
-  private apply(spans: LogFileSpan[], backlog: number, inWorker: boolean): IngestReport {
+  private apply(plan: IngestPlan, inWorker: boolean): IngestReport {
+    const { spans } = plan;
     // Nothing new: no transaction, so a command that only reads changes nothing in the index.
-    if (spans.length === 0) return emptyReport(false);
-    const transaction = this.begin(spans, backlog, inWorker);
+    if (spans.length === 0 && plan.segments.length === 0) return emptyReport(false);
+    const transaction = this.begin(plan, inWorker);
     try {
       transaction.commit(
         inWorker
@@ -237,8 +305,8 @@ export class IngestPipeline {
    * Opens the transaction of an ingest: the sink that applies batches, then `commit` with the last
    * event number, or `abort`.
    */
-  private begin(spans: LogFileSpan[], backlog: number, inWorker: boolean) {
-    const report: IngestReport = { ...emptyReport(inWorker), files: spans.length };
+  private begin({ spans, segments, backlog }: IngestPlan, inWorker: boolean) {
+    const report: IngestReport = { ...emptyReport(inWorker), files: spans.length, segments: segments.length };
     const sql = this.sql;
     const applier = (this.applier ??= new BatchApplier(this.db));
     const seq = Number(first(sql.getMeta, [META.lastSeq])?.[0] ?? 0);
@@ -263,7 +331,7 @@ export class IngestPipeline {
         report.bytes += position.offset - span.from.offset;
         if (position.offset < span.size)
           report.waiting.push({ file: span.file, bytes: span.size - position.offset });
-        exec(sql.setPosition, [span.name, position.offset, position.line]);
+        exec(sql.setPosition, [span.name, position.offset, position.line, null]);
       },
     };
     this.db.exec('BEGIN');
@@ -274,6 +342,13 @@ export class IngestPipeline {
       seq,
       commit: (last: number) => {
         exec(sql.setMeta, [META.lastSeq, String(last)]);
+        // Every file of a segment read is now known to be there, whole: its row says so, and the
+        // segment's own row tells the next ingest that it has nothing more to read from it.
+        for (const { name, manifest } of segments) {
+          for (const source of manifest.sources)
+            exec(sql.setPosition, [source.name, source.bytes, source.lines, name]);
+          exec(sql.setPosition, [name, manifest.bytes, manifest.lines, null]);
+        }
         if (bulk) this.db.exec(QUERY_INDEXES);
         this.db.exec('COMMIT');
         report.runs = runCount() - runsBefore;
@@ -298,4 +373,5 @@ const emptyReport = (parsedInWorker: boolean): IngestReport => ({
   rebuilt: null,
   parsedInWorker,
   waiting: [],
+  segments: 0,
 });

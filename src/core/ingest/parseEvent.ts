@@ -24,6 +24,8 @@ export interface RunFacts {
   sourceFile: string | null;
   sourceLine: number | null;
   code: { language: string; source: string } | null;
+  /** The SHA-256 (hex) of code recorded by an earlier event (facet mltrace_code), if no code is given. */
+  codeRef: string | null;
   error: string | null;
   thresholdDays: number | null;
   noInputDeps: boolean;
@@ -36,6 +38,7 @@ export const noRunFacts = (): RunFacts => ({
   sourceFile: null,
   sourceLine: null,
   code: null,
+  codeRef: null,
   error: null,
   thresholdDays: null,
   noInputDeps: false,
@@ -226,6 +229,12 @@ function parseRunEvent(raw: Json, run: Json, job: Json, timeMs: number, warnings
     if (isObject(code) && isString(code.sourceCode) && isString(code.language)) {
       event.code = { language: code.language, source: code.sourceCode };
     } else warnings.push('facet sourceCode ignored: "language" and "sourceCode" must be strings');
+  }
+  const codeRef = jobFacets[OUR_FACETS.code];
+  if (codeRef !== undefined) {
+    if (isObject(codeRef) && isString(codeRef.sha256) && /^[0-9a-f]{64}$/.test(codeRef.sha256)) {
+      event.codeRef = codeRef.sha256;
+    } else warnings.push(`facet ${OUR_FACETS.code} ignored: "sha256" must be 64 lower-case hex digits`);
   }
   return event;
 }

@@ -1,5 +1,6 @@
 // Reads what was appended to an event file since a byte offset, one whole line at a time.
 import * as fs from 'node:fs';
+import { readSegmentRange, SegmentMember } from '../segments/manifest';
 
 const CHUNK = 4 * 1024 * 1024;
 const NEWLINE = 0x0a;
@@ -23,7 +24,14 @@ export function readNewLines(
   size: number,
   onLines: (lines: Array<{ text: string; line: number }>) => void,
 ): LogPosition {
-  const fd = fs.openSync(file, 'r');
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (error) {
+    // Merged into a segment since the folder was listed: the next ingest reads it there.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return from;
+    throw error;
+  }
   try {
     let { offset, line } = from;
     let buffer = Buffer.allocUnsafe(Math.min(CHUNK, size - offset));
@@ -69,4 +77,33 @@ export function readNewLines(
   } finally {
     fs.closeSync(fd);
   }
+}
+
+/**
+ * Like readNewLines, for a writer's file merged into a segment: its bytes `from` to `size` start at
+ * `start` in the segment's content. Every line of a merged file is whole.
+ */
+export function readSegmentLines(
+  file: string,
+  members: readonly SegmentMember[],
+  start: number,
+  from: LogPosition,
+  size: number,
+  onLines: (lines: Array<{ text: string; line: number }>) => void,
+): LogPosition {
+  let { offset, line } = from;
+  readSegmentRange(file, members, start + from.offset, start + size, (bytes) => {
+    const text = bytes.toString('utf8');
+    const lines: Array<{ text: string; line: number }> = [];
+    let begin = 0;
+    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', begin)) {
+      line++;
+      const lineText = text.slice(begin, end).trim();
+      if (lineText !== '') lines.push({ text: lineText, line });
+      begin = end + 1;
+    }
+    offset += bytes.length;
+    if (lines.length) onLines(lines);
+  });
+  return { offset, line };
 }

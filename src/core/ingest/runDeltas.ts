@@ -123,6 +123,7 @@ function mergeInto(d: RunDelta, e: ParsedRunEvent): void {
   d.sourceFile = e.sourceFile ?? d.sourceFile;
   d.sourceLine = e.sourceLine ?? d.sourceLine;
   d.code = e.code ?? d.code;
+  d.codeRef = e.codeRef ?? d.codeRef;
   d.error = e.error ?? d.error;
   d.thresholdDays = e.thresholdDays ?? d.thresholdDays;
   d.noInputDeps ||= e.noInputDeps;

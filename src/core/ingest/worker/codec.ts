@@ -135,6 +135,7 @@ export function encodeBatch(batch: PreparedBatch): EncodedBatch {
       w.str(d.code.language);
       w.str(d.code.source);
     }
+    w.maybeStr(d.codeRef);
     w.maybeStr(d.error);
     w.maybeNum(d.thresholdDays);
     w.bool(d.noInputDeps);
@@ -201,6 +202,7 @@ export function decodeBatch(batch: EncodedBatch): PreparedBatch {
     const sourceFile = r.maybeStr();
     const sourceLine = r.maybeNum();
     const code = r.bool() ? { language: r.str(), source: r.str() } : null;
+    const codeRef = r.maybeStr();
     return {
       runId,
       component,
@@ -216,6 +218,7 @@ export function decodeBatch(batch: EncodedBatch): PreparedBatch {
       sourceFile,
       sourceLine,
       code,
+      codeRef,
       error: r.maybeStr(),
       thresholdDays: r.maybeNum(),
       noInputDeps: r.bool(),
