@@ -308,6 +308,31 @@ describe('team store (PostgreSQL)', () => {
     assert.equal(elsewhere.status, 2, 'another user (configuration) has no team store for it');
   });
 
+  it('compaction moves nothing from under sync: compacted writers are pushed from their segment, never pulled back', async () => {
+    const alice = machine();
+    const bob = machine();
+    const first = [...logRuns(alice, 'a1', 3), ...logRuns(alice, 'a2', 3)];
+    sync(alice, '--push-only');
+    const later = [...logRuns(alice, 'a3', 4), ...logRuns(alice, 'a4', 4)];
+    const events = path.join(storeDir(alice), 'events');
+    const aliceWriters = fs.readdirSync(events).filter((f) => f.endsWith('.jsonl'));
+    assert.equal(aliceWriters.length, 4);
+    const compact = mltrace(alice, ['compact'], {});
+    assert.equal(compact.status, 0, compact.stderr);
+    assert.deepEqual(
+      fs.readdirSync(events).filter((f) => f.endsWith('.jsonl')),
+      [],
+      'every ended writer is in a segment now',
+    );
+    assert.equal(sync(alice).pushed, 16, 'the writers logged after the first push, read from the segment');
+    for (const writer of aliceWriters)
+      assert.ok(!fs.existsSync(path.join(events, `team-${writer}`)), `alice does not pull ${writer} back`);
+    assert.equal(sync(alice).pushed, 0, 'nothing twice');
+    sync(bob, '--pull-only');
+    const ids = new Set(await runIds(bob));
+    for (const id of [...first, ...later]) assert.ok(ids.has(id), `bob has ${id}`);
+  });
+
   it('hostile and malformed events from the server are reported like local ones and harm nothing', async () => {
     const root = machine();
     pg.sql(`INSERT INTO mltrace_events VALUES ('py-evil-1-abc', 1, '{"not": "an event"'), ('../escape', 1, '{}');

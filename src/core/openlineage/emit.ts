@@ -7,8 +7,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { LogPosition, readNewLines } from '../ingest/readLines';
-import { eventsDir } from '../storeDir';
-import { ownWriterFiles } from '../team/sync';
+import { ownWriterStreams, readSegmentLines } from '../team/writerStreams';
 import { describeUrl, HttpTransport, postEvent } from './transport';
 
 const WINDOW = 4 * 1024 * 1024;
@@ -33,10 +32,24 @@ export async function emitOwnEvents(storeDir: string, transport: HttpTransport):
   const state = readState(statePath);
   const report: EmitReport = { backend: describeUrl(transport.url), sent: 0 };
   try {
-    for (const { writer, file } of ownWriterFiles(eventsDir(storeDir))) {
-      const size = fs.statSync(file).size;
+    for (const stream of ownWriterStreams(storeDir)) {
+      const { writer } = stream;
       const sent: Sent = state[writer] ?? { window: { offset: 0, line: 0 }, line: 0 };
       state[writer] = sent;
+      if (stream.kind === 'segment') {
+        // Compacted since: its lines after the last one sent, from the segment.
+        const pending: Array<[string, number]> = [];
+        readSegmentLines(stream, sent.line, (text, line) => pending.push([text, line]));
+        for (const [text, line] of pending) {
+          await postEvent(transport, text);
+          report.sent++;
+          sent.line = line;
+          if (report.sent % 200 === 0) writeState(statePath, state);
+        }
+        continue;
+      }
+      const { file } = stream;
+      const size = fs.statSync(file).size;
       while (sent.window.offset < size) {
         const lines: Array<{ text: string; line: number }> = [];
         const end = readNewLines(file, sent.window, Math.min(size, sent.window.offset + WINDOW), (batch) =>

@@ -16,11 +16,10 @@ import { LogPosition, readNewLines } from '../ingest/readLines';
 import { eventsDir } from '../storeDir';
 import { CHANGE_LOCK, CHANNEL, ensureSchema } from './schema';
 import { connect, ConnectOptions, explain, serverName, TeamError } from './server';
+import { ownWriterStreams, PULLED_PREFIX, readSegmentLines, WRITER_NAME } from './writerStreams';
 
-/** Pulled writers' files: `team-<writer>.jsonl`; never pushed back. */
-export const PULLED_PREFIX = 'team-';
-/** What a writer may be called on disk: no path separators, no leading dot. */
-const WRITER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$/;
+export { PULLED_PREFIX } from './writerStreams';
+
 const PUSH_LINES = 5000;
 const PUSH_BYTES = 8 * 1024 * 1024;
 const PULL_LINES = 5000;
@@ -95,7 +94,7 @@ class TeamSync {
   private deadline = Infinity;
 
   constructor(
-    storeDir: string,
+    private readonly storeDir: string,
     private readonly uri: string,
     private readonly client: Client,
     private readonly options: SyncOptions,
@@ -109,9 +108,9 @@ class TeamSync {
   // ---- push ---------------------------------------------------------------------------------
 
   async push(): Promise<Pick<SyncReport, 'pushed' | 'pushedWriters'>> {
-    const files = ownWriterFiles(this.events);
-    if (files.length === 0) return { pushed: 0, pushedWriters: 0 };
-    const writers = files.map((f) => f.writer);
+    const streams = ownWriterStreams(this.storeDir);
+    if (streams.length === 0) return { pushed: 0, pushedWriters: 0 };
+    const writers = streams.map((f) => f.writer);
     const onServer = new Map<string, number>();
     const rows = await this.client.query<{ writer: string; max_seq: string }>(
       'SELECT writer, max_seq FROM mltrace_writers WHERE writer = ANY($1::text[])',
@@ -132,9 +131,21 @@ class TeamSync {
       this.options.onStep?.('pushed', batch.seqs.length);
       batch = newBatch();
     };
-    for (const { writer, file } of files) {
-      const size = fs.statSync(file).size;
+    for (const stream of streams) {
+      const { writer } = stream;
       const serverSeq = onServer.get(writer) ?? 0;
+      if (stream.kind === 'segment') {
+        // A compacted writer: its lines after the server's, straight from the segment.
+        const pending: Array<[string, number]> = [];
+        readSegmentLines(stream, serverSeq, (text, line) => pending.push([text, line]));
+        for (const [text, line] of pending) {
+          batch.add(writer, line, text);
+          if (batch.seqs.length >= PUSH_LINES || batch.bytes >= PUSH_BYTES) await flush();
+        }
+        continue;
+      }
+      const { file } = stream;
+      const size = fs.statSync(file).size;
       let position = this.positionOf(this.state.pushed[writer], file, serverSeq);
       if (position.offset >= size) continue;
       // Byte windows, so that a large writer file is never held in memory whole.
@@ -220,6 +231,8 @@ class TeamSync {
     const touched = new Set<string>();
     const problems: string[] = [];
     fs.mkdirSync(this.events, { recursive: true });
+    // Our own writers, loose or compacted: never pulled back.
+    const own = new Set(ownWriterStreams(this.storeDir).map((s) => s.writer));
     for (;;) {
       const { rows } = await this.client.query<{ writer: string; max_seq: string; change: string }>(
         `SELECT writer, max_seq, change FROM mltrace_writers WHERE change > $1::bigint ORDER BY change LIMIT ${PULL_WRITERS}`,
@@ -236,7 +249,7 @@ class TeamSync {
           problems.push(`writer ${JSON.stringify(writer)}: not a file name mltrace writes; skipped`);
           continue;
         }
-        if (fs.existsSync(path.join(this.events, `${writer}.jsonl`))) continue; // our own
+        if (own.has(writer) || fs.existsSync(path.join(this.events, `${writer}.jsonl`))) continue;
         const count = await this.pullWriter(writer, Number(row.max_seq));
         if (count > 0) {
           pulled += count;
@@ -318,17 +331,6 @@ function newBatch(): Batch {
     },
   };
   return batch;
-}
-
-/** This machine's writer files: every `*.jsonl` in events/ that was not pulled. */
-export function ownWriterFiles(events: string): Array<{ writer: string; file: string }> {
-  if (!fs.existsSync(events)) return [];
-  return fs
-    .readdirSync(events)
-    .filter((n) => n.endsWith('.jsonl') && !n.startsWith(PULLED_PREFIX))
-    .map((n) => ({ writer: n.slice(0, -'.jsonl'.length), file: path.join(events, n) }))
-    .filter(({ writer }) => WRITER_NAME.test(writer))
-    .sort((a, b) => a.writer.localeCompare(b.writer));
 }
 
 function readState(file: string): State {
