@@ -246,19 +246,28 @@ export class Queries {
     options: { downstream?: boolean; staleness?: boolean; limit?: number } = {},
   ): Trace {
     const pointer = this.resolvePointer(pointerName);
-    const downstream = options.downstream === true;
-    const direction = downstream ? 'downstream' : 'upstream';
-    const roots = downstream
-      ? this.readerIds(pointer.id)
-      : pointer.latestWriter === null
-        ? []
-        : [pointer.latestWriter];
-    const walk = this.walk(roots, direction);
-    roots.sort((a, b) => newestFirst(walk.nodes.get(a)!, walk.nodes.get(b)!));
-    const order = depthFirst(roots, (id) => walk[downstream ? 'down' : 'up'].get(id) ?? NONE);
+    const direction = options.downstream === true ? 'downstream' : 'upstream';
+    const { order } = this.traceOrder(pointer, direction);
     const shown = order.slice(0, clampLimit(options.limit, order.length || 1));
     const runs = this.tracedRuns(shown, options.staleness !== false);
     return { pointer: pointer.display, direction, runs, total: order.length };
+  }
+
+  /** A pointer's trace as [run, depth] in depth-first order, and the walk it came from. */
+  private traceOrder(
+    pointer: ResolvedPointer,
+    direction: 'upstream' | 'downstream',
+  ): { walk: Walk; order: Array<[number, number]> } {
+    const roots =
+      direction === 'downstream'
+        ? this.readerIds(pointer.id)
+        : pointer.latestWriter === null
+          ? []
+          : [pointer.latestWriter];
+    const walk = this.walk(roots, direction);
+    roots.sort((a, b) => newestFirst(walk.nodes.get(a)!, walk.nodes.get(b)!));
+    const children = walk[direction === 'downstream' ? 'down' : 'up'];
+    return { walk, order: depthFirst(roots, (id) => children.get(id) ?? NONE) };
   }
 
   /** The latest run that wrote the pointer (the head of its trace), or null: one indexed lookup. */
@@ -299,50 +308,36 @@ export class Queries {
   }
 
   /**
-   * A readable window of a lineage of any size: its `limit` nearest runs (by smallest depth, then
-   * newest first) from a pointer or a run, upstream or downstream, with how many runs the whole
-   * lineage has and the runs of the window whose further lineage was left out (`frontier`). From a
-   * run downstream: the run, then the readers of its outputs and what depends on them.
+   * A readable window of a lineage of any size: its first `limit` runs, with how many runs the
+   * whole lineage has and the runs of the window whose further lineage was left out (`frontier`).
+   * From a pointer, the first runs of its trace (depth-first, as `trace` orders them); from a run,
+   * the nearest (smallest depth, then newest first), upstream as `traceRun` gives them, downstream
+   * the run, then the readers of its outputs and what depends on them.
    */
   lineageWindow(start: LineageStart, options: { limit?: number; staleness?: boolean } = {}): LineageWindow {
     const downstream = start.direction === 'downstream';
-    let seeds: Array<[number, number]>;
-    let self: number | null = null;
+    let walk: Walk;
+    let order: Array<[number, number]>;
     if (start.kind === 'pointer') {
-      const pointer = this.resolvePointer(start.name);
-      seeds = downstream
-        ? this.readerIds(pointer.id).map((id) => [id, 0])
-        : pointer.latestWriter === null
-          ? []
-          : [[pointer.latestWriter, 0]];
+      ({ walk, order } = this.traceOrder(this.resolvePointer(start.name), start.direction));
     } else {
       const id = this.resolveRun(start.id);
+      let seeds: Array<[number, number]> = [[id, 0]];
       if (downstream) {
-        self = id;
         const readers = all(
           this.stmt(`SELECT DISTINCT rd.run_id FROM run_io o JOIN run_io rd ON rd.pointer_id = o.pointer_id
-            AND rd.dir = ${DIR.input} WHERE o.run_id = ? AND o.dir = ${DIR.output}`),
+            AND rd.dir = ${DIR.input} WHERE o.run_id = ? AND o.dir = ${DIR.output} AND rd.run_id != o.run_id`),
           [id],
         ).map((r) => Number(r[0]));
-        seeds = readers.map((r) => [r, 1]);
-      } else seeds = [[id, 0]];
-    }
-    const walk = this.walk(
-      seeds.map(([id]) => id),
-      start.direction,
-    );
-    const seedIds = seeds.map(([id]) => id);
-    if (self !== null) {
-      walk.nodes.set(self, this.walkNode(self));
-      walk.down.set(
-        self,
-        [...new Set(seedIds)].filter((id) => id !== self),
-      );
-      seeds.push([self, 0]);
+        walk = this.walk(readers, 'downstream');
+        walk.nodes.set(id, this.walkNode(id));
+        walk.down.set(id, readers);
+        seeds = [...seeds, ...readers.map((r): [number, number] => [r, 1])];
+      } else walk = this.walk([id], 'upstream');
+      const depths = breadthFirst(seeds, (run) => walk[downstream ? 'down' : 'up'].get(run) ?? NONE);
+      order = this.nearestFirst(depths, walk);
     }
     const next = (id: number) => walk[downstream ? 'down' : 'up'].get(id) ?? NONE;
-    const depths = breadthFirst(seeds, next);
-    const order = this.nearestFirst(depths, walk);
     const shown = order.slice(0, clampLimit(options.limit, order.length || 1));
     const inWindow = new Set(shown.map(([id]) => id));
     const frontier = shown.filter(([id]) => next(id).some((n) => !inWindow.has(n))).map(([id]) => id);

@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import type { LineageStore } from '../../src/core/store';
+import { graphData, inspectorData, reviewData } from '../../src/vscode/webviews/panelData';
 import { at, Fixture, tempFixture } from '../helpers/lineage';
 
 /** Each test builds its own log; generous, so that a quadratic query fails instead of hanging. */
@@ -262,4 +263,40 @@ describe('shapes that multiply paths', () => {
     const top = review.runs.find((r) => r.id === source)!;
     assert.ok(Math.abs(top.suspiciousness - 1 / Math.sqrt(1 * (1 + 4999))) < 1e-12);
   });
+});
+
+describe('what the editor shows of a deep lineage', () => {
+  test(
+    'the graph gets a window and where it stopped; the inspector one step; review chips a few',
+    TIMEOUT,
+    async (t) => {
+      const fx = tempFixture(t);
+      const ids = chain(fx, 1000);
+      fx.writer().flag(ckpt(999), true);
+      const store = await fx.open();
+      const root = { kind: 'pointer', name: ckpt(999), direction: 'upstream' } as const;
+      const graph = graphData(store, [root], { trusted: true, window: 50 });
+      assert.deepEqual(
+        graph.runs.map((r) => r.id),
+        ids.slice(-50).reverse(),
+      );
+      assert.deepEqual(graph.more, [{ runId: ids[950], direction: 'upstream', hidden: 950 }]);
+      // "50 more upstream…" clicked: the next window, from the run where the first one stopped.
+      const next = graphData(store, [root, { kind: 'run', id: ids[950], direction: 'upstream' }], {
+        trusted: true,
+        window: 50,
+      });
+      assert.equal(next.runs.length, 99);
+      assert.deepEqual(next.more, [{ runId: ids[901], direction: 'upstream', hidden: 901 }]);
+      assert.deepEqual(
+        inspectorData(store, ids[999], { trusted: true, sourceExists: () => false }).dependencies.map(
+          (r) => r.id,
+        ),
+        [ids[998]],
+      );
+      const review = reviewData(store, { trusted: true });
+      assert.equal(review.traces[0].runIds.length, 200);
+      assert.equal(review.traces[0].total, 1000);
+    },
+  );
 });
