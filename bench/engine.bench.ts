@@ -1,5 +1,6 @@
 // `npm run bench`: the engine at 20k and 100k runs, beside raw sql.js doing the same inserts and
-// the same recursive query. Prints one JSON object per scale. Runs bundled (out/bench/, built by
+// the same recursive query. Prints one JSON object per scale, then one for a chain 50,000 runs
+// deep (BENCH_DEEP_RUNS; 0 skips it), then the log's figures. Runs bundled (out/bench/, built by
 // scripts/build.mjs), as the CLI and the extension run the engine.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -311,6 +312,74 @@ function processMs(args: string[]): number {
   return ms;
 }
 
+const DEEP_RUNS = Number(process.env.BENCH_DEEP_RUNS ?? 50000);
+
+/**
+ * A lineage 50,000 runs deep (a model fine-tuned every hour from its last checkpoint, with a
+ * metrics file per run): `mltrace trace` of its end upstream and of its start downstream as whole
+ * processes (median of three, like coldCliTraceMs), and review with its last output flagged.
+ */
+async function benchDeep(total: number): Promise<Record<string, number>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mltrace-bench-deep-${total}-`));
+  const storeDir = path.join(dir, '.mltrace');
+  try {
+    const writer = new EventWriter(storeLocation(storeDir), 'bench-deep');
+    const t0 = Date.now() - total * 3600e3;
+    const ckpt = (i: number) => `checkpoints/step-${i}.pt`;
+    for (let i = 0; i < total; i++) {
+      writer.logRun(
+        {
+          component: 'finetune',
+          startTime: new Date(t0 + i * 3600e3),
+          inputs: i ? [{ name: ckpt(i - 1) }] : [],
+        },
+        {
+          status: 'complete',
+          endTime: new Date(t0 + i * 3600e3 + 1000),
+          outputs: [{ name: ckpt(i) }, { name: `metrics/step-${i}.json` }],
+        },
+      );
+    }
+    writer.close();
+    const store = await LineageStore.open({ dir: storeDir });
+    store.save();
+    const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
+    const cliMs = (...args: string[]) => {
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const start = performance.now();
+        const result = spawnSync(process.execPath, [cli, ...args, '--dir', storeDir, '--json'], {
+          encoding: 'utf8',
+          maxBuffer: 1 << 30,
+        });
+        times.push(performance.now() - start);
+        if (result.status !== 0) throw new Error(`mltrace ${args.join(' ')} failed: ${result.stderr}`);
+        const runs = (JSON.parse(result.stdout) as { runs: unknown[] }).runs.length;
+        if (runs < total - 1) throw new Error(`mltrace ${args.join(' ')} listed ${runs} runs`);
+      }
+      return percentile(times, 50);
+    };
+    const upMs = cliMs('trace', ckpt(total - 1));
+    const downMs = cliMs('trace', ckpt(0), '--downstream');
+    const flagger = new EventWriter(store.location, 'bench-deep-flags');
+    flagger.flag(ckpt(total - 1), true);
+    flagger.close();
+    store.ingest();
+    const [review, reviewMs] = time(() => store.review());
+    if (review.runs.length !== total) throw new Error(`review listed ${review.runs.length} runs`);
+    store.close({ save: false });
+    return {
+      deepChainRuns: total,
+      deepTraceMs: round(Math.max(upMs, downMs)),
+      deepTraceUpstreamMs: round(upMs),
+      deepTraceDownstreamMs: round(downMs),
+      deepReviewMs: round(reviewMs),
+    };
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** `--ingest <storeDir> <mode>`: one ingest of the whole log into a fresh index, in this process. */
 async function ingestOnly(storeDir: string, mode: 'auto' | 'never'): Promise<void> {
   for (const file of ['lineage.sqlite', 'lineage.sqlite.sha256'])
@@ -519,9 +588,11 @@ function manyWriterFigures(): Record<string, number> {
 
 (async () => {
   if (process.argv[2] === '--ingest') return ingestOnly(process.argv[3], process.argv[4] as 'auto' | 'never');
-  // BENCH_ENGINE=0 / BENCH_LOG=0 leave out the engine's figures or those of the log on disk.
+  // BENCH_ENGINE=0 / BENCH_LOG=0 / BENCH_DEEP_RUNS=0 leave out the engine's figures, those of
+  // the log on disk, or the deep chain.
   if (process.env.BENCH_ENGINE !== '0')
     for (const scale of SCALES) console.log(JSON.stringify(await benchScale(scale)));
+  if (DEEP_RUNS > 0) console.log(JSON.stringify(await benchDeep(DEEP_RUNS)));
   if (process.env.BENCH_LOG !== '0') {
     const runs = pythonRuns();
     for (const scale of SCALES) console.log(JSON.stringify(logFigures(scale, runs)));

@@ -122,7 +122,7 @@ const commands: Record<string, Command> = {
       const trace = store.trace(pointerArgument(store, args.positionals[0]), {
         downstream: args.values.downstream === true,
       });
-      ctx.print(traceTree(trace), { pointer: trace.pointer, runs: trace.runs });
+      ctx.print(ctx.json ? '' : traceTree(trace), { pointer: trace.pointer, runs: trace.runs });
     },
   },
   flag: {

@@ -114,6 +114,9 @@ export function runCard(run: RunDetail): string {
   return out.join('\n');
 }
 
+/** How deep the trace tree indents. */
+const MAX_INDENT = 24;
+
 export function traceTree(trace: Trace): string {
   if (trace.runs.length === 0) {
     return dim(
@@ -127,12 +130,16 @@ export function traceTree(trace: Trace): string {
       ? `${bold(visible(trace.pointer))} was produced by:`
       : `${bold(visible(trace.pointer))} was read by:`;
   const rows = trace.runs.map((r) => {
-    const indent = '  '.repeat(r.depth + 1);
+    // The indent stops at MAX_INDENT levels (a chain thousands deep would print gigabytes of
+    // spaces); deeper runs say their depth.
+    const deep = r.depth > MAX_INDENT;
+    const indent = '  '.repeat(Math.min(r.depth, MAX_INDENT) + 1);
+    const at = deep ? `${dim(`[depth ${r.depth}]`)} ` : '';
     const io = trace.direction === 'upstream' ? `reads ${list(r.inputs)}` : `writes ${list(r.outputs)}`;
     const stale = r.stale.length
       ? `\n${indent}  ${r.stale.map((s) => yellow(`! ${visible(s)}`)).join(`\n${indent}  `)}`
       : '';
-    return `${indent}${visible(r.component)} ${dim(shortId(r.id))}  ${relativeTime(r.startTime)}  ${status(r)}  ${dim(io)}${stale}`;
+    return `${indent}${at}${visible(r.component)} ${dim(shortId(r.id))}  ${relativeTime(r.startTime)}  ${status(r)}  ${dim(io)}${stale}`;
   });
   return [head, ...rows].join('\n');
 }

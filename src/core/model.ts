@@ -53,6 +53,23 @@ export interface Trace {
   pointer: string;
   direction: 'upstream' | 'downstream';
   runs: TracedRun[];
+  /** How many runs the whole trace has: more than `runs.length` when a limit cut it. */
+  total: number;
+}
+
+/** Where a lineage starts: a pointer or a run, and which way it is followed. */
+export type LineageStart =
+  | { kind: 'pointer'; name: string; direction: 'upstream' | 'downstream' }
+  | { kind: 'run'; id: string; direction: 'upstream' | 'downstream' };
+
+/** The nearest runs of a lineage of any size (queries.ts `lineageWindow`). */
+export interface LineageWindow {
+  /** Nearest first (smallest depth, then newest), each at its smallest depth. */
+  runs: TracedRun[];
+  /** How many runs the whole lineage has. */
+  total: number;
+  /** Ids of the runs of the window whose further lineage (that way) was left out. */
+  frontier: string[];
 }
 
 export interface Component {

@@ -6,18 +6,19 @@ import type {
   PointerIO,
   PointerType,
   Review,
-  ReviewedRun,
   Run,
   RunDetail,
   RunStatus,
   Trace,
   TracedRun,
 } from './model';
+import type { LineageStart, LineageWindow } from './model';
 import { LineageError } from './model';
 import { DIR } from './schema';
 import { all, Database, first, Row, selectList, Statement } from './sql';
 import { Staleness, StalenessOptions } from './staleness';
 import { FILE_NAMESPACE } from './events';
+import { breadthFirst, depthFirst, newestFirst, reachableCounts, WalkNode } from './traversal';
 
 export interface Page<T> {
   items: T[];
@@ -58,8 +59,6 @@ const RUN = selectList({
   notes: `(SELECT group_concat(text, char(10)) FROM (SELECT text FROM notes WHERE run_id = r.id ORDER BY time_ms, text))`,
 });
 const RUN_COLUMNS = RUN.sql;
-/** The run's log order, after RUN_COLUMNS (for ties between runs that started at once). */
-const RUN_SEQ = selectList({ seq: 'r.seq' }, RUN.end);
 /** What `inspect` reads after RUN_COLUMNS. */
 const RUN_DETAIL = selectList(
   { codeId: 'r.code_id', description: 'c.description', owner: 'c.owner', componentId: 'r.component_id' },
@@ -86,6 +85,32 @@ const IS_COMPONENT = `(EXISTS (SELECT 1 FROM runs WHERE component_id = c.id AND 
 /** SQL for the id of the latest run that wrote pointer `p` (by start time, then log order). */
 const LATEST_WRITER = `(SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = ${DIR.output}
   ORDER BY w.start_ms DESC, w.seq DESC LIMIT 1)`;
+
+/**
+ * The runs a walk reaches from a JSON array of run ids, with their order keys, one row per
+ * dependency (or one with a null dependency): ids only, and a recursive query over single ids,
+ * which never multiplies rows, so that the order, the depths and the windows are computed in
+ * JavaScript over plain numbers. (A per-run aggregate of the dependencies costs ten times more.)
+ */
+const WALK = {
+  upstream: `WITH RECURSIVE up(id) AS (SELECT value FROM json_each(?)
+      UNION SELECT d.dep_run_id FROM deps d JOIN up ON d.run_id = up.id)
+    SELECT r.id, r.start_ms, r.seq, d.dep_run_id FROM up JOIN runs r ON r.id = up.id LEFT JOIN deps d ON d.run_id = r.id`,
+  downstream: `WITH RECURSIVE down(id) AS (SELECT value FROM json_each(?)
+      UNION SELECT d.run_id FROM deps d JOIN down ON d.dep_run_id = down.id)
+    SELECT r.id, r.start_ms, r.seq, d.dep_run_id FROM down JOIN runs r ON r.id = down.id LEFT JOIN deps d ON d.run_id = r.id`,
+};
+
+/** The runs a walk reached: order keys, and the edges among them both ways, newest first. */
+interface Walk {
+  nodes: Map<number, WalkNode>;
+  /** Dependencies of each run. */
+  up: Map<number, number[]>;
+  /** Runs of the walk that depend on each run. */
+  down: Map<number, number[]>;
+}
+
+const NONE: readonly number[] = [];
 
 export class Queries {
   private readonly statements = new Map<string, Statement>();
@@ -213,82 +238,36 @@ export class Queries {
   /**
    * Upstream: the latest run that wrote the pointer, then its dependencies recursively.
    * Downstream: the runs that read it, then the runs that depend on those. Each run once, in
-   * depth-first order (newest first among siblings), with its depth.
+   * depth-first order (newest first among siblings), with its depth. `limit` keeps the first runs
+   * of that order (the whole trace is still walked, as ids: `total` counts it).
    */
-  trace(pointerName: string, options: { downstream?: boolean; staleness?: boolean } = {}): Trace {
+  trace(
+    pointerName: string,
+    options: { downstream?: boolean; staleness?: boolean; limit?: number } = {},
+  ): Trace {
     const pointer = this.resolvePointer(pointerName);
-    const downstream = options.downstream === true;
-    const rows = downstream
-      ? all(
-          this.stmt(`WITH RECURSIVE down(id) AS (
-              SELECT run_id FROM run_io WHERE pointer_id = ? AND dir = ${DIR.input}
-              UNION SELECT d.run_id FROM deps d JOIN down ON d.dep_run_id = down.id)
-            SELECT ${RUN_COLUMNS}, ${RUN_SEQ.sql} ${RUN_FROM} JOIN down ON down.id = r.id`),
-          [pointer.id],
-        )
-      : pointer.latestWriter === null
-        ? []
-        : all(
-            this.stmt(`WITH RECURSIVE up(id) AS (
-                SELECT ? UNION SELECT d.dep_run_id FROM deps d JOIN up ON d.run_id = up.id)
-              SELECT ${RUN_COLUMNS}, ${RUN_SEQ.sql} ${RUN_FROM} JOIN up ON up.id = r.id`),
-            [pointer.latestWriter],
-          );
-    const runs = rows.map((r) => ({
-      ...toRun(r),
-      rowId: Number(r[RUN.at.rowId]),
-      seq: Number(r[RUN_SEQ.at.seq]),
-    }));
-    const byId = new Map(runs.map((r) => [r.id, r]));
-    const newestFirst = (a: (typeof runs)[number], b: (typeof runs)[number]) =>
-      b.startTime.localeCompare(a.startTime) || b.seq - a.seq;
-    let roots: typeof runs;
-    const children = new Map<string, typeof runs>();
-    if (downstream) {
-      const readers = new Set(
-        all(
-          this.stmt(
-            `SELECT r.uuid FROM run_io io JOIN runs r ON r.id = io.run_id WHERE io.pointer_id = ? AND io.dir = ${DIR.input}`,
-          ),
-          [pointer.id],
-        ).map((r) => String(r[0])),
-      );
-      roots = runs.filter((r) => readers.has(r.id)).sort(newestFirst);
-      for (const run of runs) {
-        for (const dep of run.dependencies) {
-          const list = children.get(dep) ?? [];
-          list.push(run);
-          children.set(dep, list);
-        }
-      }
-      for (const list of children.values()) list.sort(newestFirst);
-    } else {
-      roots = runs.filter((r) => r.rowId === pointer.latestWriter);
-      for (const run of runs) {
-        children.set(
-          run.id,
-          run.dependencies
-            .map((d) => byId.get(d)!)
-            .filter(Boolean)
-            .sort(newestFirst),
-        );
-      }
-    }
-    const ordered: TracedRun[] = [];
-    const seen = new Set<string>();
-    const visit = (run: (typeof runs)[number], depth: number) => {
-      if (seen.has(run.id)) return;
-      seen.add(run.id);
-      const { rowId: _rowId, seq: _seq, ...plain } = run;
-      ordered.push({ ...plain, depth });
-      for (const child of children.get(run.id) ?? []) visit(child, depth + 1);
-    };
-    for (const root of roots) visit(root, 0);
-    if (options.staleness !== false && ordered.length) {
-      const reasons = this.stalenessOf(ordered.map((r) => byId.get(r.id)!.rowId));
-      for (const run of ordered) run.stale = reasons.get(byId.get(run.id)!.rowId) ?? [];
-    }
-    return { pointer: pointer.display, direction: downstream ? 'downstream' : 'upstream', runs: ordered };
+    const direction = options.downstream === true ? 'downstream' : 'upstream';
+    const { order } = this.traceOrder(pointer, direction);
+    const shown = order.slice(0, clampLimit(options.limit, order.length || 1));
+    const runs = this.tracedRuns(shown, options.staleness !== false);
+    return { pointer: pointer.display, direction, runs, total: order.length };
+  }
+
+  /** A pointer's trace as [run, depth] in depth-first order, and the walk it came from. */
+  private traceOrder(
+    pointer: ResolvedPointer,
+    direction: 'upstream' | 'downstream',
+  ): { walk: Walk; order: Array<[number, number]> } {
+    const roots =
+      direction === 'downstream'
+        ? this.readerIds(pointer.id)
+        : pointer.latestWriter === null
+          ? []
+          : [pointer.latestWriter];
+    const walk = this.walk(roots, direction);
+    roots.sort((a, b) => newestFirst(walk.nodes.get(a)!, walk.nodes.get(b)!));
+    const children = walk[direction === 'downstream' ? 'down' : 'up'];
+    return { walk, order: depthFirst(roots, (id) => children.get(id) ?? NONE) };
   }
 
   /** The latest run that wrote the pointer (the head of its trace), or null: one indexed lookup. */
@@ -309,16 +288,198 @@ export class Queries {
     ).map(toRun);
   }
 
-  /** The same as `trace`, from a run instead of a pointer (upstream). */
+  /** The same as `trace`, from a run instead of a pointer (upstream), each run at its smallest depth. */
   traceRun(idOrPrefix: string): TracedRun[] {
     const id = this.resolveRun(idOrPrefix);
-    const rows = all(
-      this.stmt(`WITH RECURSIVE up(id, depth) AS (
-          SELECT ?, 0 UNION SELECT d.dep_run_id, up.depth + 1 FROM deps d JOIN up ON d.run_id = up.id)
-        SELECT ${RUN_COLUMNS}, min(up.depth) AS depth ${RUN_FROM} JOIN up ON up.id = r.id GROUP BY r.id ORDER BY min(up.depth), r.start_ms DESC`),
+    const walk = this.walk([id], 'upstream');
+    const depths = breadthFirst([[id, 0]], (run) => walk.up.get(run) ?? NONE);
+    return this.tracedRuns(this.nearestFirst(depths, walk), false);
+  }
+
+  /** The runs a run depends on (one step upstream), newest first. */
+  dependencies(idOrPrefix: string): Run[] {
+    const id = this.resolveRun(idOrPrefix);
+    return all(
+      this
+        .stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.id IN (SELECT dep_run_id FROM deps WHERE run_id = ?)
+        ORDER BY r.start_ms DESC, r.seq DESC`),
       [id],
+    ).map(toRun);
+  }
+
+  /**
+   * A readable window of a lineage of any size: its first `limit` runs, with how many runs the
+   * whole lineage has and the runs of the window whose further lineage was left out (`frontier`).
+   * From a pointer, the first runs of its trace (depth-first, as `trace` orders them); from a run,
+   * the nearest (smallest depth, then newest first), upstream as `traceRun` gives them, downstream
+   * the run, then the readers of its outputs and what depends on them.
+   */
+  lineageWindow(start: LineageStart, options: { limit?: number; staleness?: boolean } = {}): LineageWindow {
+    const downstream = start.direction === 'downstream';
+    let walk: Walk;
+    let order: Array<[number, number]>;
+    if (start.kind === 'pointer') {
+      ({ walk, order } = this.traceOrder(this.resolvePointer(start.name), start.direction));
+    } else {
+      const id = this.resolveRun(start.id);
+      let seeds: Array<[number, number]> = [[id, 0]];
+      if (downstream) {
+        const readers = all(
+          this.stmt(`SELECT DISTINCT rd.run_id FROM run_io o JOIN run_io rd ON rd.pointer_id = o.pointer_id
+            AND rd.dir = ${DIR.input} WHERE o.run_id = ? AND o.dir = ${DIR.output} AND rd.run_id != o.run_id`),
+          [id],
+        ).map((r) => Number(r[0]));
+        walk = this.walk(readers, 'downstream');
+        walk.nodes.set(id, this.walkNode(id));
+        walk.down.set(id, readers);
+        seeds = [...seeds, ...readers.map((r): [number, number] => [r, 1])];
+      } else walk = this.walk([id], 'upstream');
+      const depths = breadthFirst(seeds, (run) => walk[downstream ? 'down' : 'up'].get(run) ?? NONE);
+      order = this.nearestFirst(depths, walk);
+    }
+    const next = (id: number) => walk[downstream ? 'down' : 'up'].get(id) ?? NONE;
+    const shown = order.slice(0, clampLimit(options.limit, order.length || 1));
+    const inWindow = new Set(shown.map(([id]) => id));
+    const frontier = shown.filter(([id]) => next(id).some((n) => !inWindow.has(n))).map(([id]) => id);
+    const runs = this.tracedRuns(shown, options.staleness !== false);
+    const uuids = new Map(runs.map((r, i) => [shown[i][0], r.id]));
+    return { runs, total: order.length, frontier: frontier.map((id) => uuids.get(id)!) };
+  }
+
+  /** The runs reached from `seeds` (included) following dependencies one way, with the edges among them. */
+  private walk(seeds: number[], direction: 'upstream' | 'downstream'): Walk {
+    const walk: Walk = { nodes: new Map(), up: new Map(), down: new Map() };
+    if (seeds.length === 0) return walk;
+    const rows = all(this.stmt(WALK[direction]), [JSON.stringify(seeds)]);
+    for (const r of rows) {
+      const id = Number(r[0]);
+      let deps = walk.up.get(id);
+      if (!deps) {
+        walk.nodes.set(id, { id, startMs: Number(r[1]), seq: Number(r[2]) });
+        walk.up.set(id, (deps = []));
+      }
+      // A run that read two pointers of one dependency has two rows for it.
+      if (r[3] !== null && !deps.includes(Number(r[3]))) deps.push(Number(r[3]));
+    }
+    for (const [id, deps] of walk.up) {
+      const known = deps.filter((d) => walk.nodes.has(d));
+      walk.up.set(id, known);
+      for (const dep of known) {
+        const list = walk.down.get(dep);
+        if (list) list.push(id);
+        else walk.down.set(dep, [id]);
+      }
+    }
+    const byNewest = (a: number, b: number) => newestFirst(walk.nodes.get(a)!, walk.nodes.get(b)!);
+    for (const list of walk.up.values()) list.sort(byNewest);
+    for (const list of walk.down.values()) list.sort(byNewest);
+    return walk;
+  }
+
+  private walkNode(id: number): WalkNode {
+    const row = first(this.stmt('SELECT start_ms, seq FROM runs WHERE id = ?'), [id])!;
+    return { id, startMs: Number(row[0]), seq: Number(row[1]) };
+  }
+
+  private readerIds(pointerId: number): number[] {
+    return all(this.stmt(`SELECT run_id FROM run_io WHERE pointer_id = ? AND dir = ${DIR.input}`), [
+      pointerId,
+    ]).map((r) => Number(r[0]));
+  }
+
+  /**
+   * Runs by row id, as toRun gives them, for any number of ids: four flat queries (the runs, their
+   * pointers, dependencies and notes) instead of RUN_COLUMNS' subqueries per run, which cost
+   * about ten times more once a trace has thousands of runs.
+   */
+  private runsById(ids: number[]): Map<number, Run> {
+    const json = JSON.stringify(ids);
+    const IN = 'IN (SELECT value FROM json_each(?))';
+    const runs = new Map<number, Run>();
+    const rows = all(
+      this
+        .stmt(`SELECT r.id, r.uuid, c.name, r.status, r.start_ms, r.end_ms, r.git_hash, r.git_tags, r.source_file,
+        r.source_line, r.error ${RUN_FROM} WHERE r.id ${IN}`),
+      [json],
     );
-    return rows.map((r) => ({ ...toRun(r), depth: Number(r[RUN.end]) }));
+    const time = (v: unknown) => (v === null ? null : new Date(Number(v)).toISOString());
+    const text = (v: unknown) => (v === null ? null : String(v));
+    for (const r of rows) {
+      runs.set(Number(r[0]), {
+        id: String(r[1]),
+        component: String(r[2]),
+        status: r[3] as RunStatus,
+        startTime: time(r[4])!,
+        endTime: time(r[5]),
+        inputs: [],
+        outputs: [],
+        dependencies: [],
+        stale: [],
+        gitHash: text(r[6]),
+        gitTags: r[7] === null ? [] : (JSON.parse(String(r[7])) as string[]),
+        sourceFile: text(r[8]),
+        sourceLine: r[9] === null ? null : Number(r[9]),
+        notes: '',
+        error: text(r[10]),
+      });
+    }
+    for (const [runId, dir, name] of all(
+      this
+        .stmt(`SELECT io.run_id, io.dir, ${POINTER_NAME} FROM run_io io JOIN pointers p ON p.id = io.pointer_id
+        WHERE io.run_id ${IN}`),
+      [json],
+    )) {
+      const run = runs.get(Number(runId));
+      if (run) (dir === DIR.input ? run.inputs : run.outputs).push(String(name));
+    }
+    // In byte order, as RUN_COLUMNS' ORDER BY gives them (a sort of each short list here is
+    // cheaper than SQLite's sort of all of them).
+    for (const run of runs.values()) {
+      if (run.inputs.length > 1) run.inputs.sort(byteOrder);
+      if (run.outputs.length > 1) run.outputs.sort(byteOrder);
+    }
+    for (const [runId, uuid] of all(
+      this
+        .stmt(`SELECT DISTINCT d.run_id, dr.uuid, dr.start_ms, dr.seq FROM deps d JOIN runs dr ON dr.id = d.dep_run_id
+        WHERE d.run_id ${IN} ORDER BY d.run_id, dr.start_ms DESC, dr.seq DESC`),
+      [json],
+    )) {
+      const deps = runs.get(Number(runId))?.dependencies;
+      if (deps && deps[deps.length - 1] !== uuid) deps.push(String(uuid));
+    }
+    const notes = new Map<number, string[]>();
+    for (const [runId, note] of all(
+      this.stmt(`SELECT run_id, text FROM notes WHERE run_id ${IN} ORDER BY run_id, time_ms, text`),
+      [json],
+    )) {
+      const list = notes.get(Number(runId));
+      if (list) list.push(String(note));
+      else notes.set(Number(runId), [String(note)]);
+    }
+    for (const [runId, list] of notes) {
+      const run = runs.get(runId);
+      if (run) run.notes = list.join('\n');
+    }
+    return runs;
+  }
+
+  /** [run, depth] by depth, then newest first. */
+  private nearestFirst(depths: Map<number, number>, walk: Walk): Array<[number, number]> {
+    return [...depths].sort(
+      (a, b) => a[1] - b[1] || newestFirst(walk.nodes.get(a[0])!, walk.nodes.get(b[0])!),
+    );
+  }
+
+  /** Full runs for [row id, depth] pairs, in that order, with their staleness if asked. */
+  private tracedRuns(order: Array<[number, number]>, staleness: boolean): TracedRun[] {
+    if (order.length === 0) return [];
+    const byRowId = this.runsById(order.map(([id]) => id));
+    const runs = order.map(([id, depth]) => ({ ...byRowId.get(id)!, depth }));
+    if (staleness) {
+      const reasons = this.stalenessOf(order.map(([id]) => id));
+      runs.forEach((run, i) => (run.stale = reasons.get(order[i][0]) ?? []));
+    }
+    return runs;
   }
 
   // ---- staleness ----------------------------------------------------------------------------
@@ -389,51 +550,53 @@ export class Queries {
       this.stmt(`SELECT ${POINTER_NAME} FROM pointers p WHERE p.flagged = 1 ORDER BY 1`),
     ).map((r) => String(r[0]));
     if (flagged.length === 0) return { flagged, runs: [] };
-    const counts = all(
-      this.stmt(`WITH RECURSIVE t(f, id) AS (
-          SELECT f, w FROM (SELECT p.id AS f, ${LATEST_WRITER} AS w FROM pointers p WHERE p.flagged = 1) WHERE w IS NOT NULL
-          UNION SELECT t.f, d.dep_run_id FROM deps d JOIN t ON d.run_id = t.id)
-        SELECT id, count(DISTINCT f) FROM t GROUP BY id`),
-    );
-    const flaggedCount = new Map(counts.map((r) => [Number(r[0]), Number(r[1])]));
-    const candidates = JSON.stringify([...flaggedCount.keys()]);
-    const unflaggedCount = new Map(
-      all(
-        this.stmt(`WITH RECURSIVE down(c, id) AS (
-            SELECT value, value FROM json_each(?)
-            UNION SELECT down.c, d.run_id FROM deps d JOIN down ON d.dep_run_id = down.id)
-          SELECT down.c, count(DISTINCT o.pointer_id) FROM down
-            JOIN run_io o ON o.run_id = down.id AND o.dir = ${DIR.output}
-            JOIN pointers p ON p.id = o.pointer_id AND p.flagged = 0
-          WHERE NOT EXISTS (SELECT 1 FROM run_io w WHERE w.pointer_id = o.pointer_id AND w.dir = ${DIR.output}
-              AND (w.start_ms > o.start_ms OR (w.start_ms = o.start_ms AND w.seq > o.seq)))
-            AND NOT EXISTS (SELECT 1 FROM run_io rd WHERE rd.pointer_id = o.pointer_id AND rd.dir = ${DIR.input})
-          GROUP BY down.c`),
-        [candidates],
-      ).map((r) => [Number(r[0]), Number(r[1])]),
-    );
-    const rows = all(
+    // Items numbered 0..F-1: the flagged pointers (at their latest writer); then the unflagged final
+    // outputs. A run's counts are the items written downstream of it (it included): one pass over
+    // the runs downstream of the traces, children before parents (traversal.ts).
+    const writers = all(
       this.stmt(
-        `SELECT ${RUN_COLUMNS}, ${RUN_SEQ.sql} ${RUN_FROM} WHERE r.id IN (SELECT value FROM json_each(?))`,
+        `SELECT w FROM (SELECT ${LATEST_WRITER} AS w FROM pointers p WHERE p.flagged = 1) WHERE w IS NOT NULL`,
       ),
-      [candidates],
+    ).map((r) => Number(r[0]));
+    const items = new Map<number, number[]>();
+    const addItem = (run: number, item: number) => {
+      const list = items.get(run);
+      if (list) list.push(item);
+      else items.set(run, [item]);
+    };
+    writers.forEach((w, i) => addItem(w, i));
+    const traced = this.walk(writers, 'upstream');
+    const below = this.walk([...traced.nodes.keys()], 'downstream');
+    const finals = all(
+      this.stmt(`SELECT o.run_id FROM run_io o JOIN pointers p ON p.id = o.pointer_id AND p.flagged = 0
+        WHERE o.run_id IN (SELECT value FROM json_each(?)) AND o.dir = ${DIR.output}
+          AND NOT EXISTS (SELECT 1 FROM run_io rd WHERE rd.pointer_id = o.pointer_id AND rd.dir = ${DIR.input})
+          AND o.run_id = (SELECT w.run_id FROM run_io w WHERE w.pointer_id = o.pointer_id AND w.dir = ${DIR.output}
+            ORDER BY w.start_ms DESC, w.seq DESC LIMIT 1)`),
+      [JSON.stringify([...below.nodes.keys()])],
+    );
+    finals.forEach((r, k) => addItem(Number(r[0]), writers.length + k));
+    const counts = reachableCounts(
+      [...below.nodes.keys()],
+      (id) => below.down.get(id) ?? NONE,
+      (id) => items.get(id) ?? NONE,
+      { firstOfSecond: writers.length, total: writers.length + finals.length },
     );
     const total = flagged.length;
-    const runs: Array<ReviewedRun & { seq: number }> = rows.map((row) => {
-      const id = Number(row[RUN.at.rowId]);
-      const count = flaggedCount.get(id) ?? 0;
-      const unflagged = unflaggedCount.get(id) ?? 0;
-      return {
-        ...toRun(row),
-        seq: Number(row[RUN_SEQ.at.seq]),
+    const candidates = [...traced.nodes.values()]
+      .map((node) => ({ node, count: counts.get(node.id)![0], unflagged: counts.get(node.id)![1] }))
+      .sort((a, b) => b.count - a.count || newestFirst(a.node, b.node));
+    const limited = candidates.slice(0, clampLimit(options.limit, candidates.length || 1));
+    const byRowId = this.runsById(limited.map((c) => c.node.id));
+    return {
+      flagged,
+      runs: limited.map(({ node, count, unflagged }) => ({
+        ...byRowId.get(node.id)!,
         count,
         coverage: count / total,
         suspiciousness: count / Math.sqrt(total * (count + unflagged)),
-      };
-    });
-    runs.sort((a, b) => b.count - a.count || b.startTime.localeCompare(a.startTime) || b.seq - a.seq);
-    const limited = runs.slice(0, clampLimit(options.limit, runs.length || 1));
-    return { flagged, runs: limited.map(({ seq: _seq, ...run }) => run) };
+      })),
+    };
   }
 
   // ---- components, tags, pointers -----------------------------------------------------------
@@ -609,6 +772,13 @@ function toRun(r: Row): Run {
     notes: text(at.notes) ?? '',
     error: text(at.error),
   };
+}
+
+/** SQLite's BINARY order of two strings (UTF-8 bytes); JavaScript compares UTF-16 units. */
+function byteOrder(a: string, b: string): number {
+  // eslint-disable-next-line no-control-regex
+  if (/^[\x00-\x7f]*$/.test(a + b)) return a < b ? -1 : a > b ? 1 : 0;
+  return Buffer.compare(Buffer.from(a), Buffer.from(b));
 }
 
 function clampLimit(limit: number | undefined, fallback: number): number {

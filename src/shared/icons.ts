@@ -36,3 +36,5 @@ export const POINTER_ICONS: Record<PointerType, Icon> = {
 
 export const FLAGGED_ICON: Icon = { name: 'flag', glyph: '\uec3f' };
 export const COMPONENT_ICON: Icon = { name: 'symbol-method', glyph: '\uea8c' };
+/** More of a lineage than the graph shows: click to show the next runs. */
+export const MORE_ICON: Icon = { name: 'ellipsis', glyph: '\uea7c' };

@@ -17,12 +17,26 @@ export interface GraphPointer {
   flagged: boolean;
 }
 
+/**
+ * A place where the graph's window of a lineage stops: the run's further lineage (that way) was
+ * left out. The view draws "N more upstream…" there; clicking it expands from the run.
+ */
+export interface GraphMore {
+  runId: string;
+  direction: Direction;
+  /** Runs of that root's lineage not shown (all of them, not only beyond this run). */
+  hidden: number;
+}
+
 export interface GraphData {
   view: 'graph';
   /** The first root is the one the graph was opened for; the others are expansions. */
   roots: GraphRoot[];
+  /** Each root's nearest GRAPH_WINDOW runs (a lineage can be 50,000 runs deep). */
   runs: TracedRun[];
   pointers: GraphPointer[];
+  /** Where the windows stopped; absent or empty when every lineage is shown whole. */
+  more?: GraphMore[];
   /** Flag, unflag and notes are offered only in a trusted workspace. */
   trusted: boolean;
 }
@@ -39,8 +53,10 @@ export interface InspectorData {
 
 export interface ReviewTrace {
   pointer: string;
-  /** Ids of the runs in the pointer's trace, nearest first. */
+  /** Ids of the runs in the pointer's trace, nearest first: the first of them, if it is long. */
   runIds: string[];
+  /** How many runs the whole trace has (more than `runIds` when it was cut). */
+  total?: number;
 }
 
 export interface ReviewData {
@@ -168,3 +184,6 @@ export interface WebviewNodeContext {
 
 /** Above this many nodes the graph groups runs by component. */
 export const MAX_GRAPH_NODES = 2000;
+
+/** How many runs of each root's lineage the graph shows at first (the nearest ones). */
+export const GRAPH_WINDOW = 200;

@@ -39,6 +39,36 @@ export function run(partial: Partial<TracedRun> & { id: string; component: strin
   };
 }
 
+/**
+ * The host's window of a chain 50,000 runs deep: the nearest `shown` runs of a model fine-tuned
+ * from its last checkpoint, upstream of the newest checkpoint, and where the window stopped.
+ */
+export function deepChainWindow(shown = 200, total = 50_000): GraphData {
+  const ids = Array.from({ length: shown }, () => uuid());
+  const ckpt = (step: number) => `checkpoints/step-${step}.pt`;
+  const runs = ids.map((id, depth) => {
+    const step = total - 1 - depth;
+    return run({
+      id,
+      component: 'finetune',
+      startTime: new Date(NOW - depth * 3_600_000).toISOString(),
+      inputs: [ckpt(step - 1)],
+      outputs: [ckpt(step)],
+      dependencies: depth + 1 < shown ? [ids[depth + 1]] : [uuid()],
+      depth,
+    });
+  });
+  const names = new Set(runs.flatMap((r) => [...r.inputs, ...r.outputs]));
+  return {
+    view: 'graph',
+    roots: [{ kind: 'pointer', name: ckpt(total - 1), direction: 'upstream' }],
+    runs,
+    pointers: [...names].map((name) => ({ name, type: 'MODEL', flagged: false })),
+    trusted: true,
+    more: [{ runId: ids[shown - 1], direction: 'upstream', hidden: total - shown }],
+  };
+}
+
 /** ingest → clean → featurize → train (XSS-named component) → predict, upstream of data/predictions.csv. */
 export function pipelineGraph(): GraphData {
   const ids = {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
 import type { GraphData } from '../../src/shared/protocol';
-import { pipelineGraph, syntheticGraph, XSS } from './fixtures';
+import { deepChainWindow, pipelineGraph, syntheticGraph, XSS } from './fixtures';
 import {
   cspViolations,
   ensureBuilt,
@@ -209,6 +209,31 @@ describe('lineage graph webview', () => {
     await view.page.locator('.node.component', { hasText: 'stage2' }).locator('.body').click();
     const posted = await view.posted();
     assert.deepEqual(posted[posted.length - 1], { type: 'showHistory', component: 'stage2' });
+    await view.page.close();
+  });
+
+  it('draws a window of a 50,000-deep lineage run by run, with a "more upstream" node that expands', async () => {
+    const data = deepChainWindow();
+    const view = await open(data);
+    assert.equal(await count(view, '.node.run'), 200, 'runs one by one, not grouped');
+    assert.equal(await count(view, '.node.component'), 0);
+    const more = view.page.locator('.node.more');
+    assert.equal(await more.count(), 1);
+    assert.equal(await more.locator('.label').textContent(), '49,800 more upstream…');
+    // Beside the run where the window stopped, upstream of it (to its left).
+    const boxes = await view.page.evaluate((lastRun) => {
+      const box = (selector: string) => document.querySelector(selector)!.getBoundingClientRect().x;
+      return { more: box('.node.more'), last: box(`.node.run[data-id="r:${lastRun}"]`) };
+    }, data.runs[199].id);
+    assert.ok(boxes.more < boxes.last, `more at ${boxes.more}, last run at ${boxes.last}`);
+    assert.match((await view.page.locator('#notice').textContent()) ?? '', /nearest 200 runs \(49,800 more/);
+    await more.focus();
+    await view.page.keyboard.press('Enter');
+    assert.deepEqual((await view.posted()).at(-1), {
+      type: 'expand',
+      root: { kind: 'run', id: data.runs[199].id, direction: 'upstream' },
+    });
+    assert.deepEqual(view.problems, []);
     await view.page.close();
   });
 

@@ -1,11 +1,12 @@
 // From the host's plain data to the nodes and edges drawn: runs and pointers (or, past
-// MAX_GRAPH_NODES, one node per component), minus what the user collapsed. Pure: no DOM.
+// MAX_GRAPH_NODES, one node per component), a "N more upstream…" node where the host's window
+// of a lineage stopped, minus what the user collapsed. Pure: no DOM.
 import type { TracedRun } from '../../core/model';
-import type { GraphData, GraphPointer, GraphRoot } from '../../shared/protocol';
+import type { GraphData, GraphMore, GraphPointer, GraphRoot } from '../../shared/protocol';
 import { MAX_GRAPH_NODES } from '../../shared/protocol';
 import { runState, RunState } from '../../shared/icons';
 
-export type NodeKind = 'run' | 'pointer' | 'component';
+export type NodeKind = 'run' | 'pointer' | 'component' | 'more';
 
 export interface GraphNode {
   id: string;
@@ -16,6 +17,8 @@ export interface GraphNode {
   label: string;
   run?: TracedRun;
   pointer?: GraphPointer;
+  /** "N more upstream…": where to expand from. */
+  more?: GraphMore;
   /** Components: how many runs, and how many of them stale or failed. */
   group?: { component: string; runs: number; stale: number; failed: number };
   state?: RunState;
@@ -48,12 +51,14 @@ export const POINTER_SIZE = { width: 176, height: 34 };
 export const runNodeId = (id: string): string => `r:${id}`;
 export const pointerNodeId = (name: string): string => `p:${name}`;
 export const componentNodeId = (name: string): string => `c:${name}`;
+export const moreNodeId = (more: GraphMore): string => `m:${more.direction}:${more.runId}`;
 export const rootNodeId = (root: GraphRoot): string =>
   root.kind === 'pointer' ? pointerNodeId(root.name) : runNodeId(root.id);
 
 export function buildModel(data: GraphData, collapsed: ReadonlySet<string>): GraphModel {
   const total = data.runs.length + data.pointers.length;
   const full = total > MAX_GRAPH_NODES ? groupedModel(data) : fullModel(data);
+  addMore(full, data);
   return { ...withoutCollapsed(full, data.roots, collapsed), grouped: total > MAX_GRAPH_NODES, total };
 }
 
@@ -121,6 +126,41 @@ function fullModel(data: GraphData): { nodes: GraphNode[]; edges: GraphEdge[] } 
   }
   for (const root of data.roots) if (root.kind === 'pointer') addPointer(root.name);
   return { nodes, edges };
+}
+
+/** "N more upstream…" beside each run (or its component) where a window of the lineage stopped. */
+function addMore(model: { nodes: GraphNode[]; edges: GraphEdge[] }, data: GraphData): void {
+  const ids = new Set(model.nodes.map((n) => n.id));
+  const componentOf = new Map(data.runs.map((r) => [r.id, r.component]));
+  for (const more of data.more ?? []) {
+    const id = moreNodeId(more);
+    const component = componentOf.get(more.runId);
+    const anchor = ids.has(runNodeId(more.runId))
+      ? runNodeId(more.runId)
+      : component !== undefined && ids.has(componentNodeId(component))
+        ? componentNodeId(component)
+        : null;
+    if (anchor === null || ids.has(id)) continue;
+    ids.add(id);
+    const single = (data.more ?? []).filter((m) => m.direction === more.direction).length === 1;
+    model.nodes.push({
+      id,
+      kind: 'more',
+      ...POINTER_SIZE,
+      // The count is exact only where one place of a window was cut.
+      label: single
+        ? `${more.hidden.toLocaleString('en')} more ${more.direction}…`
+        : `More ${more.direction}…`,
+      more,
+      stale: [],
+      flagged: false,
+      hidden: 0,
+      collapsed: false,
+      root: false,
+    });
+    const [source, target] = more.direction === 'upstream' ? [id, anchor] : [anchor, id];
+    model.edges.push({ id: `${source}>${target}`, source, target, kind: 'depends' });
+  }
 }
 
 /** One node per component; edges where a run of one depends on a run of the other. */

@@ -83,6 +83,13 @@ function activate(node: GraphNode): void {
   if (node.kind === 'pointer' && node.pointer) post({ type: 'openFile', pointer: node.pointer.name });
   else if (node.kind === 'run' && node.run) post({ type: 'inspectRun', runId: node.run.id });
   else if (node.group) post({ type: 'showHistory', component: node.group.component });
+  else if (node.more) showMore(node);
+}
+
+/** The next window of a lineage: its trace from the run where the window stopped. */
+function showMore(node: GraphNode): void {
+  const more = node.more!;
+  post({ type: 'expand', root: { kind: 'run', id: more.runId, direction: more.direction } });
 }
 
 function expand(node: GraphNode, direction: 'upstream' | 'downstream'): void {
@@ -116,6 +123,15 @@ function redraw(): void {
       icon('info'),
       el('span', {
         text: `This lineage has ${model.total.toLocaleString('en')} nodes, too many to draw one by one: runs are grouped by component (${plural(model.nodes.filter((n) => n.kind === 'component').length, 'component')}). Click a component for its history.`,
+      }),
+    );
+  } else if (data.more?.length) {
+    notice.hidden = false;
+    const hidden = Math.max(...data.more.map((m) => m.hidden));
+    notice.replaceChildren(
+      icon('info'),
+      el('span', {
+        text: `This lineage is larger than the graph draws at once: it shows the nearest ${plural(data.runs.length, 'run')} (${hidden.toLocaleString('en')} more not shown). Click a “more” node to show the next ones.`,
       }),
     );
   } else if (model.nodes.length === 0) {

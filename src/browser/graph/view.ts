@@ -4,7 +4,7 @@
 import { curveBasis, line, select, Selection, zoom, zoomIdentity, ZoomBehavior, ZoomTransform } from 'd3';
 import type { WebviewNodeContext } from '../../shared/protocol';
 import { plural, relativeTime, runLabel, shortId, visible } from '../../core/format';
-import { COMPONENT_ICON, FLAGGED_ICON, POINTER_ICONS, RUN_STATE_ICONS } from '../../shared/icons';
+import { COMPONENT_ICON, FLAGGED_ICON, MORE_ICON, POINTER_ICONS, RUN_STATE_ICONS } from '../../shared/icons';
 import { baseName, truncate } from '../common/text';
 import type { Layout, Point } from './layout';
 import type { GraphEdge, GraphModel, GraphNode } from './buildGraph';
@@ -358,9 +358,9 @@ export class GraphView {
     const title = svgElement('text');
     title.setAttribute('class', 'label');
     title.setAttribute('x', '32');
-    if (node.kind === 'pointer') {
+    if (node.kind === 'pointer' || node.kind === 'more') {
       title.setAttribute('y', String(node.height / 2 + 4));
-      title.textContent = truncate(visible(baseName(node.label)), 22);
+      title.textContent = truncate(visible(node.kind === 'more' ? node.label : baseName(node.label)), 22);
     } else {
       title.setAttribute('y', '20');
       title.textContent = truncate(visible(node.label), 20);
@@ -390,7 +390,7 @@ export class GraphView {
     // The expand / collapse handles, made when first needed (most nodes of a big graph never are).
     let handles = false;
     const addHandles = () => {
-      if (handles || node.kind === 'component') return;
+      if (handles || node.kind === 'component' || node.kind === 'more') return;
       handles = true;
       g.append(
         handle(
@@ -485,6 +485,7 @@ function nodeGlyph(node: GraphNode): string {
       ? FLAGGED_ICON.glyph
       : (POINTER_ICONS[node.pointer?.type ?? 'UNKNOWN'] ?? POINTER_ICONS.UNKNOWN).glyph;
   if (node.kind === 'component') return COMPONENT_ICON.glyph;
+  if (node.kind === 'more') return MORE_ICON.glyph;
   return RUN_STATE_ICONS[node.state ?? 'complete'].glyph;
 }
 
@@ -504,6 +505,7 @@ export function ariaLabel(node: GraphNode, now: number): string {
   if (node.kind === 'pointer') {
     return `${node.flagged ? 'Flagged ' : ''}${(node.pointer?.type ?? 'UNKNOWN').toLowerCase()} ${node.label}${node.collapsed ? ', collapsed' : ''}`;
   }
+  if (node.kind === 'more') return `${node.label} Press Enter to show the next runs.`;
   if (node.kind === 'component' && node.group) {
     return `Component ${node.label}, ${plural(node.group.runs, 'run')}${node.group.stale ? `, ${node.group.stale} stale` : ''}`;
   }
@@ -520,6 +522,10 @@ export function tooltipLines(node: GraphNode, now: number): string[] {
   if (node.pointer)
     lines.push(`${node.pointer.type.toLowerCase()}${node.flagged ? ' · flagged as erroneous' : ''}`);
   if (node.group) lines.push(`${plural(node.group.runs, 'run')} grouped: click for the component's history`);
+  if (node.more)
+    lines.push(
+      `The graph shows the nearest runs of this lineage: click for the next ones ${node.more.direction}.`,
+    );
   if (node.stale.length) {
     lines.push('May need re-running:');
     for (const reason of node.stale) lines.push(`• ${reason}`);

@@ -87,6 +87,9 @@ function render(data: ReviewData): void {
       chip.addEventListener('click', () => select_(id));
       chips.append(chip);
     }
+    const more = (trace.total ?? 0) - trace.runIds.length;
+    if (more > 0)
+      chips.append(el('span', { className: 'chip-more', text: `and ${more.toLocaleString('en')} more` }));
     traces.append(
       el('div', { className: 'trace' }, [
         el('div', { className: 'trace-name' }, [flagIcon(), el('span', { text: ` ${trace.pointer}` })]),

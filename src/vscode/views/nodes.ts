@@ -90,8 +90,10 @@ export class RunNode implements LineageNode {
     if (detail.dependencies.length) {
       nodes.push(
         new GroupNode(`Depends on (${detail.dependencies.length})`, 'references', `${prefix}/deps`, () => {
-          const upstream = store.traceRun(this.run.id).filter((r) => r.depth === 1);
-          return upstream.map((r) => new RunNode(this.service, r, undefined, `${prefix}/deps`));
+          // One step upstream, read when expanded: never the whole trace (it can be 50,000 runs deep).
+          return store
+            .dependencies(this.run.id)
+            .map((r) => new RunNode(this.service, r, undefined, `${prefix}/deps`));
         }),
       );
     }

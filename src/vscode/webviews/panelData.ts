@@ -1,8 +1,10 @@
 // The data each webview shows, from the engine's queries. No `vscode` here: plain functions of the
 // store, so they can be tested and benchmarked without an editor.
 import type { Run, TracedRun } from '../../core/model';
+import { GRAPH_WINDOW } from '../../shared/protocol';
 import type {
   GraphData,
+  GraphMore,
   GraphPointer,
   GraphRoot,
   HistoryData,
@@ -13,11 +15,15 @@ import type { LineageQueries } from './panelHost';
 
 export type Staleness = (runs: ReadonlyArray<Run>) => Map<string, string[]>;
 
-/** The union of the traces of every root (each run once, at its smallest depth). */
+/**
+ * The union of the lineages of every root, each run once at its smallest depth: of each, its
+ * nearest `window` runs, and where that window stopped (a lineage can be 50,000 runs deep; the
+ * view draws "N more…" there and expands from it on a click).
+ */
 export function graphData(
   store: LineageQueries,
   roots: GraphRoot[],
-  options: { trusted: boolean; staleness?: Staleness },
+  options: { trusted: boolean; staleness?: Staleness; window?: number },
 ): GraphData {
   const runs = new Map<string, TracedRun>();
   const add = (list: TracedRun[]) => {
@@ -27,20 +33,12 @@ export function graphData(
     }
   };
   const staleness = options.staleness === undefined;
+  const more: GraphMore[] = [];
   for (const root of roots) {
-    if (root.kind === 'pointer')
-      add(store.trace(root.name, { downstream: root.direction === 'downstream', staleness }).runs);
-    else if (root.direction === 'upstream') add(store.traceRun(root.id));
-    else {
-      const self = store.traceRun(root.id).filter((r) => r.depth === 0);
-      add(self);
-      for (const output of self[0]?.outputs ?? [])
-        add(
-          store
-            .trace(output, { downstream: true, staleness })
-            .runs.map((r) => ({ ...r, depth: r.depth + 1 })),
-        );
-    }
+    const window = store.lineageWindow(root, { limit: options.window ?? GRAPH_WINDOW, staleness });
+    add(window.runs);
+    const hidden = window.total - window.runs.length;
+    for (const runId of window.frontier) more.push({ runId, direction: root.direction, hidden });
   }
   const list = [...runs.values()];
   const reasons = options.staleness
@@ -59,6 +57,10 @@ export function graphData(
     runs: list,
     pointers: pointersOf(store, list, roots),
     trusted: options.trusted,
+    // A window's edge that another root's window covers is not an edge of the graph.
+    more: more.filter(
+      (m) => !roots.some((r) => r.kind === 'run' && r.id === m.runId && r.direction === m.direction),
+    ),
   };
 }
 
@@ -80,10 +82,7 @@ export function inspectorData(
   options: { trusted: boolean; sourceExists: (sourceFile: string) => boolean },
 ): InspectorData {
   const run = store.inspect(runId);
-  const dependencies: Run[] = store
-    .traceRun(run.id)
-    .filter((r) => r.depth === 1)
-    .map(({ depth: _depth, ...r }) => r);
+  const dependencies = store.dependencies(run.id);
   const reasons = store.staleReasons(dependencies.map((r) => r.id));
   for (const dep of dependencies) dep.stale = reasons.get(dep.id) ?? [];
   return {
@@ -95,13 +94,17 @@ export function inspectorData(
   };
 }
 
+/** Runs listed per flagged trace in the review view (a trace can be 50,000 runs deep). */
+const REVIEW_TRACE_CHIPS = 200;
+
 export function reviewData(store: LineageQueries, options: { trusted: boolean; limit?: number }): ReviewData {
   const review = store.review({ limit: options.limit ?? 200 });
   const traces = review.flagged.map((pointer) => {
     try {
-      return { pointer, runIds: store.trace(pointer, { staleness: false }).runs.map((r) => r.id) };
+      const trace = store.trace(pointer, { staleness: false, limit: REVIEW_TRACE_CHIPS });
+      return { pointer, runIds: trace.runs.map((r) => r.id), total: trace.total };
     } catch {
-      return { pointer, runIds: [] };
+      return { pointer, runIds: [], total: 0 };
     }
   });
   return { view: 'review', review, traces, trusted: options.trusted };

@@ -12,7 +12,16 @@ import { webviewHtml } from './panelHtml';
 /** The queries the webviews run (a `LineageStore`, or anything with the same methods). */
 export type LineageQueries = Pick<
   LineageStore,
-  'trace' | 'traceRun' | 'inspect' | 'review' | 'history' | 'pointers' | 'resolveRunId' | 'staleReasons'
+  | 'trace'
+  | 'traceRun'
+  | 'lineageWindow'
+  | 'dependencies'
+  | 'inspect'
+  | 'review'
+  | 'history'
+  | 'pointers'
+  | 'resolveRunId'
+  | 'staleReasons'
 >;
 
 /** Where the store comes from: `LineageService` fits. */
