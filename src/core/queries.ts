@@ -39,8 +39,8 @@ const POINTER_NAME = `CASE WHEN p.namespace = '${FILE_NAMESPACE}' THEN p.name EL
 const RUN_POINTERS = (dir: number) => `(SELECT json_group_array(n) FROM (SELECT ${POINTER_NAME} AS n
   FROM run_io io JOIN pointers p ON p.id = io.pointer_id WHERE io.run_id = r.id AND io.dir = ${dir} ORDER BY n))`;
 
-/** Columns of a run, with its pointers, dependencies and notes aggregated: one row per run (toRun). */
-const RUN = selectList({
+/** A run's own columns. */
+const RUN_FACT_COLUMNS = {
   rowId: 'r.id',
   uuid: 'r.uuid',
   component: 'c.name',
@@ -52,6 +52,12 @@ const RUN = selectList({
   sourceFile: 'r.source_file',
   sourceLine: 'r.source_line',
   error: 'r.error',
+};
+/** A run's own columns only (long traces read its pointers and dependencies in bulk). */
+const RUN_FACTS = selectList(RUN_FACT_COLUMNS);
+/** Columns of a run, with its pointers, dependencies and notes aggregated: one row per run (toRun). */
+const RUN = selectList({
+  ...RUN_FACT_COLUMNS,
   inputs: RUN_POINTERS(DIR.input),
   outputs: RUN_POINTERS(DIR.output),
   dependencies: `(SELECT json_group_array(u) FROM (SELECT DISTINCT dr.uuid AS u FROM deps d JOIN runs dr ON dr.id = d.dep_run_id
@@ -351,15 +357,15 @@ export class Queries {
     const walk: Walk = { nodes: new Map(), up: new Map(), down: new Map() };
     if (seeds.length === 0) return walk;
     const rows = all(this.stmt(WALK[direction]), [JSON.stringify(seeds)]);
-    for (const r of rows) {
-      const id = Number(r[0]);
+    for (const [runId, startMs, seq, depId] of rows) {
+      const id = Number(runId);
       let deps = walk.up.get(id);
       if (!deps) {
-        walk.nodes.set(id, { id, startMs: Number(r[1]), seq: Number(r[2]) });
+        walk.nodes.set(id, { id, startMs: Number(startMs), seq: Number(seq) });
         walk.up.set(id, (deps = []));
       }
       // A run that read two pointers of one dependency has two rows for it.
-      if (r[3] !== null && !deps.includes(Number(r[3]))) deps.push(Number(r[3]));
+      if (depId !== null && !deps.includes(Number(depId))) deps.push(Number(depId));
     }
     for (const [id, deps] of walk.up) {
       const known = deps.filter((d) => walk.nodes.has(d));
@@ -396,31 +402,27 @@ export class Queries {
     const json = JSON.stringify(ids);
     const IN = 'IN (SELECT value FROM json_each(?))';
     const runs = new Map<number, Run>();
-    const rows = all(
-      this
-        .stmt(`SELECT r.id, r.uuid, c.name, r.status, r.start_ms, r.end_ms, r.git_hash, r.git_tags, r.source_file,
-        r.source_line, r.error ${RUN_FROM} WHERE r.id ${IN}`),
-      [json],
-    );
+    const rows = all(this.stmt(`SELECT ${RUN_FACTS.sql} ${RUN_FROM} WHERE r.id ${IN}`), [json]);
     const time = (v: unknown) => (v === null ? null : new Date(Number(v)).toISOString());
     const text = (v: unknown) => (v === null ? null : String(v));
+    const at = RUN_FACTS.at;
     for (const r of rows) {
-      runs.set(Number(r[0]), {
-        id: String(r[1]),
-        component: String(r[2]),
-        status: r[3] as RunStatus,
-        startTime: time(r[4])!,
-        endTime: time(r[5]),
+      runs.set(Number(r[at.rowId]), {
+        id: String(r[at.uuid]),
+        component: String(r[at.component]),
+        status: r[at.status] as RunStatus,
+        startTime: time(r[at.startMs])!,
+        endTime: time(r[at.endMs]),
         inputs: [],
         outputs: [],
         dependencies: [],
         stale: [],
-        gitHash: text(r[6]),
-        gitTags: r[7] === null ? [] : (JSON.parse(String(r[7])) as string[]),
-        sourceFile: text(r[8]),
-        sourceLine: r[9] === null ? null : Number(r[9]),
+        gitHash: text(r[at.gitHash]),
+        gitTags: r[at.gitTags] === null ? [] : (JSON.parse(String(r[at.gitTags])) as string[]),
+        sourceFile: text(r[at.sourceFile]),
+        sourceLine: r[at.sourceLine] === null ? null : Number(r[at.sourceLine]),
         notes: '',
-        error: text(r[10]),
+        error: text(r[at.error]),
       });
     }
     for (const [runId, dir, name] of all(
