@@ -59,19 +59,12 @@ export function readNewLines(
         carried = filled;
         continue;
       }
-      const text = buffer.toString('utf8', 0, last + 1);
-      const lines: Array<{ text: string; line: number }> = [];
-      let start = 0;
-      for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-        line++;
-        const lineText = text.slice(start, end).trim();
-        if (lineText !== '') lines.push({ text: lineText, line });
-        start = end + 1;
-      }
+      const lines = splitLines(buffer.toString('utf8', 0, last + 1), line);
+      line += lines.count;
       offset += last + 1;
       carried = filled - (last + 1);
       buffer.copy(buffer, 0, last + 1, filled);
-      if (lines.length) onLines(lines);
+      if (lines.lines.length) onLines(lines.lines);
     }
     return { offset, line };
   } finally {
@@ -93,17 +86,30 @@ export function readSegmentLines(
 ): LogPosition {
   let { offset, line } = from;
   readSegmentRange(file, members, start + from.offset, start + size, (bytes) => {
-    const text = bytes.toString('utf8');
-    const lines: Array<{ text: string; line: number }> = [];
-    let begin = 0;
-    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', begin)) {
-      line++;
-      const lineText = text.slice(begin, end).trim();
-      if (lineText !== '') lines.push({ text: lineText, line });
-      begin = end + 1;
-    }
+    const lines = splitLines(bytes.toString('utf8'), line);
+    line += lines.count;
     offset += bytes.length;
-    if (lines.length) onLines(lines);
+    if (lines.lines.length) onLines(lines.lines);
   });
   return { offset, line };
+}
+
+/**
+ * The whole lines of `text` (which ends at a line end), numbered after `line`; blank lines count
+ * but are left out. `count`: how many lines there were.
+ */
+function splitLines(
+  text: string,
+  line: number,
+): { lines: Array<{ text: string; line: number }>; count: number } {
+  const lines: Array<{ text: string; line: number }> = [];
+  let count = 0;
+  let start = 0;
+  for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
+    count++;
+    const lineText = text.slice(start, end).trim();
+    if (lineText !== '') lines.push({ text: lineText, line: line + count });
+    start = end + 1;
+  }
+  return { lines, count };
 }

@@ -6,8 +6,9 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeDurably } from '../durableFile';
 import { LogPosition, readNewLines } from '../ingest/readLines';
-import { ownWriterStreams, readSegmentLines } from '../team/writerStreams';
+import { ownWriterStreams, readSourceLines } from '../team/writerStreams';
 import { describeUrl, HttpTransport, postEvent } from './transport';
 
 const WINDOW = 4 * 1024 * 1024;
@@ -39,7 +40,7 @@ export async function emitOwnEvents(storeDir: string, transport: HttpTransport):
       if (stream.kind === 'segment') {
         // Compacted since: its lines after the last one sent, from the segment.
         const pending: Array<[string, number]> = [];
-        readSegmentLines(stream, sent.line, (text, line) => pending.push([text, line]));
+        readSourceLines(stream, sent.line, (text, line) => pending.push([text, line]));
         for (const [text, line] of pending) {
           await postEvent(transport, text);
           report.sent++;
@@ -84,8 +85,5 @@ function readState(file: string): Record<string, Sent> {
 }
 
 function writeState(file: string, state: Record<string, Sent>): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(state));
-  fs.renameSync(temp, file);
+  writeDurably(file, JSON.stringify(state));
 }

@@ -15,6 +15,7 @@
 // commits the sources are untouched; after, readers take the sources from the segment only, and
 // the next compaction finishes 5.
 import { randomBytes } from 'node:crypto';
+import { writeDurably } from '../durableFile';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -276,19 +277,6 @@ function commit(storeDir: string, builder: SegmentBuilder, report: CompactReport
   report.bytes += builder.bytes;
   report.segments++;
   report.compressedBytes += compressed;
-}
-
-/** Temp file, fsync, rename: the file is there whole or not at all. */
-function writeDurably(file: string, text: string): void {
-  const temp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  const fd = fs.openSync(temp, 'wx');
-  try {
-    fs.writeSync(fd, text);
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  fs.renameSync(temp, file);
 }
 
 /** Makes renames in a folder durable (where the platform allows a folder to be synced). */

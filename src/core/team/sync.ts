@@ -11,12 +11,13 @@
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { writeDurably } from '../durableFile';
 import type { Client } from 'pg';
 import { LogPosition, readNewLines } from '../ingest/readLines';
 import { eventsDir } from '../storeDir';
 import { CHANGE_LOCK, CHANNEL, ensureSchema } from './schema';
 import { connect, ConnectOptions, explain, serverName, TeamError } from './server';
-import { ownWriterStreams, PULLED_PREFIX, readSegmentLines, WRITER_NAME } from './writerStreams';
+import { ownWriterStreams, PULLED_PREFIX, readSourceLines, WRITER_NAME } from './writerStreams';
 
 export { PULLED_PREFIX } from './writerStreams';
 
@@ -137,7 +138,7 @@ class TeamSync {
       if (stream.kind === 'segment') {
         // A compacted writer: its lines after the server's, straight from the segment.
         const pending: Array<[string, number]> = [];
-        readSegmentLines(stream, serverSeq, (text, line) => pending.push([text, line]));
+        readSourceLines(stream, serverSeq, (text, line) => pending.push([text, line]));
         for (const [text, line] of pending) {
           batch.add(writer, line, text);
           if (batch.seqs.length >= PUSH_LINES || batch.bytes >= PUSH_BYTES) await flush();
@@ -344,8 +345,5 @@ function readState(file: string): State {
 }
 
 function writeState(file: string, state: State): void {
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(temp, JSON.stringify(state));
-  fs.renameSync(temp, file);
+  writeDurably(file, JSON.stringify(state));
 }

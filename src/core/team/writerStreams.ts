@@ -4,7 +4,8 @@
 // nothing from under them: an event is (writer, line) wherever its bytes sit.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { listSegments, readManifest, readSegmentRange, segmentDataPath } from '../segments/manifest';
+import { readSegmentLines } from '../ingest/readLines';
+import { listSegments, readManifest, segmentDataPath } from '../segments/manifest';
 import type { SegmentMember, SegmentSource } from '../segments/manifest';
 import { eventsDir } from '../storeDir';
 
@@ -53,27 +54,24 @@ export function ownWriterStreams(storeDir: string): WriterStream[] {
 }
 
 /**
- * Calls `onLine` with each complete, non-blank line of a segment source after line `after`,
- * numbered from 1 as in the writer's file.
+ * Calls `onLine` with each non-blank line of a segment source after line `after`, numbered from 1
+ * as in the writer's file.
  */
-export function readSegmentLines(
+export function readSourceLines(
   stream: Extract<WriterStream, { kind: 'segment' }>,
   after: number,
   onLine: (text: string, line: number) => void,
 ): void {
   const { source } = stream;
   if (source.lines <= after) return;
-  let line = 0;
-  let carried = '';
-  readSegmentRange(stream.data, stream.members, source.start, source.start + source.bytes, (bytes) => {
-    const text = carried + bytes.toString('utf8');
-    let start = 0;
-    for (let end = text.indexOf('\n'); end !== -1; end = text.indexOf('\n', start)) {
-      line++;
-      const lineText = text.slice(start, end).trim();
-      if (line > after && lineText !== '') onLine(lineText, line);
-      start = end + 1;
-    }
-    carried = text.slice(start);
-  });
+  readSegmentLines(
+    stream.data,
+    stream.members,
+    source.start,
+    { offset: 0, line: 0 },
+    source.bytes,
+    (lines) => {
+      for (const { text, line } of lines) if (line > after) onLine(text, line);
+    },
+  );
 }
