@@ -138,10 +138,12 @@ def append(event):
             written = os.write(fd, line)
             while written < len(line):  # only on a full disk; still our own file, so no interleaving
                 written += os.write(fd, line[written:])
+            path = _fd_path
         except OSError as error:
             _close()
             failure = error
     if failure is None:
+        _after_append(path)
         return True
     # Warned outside the lock: a warnings hook may log, even through mltrace.
     warn_once(
@@ -150,6 +152,16 @@ def append(event):
         % (_describe_store(), failure),
     )
     return False
+
+
+def _after_append(path):
+    """What goes beyond the local log, off the pipeline's path: the team store push (_push)."""
+    try:
+        from mltrace import _push
+
+        _push.after_append(path)
+    except Exception:
+        pass
 
 
 def _describe_store():

@@ -41,6 +41,17 @@ def without_password(uri):
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), True
 
 
+def recorded():
+    """The team store URI recorded for this store by ``set_db_uri``, or None."""
+    try:
+        with open(os.path.join(config_dir(), FILE_NAME), encoding="utf-8") as f:
+            stores = json.load(f)
+        uri = stores.get(os.path.realpath(_store.location().store_dir)) if isinstance(stores, dict) else None
+        return uri if isinstance(uri, str) else None
+    except (OSError, ValueError):
+        return None
+
+
 def record(uri):
     """Records ``uri`` as this store's team store; warns (once) instead of raising."""
     try:
@@ -71,5 +82,8 @@ def record(uri):
         with open(temp, "w", encoding="utf-8") as f:
             json.dump(stores, f, indent=2, sort_keys=True)
         os.replace(temp, path)
+        from mltrace import _push
+
+        _push.reconfigure()
     except Exception as error:  # never into the pipeline
         _store.warn_once("db-record", "set_db_uri(): could not record the team store (%s)." % (error,))
