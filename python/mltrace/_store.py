@@ -42,6 +42,7 @@ _location = None
 _fd = None
 _fd_pid = None
 _fd_path = None
+_fd_lines = 0  # lines in this process's file: the number of the line an append writes
 _warned = set()
 
 
@@ -126,6 +127,7 @@ def encode(event):
 
 def append(event):
     """Appends one event as one line. Returns False (after warning once) when it could not."""
+    global _fd_lines
     try:
         line = encode(event)
     except Exception as error:  # a value json cannot encode: a bug of ours, never the user's
@@ -138,12 +140,13 @@ def append(event):
             written = os.write(fd, line)
             while written < len(line):  # only on a full disk; still our own file, so no interleaving
                 written += os.write(fd, line[written:])
-            path = _fd_path
+            _fd_lines += 1
+            path, number, store_dir = _fd_path, _fd_lines, location().store_dir
         except OSError as error:
             _close()
             failure = error
     if failure is None:
-        _after_append(path)
+        _after_append(store_dir, path, number, line)
         return True
     # Warned outside the lock: a warnings hook may log, even through mltrace.
     warn_once(
@@ -154,12 +157,14 @@ def append(event):
     return False
 
 
-def _after_append(path):
-    """What goes beyond the local log, off the pipeline's path: the team store push (_push)."""
+def _after_append(store_dir, path, number, line):
+    """What goes beyond the local log, off the pipeline's path: the team store push (_push) and
+    the OpenLineage backend (_openlineage). Line ``number`` of ``path`` is ``line``."""
     try:
-        from mltrace import _push
+        from mltrace import _openlineage, _push
 
         _push.after_append(path)
+        _openlineage.after_append(store_dir, path, number, line.decode("utf-8").rstrip("\n"))
     except Exception:
         pass
 
@@ -172,7 +177,7 @@ def _describe_store():
 
 
 def _open():
-    global _fd, _fd_pid, _fd_path
+    global _fd, _fd_pid, _fd_path, _fd_lines
     pid = os.getpid()
     if _fd is not None and _fd_pid == pid:
         return _fd
@@ -193,6 +198,7 @@ def _open():
             continue
     _fd_pid = pid
     _fd_path = path
+    _fd_lines = 0
     return _fd
 
 

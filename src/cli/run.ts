@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { gitInfo } from '../core/git';
 import { normalizePointerName } from '../core/pointers';
 import { StoreLocation } from '../core/storeDir';
+import { exitWaitMs, sendAsLogged } from '../core/openlineage/live';
 import { EventWriter, RunHandle } from '../core/writer';
 
 export interface RunCommandOptions {
@@ -32,6 +33,7 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     }
   };
   let warned = false;
+  const emitter = sendAsLogged(writer, (message) => process.stderr.write(`mltrace: ${message}\n`));
   const pointer = (name: string) => ({ name: normalizePointerName(name, location.root) });
   const git = gitInfo(location.root);
   const script = options.command.slice(1).find((arg) => !arg.startsWith('-') && isFile(arg));
@@ -82,6 +84,9 @@ export async function runCommand(options: RunCommandOptions): Promise<number> {
     });
   });
   writer.close();
+  // What is still in flight to the OpenLineage backend gets a bounded wait; the rest goes with
+  // `mltrace sync --openlineage`.
+  await emitter?.drain(exitWaitMs());
   return exitCode;
 }
 

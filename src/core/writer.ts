@@ -70,6 +70,13 @@ export class EventWriter {
   private fileValue: string;
   /** The file was ended (closed with its marker): the next append starts a new one. */
   private ended = false;
+  /** Lines in the current file: the number of the line an append writes. */
+  private lines = 0;
+  /**
+   * Called after each append with the file, the line's number in it and its text: what goes
+   * beyond the local log (the OpenLineage backend, live). Must not throw.
+   */
+  onAppend?: (file: string, line: number, text: string) => void;
 
   constructor(
     readonly location: StoreLocation,
@@ -115,13 +122,17 @@ export class EventWriter {
       this.ended = false;
       fs.mkdirSync(path.dirname(this.file), { recursive: true });
       this.fd = this.create();
+      this.lines = 0;
     }
     // After a failed write (disk full...) the file may end in a torn line: end it first, so that
     // it is reported as one malformed line and this event stays whole.
-    const line = Buffer.from(`${this.torn ? '\n' : ''}${JSON.stringify(event)}\n`);
+    const text = JSON.stringify(event);
+    const line = Buffer.from(`${this.torn ? '\n' : ''}${text}\n`);
+    if (this.torn) this.lines++; // the torn line, ended here
     this.torn = true;
     for (let written = 0; written < line.length;) written += fs.writeSync(this.fd, line, written);
     this.torn = false;
+    this.onAppend?.(this.fileValue, ++this.lines, text);
   }
 
   /**

@@ -9,6 +9,7 @@ import * as path from 'node:path';
 import { gitInfo } from '../core/git';
 import { normalizePointerName } from '../core/pointers';
 import { locateStore, StoreLocation } from '../core/storeDir';
+import { drainBeforeExit, exitWaitMs, sendAsLogged } from '../core/openlineage/live';
 import { EventWriter, RunHandle } from '../core/writer';
 
 export interface RunOptions {
@@ -28,6 +29,13 @@ let warned = false;
 const writers = new Map<string, EventWriter>();
 const described = new Set<string>();
 
+const warnedAbout = new Set<string>();
+function warnOnce(message: string): void {
+  if (warnedAbout.has(message)) return;
+  warnedAbout.add(message);
+  process.emitWarning(`mltrace: ${message}`);
+}
+
 function safely<T>(what: () => T): T | undefined {
   try {
     return what();
@@ -43,6 +51,9 @@ function writerFor(location: StoreLocation): EventWriter {
   if (!writer) {
     if (writers.size === 0) process.once('exit', closeWriters);
     writers.set(location.storeDir, (writer = new EventWriter(location, 'node')));
+    // To the OpenLineage backend too, when one is configured, off the pipeline's path.
+    const emitter = sendAsLogged(writer, warnOnce);
+    if (emitter) drainBeforeExit(emitter, exitWaitMs());
   }
   return writer;
 }

@@ -3,12 +3,12 @@
 // recorded per backend in `.mltrace/openlineage/`, line by line, so a failure (or a kill) resumes
 // after the last event the backend accepted; at worst the event in flight is sent twice, which
 // OpenLineage consumers accept (an event is identified by its run, type and time).
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeDurably } from '../durableFile';
 import { LogPosition, readNewLines } from '../ingest/readLines';
 import { ownWriterStreams, readSourceLines } from '../team/writerStreams';
+import { backendKey, liveProgress } from './live';
 import { describeUrl, HttpTransport, postEvent } from './transport';
 
 const WINDOW = 4 * 1024 * 1024;
@@ -28,7 +28,7 @@ interface Sent {
 }
 
 export async function emitOwnEvents(storeDir: string, transport: HttpTransport): Promise<EmitReport> {
-  const key = createHash('sha256').update(describeUrl(transport.url)).digest('hex').slice(0, 16);
+  const key = backendKey(transport);
   const statePath = path.join(storeDir, 'openlineage', `sent-${key}.json`);
   const state = readState(statePath);
   const report: EmitReport = { backend: describeUrl(transport.url), sent: 0 };
@@ -37,6 +37,8 @@ export async function emitOwnEvents(storeDir: string, transport: HttpTransport):
       const { writer } = stream;
       const sent: Sent = state[writer] ?? { window: { offset: 0, line: 0 }, line: 0 };
       state[writer] = sent;
+      // What the writer's own process already delivered as it logged (live.ts).
+      sent.line = Math.max(sent.line, liveProgress(storeDir, transport, writer));
       if (stream.kind === 'segment') {
         // Compacted since: its lines after the last one sent, from the segment.
         const pending: Array<[string, number]> = [];
@@ -65,7 +67,7 @@ export async function emitOwnEvents(storeDir: string, transport: HttpTransport):
           if (report.sent % 200 === 0) writeState(statePath, state);
         }
         sent.window = end;
-        sent.line = end.line;
+        sent.line = Math.max(sent.line, end.line);
         writeState(statePath, state);
       }
     }

@@ -98,8 +98,15 @@ export function describeUrl(url: string): string {
   }
 }
 
-/** Posts one event (a JSON line as written); resolves on a 2xx answer, rejects with a sentence. */
-export function postEvent(transport: HttpTransport, line: string): Promise<void> {
+/**
+ * Posts one event (a JSON line as written); resolves on a 2xx answer, rejects with a sentence.
+ * `unref`: the request does not keep the process alive (a pipeline's own exit decides).
+ */
+export function postEvent(
+  transport: HttpTransport,
+  line: string,
+  options: { unref?: boolean } = {},
+): Promise<void> {
   const body = transport.gzip ? gzipSync(line) : Buffer.from(line);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
@@ -118,6 +125,7 @@ export function postEvent(transport: HttpTransport, line: string): Promise<void>
         else reject(new Error(`${describeUrl(transport.url)} answered ${status}`));
       });
     });
+    if (options.unref) req.on('socket', (socket) => socket.unref());
     req.on('timeout', () =>
       req.destroy(new Error(`${describeUrl(transport.url)} did not answer in ${transport.timeout} s`)),
     );
