@@ -122,6 +122,23 @@ describe('team store (PostgreSQL)', () => {
     assert.deepEqual([again.pushed, again.pulled], [0, 0], 'a second sync has nothing to do');
   });
 
+  it('events travel byte for byte, whatever their text holds (tabs, backslashes, quotes, any script)', () => {
+    const from = machine();
+    const to = machine();
+    logRuns(from, 'tab\there "quoted" back\\slash \\N ünïcode 😀 \u202e', 2, {
+      input: 'data/a\\b.csv',
+      output: 'data/\ttab.csv',
+    });
+    sync(from);
+    assert.equal(sync(to).pulled, 4);
+    const events = (root: string) => path.join(storeDir(root), 'events');
+    const [original] = fs.readdirSync(events(from)).filter((f) => f.endsWith('.jsonl'));
+    assert.equal(
+      fs.readFileSync(path.join(events(to), `team-${original}`), 'utf8'),
+      fs.readFileSync(path.join(events(from), original), 'utf8'),
+    );
+  });
+
   it('four writers pushing 500 runs each at once: every store ends with all 2,000, none twice', async () => {
     const roots = [machine(), machine(), machine(), machine()];
     const expected = roots.flatMap((root, i) => logRuns(root, `step${i}`, 500));

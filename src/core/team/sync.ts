@@ -12,7 +12,10 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeDurably } from '../durableFile';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Client } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { LogPosition, readNewLines } from '../ingest/readLines';
 import { eventsDir } from '../storeDir';
 import { CHANGE_LOCK, CHANNEL, ensureSchema } from './schema';
@@ -195,10 +198,17 @@ class TeamSync {
     const c = this.client;
     try {
       await c.query('BEGIN');
+      // COPY into a session's staging table, then one INSERT that skips what the server has:
+      // about 2.5 times the events per second of binding arrays (bench/team.bench.ts).
       await c.query(
-        `INSERT INTO mltrace_events (writer, seq, line)
-           SELECT * FROM unnest($1::text[], $2::bigint[], $3::text[]) ON CONFLICT DO NOTHING`,
-        [batch.writerOfLine, batch.seqs, batch.lines],
+        'CREATE TEMP TABLE IF NOT EXISTS mltrace_push (writer text, seq bigint, line text) ON COMMIT DELETE ROWS',
+      );
+      await pipeline(
+        Readable.from(copyText(batch)),
+        c.query(copyFrom('COPY mltrace_push (writer, seq, line) FROM STDIN')),
+      );
+      await c.query(
+        'INSERT INTO mltrace_events (writer, seq, line) SELECT writer, seq, line FROM mltrace_push ON CONFLICT DO NOTHING',
       );
       // Change numbers in commit order: drawn under a lock held until COMMIT.
       await c.query('SELECT pg_advisory_xact_lock($1)', [CHANGE_LOCK]);
@@ -333,6 +343,26 @@ function newBatch(): Batch {
   };
   return batch;
 }
+
+/** The batch as COPY's text format, in chunks of about a megabyte. */
+function* copyText(batch: Batch): Generator<string> {
+  // COPY text: tab between fields, newline after a row, backslash escapes in values.
+  const escape = (value: string) =>
+    /[\\\t\n\r]/.test(value)
+      ? value.replace(/[\\\t\n\r]/g, (ch) => ESCAPES[ch as keyof typeof ESCAPES])
+      : value;
+  let chunk = '';
+  for (let i = 0; i < batch.seqs.length; i++) {
+    chunk += `${escape(batch.writerOfLine[i])}\t${batch.seqs[i]}\t${escape(batch.lines[i])}\n`;
+    if (chunk.length >= 1 << 20) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk) yield chunk;
+}
+
+const ESCAPES = { '\\': '\\\\', '\t': '\\t', '\n': '\\n', '\r': '\\r' } as const;
 
 function readState(file: string): State {
   try {
