@@ -14,6 +14,7 @@ import type { Client, Notification } from 'pg';
 import * as vscode from 'vscode';
 import { eventsDir } from '../core/storeDir';
 import { CHANNEL, ensureSchema } from '../core/team/schema';
+import { recordedTeamUri } from '../core/team/recorded';
 import { connect, explain, serverName, TeamError } from '../core/team/server';
 import { PULLED_PREFIX, syncTeam } from '../core/team/sync';
 import { SETTINGS_SECTION, Settings, StateKeys, TEAM_PUSH_DEBOUNCE_MS, TEAM_RETRY_MS } from './constants';
@@ -21,8 +22,11 @@ import type { LineageService } from './lineageService';
 import { visible } from './presentation';
 import type { Trust } from './trust';
 
-/** Where the URI in effect was set: user settings, or the workspace's (or a folder's). */
-export type TeamUriSource = 'user' | 'workspace';
+/**
+ * Where the URI in effect was set: user settings, the workspace's (or a folder's), or recorded by
+ * this store's pipeline with mltrace's `set_db_uri()` (src/core/team/recorded.ts).
+ */
+export type TeamUriSource = 'user' | 'workspace' | 'recorded';
 
 export interface TeamConfig {
   uri: string;
@@ -85,6 +89,8 @@ export class TeamSyncService implements vscode.Disposable {
         if (this.session && this.session.storeDir !== service.location?.storeDir) void this.restart();
         else if (!this.session && this.stateValue.why === 'no-folder' && service.location)
           void this.restart();
+        // A pipeline may have named a team store (set_db_uri) since: the new runs came with it.
+        else if (!this.session && this.stateValue.why === 'unset' && this.configured()) void this.restart();
       }),
     );
   }
@@ -107,7 +113,10 @@ export class TeamSyncService implements vscode.Disposable {
     if (workspace !== undefined)
       return workspace.trim() ? { uri: workspace.trim(), source: 'workspace' } : undefined;
     const user = info?.globalValue?.trim();
-    return user ? { uri: user, source: 'user' } : undefined;
+    if (user) return { uri: user, source: 'user' };
+    const storeDir = this.service.location?.storeDir;
+    const recorded = storeDir ? recordedTeamUri(storeDir) : undefined;
+    return recorded ? { uri: recorded, source: 'recorded' } : undefined;
   }
 
   /** Whether the user confirmed this URI, found in this workspace's settings. */
@@ -166,7 +175,15 @@ export class TeamSyncService implements vscode.Disposable {
           : info?.globalValue !== undefined
             ? vscode.ConfigurationTarget.Global
             : undefined;
-    if (target === undefined) return false;
+    if (target === undefined) {
+      // A URI the pipeline recorded stays recorded (it is the pipeline's): take back the consent.
+      const recorded = this.configured();
+      if (recorded?.source !== 'recorded' || !this.isConfirmed(recorded.uri)) return false;
+      this.asked.add(recorded.uri); // not asked again in this window
+      await this.globalState.update(StateKeys.teamConfirmed + workspaceKey(), undefined);
+      await this.restart();
+      return true;
+    }
     await config.update(Settings.teamUri, undefined, target);
     await this.restart();
     return true;
@@ -185,9 +202,10 @@ export class TeamSyncService implements vscode.Disposable {
   async syncNow(): Promise<void> {
     await this.restarting;
     if (this.session) return this.session.syncNow();
-    if (this.stateValue.why === 'unconfirmed' && this.stateValue.uri) {
-      this.asked.delete(this.stateValue.uri);
-      await this.askToConfirm(this.stateValue.uri);
+    const config = this.configured();
+    if (this.stateValue.why === 'unconfirmed' && config) {
+      this.asked.delete(config.uri);
+      await this.askToConfirm(config);
       return this.session ? (this.session as Session).syncNow() : undefined;
     }
     if (this.stateValue.why === 'unset')
@@ -224,9 +242,11 @@ export class TeamSyncService implements vscode.Disposable {
     const off = (why: TeamState['why']) =>
       this.setState({ kind: 'off', why, uri: config.uri, server: serverName(config.uri), listening: false });
     if (!this.trust.trusted) return off('restricted');
-    if (config.source === 'workspace' && !this.isConfirmed(config.uri)) {
+    // A URI that came with the repository (its settings, or its pipeline's set_db_uri) is used
+    // only once the user says so: lineage must not go to a server a cloned repository names.
+    if (config.source !== 'user' && !this.isConfirmed(config.uri)) {
       off('unconfirmed');
-      if (!this.asked.has(config.uri)) void this.askToConfirm(config.uri);
+      if (!this.asked.has(config.uri)) void this.askToConfirm(config);
       return;
     }
     const storeDir = this.service.location?.storeDir;
@@ -246,15 +266,20 @@ export class TeamSyncService implements vscode.Disposable {
       // Other machines' events were written to team-*.jsonl: read them now, the views follow.
       onPulled: () => this.service.ingestNow(),
     });
-    this.log.info(`Team store: syncing with ${visible(this.session.server)} (${config.source} settings).`);
+    const from = config.source === 'recorded' ? "the pipeline's set_db_uri()" : `${config.source} settings`;
+    this.log.info(`Team store: syncing with ${visible(this.session.server)} (${from}).`);
     this.session.start();
   }
 
-  private async askToConfirm(uri: string): Promise<void> {
+  private async askToConfirm({ uri, source }: TeamConfig): Promise<void> {
     this.asked.add(uri);
     const use = 'Use This Team Store';
+    const who =
+      source === 'recorded'
+        ? "this workspace's pipeline named a team store with set_db_uri()"
+        : "this workspace's settings name a team store";
     const choice = await vscode.window.showInformationMessage(
-      `mltrace: this workspace's settings name a team store, ${visible(serverName(uri))}. Syncing sends this workspace's lineage (component names, file paths, code locations) to it. Use it?`,
+      `mltrace: ${who}, ${visible(serverName(uri))}. Syncing sends this workspace's lineage (component names, file paths, code locations) to it. Use it?`,
       use,
       'Not Now',
     );
@@ -318,6 +343,8 @@ class Session {
   private watcher: fs.FSWatcher | undefined;
   private state: TeamState;
   private disposed = false;
+  /** Stops a sync in flight when the session ends (the URI was removed or changed). */
+  private readonly abort = new AbortController();
 
   constructor(private readonly options: SessionOptions) {
     this.server = serverName(options.uri);
@@ -344,6 +371,7 @@ class Session {
 
   dispose(): void {
     this.disposed = true;
+    this.abort.abort();
     for (const timer of [this.retryTimer, this.pushTimer]) if (timer) clearTimeout(timer);
     if (this.pollTimer) clearInterval(this.pollTimer);
     this.watcher?.close();
@@ -455,6 +483,7 @@ class Session {
   }
 
   private async syncOnce(): Promise<void> {
+    if (this.disposed) return;
     this.update({ kind: 'syncing' });
     try {
       const report = await vscode.window.withProgress(
@@ -464,6 +493,7 @@ class Session {
             password: this.options.password,
             timeoutMs: CONNECT_TIMEOUT_MS,
             pullBudgetMs: PULL_BUDGET_MS,
+            signal: this.abort.signal,
           }),
       );
       if (this.disposed) return;

@@ -34,6 +34,8 @@ export interface SyncOptions extends ConnectOptions {
   pull?: boolean;
   /** Stop pulling after this long (between pages; what is left comes next time). */
   pullBudgetMs?: number;
+  /** Stops the sync between transactions (what was committed stays): the user disconnected. */
+  signal?: AbortSignal;
   /** Test hook: called after each committed push transaction and each pulled page. */
   onStep?: (step: 'pushed' | 'pulled', count: number) => void;
 }
@@ -111,7 +113,12 @@ class TeamSync {
 
   // ---- push ---------------------------------------------------------------------------------
 
+  private get cancelled(): boolean {
+    return this.options.signal?.aborted ?? false;
+  }
+
   async push(): Promise<Pick<SyncReport, 'pushed' | 'pushedWriters'>> {
+    if (this.cancelled) return { pushed: 0, pushedWriters: 0 };
     const streams = ownWriterStreams(this.storeDir);
     if (streams.length === 0) return { pushed: 0, pushedWriters: 0 };
     const writers = streams.map((f) => f.writer);
@@ -126,7 +133,7 @@ class TeamSync {
     const touched = new Set<string>();
     let batch: Batch = newBatch();
     const flush = async () => {
-      if (batch.seqs.length === 0) return;
+      if (batch.seqs.length === 0 || this.cancelled) return;
       await this.commitPush(batch);
       pushed += batch.seqs.length;
       for (const w of batch.writers.keys()) touched.add(w);
@@ -251,7 +258,7 @@ class TeamSync {
       );
       if (rows.length === 0) break;
       for (const row of rows) {
-        if (Date.now() > this.deadline) {
+        if (Date.now() > this.deadline || this.cancelled) {
           writeState(this.statePath, this.state);
           return { pulled, pulledWriters: touched.size, problems, incomplete: true };
         }

@@ -6,6 +6,8 @@ import Mocha from 'mocha';
 
 export function run(): Promise<void> {
   const mocha = new Mocha({ ui: 'tdd', color: false, timeout: 30_000, reporter: 'spec' });
+  // While working on one suite: MLTRACE_TEST_GREP="team store" npm run test:vscode -- --trusted
+  if (process.env.MLTRACE_TEST_GREP) mocha.grep(process.env.MLTRACE_TEST_GREP);
   // Restricted Mode (an untrusted folder) is a separate run of the suite, with its own tests.
   const restricted = process.env.MLTRACE_TEST_MODE === 'restricted';
   for (const file of fs.readdirSync(__dirname).sort()) {

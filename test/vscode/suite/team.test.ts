@@ -222,4 +222,52 @@ suite('mltrace team store', () => {
     assert.equal(await onServer(writer), 2);
     assert.equal(api.team.isConfirmed(named), true);
   });
+  test('a URI the pipeline recorded with set_db_uri() is used only once confirmed, and the dialog says where it came from', async function () {
+    this.timeout(60_000);
+    await settings().update(Settings.teamUri, undefined, vscode.ConfigurationTarget.Workspace);
+    await settings().update(Settings.teamUri, undefined, vscode.ConfigurationTarget.Global);
+    await waitFor('no team store', () => api.team.state.why === 'unset', 10_000);
+    // What the Python shim writes for set_db_uri (python/mltrace/_team.py), in a configuration
+    // folder of this test's own: the extension host and this suite share process.env.
+    const named = `${pg.adminUri}?application_name=from-set-db-uri`;
+    const config = fs.mkdtempSync(path.join(os.tmpdir(), 'mltrace-config-'));
+    const storeDir = fs.realpathSync(path.join(fixture.root, '.mltrace'));
+    fs.writeFileSync(path.join(config, 'team-stores.json'), JSON.stringify({ [storeDir]: named }));
+    const window = vscode.window as {
+      -readonly [K in keyof typeof vscode.window]: (typeof vscode.window)[K];
+    };
+    const { showInformationMessage } = window;
+    const asked: string[] = [];
+    window.showInformationMessage = (message: string) => (asked.push(message), Promise.resolve(undefined));
+    const previous = process.env.MLTRACE_CONFIG_DIR;
+    process.env.MLTRACE_CONFIG_DIR = config;
+    try {
+      // A new run in the store is what tells the extension to look again (a pipeline just ran).
+      const { writer } = logLocally('after_set_db_uri');
+      await waitFor('awaiting confirmation', () => api.team.state.why === 'unconfirmed', 15_000);
+      assert.deepEqual(api.team.configured(), { uri: named, source: 'recorded' });
+      assert.equal(asked.length, 1, asked.join(' | '));
+      assert.match(
+        asked[0],
+        /pipeline named a team store with set_db_uri\(\), mltrace_admin@127\.0\.0\.1:\d+\/lineage/,
+      );
+      await sleep(2500); // longer than the push's debounce
+      assert.equal(await onServer(writer), 0, 'nothing was pushed before confirming');
+
+      await api.team.confirm(named);
+      await waitFor('synced after confirming', () => api.team.state.kind === 'synced', 20_000);
+      assert.equal(await onServer(writer), 2);
+
+      // Disconnecting takes the consent back (the pipeline's record stays the pipeline's).
+      assert.equal(await api.team.disconnect(), true);
+      await waitFor('awaiting confirmation again', () => api.team.state.why === 'unconfirmed', 10_000);
+      assert.equal(api.team.isConfirmed(named), false);
+      assert.equal(asked.length, 1, 'and not asked again in this window');
+    } finally {
+      window.showInformationMessage = showInformationMessage;
+      if (previous === undefined) delete process.env.MLTRACE_CONFIG_DIR;
+      else process.env.MLTRACE_CONFIG_DIR = previous;
+      fs.rmSync(config, { recursive: true, force: true });
+    }
+  });
 });
