@@ -40,7 +40,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
   };
   const log = own(vscode.window.createOutputChannel('mltrace', { log: true }));
   const trust = own(new Trust());
-  const service = own(new LineageService(trust, log));
+  const service = own(new LineageService(trust, log, context.storageUri?.fsPath));
   const webviews = own(registerWebviews(context, service));
   const team = own(new TeamSyncService(service, trust, context.secrets, context.globalState, log));
 

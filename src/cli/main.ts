@@ -6,7 +6,7 @@ import { LineageError } from '../core/model';
 import { teamUri } from '../core/team/recorded';
 import type { HttpTransport } from '../core/openlineage/transport';
 import { LineageStore } from '../core/store';
-import { locateStore, StoreLocation } from '../core/storeDir';
+import { isOwnStore, locateStore, readerSnapshotDir, StoreLocation } from '../core/storeDir';
 import { EventWriter } from '../core/writer';
 import { normalizePointerName } from '../core/pointers';
 import { componentsTable, dim, list, reviewTable, runCard, runsTable, table, traceTree } from './tables';
@@ -41,6 +41,8 @@ interface Args {
 
 interface Context {
   location: StoreLocation;
+  /** Where this reader's snapshot lives, when not in the store (a shared store). */
+  snapshotDir: string | undefined;
   json: boolean;
   store(): Promise<LineageStore>;
   print(human: string, json: unknown): void;
@@ -270,9 +272,10 @@ const commands: Record<string, Command> = {
     summary: 'read new events and report every problem found',
     async run(_args, ctx) {
       const messages: string[] = [];
-      chooseWasmTier(ctx.location.storeDir);
+      chooseWasmTier(ctx.location.storeDir, ctx.snapshotDir);
       const store = await LineageStore.open({
         dir: ctx.location.storeDir,
+        snapshotDir: ctx.snapshotDir,
         deferIngest: true,
         onMessage: (m) => messages.push(m),
       });
@@ -490,16 +493,24 @@ export async function main(argv: string[]): Promise<number> {
     }
     const json = args.values.json === true;
     const location = locateStore({ dir: args.values.dir as string | undefined });
+    // A store that is not the working folder's own (a shared folder many machines append to):
+    // the snapshot is this reader's, in a per-user cache (docs/LAYOUT.md).
+    const snapshotDir =
+      process.env.MLTRACE_SNAPSHOT_DIR || !isOwnStore(location.storeDir, process.cwd())
+        ? readerSnapshotDir(location.storeDir)
+        : undefined;
     const ctx: Context = {
       location,
+      snapshotDir,
       json,
       store: async () => {
         if (!store) {
           if (name !== 'sync') await pullFirst(location.storeDir);
           // After the pull: what it brought counts towards the backlog the tier is chosen for.
-          chooseWasmTier(location.storeDir);
+          chooseWasmTier(location.storeDir, snapshotDir);
           store = await LineageStore.open({
             dir: location.storeDir,
+            snapshotDir,
             onMessage: (m) => process.stderr.write(`mltrace: ${visible(m, { lines: true })}\n`),
             autoCompact: autoCompactSetting(),
           });

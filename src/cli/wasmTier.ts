@@ -16,6 +16,6 @@ export const BASELINE_ONLY_BYTES = 64 * 1024 * 1024;
  * Before sql.js is first loaded: keep to the baseline compiler when the store has little to
  * ingest. (The CLI only: a flag is for the whole process, and the editor's host is shared.)
  */
-export function chooseWasmTier(storeDir: string): void {
-  if (unreadBytesBound(storeDir) <= BASELINE_ONLY_BYTES) v8.setFlagsFromString('--liftoff-only');
+export function chooseWasmTier(storeDir: string, snapshotDir?: string): void {
+  if (unreadBytesBound(storeDir, snapshotDir) <= BASELINE_ONLY_BYTES) v8.setFlagsFromString('--liftoff-only');
 }

@@ -31,6 +31,11 @@ export interface OpenOptions {
    * (default 300) at a time.
    */
   autoCompact?: { endedFiles?: number; maxFiles?: number; budgetMs?: number } | false;
+  /**
+   * The folder of the snapshot (default: the store's): a reader of a shared store keeps its own
+   * (storeDir.ts `readerSnapshotDir`).
+   */
+  snapshotDir?: string;
 }
 
 export class LineageStore extends Queries {
@@ -38,6 +43,8 @@ export class LineageStore extends Queries {
   private dirty = false;
   private saveTimer: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Where `save()` writes the snapshot. */
+  private snapshotFile = '';
 
   private constructor(
     db: Database,
@@ -65,7 +72,7 @@ export class LineageStore extends Queries {
     const SQL = await loadSqlJs();
     const location = storeLocation(path.resolve(options.dir));
     const onMessage = options.onMessage ?? (() => undefined);
-    const file = snapshotPath(location.storeDir);
+    const file = snapshotPath(options.snapshotDir ?? location.storeDir);
     let db: Database | undefined;
     let reason: string | null = null;
     if (fs.existsSync(file)) {
@@ -98,6 +105,7 @@ export class LineageStore extends Queries {
       options.worker ?? {},
       options.autoCompact,
     );
+    store.snapshotFile = file;
     if (!options.deferIngest) store.ingest();
     return store;
   }
@@ -156,7 +164,7 @@ export class LineageStore extends Queries {
     if (this.saveTimer) clearTimeout(this.saveTimer);
     this.saveTimer = undefined;
     if (!this.dirty) return false;
-    const file = snapshotPath(this.location.storeDir);
+    const file = this.snapshotFile || snapshotPath(this.location.storeDir);
     const temp = `${file}.${process.pid}.tmp`;
     const tempChecksum = `${checksumPath(file)}.${process.pid}.tmp`;
     fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -251,10 +259,10 @@ export class LineageStore extends Queries {
  * for choosing how to start, never for deciding what to read (appends between an ingest and the
  * save that followed it, and a snapshot that will be rebuilt, are not counted).
  */
-export function unreadBytesBound(storeDir: string): number {
+export function unreadBytesBound(storeDir: string, snapshotDir = storeDir): number {
   let savedMs = -Infinity;
   try {
-    savedMs = fs.statSync(snapshotPath(storeDir)).mtimeMs;
+    savedMs = fs.statSync(snapshotPath(snapshotDir)).mtimeMs;
   } catch {
     // No snapshot: the whole log is read.
   }

@@ -1,5 +1,7 @@
 // Where the store lives (docs/EVENTS.md "Where events live").
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 
 export const STORE_FOLDER = '.mltrace';
@@ -58,6 +60,35 @@ export const eventsDir = (storeDir: string): string => path.join(storeDir, EVENT
 export const segmentsDir = (storeDir: string): string => path.join(storeDir, EVENTS_FOLDER, SEGMENTS_FOLDER);
 export const codeDir = (storeDir: string): string => path.join(storeDir, CODE_FOLDER);
 export const snapshotPath = (storeDir: string): string => path.join(storeDir, SNAPSHOT_FILE);
+
+/**
+ * Whether the store is the folder's own: the `.mltrace` of the folder or of one of its ancestors.
+ * Another (a shared network folder named by --dir, MLTRACE_DIR or a setting, that many machines
+ * append to) gets a snapshot per reader: see `readerSnapshotDir`.
+ */
+export function isOwnStore(storeDir: string, folder: string): boolean {
+  const relative = path.relative(path.dirname(path.resolve(storeDir)), path.resolve(folder));
+  return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/**
+ * Where this user keeps the snapshot of a store that is not the workspace's own:
+ * `$MLTRACE_SNAPSHOT_DIR` when set, else `$XDG_CACHE_HOME/mltrace/snapshots/<key>` (default
+ * `~/.cache`), the key naming the store's real path. The log stays shared; the index, which each
+ * reader rewrites, does not.
+ */
+export function readerSnapshotDir(storeDir: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (env.MLTRACE_SNAPSHOT_DIR) return path.resolve(env.MLTRACE_SNAPSHOT_DIR);
+  let real = path.resolve(storeDir);
+  try {
+    real = fs.realpathSync(real);
+  } catch {
+    // not created yet: its path is its name
+  }
+  const key = createHash('sha256').update(real).digest('hex').slice(0, 16);
+  const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  return path.join(cache, 'mltrace', 'snapshots', key);
+}
 
 function isDirectory(p: string): boolean {
   try {

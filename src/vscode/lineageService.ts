@@ -6,7 +6,14 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IngestReport, Run } from '../core/model';
 import { LineageStore } from '../core/store';
-import { eventsDir, STORE_FOLDER, StoreLocation, storeLocation } from '../core/storeDir';
+import {
+  eventsDir,
+  isOwnStore,
+  readerSnapshotDir,
+  STORE_FOLDER,
+  StoreLocation,
+  storeLocation,
+} from '../core/storeDir';
 import { EventWriter } from '../core/writer';
 import { ContextKeys, INGEST_DEBOUNCE_MS, Settings } from './constants';
 import { visible } from './presentation';
@@ -49,6 +56,8 @@ export class LineageService implements vscode.Disposable {
   constructor(
     private readonly trust: Trust,
     private readonly log: vscode.LogOutputChannel,
+    /** This workspace's storage folder (ExtensionContext.storageUri), for a shared store's snapshot. */
+    private readonly storageDir?: string,
   ) {
     this.disposables.push(
       this.changeEmitter,
@@ -258,8 +267,16 @@ export class LineageService implements vscode.Disposable {
     this.location = storeLocation(storeDir);
     const started = Date.now();
     try {
+      // A store outside the workspace (a shared folder that many machines append to): the
+      // snapshot is this window's own, in the workspace's storage (docs/LAYOUT.md).
+      const snapshotDir = isOwnStore(storeDir, folder.uri.fsPath)
+        ? undefined
+        : this.storageDir
+          ? path.join(this.storageDir, 'snapshot')
+          : readerSnapshotDir(storeDir);
       const store = await LineageStore.open({
         dir: storeDir,
+        snapshotDir,
         deferIngest: true,
         onMessage: (m) => this.log.info(m),
       });
