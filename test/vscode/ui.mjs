@@ -1,5 +1,6 @@
 // UI flows through Chromium on a real VS Code (code-server) with the extension installed from its
-// .vsix: activity bar → trees → trace → CodeLens → explorer context menu, then an empty folder →
+// .vsix: activity bar → trees → trace → CodeLens → explorer context menu → Connect Team Store… (a
+// throw-away PostgreSQL, test/helpers/postgres.ts: a wrong password, then the right one), then an empty folder →
 // welcome view → "Create Example Pipeline", then a large store's progress notification. Saves a
 // screenshot per step under test-results/ui/.
 // Prints `N passed, N failed`; exits non-zero on failure.
@@ -7,6 +8,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { tsImport } from 'tsx/esm/api';
 import {
   installExtension,
   launchBrowser,
@@ -39,6 +41,7 @@ execFileSync(process.execPath, [path.join(repoRoot, 'out/example.js'), bigFolder
 
 let passed = 0;
 let failed = 0;
+let pg;
 let server;
 let browser;
 let page;
@@ -81,6 +84,9 @@ try {
   server = await startCodeServer({ stateDir, extensionsDir: path.join(stateDir, 'ext') });
   log(`code-server up on port ${server.port}`);
   browser = await withTimeout(launchBrowser(path.join(tmp, 'profile')), 60_000, 'starting Chromium');
+  const { startPostgres } = await tsImport('../helpers/postgres.ts', import.meta.url);
+  pg = await startPostgres();
+  log(`PostgreSQL up on port ${pg.port}`);
   page = browser.pages()[0] ?? (await browser.newPage());
   const url = `${server.url}/?folder=${encodeURIComponent(folder)}`;
 
@@ -175,6 +181,62 @@ try {
     await graph().locator('.node.run', { hasText: 'predict' }).first().waitFor();
   });
 
+  /** Runs Connect Team Store… through its three steps, typing what a user types. */
+  async function connectTeamStore(password) {
+    await runCommand('mltrace: Connect Team Store');
+    await page.locator('.quick-input-widget', { hasText: 'Connect Team Store (1/3)' }).waitFor();
+    await quickInput().fill(pg.adminUri);
+    await page.keyboard.press('Enter');
+    await page.locator('.quick-input-widget', { hasText: 'Connect Team Store (2/3)' }).waitFor();
+    await quickInput().fill(password);
+    await page.keyboard.press('Enter');
+  }
+
+  await step(
+    'Connect Team Store… with a wrong password: one error naming the server, not the password; nothing saved',
+    async () => {
+      await page.keyboard.press('Escape');
+      await connectTeamStore('not-the-password');
+      const toast = page.locator('.notification-toast', { hasText: /password authentication failed/ });
+      await toast.waitFor();
+      const text = await toast.innerText();
+      if (!text.includes(`127.0.0.1:${pg.port}/lineage`)) throw new Error(`the server is not named: ${text}`);
+      if (text.includes('not-the-password')) throw new Error('the password is shown');
+      if (!/Nothing was saved/.test(text)) throw new Error(`no "Nothing was saved": ${text}`);
+      await page.waitForTimeout(400); // the toast slides in
+      await shot('06-team-wrong-password');
+      await toast
+        .locator('.codicon-notifications-clear')
+        .click()
+        .catch(() => page.keyboard.press('Escape'));
+    },
+  );
+
+  await step(
+    'Connect Team Store… tests the connection, saves it for me, and the status bar says synced',
+    async () => {
+      await connectTeamStore(pg.adminPassword);
+      const scope = page.locator('.quick-input-widget', {
+        hasText: /Connect Team Store \(3\/3\): connected to/,
+      });
+      await scope.waitFor();
+      await page.waitForTimeout(300);
+      await shot('07-team-save-where');
+      await page.locator('.quick-input-list .monaco-list-row', { hasText: 'For me' }).first().click();
+      await page
+        .locator('.statusbar-item', { hasText: /synced/ })
+        .first()
+        .waitFor({ timeout: 30_000 });
+      const events = Number(pg.sql('SELECT count(*) FROM mltrace_events').trim());
+      if (!(events > 0)) throw new Error('nothing reached the server');
+      await shot('08-team-synced');
+      // Saved "for me", it would sync every folder opened next: the steps below are about one
+      // machine's store.
+      await runCommand('mltrace: Disconnect Team Store');
+      await page.locator('.notification-toast', { hasText: /stopped syncing with/ }).waitFor();
+    },
+  );
+
   await step('empty folder: the welcome view offers the example pipeline', async () => {
     await page.goto(`${server.url}/?folder=${encodeURIComponent(emptyFolder)}`, {
       waitUntil: 'domcontentloaded',
@@ -185,7 +247,7 @@ try {
       .click();
     await page.getByText(/No runs are logged here yet/).waitFor();
     await page.waitForTimeout(300);
-    await shot('06-welcome');
+    await shot('09-welcome');
   });
 
   await step('"Create Example Pipeline" creates the workspace and opens it with its runs', async () => {
@@ -196,7 +258,7 @@ try {
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.getByText(/Create an example pipeline/).waitFor();
     await page.waitForTimeout(300);
-    await shot('07-create-example-dialog');
+    await shot('10-create-example-dialog');
     await dialog.locator('.monaco-button', { hasText: 'Create in mltrace-example/ and Open' }).click();
     await page.waitForURL(/mltrace-example/);
     await page
@@ -209,7 +271,7 @@ try {
     }
     if (!fs.existsSync(path.join(emptyFolder, 'mltrace-example', '.mltrace', 'events')))
       throw new Error('no event log was written');
-    await shot('08-example-opened');
+    await shot('11-example-opened');
   });
   await step('a large store opens behind a progress notification, then shows its runs', async () => {
     await page.goto(`${server.url}/?folder=${encodeURIComponent(bigFolder)}`, {
@@ -220,7 +282,7 @@ try {
     });
     await toast.waitFor();
     await page.waitForTimeout(400); // the toast slides in
-    await shot('09-indexing-progress');
+    await shot('12-indexing-progress');
     await toast.waitFor({ state: 'hidden' });
     await page
       .locator('.activitybar')
@@ -237,6 +299,7 @@ try {
 } finally {
   await browser?.close().catch(() => undefined);
   await server?.stop();
+  pg?.remove();
   fs.rmSync(tmp, { recursive: true, force: true });
 }
 log(`done; screenshots in ${path.relative(repoRoot, SHOTS)}/`);
