@@ -5,11 +5,10 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test } from 'node:test';
-import { appendEvents, iso, tempFixture, uuid } from '../helpers/lineage';
-import { Columns, normal, profiledRunEvent, sample, seeded } from '../helpers/profiles';
+import { tempFixture, uuid } from '../helpers/lineage';
+import { Columns, normal, pipeline, sample, seeded } from '../helpers/profiles';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
-const TRAIN = uuid(2, '7106a157');
 
 function mltrace(cwd: string, ...args: string[]) {
   const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1' };
@@ -28,30 +27,7 @@ function features(seed: number, shift = 0): Columns {
 /** featurize writes v1, train reads it, featurize writes v2 with age shifted. */
 function workspace(t: Parameters<typeof tempFixture>[0]) {
   const fx = tempFixture(t);
-  fx.writeFile('data/features.csv', 'age,city\n');
-  appendEvents(fx, 'log.jsonl', [
-    profiledRunEvent({
-      runId: uuid(1),
-      job: 'featurize',
-      start: iso(0),
-      end: iso(5),
-      outputs: [{ name: 'data/features.csv', version: 'sha256:v1', columns: features(1) }],
-    }),
-    profiledRunEvent({
-      runId: TRAIN,
-      job: 'train',
-      start: iso(10),
-      end: iso(15),
-      inputs: [{ name: 'data/features.csv', version: 'sha256:v1' }],
-    }),
-    profiledRunEvent({
-      runId: uuid(3),
-      job: 'featurize',
-      start: iso(20),
-      end: iso(25),
-      outputs: [{ name: 'data/features.csv', version: 'sha256:v2', columns: features(2, 12) }],
-    }),
-  ]);
+  pipeline(fx, features(1), features(2, 12));
   return fx;
 }
 

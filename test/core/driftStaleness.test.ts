@@ -9,15 +9,22 @@ import { describe, test } from 'node:test';
 import { compareProfiles, DataProfile, formatPsi } from '../../src/core/drift';
 import { shortId } from '../../src/core/format';
 import { readProfile } from '../../src/core/ingest/parseProfile';
-import type { Facets } from '../../src/core/events';
 import { appendEvents, Fixture, iso, tempFixture, uuid } from '../helpers/lineage';
-import { Columns, normal, profiledRunEvent, profileFacets, sample, seeded } from '../helpers/profiles';
+import {
+  Columns,
+  MODEL_CONTENT,
+  normal,
+  pipeline,
+  profiledRunEvent,
+  profileFacets,
+  sample,
+  seeded,
+} from '../helpers/profiles';
 
 const FEATURIZE_1 = uuid(1);
 const TRAIN = uuid(2, '7106a157');
 const FEATURIZE_2 = uuid(3);
 const SCORE = uuid(4);
-const MODEL_VERSION = `sha256:${createHash('sha256').update('weights').digest('hex')}`;
 
 /** Features of one population: age (shifted by `shift`), income, city, and optionally more. */
 function features(seed: number, n: number, shift = 0, extra: Columns = {}): Columns {
@@ -34,43 +41,6 @@ const asProfile = (columns: Columns): DataProfile => {
   const { facets, io } = profileFacets(columns);
   return JSON.parse(readProfile(facets, io, 'v', 'x', [])!) as DataProfile;
 };
-
-/**
- * featurize writes data/features.csv (v1), train reads it and writes the model, then featurize
- * writes v2 (`next`). The file on disk is neither (rule 3 compares fingerprints).
- */
-function pipeline(
-  fx: Fixture,
-  first: Columns | undefined,
-  next: Columns | undefined,
-  nextFacets?: Facets,
-): void {
-  fx.writeFile('data/features.csv', 'age,income,city\n41,20000,north\n');
-  appendEvents(fx, 'log.jsonl', [
-    profiledRunEvent({
-      runId: FEATURIZE_1,
-      job: 'featurize',
-      start: iso(0),
-      end: iso(5),
-      outputs: [{ name: 'data/features.csv', version: 'sha256:v1', columns: first }],
-    }),
-    profiledRunEvent({
-      runId: TRAIN,
-      job: 'train',
-      start: iso(10),
-      end: iso(15),
-      inputs: [{ name: 'data/features.csv', version: 'sha256:v1' }],
-      outputs: [{ name: 'models/model.pkl', version: MODEL_VERSION }],
-    }),
-    profiledRunEvent({
-      runId: FEATURIZE_2,
-      job: 'featurize',
-      start: iso(20),
-      end: iso(25),
-      outputs: [{ name: 'data/features.csv', version: 'sha256:v2', columns: next, io: nextFacets }],
-    }),
-  ]);
-}
 
 const CHANGED = `Input data/features.csv (last written by featurize (run ${shortId(FEATURIZE_2)})) changed since this run read it`;
 
@@ -151,7 +121,7 @@ function scoring(fx: Fixture, live: Columns): void {
     fx.writeFile(rel, content);
     return `sha256:${createHash('sha256').update(content).digest('hex')}`;
   };
-  const model = written('models/model.pkl', 'weights');
+  const model = written('models/model.pkl', MODEL_CONTENT);
   const liveVersion = written('data/live.csv', 'age,income\n');
   appendEvents(fx, 'log.jsonl', [
     profiledRunEvent({

@@ -13,6 +13,8 @@ import {
 } from '../../src/core/events';
 import { PROFILER, QUANTILE_KEYS } from '../../src/core/profile/facets';
 import type { ColumnType } from '../../src/core/profile/facets';
+import { createHash } from 'node:crypto';
+import { appendEvents, Fixture, iso, uuid } from './lineage';
 
 export type Cell = number | string | boolean | null;
 export type Columns = Record<string, Cell[]>;
@@ -163,4 +165,45 @@ export function profiledRunEvent(r: ProfiledRun): RunEvent {
     inputs: (r.inputs ?? []).map((d) => datasetRef(d, 'input')),
     outputs: (r.outputs ?? []).map((d) => datasetRef(d, 'output')),
   };
+}
+
+/** The content of models/model.pkl in pipeline(), and its version. */
+export const MODEL_CONTENT = 'weights';
+export const MODEL_VERSION = `sha256:${createHash('sha256').update(MODEL_CONTENT).digest('hex')}`;
+
+/**
+ * Runs uuid(1) featurize, uuid(2, '7106a157') train and uuid(3) featurize: featurize writes data/features.csv (v1), train reads it and writes the model, then featurize
+ * writes v2 (`next`). The file on disk is neither (rule 3 compares fingerprints).
+ */
+export function pipeline(
+  fx: Fixture,
+  first: Columns | undefined,
+  next: Columns | undefined,
+  nextFacets?: Facets,
+): void {
+  fx.writeFile('data/features.csv', 'age,income,city\n41,20000,north\n');
+  appendEvents(fx, 'log.jsonl', [
+    profiledRunEvent({
+      runId: uuid(1),
+      job: 'featurize',
+      start: iso(0),
+      end: iso(5),
+      outputs: [{ name: 'data/features.csv', version: 'sha256:v1', columns: first }],
+    }),
+    profiledRunEvent({
+      runId: uuid(2, '7106a157'),
+      job: 'train',
+      start: iso(10),
+      end: iso(15),
+      inputs: [{ name: 'data/features.csv', version: 'sha256:v1' }],
+      outputs: [{ name: 'models/model.pkl', version: MODEL_VERSION }],
+    }),
+    profiledRunEvent({
+      runId: uuid(3),
+      job: 'featurize',
+      start: iso(20),
+      end: iso(25),
+      outputs: [{ name: 'data/features.csv', version: 'sha256:v2', columns: next, io: nextFacets }],
+    }),
+  ]);
 }
