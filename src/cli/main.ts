@@ -11,6 +11,7 @@ import { EventWriter } from '../core/writer';
 import { normalizePointerName } from '../core/pointers';
 import { componentsTable, dim, list, reviewTable, runCard, runsTable, table, traceTree } from './tables';
 import { chooseWasmTier } from './wasmTier';
+import { driftTable } from './driftTable';
 import { compactLog } from '../core/segments/compact';
 
 const VERSION = '0.1.0';
@@ -57,6 +58,20 @@ function numberOption(args: Args, name: string): number | undefined {
   if (!Number.isInteger(n) || n < 1)
     throw new UsageError(`--${name} needs a positive whole number, not "${String(raw)}".`);
   return n;
+}
+
+/** `--drift-threshold X`: drift.ts settings from the command line. */
+const driftOption = { 'drift-threshold': { type: 'string' as const } };
+
+function driftThreshold(args: Args): { threshold?: number } {
+  const raw = args.values['drift-threshold'];
+  if (raw === undefined) return {};
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0)
+    throw new UsageError(
+      `--drift-threshold needs a positive number (a PSI, such as 0.2), not "${String(raw)}".`,
+    );
+  return { threshold: n };
 }
 
 function dateOption(args: Args, name: string): Date | undefined {
@@ -195,13 +210,14 @@ const commands: Record<string, Command> = {
     },
   },
   stale: {
-    usage: 'stale [--component C] [--threshold DAYS]',
+    usage: 'stale [--component C] [--threshold DAYS] [--drift-threshold PSI]',
     summary: 'stale runs: the latest of each component, or all runs of one',
-    options: { component: { type: 'string' }, threshold: { type: 'string' } },
+    options: { component: { type: 'string' }, threshold: { type: 'string' }, ...driftOption },
     async run(args, ctx) {
       const runs = (await ctx.store()).stale({
         component: args.values.component as string | undefined,
         thresholdDays: numberOption(args, 'threshold'),
+        drift: driftThreshold(args),
       });
       const human = runs.length
         ? runs
@@ -212,6 +228,22 @@ const commands: Record<string, Command> = {
             .join('\n')
         : dim('No stale runs.');
       ctx.print(human, runs);
+    },
+  },
+  drift: {
+    usage: 'drift <pointer> [--against <pointer-or-run>] [--drift-threshold PSI]',
+    summary:
+      "how a file's latest version differs from what its reader read (or its model was fitted on), per column",
+    options: { against: { type: 'string' }, ...driftOption },
+    positionals: [1, 1],
+    async run(args, ctx) {
+      const store = await ctx.store();
+      const against = args.values.against as string | undefined;
+      const result = store.drift(pointerArgument(store, args.positionals[0]), {
+        against: against === undefined ? undefined : pointerArgument(store, against),
+        drift: driftThreshold(args),
+      });
+      ctx.print(ctx.json ? '' : driftTable(result), result);
     },
   },
   notes: {

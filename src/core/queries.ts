@@ -17,6 +17,8 @@ import { LineageError } from './model';
 import { DIR } from './schema';
 import { all, Database, first, Row, selectList, Statement } from './sql';
 import { Staleness, StalenessOptions } from './staleness';
+import { driftSettings, DriftSettings } from './drift';
+import { Against, DriftComparison, DriftQuery } from './driftQuery';
 import { FILE_NAMESPACE } from './events';
 import { breadthFirst, depthFirst, newestFirst, reachableCounts, WalkNode } from './traversal';
 
@@ -122,6 +124,7 @@ export class Queries {
   private readonly statements = new Map<string, Statement>();
   private readonly listeners = new Set<() => void>();
   private staleness: Staleness | undefined;
+  private driftQuery: DriftQuery | undefined;
 
   protected constructor(
     protected readonly db: Database,
@@ -150,6 +153,8 @@ export class Queries {
     this.statements.clear();
     this.staleness?.dispose();
     this.staleness = undefined;
+    this.driftQuery?.dispose();
+    this.driftQuery = undefined;
   }
 
   // ---- runs ---------------------------------------------------------------------------------
@@ -537,6 +542,35 @@ export class Queries {
       options,
     );
     return rows.map((r) => ({ ...toRun(r), stale: reasons.get(Number(r[RUN.at.rowId])) ?? [] }));
+  }
+
+  // ---- drift --------------------------------------------------------------------------------
+
+  /**
+   * A pointer's latest logged version against a reference, column by column (driftQuery.ts):
+   * `against` names a pointer or a run; by default, what the pointer's latest reader read.
+   */
+  drift(
+    pointer: string,
+    options: { against?: string; drift?: Partial<DriftSettings> } = {},
+  ): DriftComparison {
+    this.driftQuery ??= new DriftQuery(this.db);
+    const against = options.against === undefined ? null : this.resolveAgainst(options.against);
+    return this.driftQuery.compare(this.resolvePointer(pointer), against, driftSettings(options.drift));
+  }
+
+  private resolveAgainst(name: string): Against {
+    try {
+      return { pointer: this.resolvePointer(name) };
+    } catch (error) {
+      if (!(error instanceof LineageError) || error.kind !== 'not-found') throw error;
+    }
+    try {
+      return { runId: this.resolveRun(name) };
+    } catch (error) {
+      if (!(error instanceof LineageError) || error.kind === 'ambiguous') throw error;
+      throw new LineageError(`"${name}" is neither a logged pointer nor a run id.`);
+    }
   }
 
   // ---- review -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // The derived index (DESIGN.md §3). Bump SCHEMA_VERSION whenever this changes: older snapshots
 // are then rebuilt from the log.
-export const SCHEMA_VERSION = 5;
+export const SCHEMA_VERSION = 6;
 
 /** run_io.dir: which way a run used a pointer. */
 export const DIR = { input: 0, output: 1 } as const;
@@ -121,6 +121,9 @@ CREATE TABLE notes (
   text TEXT NOT NULL,
   PRIMARY KEY (run_id, time_ms, text)
 ) WITHOUT ROWID;
+-- Data profiles by content version (run_io.fingerprint): what drift needs, as JSON (drift.ts
+-- DataProfile). A version's profile is recorded once: the first event read that carries it wins.
+CREATE TABLE profiles (version TEXT PRIMARY KEY, data TEXT NOT NULL);
 -- How far each writer's file was read (path: its name in the events folder, whether it is still
 -- there or merged into a segment), and each segment read (path: segments/<id>.jsonl.gz).
 CREATE TABLE log_files (

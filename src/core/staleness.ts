@@ -1,5 +1,7 @@
 // Staleness (DESIGN.md §5), computed when asked so it never goes out of date.
 import * as fs from 'node:fs';
+import { driftFigures, DriftReport, driftSettings, DriftSettings, formatPsi } from './drift';
+import { DriftCheck, sharedColumns } from './driftCheck';
 import { FILE_NAMESPACE } from './events';
 import { FingerprintCache } from './fingerprint';
 import { plural, runLabel } from './format';
@@ -10,6 +12,8 @@ import { all, Database, Statement } from './sql';
 export interface StalenessOptions {
   /** Rule 1's threshold, unless a run recorded its own. Default 30. */
   thresholdDays?: number;
+  /** Drift (rule 3's verdict and training–serving skew): drift.ts DRIFT_DEFAULTS for what is missing. */
+  drift?: Partial<DriftSettings>;
 }
 
 export const DEFAULT_THRESHOLD_DAYS = 30;
@@ -20,6 +24,9 @@ export class Staleness {
   private readonly dependencies: Statement;
   private readonly inputs: Statement;
   private readonly code: Statement;
+  private readonly models: Statement;
+  private readonly trainingInputs: Statement;
+  private readonly drift: DriftCheck;
 
   constructor(
     db: Database,
@@ -35,12 +42,23 @@ export class Staleness {
     // Rule 3: each input with what was recorded when it was read, and its latest writer now.
     this.inputs =
       db.prepare(`SELECT io.run_id, p.namespace, p.name, io.fingerprint, r.start_ms, r.seq, lw.id, lw.uuid, lc.name,
-        lw.start_ms, lw.seq
+        lw.start_ms, lw.seq, p.id
       FROM run_io io JOIN pointers p ON p.id = io.pointer_id JOIN runs r ON r.id = io.run_id
       LEFT JOIN runs lw ON lw.id = (SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = ${DIR.output}
         ORDER BY w.start_ms DESC, w.seq DESC LIMIT 1)
       LEFT JOIN components lc ON lc.id = lw.component_id
       WHERE io.dir = ${DIR.input} AND io.run_id IN (SELECT value FROM json_each(?)) ORDER BY io.run_id, p.name`);
+    // Training–serving skew: the models each run read, with the run that wrote the version it read…
+    this.models = db.prepare(`SELECT d.run_id, mp.namespace, mp.name, w.id, w.uuid, wc.name
+      FROM deps d JOIN pointers mp ON mp.id = d.via AND mp.type = 'MODEL'
+      JOIN runs w ON w.id = d.dep_run_id JOIN components wc ON wc.id = w.component_id
+      WHERE d.run_id IN (SELECT value FROM json_each(?)) ORDER BY d.run_id, mp.name`);
+    // …and the data those runs read.
+    this.trainingInputs = db.prepare(`SELECT io.run_id, p.namespace, p.name, io.fingerprint
+      FROM run_io io JOIN pointers p ON p.id = io.pointer_id
+      WHERE io.dir = ${DIR.input} AND io.fingerprint IS NOT NULL AND io.run_id IN (SELECT value FROM json_each(?))
+      ORDER BY io.run_id, p.name`);
+    this.drift = new DriftCheck(db);
     // Rule 4: the code recorded with the run.
     this.code = db.prepare(`SELECT r.id, r.uuid, c.name, r.source_file, r.source_line, code.source
       FROM runs r JOIN components c ON c.id = r.component_id JOIN code ON code.id = r.code_id
@@ -48,7 +66,87 @@ export class Staleness {
   }
 
   dispose(): void {
-    for (const stmt of [this.dependencies, this.inputs, this.code]) stmt.free();
+    for (const stmt of [this.dependencies, this.inputs, this.code, this.models, this.trainingInputs])
+      stmt.free();
+    this.drift.dispose();
+  }
+
+  /**
+   * Rule 3's verdict on drift, as the end of its sentence: the version the run read against the
+   * pointer's latest logged version, when both have profiles ('' otherwise: rule 3 as it was).
+   */
+  private contentVerdict(
+    pointerId: number,
+    read: string,
+    settings: DriftSettings,
+    latest: Map<number, string | null>,
+  ): string {
+    if (!latest.has(pointerId)) latest.set(pointerId, this.drift.latestVersion(pointerId)?.version ?? null);
+    const now = latest.get(pointerId)!;
+    if (now === null || now === read) return '';
+    const report = this.drift.compare(read, now, settings);
+    if (!report) return '';
+    if (report.verdict === 'drifted') return ` and drifted: ${driftFigures(report)}`;
+    if (report.verdict === 'no verdict') return `; ${report.why}`;
+    return `; same distribution${report.largestPsi === null ? '' : ` (largest PSI ${formatPsi(report.largestPsi)})`}`;
+  }
+
+  /**
+   * Training–serving skew: a run that read a model and data, against the data the model's
+   * producing run read, column by column for the columns they share. Each input is compared with
+   * the training input that shares the most columns with it.
+   */
+  private skew(
+    ids: string,
+    readData: Map<number, Array<{ display: string; version: string }>>,
+    settings: DriftSettings,
+    add: (id: number, reason: string) => void,
+  ): void {
+    const models = all(this.models, [ids]);
+    if (models.length === 0) return;
+    const trainers = [...new Set(models.map((r) => Number(r[3])))];
+    const training = new Map<number, Array<{ display: string; version: string }>>();
+    for (const r of all(this.trainingInputs, [JSON.stringify(trainers)])) {
+      const id = Number(r[0]);
+      const list = training.get(id) ?? [];
+      list.push({ display: displayName(String(r[1]), String(r[2])), version: String(r[3]) });
+      training.set(id, list);
+    }
+    for (const r of models) {
+      const [runId, modelNamespace, modelName, trainerId, trainerUuid, trainerComponent] = r as [
+        number,
+        string,
+        string,
+        number,
+        string,
+        string,
+      ];
+      const fitted = (training.get(trainerId) ?? [])
+        .map((t) => ({ ...t, profile: this.drift.profile(t.version) }))
+        .filter((t) => t.profile !== null);
+      if (fitted.length === 0) continue;
+      for (const input of readData.get(runId) ?? []) {
+        const profile = this.drift.profile(input.version);
+        if (!profile) continue;
+        let best: (typeof fitted)[number] | null = null;
+        let bestShared = 0;
+        for (const t of fitted) {
+          const shared = sharedColumns(t.profile!, profile);
+          if (shared > bestShared) [best, bestShared] = [t, shared];
+        }
+        if (!best || best.version === input.version) continue;
+        const report: DriftReport | null = this.drift.compare(best.version, input.version, settings, {
+          columns: 'shared',
+        });
+        if (report?.verdict !== 'drifted') continue;
+        const from = best.display === input.display ? 'the version' : `${best.display}, which`;
+        const model = displayName(modelNamespace, modelName);
+        add(
+          runId,
+          `${input.display} has drifted from ${from} ${runLabel(trainerComponent, trainerUuid)} fitted ${model} on: ${driftFigures(report, { columns: 'shared' })}.`,
+        );
+      }
+    }
   }
 
   reasons(runIds: number[], options: StalenessOptions = {}): Map<number, string[]> {
@@ -61,6 +159,11 @@ export class Staleness {
     };
     const ids = JSON.stringify(runIds);
     const defaultThreshold = options.thresholdDays ?? DEFAULT_THRESHOLD_DAYS;
+    const drift = driftSettings(options.drift);
+    /** The latest logged version of each pointer met, for this call. */
+    const latest = new Map<number, string | null>();
+    /** What each run read, with the version it read: for skew. */
+    const readData = new Map<number, Array<{ display: string; version: string }>>();
 
     for (const r of all(this.dependencies, [ids])) {
       const [runId, depUuid, depComponent, depStart, start, ownThreshold, fresher] = r as [
@@ -101,6 +204,7 @@ export class Staleness {
         writerComponent,
         writerStart,
         writerSeq,
+        pointerId,
       ] = r as [
         number,
         string,
@@ -113,8 +217,15 @@ export class Staleness {
         string | null,
         number | null,
         number | null,
+        number,
       ];
-      const display = namespace === FILE_NAMESPACE ? name : `${namespace}/${name}`;
+      const display = displayName(namespace, name);
+      if (fingerprint !== null) {
+        const list = readData.get(runId);
+        const read = { display, version: fingerprint };
+        if (list) list.push(read);
+        else readData.set(runId, [read]);
+      }
       const canCompare =
         namespace === FILE_NAMESPACE && fingerprint !== null && fingerprint.startsWith('sha256');
       const producer =
@@ -125,7 +236,10 @@ export class Staleness {
         const now = this.fingerprints.get(pointerPath(name, this.root));
         if (!now) add(runId, `Input ${display}${producer} no longer exists.`);
         else if (now.fingerprint !== fingerprint)
-          add(runId, `Input ${display}${producer} changed since this run read it.`);
+          add(
+            runId,
+            `Input ${display}${producer} changed since this run read it${this.contentVerdict(pointerId, fingerprint, drift, latest)}.`,
+          );
       } else if (
         writerUuid &&
         writerId !== runId &&
@@ -137,6 +251,8 @@ export class Staleness {
         );
       }
     }
+
+    this.skew(ids, readData, drift, add);
 
     const files = new Map<string, string | null>();
     for (const r of all(this.code, [ids])) {
@@ -160,6 +276,9 @@ export class Staleness {
     return result;
   }
 }
+
+const displayName = (namespace: string, name: string): string =>
+  namespace === FILE_NAMESPACE ? name : `${namespace}/${name}`;
 
 const normalize = (text: string) =>
   text

@@ -78,6 +78,22 @@ export const Settings = {
   decorationsEnabled: 'decorations.enabled',
   teamUri: 'team.uri',
   teamPollSeconds: 'team.pollSeconds',
+  driftThreshold: 'drift.threshold',
+  driftNullRatePoints: 'drift.nullRatePoints',
+  driftMinRows: 'drift.minRows',
+  driftEpsilon: 'drift.epsilon',
+  driftBins: 'drift.bins',
+  driftTopValues: 'drift.topValues',
+} as const;
+
+/** The drift settings (drift.ts DriftSettings), each under its key. */
+export const DRIFT_SETTINGS = {
+  threshold: Settings.driftThreshold,
+  nullRatePoints: Settings.driftNullRatePoints,
+  minRows: Settings.driftMinRows,
+  epsilon: Settings.driftEpsilon,
+  bins: Settings.driftBins,
+  topValues: Settings.driftTopValues,
 } as const;
 
 /** Keys of what the extension keeps in `globalState` and `secrets`. */

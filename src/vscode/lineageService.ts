@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IngestReport, Run } from '../core/model';
+import type { StalenessOptions } from '../core/staleness';
 import { LineageStore } from '../core/store';
 import {
   eventsDir,
@@ -15,7 +16,7 @@ import {
   storeLocation,
 } from '../core/storeDir';
 import { EventWriter } from '../core/writer';
-import { ContextKeys, INGEST_DEBOUNCE_MS, Settings } from './constants';
+import { ContextKeys, DRIFT_SETTINGS, INGEST_DEBOUNCE_MS, Settings } from './constants';
 import { visible } from './presentation';
 import { onDidChangeSetting, readSettings } from './settings';
 import type { Trust } from './trust';
@@ -62,7 +63,7 @@ export class LineageService implements vscode.Disposable {
     this.disposables.push(
       this.changeEmitter,
       onDidChangeSetting([Settings.storeDirectory], () => void this.reopen()),
-      onDidChangeSetting([Settings.stalenessThresholdDays], () => {
+      onDidChangeSetting([Settings.stalenessThresholdDays, ...Object.values(DRIFT_SETTINGS)], () => {
         this.staleLatest = undefined;
         this.changeEmitter.fire();
       }),
@@ -102,6 +103,12 @@ export class LineageService implements vscode.Disposable {
     return readSettings(this.folder()?.uri).stalenessThresholdDays;
   }
 
+  /** Staleness as the settings ask: rule 1's threshold and drift's (mltrace.drift.*). */
+  private stalenessOptions(): StalenessOptions {
+    const settings = readSettings(this.folder()?.uri);
+    return { thresholdDays: settings.stalenessThresholdDays, drift: settings.drift };
+  }
+
   /**
    * Staleness reasons of runs that are the latest of their component (an older run was
    * superseded: re-running it makes no sense, so it never shows as stale).
@@ -113,7 +120,7 @@ export class LineageService implements vscode.Disposable {
     const latest = runs.filter((r) => this.latestStarts!.get(r.component) === r.startTime);
     return store.staleReasons(
       latest.map((r) => r.id),
-      { thresholdDays: this.thresholdDays },
+      this.stalenessOptions(),
     );
   }
 
@@ -121,7 +128,7 @@ export class LineageService implements vscode.Disposable {
   staleRuns(): Run[] {
     const store = this.storeValue;
     if (!store) return [];
-    return (this.staleLatest ??= store.stale({ thresholdDays: this.thresholdDays }));
+    return (this.staleLatest ??= store.stale(this.stalenessOptions()));
   }
 
   /** Reads what was appended to the log now (the Refresh command, and after our own writes). */

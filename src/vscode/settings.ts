@@ -1,6 +1,7 @@
 // Typed access to the `mltrace.*` settings.
 import * as vscode from 'vscode';
-import { Settings, SETTINGS_SECTION } from './constants';
+import type { DriftSettings } from '../core/drift';
+import { DRIFT_SETTINGS, Settings, SETTINGS_SECTION } from './constants';
 
 export type ProblemsSeverity = 'error' | 'warning' | 'information' | 'hint';
 
@@ -12,6 +13,8 @@ export interface MltraceSettings {
   problemsEnabled: boolean;
   problemsSeverity: ProblemsSeverity;
   decorationsEnabled: boolean;
+  /** The drift settings given (the engine applies its defaults to the rest: drift.ts). */
+  drift: Partial<DriftSettings>;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): MltraceSettings {
@@ -24,6 +27,9 @@ export function readSettings(scope?: vscode.ConfigurationScope): MltraceSettings
     problemsEnabled: config.get<boolean>(Settings.problemsEnabled, true),
     problemsSeverity: config.get<ProblemsSeverity>(Settings.problemsSeverity, 'warning'),
     decorationsEnabled: config.get<boolean>(Settings.decorationsEnabled, true),
+    drift: Object.fromEntries(
+      Object.entries(DRIFT_SETTINGS).map(([name, key]) => [name, config.get<number>(key)]),
+    ) as Partial<DriftSettings>,
   };
 }
 

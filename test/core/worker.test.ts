@@ -301,12 +301,21 @@ describe('the hand-off from the worker', () => {
           inputs: new Map([
             [
               'file\0a.csv',
-              { namespace: 'file', name: 'a.csv', type: 'DATA' as const, fingerprint: 'sha256:1' },
+              {
+                namespace: 'file',
+                name: 'a.csv',
+                type: 'DATA' as const,
+                fingerprint: 'sha256:1',
+                profile: '{"profiler":"mltrace-profile/1","rows":120,"columns":[]}',
+              },
             ],
-            ['s3\0b', { namespace: 's3', name: 'b', type: null, fingerprint: null }],
+            ['s3\0b', { namespace: 's3', name: 'b', type: null, fingerprint: null, profile: null }],
           ]),
           outputs: new Map([
-            ['file\0m.pkl', { namespace: 'file', name: 'm.pkl', type: 'MODEL' as const, fingerprint: null }],
+            [
+              'file\0m.pkl',
+              { namespace: 'file', name: 'm.pkl', type: 'MODEL' as const, fingerprint: null, profile: null },
+            ],
           ]),
         },
         {

@@ -162,6 +162,8 @@ export class BatchApplier {
   private readonly newRuns: RowInserter;
   private readonly newIo: RowInserter;
   private readonly newDeps: RowInserter;
+  /** Data profiles by version; the first one read wins (INSERT OR IGNORE). */
+  private readonly newProfiles: RowInserter;
   private readonly codeIds = new Map<string, number>();
   /** Code ids by hash, for mltrace_code references. */
   private readonly codeByHash = new Map<string, number>();
@@ -195,6 +197,7 @@ export class BatchApplier {
       6,
     );
     this.newDeps = new RowInserter(db, 'INSERT OR REPLACE INTO deps (run_id, via, dep_run_id) VALUES', 3);
+    this.newProfiles = new RowInserter(db, 'INSERT OR IGNORE INTO profiles (version, data) VALUES', 2, 8);
   }
 
   /** True while every run in the index came through this applier (it finds them without SQL). */
@@ -204,7 +207,8 @@ export class BatchApplier {
 
   dispose(): void {
     freeStatements(this.s);
-    for (const inserter of [this.newPointers, this.newRuns, this.newIo, this.newDeps]) inserter.free();
+    for (const inserter of [this.newPointers, this.newRuns, this.newIo, this.newDeps, this.newProfiles])
+      inserter.free();
   }
 
   /** Writes the buffered rows of new runs. Called before any query that must see them. */
@@ -213,6 +217,7 @@ export class BatchApplier {
     if (this.newRuns.pending) this.newRuns.flush();
     if (this.newIo.pending) this.newIo.flush();
     if (this.newDeps.pending) this.newDeps.flush();
+    if (this.newProfiles.pending) this.newProfiles.flush();
   }
 
   private setDep(runId: number, via: number, depRunId: number): void {
@@ -366,7 +371,13 @@ export class BatchApplier {
     return id;
   }
 
+  private addProfile(dataset: ParsedDataset): void {
+    if (dataset.profile !== null && dataset.fingerprint !== null)
+      this.newProfiles.add([dataset.fingerprint, dataset.profile]);
+  }
+
   private addNewIo(run: RunInfo, dir: Dir, dataset: ParsedDataset): void {
+    this.addProfile(dataset);
     const pointer = this.pointer(dataset.namespace, dataset.name, dataset.type);
     this.newIo.add([run.id, dir, pointer.id, dataset.fingerprint, run.key[0], run.key[1]]);
     if (dir === INPUT) this.addInputDependency(run, pointer);
@@ -374,6 +385,7 @@ export class BatchApplier {
   }
 
   private addIo(run: RunInfo, dir: Dir, dataset: ParsedDataset): void {
+    this.addProfile(dataset);
     const pointer = this.pointer(dataset.namespace, dataset.name, dataset.type);
     exec(this.s.insertIo, [run.id, dir, pointer.id, dataset.fingerprint, run.key[0], run.key[1]]);
     if (this.db.getRowsModified() === 0) {

@@ -3,12 +3,15 @@
 // warning; an event that breaks the core schema is rejected.
 import { ALL_POINTERS, OUR_FACETS } from '../events';
 import type { PointerType } from '../model';
+import { readProfile } from './parseProfile';
 
 export interface ParsedDataset {
   namespace: string;
   name: string;
   type: PointerType | null;
   fingerprint: string | null;
+  /** The data profile of this version (drift.ts DataProfile as JSON), if the event carries one. */
+  profile: string | null;
 }
 
 export interface ComponentMeta {
@@ -298,7 +301,7 @@ function datasets(list: unknown, ioFacetsKey: string, what: string, warnings: st
       continue;
     }
     const facets = facetsOf(item.facets, `${what} ${item.name}`, warnings) ?? {};
-    facetsOf(item[ioFacetsKey], `${what} ${item.name}`, warnings);
+    const ioFacets = facetsOf(item[ioFacetsKey], `${what} ${item.name}`, warnings);
     let fingerprint: string | null = null;
     const version = facets.version;
     if (version !== undefined) {
@@ -313,7 +316,8 @@ function datasets(list: unknown, ioFacetsKey: string, what: string, warnings: st
       } else
         warnings.push(`facet ${OUR_FACETS.pointer} of ${what} ${item.name} ignored: unknown pointerType`);
     }
-    result.push({ namespace: item.namespace, name: item.name, type, fingerprint });
+    const profile = readProfile(facets, ioFacets, fingerprint, `${what} ${item.name}`, warnings);
+    result.push({ namespace: item.namespace, name: item.name, type, fingerprint, profile });
   }
   return result;
 }

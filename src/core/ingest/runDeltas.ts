@@ -139,7 +139,14 @@ function mergeDatasets(into: Map<string, ParsedDataset>, list: ParsedDataset[]):
     const prev = into.get(key);
     into.set(
       key,
-      prev ? { ...prev, type: ds.type ?? prev.type, fingerprint: ds.fingerprint ?? prev.fingerprint } : ds,
+      prev
+        ? {
+            ...prev,
+            type: ds.type ?? prev.type,
+            fingerprint: ds.fingerprint ?? prev.fingerprint,
+            profile: ds.profile ?? prev.profile,
+          }
+        : ds,
     );
   }
 }

@@ -96,6 +96,7 @@ export function encodeBatch(batch: PreparedBatch): EncodedBatch {
     w.str(d.name);
     w.maybeStr(d.type);
     w.maybeStr(d.fingerprint);
+    w.maybeStr(d.profile);
   };
   w.list(batch.metas, (m) => {
     w.str(m.component);
@@ -157,6 +158,7 @@ export function decodeBatch(batch: EncodedBatch): PreparedBatch {
     name: r.str(),
     type: r.maybeStr() as PointerType | null,
     fingerprint: r.maybeStr(),
+    profile: r.maybeStr(),
   });
   const datasets = () => {
     const map = new Map<string, ParsedDataset>();

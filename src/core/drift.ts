@@ -1,0 +1,460 @@
+// Drift between two data profiles (docs/DRIFT.md): per column, the population stability index
+// (PSI) over the reference's bins, the change of the null rate, and changes of schema. Pure:
+// profiles in, a report out; the index (driftCheck.ts) and the sentences (staleness.ts) are apart.
+import type { ColumnType } from './profile/facets';
+
+/** One column of a profile, as the index keeps it (ingest/parseProfile.ts builds it). */
+export interface ColumnSummary {
+  name: string;
+  type: ColumnType;
+  nullCount: number;
+  /** Non-null values. */
+  count: number;
+  distinctCount: number;
+  min?: number;
+  max?: number;
+  mean?: number;
+  /** The 21 nearest-rank quantiles 0, 0.05, …, 1 of the non-null values (numeric columns). */
+  quantiles?: number[];
+  /** The most frequent values (up to 20) with their counts, and the count of all the others. */
+  top?: { values: [string, number][]; other: number };
+}
+
+/** What drift needs of one content version's profile: the index's `profiles.data`, as JSON. */
+export interface DataProfile {
+  profiler: string;
+  /** Rows evaluated (the sample's when sampled). */
+  rows: number;
+  /** Rows in the file (estimated when sampled). */
+  fileRows: number;
+  sampled: boolean;
+  cutShort: boolean;
+  bytes: number;
+  /** In the schema's order. */
+  columns: ColumnSummary[];
+}
+
+/** Every default of the rule; each is a setting (docs/DRIFT.md). */
+export interface DriftSettings {
+  /** A column drifts when its PSI is at least this. */
+  threshold: number;
+  /** …or when its null rate moved by at least this many percentage points. */
+  nullRatePoints: number;
+  /** Fewer rows than this on either side: no verdict on the distributions. */
+  minRows: number;
+  /** The fraction an empty bin counts as (PSI takes logarithms of fractions). */
+  epsilon: number;
+  /** Numeric bins: the reference's quantiles at 1/bins, 2/bins, …; a divisor of 20. */
+  bins: number;
+  /** Categorical bins: the reference's most frequent values (at most 20), plus "other". */
+  topValues: number;
+}
+
+export const DRIFT_DEFAULTS: Readonly<DriftSettings> = {
+  threshold: 0.2,
+  nullRatePoints: 10,
+  minRows: 100,
+  epsilon: 1e-4,
+  bins: 10,
+  topValues: 20,
+};
+
+/** Settings as given (a setting, a CLI option), with every missing or invalid one at its default. */
+export function driftSettings(given: Partial<DriftSettings> = {}): DriftSettings {
+  const positive = (v: number | undefined, fallback: number) =>
+    v !== undefined && Number.isFinite(v) && v > 0 ? v : fallback;
+  const bins = [2, 4, 5, 10, 20].includes(given.bins ?? 0) ? given.bins! : DRIFT_DEFAULTS.bins;
+  return {
+    threshold: positive(given.threshold, DRIFT_DEFAULTS.threshold),
+    nullRatePoints: positive(given.nullRatePoints, DRIFT_DEFAULTS.nullRatePoints),
+    minRows: given.minRows !== undefined && given.minRows >= 0 ? given.minRows : DRIFT_DEFAULTS.minRows,
+    epsilon: Math.min(positive(given.epsilon, DRIFT_DEFAULTS.epsilon), 0.01),
+    bins,
+    topValues: Math.min(Math.floor(positive(given.topValues, DRIFT_DEFAULTS.topValues)), 20),
+  };
+}
+
+/** A key that tells settings apart, for caches. */
+export const settingsKey = (s: DriftSettings): string =>
+  `${s.threshold}/${s.nullRatePoints}/${s.minRows}/${s.epsilon}/${s.bins}/${s.topValues}`;
+
+export type ColumnStatus = 'drifted' | 'retyped' | 'added' | 'removed' | 'same' | 'no verdict';
+
+export interface ColumnDrift {
+  name: string;
+  status: ColumnStatus;
+  /** null: not computed (no values, a type without bins, too few rows, a schema change). */
+  psi: number | null;
+  /** How the bins were made. */
+  bins: 'quantiles' | 'top values' | null;
+  /** Fractions of rows (0–1) that are null on each side. */
+  nullRate: { reference: number; current: number } | null;
+  /**
+   * The PSI two samples of these sizes of one distribution stay under 999 times in 1,000
+   * (psiNoise); a column drifts only above it. null with `psi`.
+   */
+  noise: number | null;
+  /** The PSI reached the threshold and the noise of resampling. */
+  psiMoved: boolean;
+  /** The null rate moved by the settings' points or more. */
+  nullRateMoved: boolean;
+  reference: ColumnSummary | null;
+  current: ColumnSummary | null;
+}
+
+export type Verdict = 'drifted' | 'same' | 'no verdict';
+
+export interface DriftReport {
+  verdict: Verdict;
+  /** Why there is no verdict on the distributions, if there is none. */
+  why: string | null;
+  /** Drifted columns first (schema changes, then by PSI), then the others by PSI. */
+  columns: ColumnDrift[];
+  /** The largest PSI of any column, or null when none was computed. */
+  largestPsi: number | null;
+  referenceRows: number;
+  currentRows: number;
+}
+
+export interface CompareOptions {
+  /**
+   * `shared`: only the columns both sides have count (training–serving skew: serving data
+   * without the label column is normal); columns only one side has are listed, never drift.
+   */
+  columns?: 'all' | 'shared';
+}
+
+const NUMERIC = new Set<ColumnType>(['integer', 'number']);
+const isNumeric = (type: ColumnType) => NUMERIC.has(type);
+
+/** integer and number are one kind: a change between them is no retype, the numbers are compared. */
+const sameKind = (a: ColumnType, b: ColumnType) => a === b || (isNumeric(a) && isNumeric(b));
+
+/** Compares `current` with `reference`, column by column. */
+export function compareProfiles(
+  reference: DataProfile,
+  current: DataProfile,
+  settings: DriftSettings = DRIFT_DEFAULTS,
+  options: CompareOptions = {},
+): DriftReport {
+  const base = { referenceRows: reference.rows, currentRows: current.rows };
+  if (reference.profiler !== current.profiler) {
+    return {
+      ...base,
+      verdict: 'no verdict',
+      why: `profiled by different profilers (${reference.profiler}, ${current.profiler})`,
+      columns: [],
+      largestPsi: null,
+    };
+  }
+  const fewRows = Math.min(reference.rows, current.rows) < settings.minRows;
+  const currentByName = new Map(current.columns.map((c) => [c.name, c]));
+  const referenceNames = new Set(reference.columns.map((c) => c.name));
+  const columns: ColumnDrift[] = [];
+  for (const ref of reference.columns) {
+    const cur = currentByName.get(ref.name);
+    if (!cur) {
+      columns.push(schemaChange(ref.name, 'removed', ref, null));
+      continue;
+    }
+    if (!sameKind(ref.type, cur.type)) {
+      columns.push(schemaChange(ref.name, 'retyped', ref, cur));
+      continue;
+    }
+    columns.push(compareColumn(ref, cur, reference.rows, current.rows, settings, fewRows));
+  }
+  for (const cur of current.columns) {
+    if (!referenceNames.has(cur.name)) columns.push(schemaChange(cur.name, 'added', null, cur));
+  }
+  columns.sort(byDrift);
+  const psis = columns.map((c) => c.psi).filter((p): p is number => p !== null);
+  const largestPsi = psis.length ? Math.max(...psis) : null;
+  const drifted = columns.some((c) => columnCounts(c, options));
+  const why = fewRows
+    ? `too few rows to compare distributions (${Math.min(reference.rows, current.rows)}, ${settings.minRows} needed)`
+    : null;
+  return {
+    ...base,
+    verdict: drifted ? 'drifted' : fewRows ? 'no verdict' : 'same',
+    why,
+    columns,
+    largestPsi,
+  };
+}
+
+/** Whether a column's change counts towards the verdict, for a report's columns. */
+export function columnCounts(column: ColumnDrift, options: CompareOptions = {}): boolean {
+  if (column.status === 'drifted' || column.status === 'retyped') return true;
+  return options.columns !== 'shared' && (column.status === 'added' || column.status === 'removed');
+}
+
+const RANK: Record<ColumnStatus, number> = {
+  retyped: 0,
+  removed: 0,
+  added: 0,
+  drifted: 1,
+  same: 2,
+  'no verdict': 3,
+};
+
+function byDrift(a: ColumnDrift, b: ColumnDrift): number {
+  return (
+    RANK[a.status] - RANK[b.status] ||
+    (b.psi ?? -1) - (a.psi ?? -1) ||
+    nullRateChange(b) - nullRateChange(a) ||
+    (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)
+  );
+}
+
+const nullRateChange = (c: ColumnDrift) =>
+  c.nullRate ? Math.abs(c.nullRate.current - c.nullRate.reference) : 0;
+
+function schemaChange(
+  name: string,
+  status: 'added' | 'removed' | 'retyped',
+  reference: ColumnSummary | null,
+  current: ColumnSummary | null,
+): ColumnDrift {
+  return {
+    name,
+    status,
+    psi: null,
+    bins: null,
+    noise: null,
+    nullRate: null,
+    psiMoved: false,
+    nullRateMoved: false,
+    reference,
+    current,
+  };
+}
+
+function compareColumn(
+  ref: ColumnSummary,
+  cur: ColumnSummary,
+  referenceRows: number,
+  currentRows: number,
+  settings: DriftSettings,
+  fewRows: boolean,
+): ColumnDrift {
+  const nullRate = {
+    reference: referenceRows > 0 ? ref.nullCount / referenceRows : 0,
+    current: currentRows > 0 ? cur.nullCount / currentRows : 0,
+  };
+  const nullRateMoved =
+    Math.abs(nullRate.current - nullRate.reference) * 100 >= settings.nullRatePoints - 1e-9 &&
+    Math.abs(nullRate.current - nullRate.reference) >
+      nullRateNoise(ref.nullCount + cur.nullCount, referenceRows, currentRows);
+  let fractions: [number[], number[]] | null = null;
+  let bins: ColumnDrift['bins'] = null;
+  // (A column whose values all became null, or that had none: the null rate says it.)
+  if (ref.count > 0 && cur.count > 0) {
+    if (ref.top && cur.top) {
+      fractions = categoricalFractions(ref.top, cur.top, settings);
+      bins = 'top values';
+    } else if (ref.quantiles && cur.quantiles) {
+      fractions = quantileFractions(ref.quantiles, cur.quantiles, settings);
+      bins = 'quantiles';
+    }
+  }
+  const psi = fractions ? psiOf(fractions[0], fractions[1], settings.epsilon) : null;
+  const noise = fractions ? psiNoise(fractions[0].length - 1, ref.count, cur.count) : null;
+  const psiMoved = !fewRows && psi !== null && psi >= settings.threshold && psi > noise!;
+  const drifted = psiMoved || (!fewRows && nullRateMoved);
+  return {
+    name: ref.name,
+    status: fewRows ? 'no verdict' : drifted ? 'drifted' : 'same',
+    psi,
+    bins,
+    noise,
+    nullRate,
+    psiMoved,
+    nullRateMoved: !fewRows && nullRateMoved,
+    reference: ref,
+    current: cur,
+  };
+}
+
+/**
+ * The chi-square distribution's 99.9th percentile for 1–20 degrees of freedom. Between two
+ * samples of one distribution, of n and m values, PSI over k bins is close to
+ * (1/n + 1/m) · chi-square(k − 1); a PSI above this percentile times (1/n + 1/m) is not the noise
+ * of resampling (one column in a thousand of equal distributions goes beyond it).
+ */
+const CHI_SQUARE_999 = [
+  10.828, 13.816, 16.266, 18.467, 20.515, 22.458, 24.322, 26.124, 27.877, 29.588, 31.264, 32.909, 34.528,
+  36.123, 37.697, 39.252, 40.79, 42.312, 43.82, 45.315,
+];
+
+/** The PSI that two samples of these sizes of one distribution stay under, 999 times in 1,000. */
+export function psiNoise(degrees: number, n: number, m: number): number {
+  if (degrees < 1) return 0;
+  return CHI_SQUARE_999[Math.min(degrees, CHI_SQUARE_999.length) - 1] * (1 / n + 1 / m);
+}
+
+/** The same for a change of null rate: a two-proportion z-test at 99.9 % (two-sided, z = 3.29). */
+function nullRateNoise(nulls: number, n: number, m: number): number {
+  if (n === 0 || m === 0) return 0;
+  const p = nulls / (n + m);
+  return 3.29 * Math.sqrt(p * (1 - p) * (1 / n + 1 / m));
+}
+
+/** PSI of two vectors of fractions, each summing to 1; empty bins count as epsilon. */
+export function psiOf(reference: number[], current: number[], epsilon: number): number {
+  let sum = 0;
+  for (let i = 0; i < reference.length; i++) {
+    const r = Math.max(reference[i], epsilon);
+    const c = Math.max(current[i], epsilon);
+    sum += (c - r) * Math.log(c / r);
+  }
+  return sum;
+}
+
+/**
+ * The cumulative distribution function that 21 quantiles describe: linear between consecutive
+ * quantiles (value q[i] at probability i/20), 0 below the minimum, 1 from the maximum. Where
+ * several quantiles are equal (a value that many rows share) it jumps to the last of them, so
+ * that the mass of a repeated value is counted at that value.
+ */
+export function quantileCdf(q: readonly number[], x: number): number {
+  const last = q.length - 1;
+  if (x < q[0]) return 0;
+  if (x >= q[last]) return 1;
+  // The largest i with q[i] <= x (then q[i + 1] > x).
+  let lo = 0;
+  let hi = last;
+  while (hi - lo > 1) {
+    const mid = (lo + hi) >> 1;
+    if (q[mid] <= x) lo = mid;
+    else hi = mid;
+  }
+  return (lo + (x - q[lo]) / (q[lo + 1] - q[lo])) / last;
+}
+
+/**
+ * PSI over the reference's quantile bins: the edges are its quantiles at 1/bins, 2/bins, …
+ * (distinct values only), and each side's fraction in a bin comes from its own quantiles through
+ * quantileCdf. Both sides are read the same way, so two samples of one distribution give nearly
+ * the same fractions, whatever the shape.
+ */
+export function quantilePsi(
+  reference: readonly number[],
+  current: readonly number[],
+  settings: DriftSettings,
+): number {
+  const [r, c] = quantileFractions(reference, current, settings);
+  return psiOf(r, c, settings.epsilon);
+}
+
+/** Each side's fractions in the reference's quantile bins (quantilePsi). */
+function quantileFractions(
+  reference: readonly number[],
+  current: readonly number[],
+  settings: DriftSettings,
+): [number[], number[]] {
+  const step = (reference.length - 1) / settings.bins;
+  const edges: number[] = [];
+  for (let k = 1; k < settings.bins; k++) {
+    const edge = reference[Math.round(k * step)];
+    if (edges.length === 0 || edge > edges[edges.length - 1]) edges.push(edge);
+  }
+  const fractions = (q: readonly number[]) => {
+    const result: number[] = [];
+    let below = 0;
+    for (const edge of edges) {
+      const at = quantileCdf(q, edge);
+      result.push(at - below);
+      below = at;
+    }
+    result.push(1 - below);
+    return result;
+  };
+  return [fractions(reference), fractions(current)];
+}
+
+/**
+ * PSI over the reference's most frequent values plus "other". A value of the reference that the
+ * current side does not list counts 0 when the current list is complete (its `other` is 0); when
+ * the list was cut off, the value counts as the list's smallest count, the most it can be (a value
+ * that fell just off the list of a resample is then no false alarm).
+ */
+export function categoricalPsi(
+  reference: NonNullable<ColumnSummary['top']>,
+  current: NonNullable<ColumnSummary['top']>,
+  settings: DriftSettings,
+): number {
+  const [r, c] = categoricalFractions(reference, current, settings);
+  return psiOf(r, c, settings.epsilon);
+}
+
+/** Each side's fractions in the reference's top values and "other" (categoricalPsi). */
+function categoricalFractions(
+  reference: NonNullable<ColumnSummary['top']>,
+  current: NonNullable<ColumnSummary['top']>,
+  settings: DriftSettings,
+): [number[], number[]] {
+  const kept = reference.values.slice(0, settings.topValues);
+  const refTotal = reference.values.reduce((n, [, c]) => n + c, 0) + reference.other;
+  const curTotal = current.values.reduce((n, [, c]) => n + c, 0) + current.other;
+  if (refTotal === 0 || curTotal === 0) return [[1], [1]];
+  const curCounts = new Map(current.values);
+  const unlisted = current.other === 0 ? 0 : Math.min(current.other, ...current.values.map(([, c]) => c));
+  const refFractions: number[] = [];
+  const curFractions: number[] = [];
+  let refKept = 0;
+  let curKept = 0;
+  for (const [value, count] of kept) {
+    const c = curCounts.get(value) ?? unlisted;
+    refFractions.push(count / refTotal);
+    curFractions.push(c / curTotal);
+    refKept += count;
+    curKept += c;
+  }
+  refFractions.push((refTotal - refKept) / refTotal);
+  curFractions.push(Math.max(0, curTotal - curKept) / curTotal);
+  return [refFractions, curFractions];
+}
+
+// ---- words ------------------------------------------------------------------------------------
+
+/** "0.41": PSI as sentences and tables show it. */
+export const formatPsi = (psi: number): string => psi.toFixed(2);
+
+/** "15%", "0.4%": a fraction of rows. */
+export const percent = (fraction: number): string => {
+  const p = fraction * 100;
+  return `${p !== 0 && p < 1 ? p.toFixed(1) : Math.round(p)}%`;
+};
+
+/** What changed, column by column, for a sentence: "age PSI 0.41, 2 new columns (x, y)". */
+export function driftFigures(report: DriftReport, options: CompareOptions & { max?: number } = {}): string {
+  const max = options.max ?? 3;
+  const parts: string[] = [];
+  const added: string[] = [];
+  const removed: string[] = [];
+  for (const c of report.columns) {
+    if (c.status === 'added') added.push(c.name);
+    else if (c.status === 'removed') removed.push(c.name);
+    else if (c.status === 'retyped')
+      parts.push(`${c.name} retyped ${c.reference!.type} → ${c.current!.type}`);
+    else if (c.status === 'drifted') {
+      const figures: string[] = [];
+      if (c.psiMoved && c.psi !== null) figures.push(`PSI ${formatPsi(c.psi)}`);
+      if (c.nullRateMoved && c.nullRate)
+        figures.push(`null rate ${percent(c.nullRate.reference)} → ${percent(c.nullRate.current)}`);
+      parts.push(`${c.name} ${figures.join(' and ')}`);
+    }
+  }
+  const shown = parts.slice(0, max);
+  const more = parts.length - max;
+  if (more > 0) shown.push(`${more} more drifted ${more === 1 ? 'column' : 'columns'}`);
+  if (added.length) shown.push(columnList(added, 'new column', 'new columns'));
+  if (removed.length && options.columns !== 'shared')
+    shown.push(columnList(removed, 'column removed', 'columns removed'));
+  return shown.join(', ');
+}
+
+function columnList(names: string[], one: string, many: string): string {
+  const listed = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')}, …`;
+  return `${names.length} ${names.length === 1 ? one : many} (${listed})`;
+}

@@ -1,0 +1,100 @@
+// Drift against the index: the profiles of content versions, the latest logged version of a
+// pointer, and comparisons, cached. A version's profile never changes once recorded (the first
+// event that carries it wins), so profiles and comparisons found are kept across calls; a
+// version without a profile is asked again next time (its profile may arrive later).
+import {
+  compareProfiles,
+  CompareOptions,
+  DataProfile,
+  DriftReport,
+  DriftSettings,
+  settingsKey,
+} from './drift';
+import { DIR } from './schema';
+import { Database, first, Statement } from './sql';
+
+/** Profiles and comparisons kept at most (a profile of 100 columns is ~30 KB as objects). */
+const MAX_PROFILES = 512;
+const MAX_REPORTS = 4096;
+
+export interface LoggedVersion {
+  version: string;
+  /** The run whose event recorded it (internal id). */
+  runId: number;
+  dir: (typeof DIR)[keyof typeof DIR];
+}
+
+export class DriftCheck {
+  private readonly profileStmt: Statement;
+  private readonly latestStmt: Statement;
+  private readonly profiles = new Map<string, DataProfile>();
+  private readonly reports = new Map<string, DriftReport>();
+
+  constructor(db: Database) {
+    this.profileStmt = db.prepare('SELECT data FROM profiles WHERE version = ?');
+    this.latestStmt = db.prepare(`SELECT fingerprint, start_ms, seq, run_id FROM run_io
+      WHERE pointer_id = ? AND dir = ? AND fingerprint IS NOT NULL ORDER BY start_ms DESC, seq DESC LIMIT 1`);
+  }
+
+  dispose(): void {
+    this.profileStmt.free();
+    this.latestStmt.free();
+  }
+
+  /** The profile of a content version, if an event recorded one. */
+  profile(version: string | null): DataProfile | null {
+    if (version === null) return null;
+    const cached = this.profiles.get(version);
+    if (cached) return cached;
+    const row = first(this.profileStmt, [version]);
+    if (!row) return null;
+    const profile = JSON.parse(String(row[0])) as DataProfile;
+    if (this.profiles.size >= MAX_PROFILES) this.profiles.clear();
+    this.profiles.set(version, profile);
+    return profile;
+  }
+
+  /**
+   * The latest logged version of a pointer: the fingerprint recorded by the run that used it
+   * last (by start, then log order), reading or writing.
+   */
+  latestVersion(pointerId: number): LoggedVersion | null {
+    let best: { row: unknown[]; dir: LoggedVersion['dir'] } | null = null;
+    for (const dir of [DIR.input, DIR.output]) {
+      const row = first(this.latestStmt, [pointerId, dir]);
+      if (!row) continue;
+      const later =
+        !best ||
+        Number(row[1]) > Number(best.row[1]) ||
+        (Number(row[1]) === Number(best.row[1]) && Number(row[2]) > Number(best.row[2]));
+      if (later) best = { row, dir };
+    }
+    return best ? { version: String(best.row[0]), runId: Number(best.row[3]), dir: best.dir } : null;
+  }
+
+  /** The comparison of two versions, or null when either has no profile. */
+  compare(
+    reference: string | null,
+    current: string | null,
+    settings: DriftSettings,
+    options: CompareOptions = {},
+  ): DriftReport | null {
+    if (reference === null || current === null) return null;
+    const key = `${reference}\n${current}\n${settingsKey(settings)}\n${options.columns ?? 'all'}`;
+    const cached = this.reports.get(key);
+    if (cached) return cached;
+    const ref = this.profile(reference);
+    const cur = ref && this.profile(current);
+    if (!ref || !cur) return null;
+    const report = compareProfiles(ref, cur, settings, options);
+    if (this.reports.size >= MAX_REPORTS) this.reports.clear();
+    this.reports.set(key, report);
+    return report;
+  }
+}
+
+/** The columns two profiles share. */
+export function sharedColumns(a: DataProfile, b: DataProfile): number {
+  const names = new Set(a.columns.map((c) => c.name));
+  return b.columns.reduce((n, c) => n + (names.has(c.name) ? 1 : 0), 0);
+}

@@ -1,0 +1,239 @@
+// `mltrace drift <pointer> [--against <pointer-or-run>]`: a pointer's latest logged version
+// against a reference, column by column. The default reference is the version the pointer's
+// latest reader read or, when that reader scored a model, the data the model was fitted on.
+import { ColumnDrift, DriftSettings, Verdict } from './drift';
+import { DriftCheck, sharedColumns } from './driftCheck';
+import { FILE_NAMESPACE } from './events';
+import { runLabel } from './format';
+import { LineageError } from './model';
+import { DIR } from './schema';
+import { all, Database, first, freeStatements, prepareStatements, Statements } from './sql';
+
+/** One side of a comparison. */
+export interface DriftSide {
+  pointer: string;
+  version: string;
+  /** Rows profiled (the sample's when sampled) and rows in the file. */
+  rows: number;
+  fileRows: number;
+  sampled: boolean;
+  cutShort: boolean;
+  /** Where this version comes from, in words. */
+  how: string;
+  /** The run that recorded this version (full id and component). */
+  run: { id: string; component: string } | null;
+}
+
+export interface DriftComparison {
+  pointer: string;
+  current: DriftSide;
+  reference: DriftSide;
+  settings: DriftSettings;
+  verdict: Verdict;
+  /** Why there is no verdict on the distributions, if there is none. */
+  why: string | null;
+  largestPsi: number | null;
+  /** Drifted columns first. */
+  columns: ColumnDrift[];
+  /** Only the shared columns count (data scored by a model against its training data). */
+  sharedOnly: boolean;
+}
+
+/** A pointer as queries.ts resolves it. */
+export interface PointerRef {
+  id: number;
+  display: string;
+}
+
+/** What `--against` named: a pointer, or a run (internal id). */
+export type Against = { pointer: PointerRef } | { runId: number } | null;
+
+const SQL = {
+  latestReader: `SELECT run_id, fingerprint FROM run_io WHERE pointer_id = ? AND dir = ${DIR.input}
+    ORDER BY start_ms DESC, seq DESC LIMIT 1`,
+  run: `SELECT r.uuid, c.name FROM runs r JOIN components c ON c.id = r.component_id WHERE r.id = ?`,
+  models: `SELECT mp.namespace, mp.name, d.dep_run_id FROM deps d JOIN pointers mp ON mp.id = d.via AND mp.type = 'MODEL'
+    WHERE d.run_id = ? ORDER BY mp.name`,
+  versions: `SELECT p.id, p.namespace, p.name, io.fingerprint, io.dir FROM run_io io JOIN pointers p ON p.id = io.pointer_id
+    WHERE io.run_id = ? AND io.fingerprint IS NOT NULL ORDER BY io.dir, p.name`,
+};
+
+interface Version {
+  pointerId: number;
+  display: string;
+  version: string;
+  dir: number;
+}
+
+const displayName = (namespace: string, name: string) =>
+  namespace === FILE_NAMESPACE ? name : `${namespace}/${name}`;
+
+export class DriftQuery {
+  private readonly s: Statements<keyof typeof SQL>;
+  private readonly check: DriftCheck;
+
+  constructor(db: Database) {
+    this.s = prepareStatements(db, SQL);
+    this.check = new DriftCheck(db);
+  }
+
+  dispose(): void {
+    freeStatements(this.s);
+    this.check.dispose();
+  }
+
+  compare(pointer: PointerRef, against: Against, settings: DriftSettings): DriftComparison {
+    const latest = this.check.latestVersion(pointer.id);
+    if (!latest)
+      throw new LineageError(
+        `No logged run recorded a version of ${pointer.display}: there is nothing to profile.`,
+      );
+    const current = this.side(pointer.display, latest.version, latest.runId, 'the latest logged version');
+    const { reference, sharedOnly } = this.reference(pointer, latest.version, against);
+    const report = this.check.compare(reference.version, current.version, settings, {
+      columns: sharedOnly ? 'shared' : 'all',
+    })!;
+    return {
+      pointer: pointer.display,
+      current,
+      reference,
+      settings,
+      verdict: report.verdict,
+      why: report.why,
+      largestPsi: report.largestPsi,
+      columns: report.columns,
+      sharedOnly,
+    };
+  }
+
+  private reference(
+    pointer: PointerRef,
+    current: string,
+    against: Against,
+  ): { reference: DriftSide; sharedOnly: boolean } {
+    if (against && 'pointer' in against) {
+      const theirs = this.check.latestVersion(against.pointer.id);
+      if (!theirs) throw new LineageError(`No logged run recorded a version of ${against.pointer.display}.`);
+      return {
+        reference: this.side(
+          against.pointer.display,
+          theirs.version,
+          theirs.runId,
+          'its latest logged version',
+        ),
+        sharedOnly: false,
+      };
+    }
+    if (against) {
+      const versions = this.versions(against.runId);
+      const own = versions.find((v) => v.pointerId === pointer.id);
+      const label = this.label(against.runId);
+      if (own)
+        return {
+          reference: this.side(
+            own.display,
+            own.version,
+            against.runId,
+            `the version ${label} ${own.dir === DIR.input ? 'read' : 'wrote'}`,
+          ),
+          sharedOnly: false,
+        };
+      const closest = this.closest(
+        versions.filter((v) => v.dir === DIR.input),
+        current,
+      );
+      if (!closest)
+        throw new LineageError(
+          `${label} read no profiled data that shares a column with ${pointer.display}.`,
+        );
+      return {
+        reference: this.side(closest.display, closest.version, against.runId, `what ${label} read`),
+        sharedOnly: true,
+      };
+    }
+    const reader = first(this.s.latestReader, [pointer.id]);
+    if (!reader)
+      throw new LineageError(
+        `No logged run read ${pointer.display}: compare it with --against <pointer-or-run>.`,
+      );
+    const readerId = Number(reader[0]);
+    // A scoring run: the data its model was fitted on.
+    for (const model of all(this.s.models, [readerId])) {
+      const trainer = Number(model[2]);
+      const fitted = this.closest(
+        this.versions(trainer).filter((v) => v.dir === DIR.input),
+        current,
+      );
+      if (fitted)
+        return {
+          reference: this.side(
+            fitted.display,
+            fitted.version,
+            trainer,
+            `what ${this.label(trainer)} fitted ${displayName(String(model[0]), String(model[1]))} on`,
+          ),
+          sharedOnly: true,
+        };
+    }
+    if (reader[1] === null)
+      throw new LineageError(
+        `${this.label(readerId)}, the latest run that read ${pointer.display}, recorded no version of it: compare it with --against <pointer-or-run>.`,
+      );
+    return {
+      reference: this.side(
+        pointer.display,
+        String(reader[1]),
+        readerId,
+        `the version ${this.label(readerId)}, its latest reader, read`,
+      ),
+      sharedOnly: false,
+    };
+  }
+
+  /** The profiled version among these that shares the most columns with `current`. */
+  private closest(candidates: Version[], current: string): Version | null {
+    const profile = this.check.profile(current);
+    if (!profile) return null;
+    let best: Version | null = null;
+    let bestShared = 0;
+    for (const candidate of candidates) {
+      const theirs = this.check.profile(candidate.version);
+      const shared = theirs ? sharedColumns(theirs, profile) : 0;
+      if (shared > bestShared) [best, bestShared] = [candidate, shared];
+    }
+    return best;
+  }
+
+  private versions(runId: number): Version[] {
+    return all(this.s.versions, [runId]).map((r) => ({
+      pointerId: Number(r[0]),
+      display: displayName(String(r[1]), String(r[2])),
+      version: String(r[3]),
+      dir: Number(r[4]),
+    }));
+  }
+
+  private label(runId: number): string {
+    const row = first(this.s.run, [runId])!;
+    return runLabel(String(row[1]), String(row[0]));
+  }
+
+  private side(pointer: string, version: string, runId: number, how: string): DriftSide {
+    const profile = this.check.profile(version);
+    if (!profile)
+      throw new LineageError(
+        `${pointer} (${version}, ${how}) has no data profile: profiles are logged for CSV, TSV and JSON Lines files by the Python shim, the Node shim and mltrace run.`,
+      );
+    const row = first(this.s.run, [runId]);
+    return {
+      pointer,
+      version,
+      rows: profile.rows,
+      fileRows: profile.fileRows,
+      sampled: profile.sampled,
+      cutShort: profile.cutShort,
+      how,
+      run: row ? { id: String(row[0]), component: String(row[1]) } : null,
+    };
+  }
+}

@@ -1,0 +1,325 @@
+// Drift in staleness (src/core/staleness.ts): rule 3's verdict when both versions have profiles,
+// training–serving skew, profiles through ingest (malformed ones reported and skipped, the worker
+// thread's path the same as the main thread's), and `drift()` as `mltrace drift` asks it.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { describe, test } from 'node:test';
+import { compareProfiles, DataProfile, formatPsi } from '../../src/core/drift';
+import { shortId } from '../../src/core/format';
+import { readProfile } from '../../src/core/ingest/parseProfile';
+import { appendEvents, Fixture, iso, tempFixture, uuid } from '../helpers/lineage';
+import {
+  Columns,
+  MODEL_CONTENT,
+  normal,
+  pipeline,
+  profiledRunEvent,
+  profileFacets,
+  sample,
+  seeded,
+} from '../helpers/profiles';
+
+const FEATURIZE_1 = uuid(1);
+const TRAIN = uuid(2, '7106a157');
+const FEATURIZE_2 = uuid(3);
+const SCORE = uuid(4);
+
+/** Features of one population: age (shifted by `shift`), income, city, and optionally more. */
+function features(seed: number, n: number, shift = 0, extra: Columns = {}): Columns {
+  const random = seeded(seed);
+  return {
+    age: sample(n, () => Math.round(normal(random, 40 + shift, 12))),
+    income: sample(n, () => Math.round(Math.exp(normal(random, 10, 0.6)))),
+    city: sample(n, () => ['north', 'south', 'east', 'west'][Math.floor(random() * 4)]),
+    ...extra,
+  };
+}
+
+const asProfile = (columns: Columns): DataProfile => {
+  const { facets, io } = profileFacets(columns);
+  return JSON.parse(readProfile(facets, io, 'v', 'x', [])!) as DataProfile;
+};
+
+const CHANGED = `Input data/features.csv (last written by featurize (run ${shortId(FEATURIZE_2)})) changed since this run read it`;
+
+/** The pipeline with age shifted by one standard deviation in v2; the PSI of age. */
+async function shifted(fx: Fixture) {
+  const before = features(1, 5000);
+  const after = features(2, 5000, 12);
+  pipeline(fx, before, after);
+  const psi = compareProfiles(asProfile(before), asProfile(after)).columns[0].psi!;
+  return { store: await fx.open(), psi };
+}
+
+describe('drift refines rule 3 (the input changed since the run read it)', () => {
+  test('a shifted distribution: the reason says it drifted, with the column and its PSI', async (t) => {
+    const { store, psi } = await shifted(tempFixture(t));
+    assert.ok(psi > 0.2);
+    assert.deepEqual(store.inspect(TRAIN).stale, [`${CHANGED} and drifted: age PSI ${formatPsi(psi)}.`]);
+  });
+
+  test('a resample of the same distribution: "same distribution", never "drifted"', async (t) => {
+    const fx = tempFixture(t);
+    pipeline(fx, features(1, 5000), features(2, 5000));
+    const store = await fx.open();
+    const [reason] = store.inspect(TRAIN).stale;
+    assert.match(reason, new RegExp(`^${escape(CHANGED)}; same distribution \\(largest PSI 0\\.0\\d\\)\\.$`));
+    assert.doesNotMatch(reason, /drifted/);
+  });
+
+  test('without profiles (or with only one side profiled), rule 3 is unchanged', async (t) => {
+    for (const [first, next] of [
+      [undefined, undefined],
+      [features(1, 500), undefined],
+      [undefined, features(1, 500)],
+    ] as const) {
+      const fx = tempFixture(t);
+      pipeline(fx, first, next);
+      const store = await fx.open();
+      assert.deepEqual(store.inspect(TRAIN).stale, [`${CHANGED}.`]);
+    }
+  });
+
+  test('schema and null-rate changes are named; fewer than 100 rows give no verdict', async (t) => {
+    const fx = tempFixture(t);
+    const random = seeded(8);
+    const after = features(2, 5000, 0, { label: sample(5000, () => random() < 0.5) });
+    after.income = after.income.map((v) => (random() < 0.3 ? null : v));
+    pipeline(fx, features(1, 5000), after);
+    const store = await fx.open();
+    assert.match(
+      store.inspect(TRAIN).stale[0],
+      new RegExp(
+        `^${escape(CHANGED)} and drifted: income null rate 0% → (29|30|31)%, 1 new column \\(label\\)\\.$`,
+      ),
+    );
+
+    const few = tempFixture(t);
+    pipeline(few, features(1, 60), features(2, 5000, 20));
+    const fewStore = await few.open();
+    assert.deepEqual(fewStore.inspect(TRAIN).stale, [
+      `${CHANGED}; too few rows to compare distributions (60, 100 needed).`,
+    ]);
+  });
+
+  test('the threshold is a setting: stale({ drift: { threshold } })', async (t) => {
+    const { store, psi } = await shifted(tempFixture(t));
+    const strict = store.stale({ component: 'train' });
+    assert.match(strict[0].stale[0], /and drifted: age PSI/);
+    const lenient = store.stale({ component: 'train', drift: { threshold: psi + 0.1 } });
+    assert.match(lenient[0].stale[0], /; same distribution \(largest PSI/);
+  });
+});
+
+/** The pipeline, then score reads the model and data/live.csv. */
+function scoring(fx: Fixture, live: Columns): void {
+  pipeline(fx, features(1, 5000), undefined);
+  // The model and the live data are on disk as score read them (rule 3 has nothing to say).
+  const written = (rel: string, content: string) => {
+    fx.writeFile(rel, content);
+    return `sha256:${createHash('sha256').update(content).digest('hex')}`;
+  };
+  const model = written('models/model.pkl', MODEL_CONTENT);
+  const liveVersion = written('data/live.csv', 'age,income\n');
+  appendEvents(fx, 'log.jsonl', [
+    profiledRunEvent({
+      runId: SCORE,
+      job: 'score',
+      start: iso(30),
+      end: iso(35),
+      inputs: [
+        { name: 'models/model.pkl', version: model },
+        { name: 'data/live.csv', version: liveVersion, columns: live },
+      ],
+      outputs: [{ name: 'data/scores.csv', version: 'sha256:s1' }],
+    }),
+  ]);
+}
+
+describe('training–serving skew', () => {
+  test("live data that drifted from the model's training data is a reason, naming both files, the run and the figures", async (t) => {
+    const fx = tempFixture(t);
+    const live = features(5, 5000, 12, {
+      session: sample(5000, (i) => `s${i % 7}`),
+      device: sample(5000, () => 'web'),
+    });
+    scoring(fx, live);
+    const store = await fx.open();
+    const psi = compareProfiles(asProfile(features(1, 5000)), asProfile(live), undefined, {
+      columns: 'shared',
+    }).columns.find((c) => c.name === 'age')!.psi!;
+    assert.deepEqual(store.inspect(SCORE).stale, [
+      `data/live.csv has drifted from data/features.csv, which train (run 7106a157) fitted models/model.pkl on: age PSI ${formatPsi(psi)}, 2 new columns (device, session).`,
+    ]);
+    // `mltrace stale` (the latest run of each component) carries it.
+    assert.deepEqual(store.stale().find((r) => r.component === 'score')?.stale, store.inspect(SCORE).stale);
+  });
+
+  test('live data like the training data (and missing its label column) is no reason', async (t) => {
+    const fx = tempFixture(t);
+    const live = features(6, 5000);
+    delete live.city;
+    scoring(fx, live);
+    const store = await fx.open();
+    assert.deepEqual(store.inspect(SCORE).stale, []);
+  });
+});
+
+describe('profiles through ingest', () => {
+  test('a malformed profile facet is reported with file and line and skipped; the run is read', async (t) => {
+    const fx = tempFixture(t);
+    const bad = profileFacets(features(1, 500));
+    const metrics = bad.io.dataQualityMetrics as unknown as {
+      columnMetrics: Record<string, { quantiles?: Record<string, number> }>;
+    };
+    delete metrics.columnMetrics.age.quantiles!['0.5'];
+    pipeline(fx, features(1, 500), features(2, 500), bad.io);
+    const store = await fx.open({ deferIngest: true });
+    const report = store.ingest();
+    assert.deepEqual(
+      report.problems.map((p) => [path.basename(p.file), p.line, p.severity, p.reason]),
+      [
+        [
+          'log.jsonl',
+          3,
+          'warning',
+          'data profile of output data/features.csv ignored: quantiles of column age must have exactly the keys 0, 0.05, … 1',
+        ],
+      ],
+    );
+    assert.equal(report.runs, 3);
+    assert.deepEqual(store.inspect(TRAIN).stale, [`${CHANGED}.`]);
+  });
+
+  test('each malformed shape is named', () => {
+    const good = profileFacets(features(1, 200));
+    // Facets as plain JSON, to break.
+    type Io = {
+      dataQualityMetrics: {
+        rowCount: number;
+        columnMetrics: Record<string, { quantiles: Record<string, number> }>;
+      };
+      mltrace_profile: { sampled: unknown; topValues: Record<string, { values: unknown[] }> };
+    };
+    const cases: Array<[string, (io: Io) => void, RegExp]> = [
+      [
+        'quantile keys',
+        (io) => delete io.dataQualityMetrics.columnMetrics.age.quantiles['0.5'],
+        /quantiles of column age must have exactly the keys/,
+      ],
+      [
+        'top values',
+        (io) => (io.mltrace_profile.topValues.city.values = [['north', 'x']]),
+        /topValues of column city must be \[value, count\] pairs/,
+      ],
+      ['rowCount', (io) => (io.dataQualityMetrics.rowCount = -1), /rowCount must be a whole number/],
+      ['sampled', (io) => (io.mltrace_profile.sampled = 'no'), /sampled must be true or false/],
+    ];
+    for (const [what, breakIt, expected] of cases) {
+      const io = structuredClone(good.io) as unknown as Io;
+      breakIt(io);
+      const warnings: string[] = [];
+      assert.equal(
+        readProfile(
+          good.facets,
+          io as unknown as Record<string, unknown>,
+          'sha256:x',
+          'input t.csv',
+          warnings,
+        ),
+        null,
+        what,
+      );
+      assert.equal(warnings.length, 1, what);
+      assert.match(warnings[0], expected, what);
+    }
+    const warnings: string[] = [];
+    assert.equal(readProfile(good.facets, good.io, null, 'input t.csv', warnings), null);
+    assert.deepEqual(warnings, [
+      'data profile of input t.csv ignored: the dataset has no version facet to key it by',
+    ]);
+  });
+
+  test('the worker thread carries profiles: the same reasons and the same snapshot as the main thread', async (t) => {
+    const main = tempFixture(t);
+    pipeline(main, features(1, 5000), features(2, 5000, 12));
+    const worker = tempFixture(t);
+    fs.cpSync(main.root, worker.root, { recursive: true });
+    const inMain = await main.open({ deferIngest: true, parseInWorker: 'never' });
+    const inWorker = await worker.open({ deferIngest: true, parseInWorker: 'always' });
+    assert.equal(inMain.ingest().parsedInWorker, false);
+    assert.equal(inWorker.ingest().parsedInWorker, true);
+    assert.match(inWorker.inspect(TRAIN).stale[0], /and drifted: age PSI/);
+    assert.deepEqual(inWorker.inspect(TRAIN).stale, inMain.inspect(TRAIN).stale);
+    assert.deepEqual(inWorker.drift('data/features.csv'), inMain.drift('data/features.csv'));
+    inMain.save();
+    inWorker.save();
+    assert.ok(
+      fs.readFileSync(main.snapshot).equals(fs.readFileSync(worker.snapshot)),
+      'the snapshots differ',
+    );
+  });
+
+  test('a version profiled twice keeps the first profile read', async (t) => {
+    const fx = tempFixture(t);
+    pipeline(fx, features(1, 5000), features(2, 5000, 12));
+    // Another event claims a different profile for v2: the first one read stands.
+    appendEvents(fx, 'log.jsonl', [
+      profiledRunEvent({
+        runId: uuid(9),
+        job: 'peek',
+        start: iso(40),
+        end: iso(41),
+        inputs: [{ name: 'data/features.csv', version: 'sha256:v2', columns: features(1, 5000) }],
+      }),
+    ]);
+    const store = await fx.open();
+    assert.match(store.inspect(TRAIN).stale[0], /and drifted: age PSI/);
+  });
+});
+
+describe('drift(): what `mltrace drift` shows', () => {
+  test('by default, against what the latest reader read; --against a run or a pointer', async (t) => {
+    const fx = tempFixture(t);
+    pipeline(fx, features(1, 5000), features(2, 5000, 12));
+    const store = await fx.open();
+    const result = store.drift('data/features.csv');
+    assert.equal(result.verdict, 'drifted');
+    assert.equal(result.current.version, 'sha256:v2');
+    assert.equal(result.current.how, 'the latest logged version');
+    assert.equal(result.reference.version, 'sha256:v1');
+    assert.equal(result.reference.how, 'the version train (run 7106a157), its latest reader, read');
+    assert.deepEqual(
+      result.columns.map((c) => [c.name, c.status]),
+      [['age', 'drifted'], ...result.columns.slice(1).map((c) => [c.name, 'same'])],
+    );
+    assert.deepEqual(result.columns.map((c) => c.name).sort(), ['age', 'city', 'income']);
+    assert.equal(
+      store.drift('data/features.csv', { against: FEATURIZE_1.slice(0, 8) }).reference.how,
+      `the version featurize (run ${shortId(FEATURIZE_1)}) wrote`,
+    );
+    assert.equal(store.drift('data/features.csv', { drift: { threshold: 50 } }).verdict, 'same');
+    assert.throws(
+      () => store.drift('data/features.csv', { against: 'nothing-like-this' }),
+      /"nothing-like-this" is neither a logged pointer nor a run id\./,
+    );
+  });
+
+  test("a model's scoring input is compared with the model's training data by default", async (t) => {
+    const fx = tempFixture(t);
+    scoring(fx, features(5, 5000, 12));
+    const store = await fx.open();
+    const result = store.drift('data/live.csv');
+    assert.equal(result.reference.pointer, 'data/features.csv');
+    assert.equal(result.reference.how, 'what train (run 7106a157) fitted models/model.pkl on');
+    assert.equal(result.sharedOnly, true);
+    assert.equal(result.columns[0].name, 'age');
+    assert.equal(result.verdict, 'drifted');
+  });
+});
+
+function escape(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
