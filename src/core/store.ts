@@ -33,6 +33,17 @@ export interface OpenOptions {
   autoCompact?: { endedFiles?: number; maxFiles?: number; budgetMs?: number } | false;
 }
 
+/** `OpenOptions.autoCompact.endedFiles` unless set. */
+export const DEFAULT_AUTO_COMPACT_FILES = 64;
+
+/**
+ * `OpenOptions.autoCompact` from a user's setting (the extension's, or the CLI's
+ * MLTRACE_AUTO_COMPACT): a whole number above 0 is the threshold, 0 (or anything else) turns it off.
+ */
+export function autoCompactFrom(endedFiles: number): OpenOptions['autoCompact'] {
+  return Number.isInteger(endedFiles) && endedFiles > 0 ? { endedFiles } : false;
+}
+
 export class LineageStore extends Queries {
   private readonly ingestion: IngestPipeline;
   private dirty = false;
@@ -178,7 +189,11 @@ export class LineageStore extends Queries {
   compactIfWorthIt(): CompactReport | undefined {
     this.assertOpen();
     if (this.autoCompact === false) return undefined;
-    const { endedFiles: threshold = 64, maxFiles = 4096, budgetMs = 300 } = this.autoCompact ?? {};
+    const {
+      endedFiles: threshold = DEFAULT_AUTO_COMPACT_FILES,
+      maxFiles = 4096,
+      budgetMs = 300,
+    } = this.autoCompact ?? {};
     try {
       if (endedFiles(this.location.storeDir).length < threshold) return undefined;
       return compactLog(this.location.storeDir, { maxFiles, budgetMs });

@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IngestReport, Run } from '../core/model';
-import { LineageStore } from '../core/store';
+import { autoCompactFrom, LineageStore } from '../core/store';
 import { eventsDir, STORE_FOLDER, StoreLocation, storeLocation } from '../core/storeDir';
 import { EventWriter } from '../core/writer';
 import { ContextKeys, INGEST_DEBOUNCE_MS, Settings } from './constants';
@@ -52,7 +52,7 @@ export class LineageService implements vscode.Disposable {
   ) {
     this.disposables.push(
       this.changeEmitter,
-      onDidChangeSetting([Settings.storeDirectory], () => void this.reopen()),
+      onDidChangeSetting([Settings.storeDirectory, Settings.autoCompactEndedFiles], () => void this.reopen()),
       onDidChangeSetting([Settings.stalenessThresholdDays], () => {
         this.staleLatest = undefined;
         this.changeEmitter.fire();
@@ -262,6 +262,7 @@ export class LineageService implements vscode.Disposable {
         dir: storeDir,
         deferIngest: true,
         onMessage: (m) => this.log.info(m),
+        autoCompact: autoCompactFrom(readSettings(folder.uri).autoCompactEndedFiles),
       });
       if (this.disposed) {
         store.close({ save: false });

@@ -1,5 +1,6 @@
 // Typed access to the `mltrace.*` settings.
 import * as vscode from 'vscode';
+import { DEFAULT_AUTO_COMPACT_FILES } from '../core/store';
 import { Settings, SETTINGS_SECTION } from './constants';
 
 export type ProblemsSeverity = 'error' | 'warning' | 'information' | 'hint';
@@ -12,6 +13,8 @@ export interface MltraceSettings {
   problemsEnabled: boolean;
   problemsSeverity: ProblemsSeverity;
   decorationsEnabled: boolean;
+  /** Merge ended writers' files once this many wait (docs/LAYOUT.md "Segments"); 0: never. */
+  autoCompactEndedFiles: number;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): MltraceSettings {
@@ -24,6 +27,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): MltraceSettings
     problemsEnabled: config.get<boolean>(Settings.problemsEnabled, true),
     problemsSeverity: config.get<ProblemsSeverity>(Settings.problemsSeverity, 'warning'),
     decorationsEnabled: config.get<boolean>(Settings.decorationsEnabled, true),
+    autoCompactEndedFiles: config.get<number>(Settings.autoCompactEndedFiles, DEFAULT_AUTO_COMPACT_FILES),
   };
 }
 
