@@ -73,7 +73,9 @@ export class LineageStore extends Queries {
   }
 
   static async open(options: OpenOptions): Promise<LineageStore> {
-    const SQL = await loadSqlJs();
+    // sql.js's wasm compiles on V8's background threads while this one reads the snapshot and
+    // checks its checksum.
+    const sqlJs = loadSqlJs();
     const location = storeLocation(path.resolve(options.dir));
     const onMessage = options.onMessage ?? (() => undefined);
     const file = snapshotPath(location.storeDir);
@@ -82,11 +84,12 @@ export class LineageStore extends Queries {
     if (fs.existsSync(file)) {
       try {
         const bytes = fs.readFileSync(file);
-        db = configure(new SQL.Database(bytes));
+        const sum = checksum(bytes);
+        db = configure(new (await sqlJs).Database(bytes));
         const version = first(db.prepare('SELECT value FROM meta WHERE key = ?'), [META.schemaVersion]);
         if (!version || Number(version[0]) !== SCHEMA_VERSION) {
           reason = `the snapshot ${file} has schema version ${version?.[0] ?? 'unknown'}, this version needs ${SCHEMA_VERSION}`;
-        } else if (readChecksum(file) !== checksum(bytes)) {
+        } else if (readChecksum(file) !== sum) {
           // A damaged page elsewhere would otherwise surface later, as a failing ingest or query;
           // a checksum finds it for the price of one hash, where an integrity check reads it all.
           reason = `the snapshot ${file} is damaged (it does not match ${path.basename(checksumPath(file))})`;
@@ -99,7 +102,7 @@ export class LineageStore extends Queries {
         db = undefined;
       }
     }
-    db ??= createDatabase(new SQL.Database());
+    db ??= createDatabase(new (await sqlJs).Database());
     const store = new LineageStore(
       db,
       location,
