@@ -5,7 +5,7 @@ import { plural, runLabel, visible } from '../core/format';
 import { LineageError } from '../core/model';
 import { teamUri } from '../core/team/recorded';
 import type { HttpTransport } from '../core/openlineage/transport';
-import { LineageStore } from '../core/store';
+import { autoCompactFrom, LineageStore, OpenOptions } from '../core/store';
 import { isOwnStore, locateStore, readerSnapshotDir, StoreLocation } from '../core/storeDir';
 import { EventWriter } from '../core/writer';
 import { normalizePointerName } from '../core/pointers';
@@ -470,11 +470,10 @@ async function setFlag(ctx: Context, raw: string, flagged: boolean): Promise<voi
 }
 
 /** `MLTRACE_AUTO_COMPACT`: how many ended writers' files make a command merge them (0: never). */
-function autoCompactSetting(): { endedFiles: number } | false | undefined {
+function autoCompactSetting(): OpenOptions['autoCompact'] {
   const raw = process.env.MLTRACE_AUTO_COMPACT;
   if (raw === undefined || raw === '') return undefined;
-  const n = Number(raw);
-  return Number.isInteger(n) && n > 0 ? { endedFiles: n } : false;
+  return autoCompactFrom(Number(raw));
 }
 
 function help(): string {

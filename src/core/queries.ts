@@ -15,7 +15,18 @@ import type {
 import type { LineageStart, LineageWindow } from './model';
 import { LineageError } from './model';
 import { DIR } from './schema';
-import { all, Database, first, Row, selectList, Statement } from './sql';
+import {
+  all,
+  allJson,
+  byteOrder,
+  Database,
+  first,
+  FROM_IDS,
+  jsonRowsSql,
+  Row,
+  selectList,
+  Statement,
+} from './sql';
 import { Staleness, StalenessOptions } from './staleness';
 import { driftSettings, DriftSettings } from './drift';
 import { Against, DriftComparison, DriftQuery } from './driftQuery';
@@ -361,7 +372,7 @@ export class Queries {
   private walk(seeds: number[], direction: 'upstream' | 'downstream'): Walk {
     const walk: Walk = { nodes: new Map(), up: new Map(), down: new Map() };
     if (seeds.length === 0) return walk;
-    const rows = all(this.stmt(WALK[direction]), [JSON.stringify(seeds)]);
+    const rows = allJson(this.stmt(jsonRowsSql(WALK[direction], 4)), [JSON.stringify(seeds)]);
     for (const [runId, startMs, seq, depId] of rows) {
       const id = Number(runId);
       let deps = walk.up.get(id);
@@ -405,9 +416,16 @@ export class Queries {
    */
   private runsById(ids: number[]): Map<number, Run> {
     const json = JSON.stringify(ids);
-    const IN = 'IN (SELECT value FROM json_each(?))';
     const runs = new Map<number, Run>();
-    const rows = all(this.stmt(`SELECT ${RUN_FACTS.sql} ${RUN_FROM} WHERE r.id ${IN}`), [json]);
+    const rows = allJson(
+      this.stmt(
+        jsonRowsSql(
+          `SELECT ${RUN_FACTS.sql} ${FROM_IDS} runs r ON r.id = ids.value JOIN components c ON c.id = r.component_id`,
+          RUN_FACTS.end,
+        ),
+      ),
+      [json],
+    );
     const time = (v: unknown) => (v === null ? null : new Date(Number(v)).toISOString());
     const text = (v: unknown) => (v === null ? null : String(v));
     const at = RUN_FACTS.at;
@@ -430,10 +448,14 @@ export class Queries {
         error: text(r[at.error]),
       });
     }
-    for (const [runId, dir, name] of all(
-      this
-        .stmt(`SELECT io.run_id, io.dir, ${POINTER_NAME} FROM run_io io JOIN pointers p ON p.id = io.pointer_id
-        WHERE io.run_id ${IN}`),
+    for (const [runId, dir, name] of allJson(
+      this.stmt(
+        jsonRowsSql(
+          `SELECT io.run_id, io.dir, ${POINTER_NAME} ${FROM_IDS} run_io io ON io.run_id = ids.value
+          JOIN pointers p ON p.id = io.pointer_id`,
+          3,
+        ),
+      ),
       [json],
     )) {
       const run = runs.get(Number(runId));
@@ -445,18 +467,28 @@ export class Queries {
       if (run.inputs.length > 1) run.inputs.sort(byteOrder);
       if (run.outputs.length > 1) run.outputs.sort(byteOrder);
     }
-    for (const [runId, uuid] of all(
-      this
-        .stmt(`SELECT DISTINCT d.run_id, dr.uuid, dr.start_ms, dr.seq FROM deps d JOIN runs dr ON dr.id = d.dep_run_id
-        WHERE d.run_id ${IN} ORDER BY d.run_id, dr.start_ms DESC, dr.seq DESC`),
+    // Each run's dependencies newest first, each once (a run that read two of its outputs has
+    // two rows for it): sorted here, as the pointers above.
+    const depRows = allJson(
+      this.stmt(
+        jsonRowsSql(
+          `SELECT d.run_id, dr.uuid, dr.start_ms, dr.seq ${FROM_IDS} deps d ON d.run_id = ids.value
+          JOIN runs dr ON dr.id = d.dep_run_id`,
+          4,
+        ),
+      ),
       [json],
-    )) {
+    ) as Array<[number, string, number, number]>;
+    depRows.sort((a, b) => a[0] - b[0] || b[2] - a[2] || b[3] - a[3]);
+    for (const [runId, uuid] of depRows) {
       const deps = runs.get(Number(runId))?.dependencies;
       if (deps && deps[deps.length - 1] !== uuid) deps.push(String(uuid));
     }
     const notes = new Map<number, string[]>();
     for (const [runId, note] of all(
-      this.stmt(`SELECT run_id, text FROM notes WHERE run_id ${IN} ORDER BY run_id, time_ms, text`),
+      this.stmt(
+        `SELECT n.run_id, n.text ${FROM_IDS} notes n ON n.run_id = ids.value ORDER BY n.run_id, n.time_ms, n.text`,
+      ),
       [json],
     )) {
       const list = notes.get(Number(runId));
@@ -811,12 +843,6 @@ function toRun(r: Row): Run {
 }
 
 /** SQLite's BINARY order of two strings (UTF-8 bytes); JavaScript compares UTF-16 units. */
-function byteOrder(a: string, b: string): number {
-  // eslint-disable-next-line no-control-regex
-  if (/^[\x00-\x7f]*$/.test(a + b)) return a < b ? -1 : a > b ? 1 : 0;
-  return Buffer.compare(Buffer.from(a), Buffer.from(b));
-}
-
 function clampLimit(limit: number | undefined, fallback: number): number {
   if (limit === undefined || !Number.isFinite(limit)) return fallback;
   return Math.max(1, Math.floor(limit));

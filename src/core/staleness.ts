@@ -7,7 +7,7 @@ import { FingerprintCache } from './fingerprint';
 import { plural, runLabel } from './format';
 import { pointerPath } from './pointers';
 import { DIR } from './schema';
-import { all, Database, Statement } from './sql';
+import { all, allJson, byteOrder, Database, FROM_IDS, jsonRowsSql, Statement } from './sql';
 
 export interface StalenessOptions {
   /** Rule 1's threshold, unless a run recorded its own. Default 30. */
@@ -32,22 +32,32 @@ export class Staleness {
     db: Database,
     private readonly root: string,
   ) {
+    // Each read as one JSON text (jsonRowsSql), unsorted: the few rows of each run are put in order
+    // here, cheaper than SQLite's sort of all of them when a trace has tens of thousands of runs.
     // Rules 1 and 2: per dependency, its age relative to this run and its component's fresher runs.
-    this.dependencies =
-      db.prepare(`SELECT DISTINCT d.run_id, dr.uuid, dc.name, dr.start_ms, r.start_ms, r.threshold_days,
+    this.dependencies = db.prepare(
+      jsonRowsSql(
+        `SELECT d.run_id, dr.uuid, dc.name, dr.start_ms, r.start_ms, r.threshold_days,
         (SELECT count(*) FROM runs f WHERE f.component_id = dr.component_id AND f.lifecycle = 1
-          AND (f.start_ms, f.seq) > (dr.start_ms, dr.seq) AND f.start_ms < r.start_ms)
-      FROM deps d JOIN runs r ON r.id = d.run_id JOIN runs dr ON dr.id = d.dep_run_id JOIN components dc ON dc.id = dr.component_id
-      WHERE d.run_id IN (SELECT value FROM json_each(?)) ORDER BY d.run_id, dr.start_ms DESC`);
+          AND (f.start_ms, f.seq) > (dr.start_ms, dr.seq) AND f.start_ms < r.start_ms), dr.seq
+      ${FROM_IDS} deps d ON d.run_id = ids.value JOIN runs r ON r.id = d.run_id JOIN runs dr ON dr.id = d.dep_run_id
+      JOIN components dc ON dc.id = dr.component_id`,
+        8,
+      ),
+    );
     // Rule 3: each input with what was recorded when it was read, and its latest writer now.
-    this.inputs =
-      db.prepare(`SELECT io.run_id, p.namespace, p.name, io.fingerprint, r.start_ms, r.seq, lw.id, lw.uuid, lc.name,
+    this.inputs = db.prepare(
+      jsonRowsSql(
+        `SELECT io.run_id, p.namespace, p.name, io.fingerprint, r.start_ms, r.seq, lw.id, lw.uuid, lc.name,
         lw.start_ms, lw.seq, p.id
-      FROM run_io io JOIN pointers p ON p.id = io.pointer_id JOIN runs r ON r.id = io.run_id
+      ${FROM_IDS} run_io io ON io.run_id = ids.value AND io.dir = ${DIR.input}
+      JOIN pointers p ON p.id = io.pointer_id JOIN runs r ON r.id = io.run_id
       LEFT JOIN runs lw ON lw.id = (SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = ${DIR.output}
         ORDER BY w.start_ms DESC, w.seq DESC LIMIT 1)
-      LEFT JOIN components lc ON lc.id = lw.component_id
-      WHERE io.dir = ${DIR.input} AND io.run_id IN (SELECT value FROM json_each(?)) ORDER BY io.run_id, p.name`);
+      LEFT JOIN components lc ON lc.id = lw.component_id`,
+        12,
+      ),
+    );
     // Training–serving skew: the models each run read, with the run that wrote the version it read…
     this.models = db.prepare(`SELECT d.run_id, mp.namespace, mp.name, w.id, w.uuid, wc.name
       FROM deps d JOIN pointers mp ON mp.id = d.via AND mp.type = 'MODEL'
@@ -60,9 +70,14 @@ export class Staleness {
       ORDER BY io.run_id, p.name`);
     this.drift = new DriftCheck(db);
     // Rule 4: the code recorded with the run.
-    this.code = db.prepare(`SELECT r.id, r.uuid, c.name, r.source_file, r.source_line, code.source
-      FROM runs r JOIN components c ON c.id = r.component_id JOIN code ON code.id = r.code_id
-      WHERE r.source_file IS NOT NULL AND r.id IN (SELECT value FROM json_each(?))`);
+    this.code = db.prepare(
+      jsonRowsSql(
+        `SELECT r.id, r.uuid, c.name, r.source_file, r.source_line, code.source
+      ${FROM_IDS} runs r ON r.id = ids.value JOIN components c ON c.id = r.component_id
+      JOIN code ON code.id = r.code_id WHERE r.source_file IS NOT NULL`,
+        6,
+      ),
+    );
   }
 
   dispose(): void {
@@ -157,7 +172,7 @@ export class Staleness {
       if (list) list.push(reason);
       else result.set(id, [reason]);
     };
-    const ids = JSON.stringify(runIds);
+    const ids = JSON.stringify([...new Set(runIds)]); // FROM_IDS: each once
     const defaultThreshold = options.thresholdDays ?? DEFAULT_THRESHOLD_DAYS;
     const drift = driftSettings(options.drift);
     /** The latest logged version of each pointer met, for this call. */
@@ -165,16 +180,16 @@ export class Staleness {
     /** What each run read, with the version it read: for skew. */
     const readData = new Map<number, Array<{ display: string; version: string }>>();
 
-    for (const r of all(this.dependencies, [ids])) {
-      const [runId, depUuid, depComponent, depStart, start, ownThreshold, fresher] = r as [
-        number,
-        string,
-        string,
-        number,
-        number,
-        number | null,
-        number,
-      ];
+    type Dependency = [number, string, string, number, number, number | null, number, number];
+    // By run, then the newest dependency first; a dependency read through two pointers once.
+    const dependencies = (allJson(this.dependencies, [ids]) as Dependency[]).sort(
+      (a, b) => a[0] - b[0] || b[3] - a[3] || b[7] - a[7],
+    );
+    let previous: Dependency | undefined;
+    for (const r of dependencies) {
+      if (previous && previous[0] === r[0] && previous[1] === r[1]) continue;
+      previous = r;
+      const [runId, depUuid, depComponent, depStart, start, ownThreshold, fresher] = r;
       const threshold = ownThreshold ?? defaultThreshold;
       const ageDays = (start - depStart) / DAY_MS;
       if (ageDays > threshold) {
@@ -191,7 +206,11 @@ export class Staleness {
       }
     }
 
-    for (const r of all(this.inputs, [ids])) {
+    // By run, then by name as SQLite orders text.
+    const inputs = allJson(this.inputs, [ids]).sort(
+      (a, b) => Number(a[0]) - Number(b[0]) || byteOrder(String(a[2]), String(b[2])),
+    );
+    for (const r of inputs) {
       const [
         runId,
         namespace,
@@ -255,7 +274,7 @@ export class Staleness {
     this.skew(ids, readData, drift, add);
 
     const files = new Map<string, string | null>();
-    for (const r of all(this.code, [ids])) {
+    for (const r of allJson(this.code, [ids])) {
       const [runId, uuid, component, sourceFile, sourceLine, snapshot] = r as [
         number,
         string,

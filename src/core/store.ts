@@ -38,6 +38,17 @@ export interface OpenOptions {
   snapshotDir?: string;
 }
 
+/** `OpenOptions.autoCompact.endedFiles` unless set. */
+export const DEFAULT_AUTO_COMPACT_FILES = 64;
+
+/**
+ * `OpenOptions.autoCompact` from a user's setting (the extension's, or the CLI's
+ * MLTRACE_AUTO_COMPACT): a whole number above 0 is the threshold, 0 (or anything else) turns it off.
+ */
+export function autoCompactFrom(endedFiles: number): OpenOptions['autoCompact'] {
+  return Number.isInteger(endedFiles) && endedFiles > 0 ? { endedFiles } : false;
+}
+
 export class LineageStore extends Queries {
   private readonly ingestion: IngestPipeline;
   private dirty = false;
@@ -69,7 +80,9 @@ export class LineageStore extends Queries {
   }
 
   static async open(options: OpenOptions): Promise<LineageStore> {
-    const SQL = await loadSqlJs();
+    // sql.js's wasm compiles on V8's background threads while this one reads the snapshot and
+    // checks its checksum.
+    const sqlJs = loadSqlJs();
     const location = storeLocation(path.resolve(options.dir));
     const onMessage = options.onMessage ?? (() => undefined);
     const file = snapshotPath(options.snapshotDir ?? location.storeDir);
@@ -78,11 +91,12 @@ export class LineageStore extends Queries {
     if (fs.existsSync(file)) {
       try {
         const bytes = fs.readFileSync(file);
-        db = configure(new SQL.Database(bytes));
+        const sum = checksum(bytes);
+        db = configure(new (await sqlJs).Database(bytes));
         const version = first(db.prepare('SELECT value FROM meta WHERE key = ?'), [META.schemaVersion]);
         if (!version || Number(version[0]) !== SCHEMA_VERSION) {
           reason = `the snapshot ${file} has schema version ${version?.[0] ?? 'unknown'}, this version needs ${SCHEMA_VERSION}`;
-        } else if (readChecksum(file) !== checksum(bytes)) {
+        } else if (readChecksum(file) !== sum) {
           // A damaged page elsewhere would otherwise surface later, as a failing ingest or query;
           // a checksum finds it for the price of one hash, where an integrity check reads it all.
           reason = `the snapshot ${file} is damaged (it does not match ${path.basename(checksumPath(file))})`;
@@ -95,7 +109,7 @@ export class LineageStore extends Queries {
         db = undefined;
       }
     }
-    db ??= createDatabase(new SQL.Database());
+    db ??= createDatabase(new (await sqlJs).Database());
     const store = new LineageStore(
       db,
       location,
@@ -186,7 +200,11 @@ export class LineageStore extends Queries {
   compactIfWorthIt(): CompactReport | undefined {
     this.assertOpen();
     if (this.autoCompact === false) return undefined;
-    const { endedFiles: threshold = 64, maxFiles = 4096, budgetMs = 300 } = this.autoCompact ?? {};
+    const {
+      endedFiles: threshold = DEFAULT_AUTO_COMPACT_FILES,
+      maxFiles = 4096,
+      budgetMs = 300,
+    } = this.autoCompact ?? {};
     try {
       if (endedFiles(this.location.storeDir).length < threshold) return undefined;
       return compactLog(this.location.storeDir, { maxFiles, budgetMs });

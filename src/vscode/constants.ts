@@ -76,6 +76,7 @@ export const Settings = {
   problemsEnabled: 'problems.enabled',
   problemsSeverity: 'problems.severity',
   decorationsEnabled: 'decorations.enabled',
+  autoCompactEndedFiles: 'autoCompact.endedFiles',
   teamUri: 'team.uri',
   teamPollSeconds: 'team.pollSeconds',
   driftThreshold: 'drift.threshold',

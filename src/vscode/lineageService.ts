@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { IngestReport, Run } from '../core/model';
 import type { StalenessOptions } from '../core/staleness';
-import { LineageStore } from '../core/store';
+import { autoCompactFrom, LineageStore } from '../core/store';
 import {
   eventsDir,
   isOwnStore,
@@ -62,7 +62,7 @@ export class LineageService implements vscode.Disposable {
   ) {
     this.disposables.push(
       this.changeEmitter,
-      onDidChangeSetting([Settings.storeDirectory], () => void this.reopen()),
+      onDidChangeSetting([Settings.storeDirectory, Settings.autoCompactEndedFiles], () => void this.reopen()),
       onDidChangeSetting([Settings.stalenessThresholdDays, ...Object.values(DRIFT_SETTINGS)], () => {
         this.staleLatest = undefined;
         this.changeEmitter.fire();
@@ -286,6 +286,7 @@ export class LineageService implements vscode.Disposable {
         snapshotDir,
         deferIngest: true,
         onMessage: (m) => this.log.info(m),
+        autoCompact: autoCompactFrom(readSettings(folder.uri).autoCompactEndedFiles),
       });
       if (this.disposed) {
         store.close({ save: false });

@@ -1,6 +1,7 @@
 // Typed access to the `mltrace.*` settings.
 import * as vscode from 'vscode';
 import type { DriftSettings } from '../core/drift';
+import { DEFAULT_AUTO_COMPACT_FILES } from '../core/store';
 import { DRIFT_SETTINGS, Settings, SETTINGS_SECTION } from './constants';
 
 export type ProblemsSeverity = 'error' | 'warning' | 'information' | 'hint';
@@ -15,6 +16,8 @@ export interface MltraceSettings {
   decorationsEnabled: boolean;
   /** The drift settings given (the engine applies its defaults to the rest: drift.ts). */
   drift: Partial<DriftSettings>;
+  /** Merge ended writers' files once this many wait (docs/LAYOUT.md "Segments"); 0: never. */
+  autoCompactEndedFiles: number;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): MltraceSettings {
@@ -30,6 +33,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): MltraceSettings
     drift: Object.fromEntries(
       Object.entries(DRIFT_SETTINGS).map(([name, key]) => [name, config.get<number>(key)]),
     ) as Partial<DriftSettings>,
+    autoCompactEndedFiles: config.get<number>(Settings.autoCompactEndedFiles, DEFAULT_AUTO_COMPACT_FILES),
   };
 }
 

@@ -165,6 +165,45 @@ describe('compaction', () => {
     assert.equal(queryState(rebuilt), before);
   });
 
+  test("a bad line read from a segment is reported at its writer's file and line, not the segment", async (t) => {
+    for (const parseInWorker of ['never', 'always'] as const) {
+      const fx = tempFixture(t);
+      const before = fx.writer('py');
+      logChain(before, 2, 0);
+      before.close();
+      const writer = fx.writer('py');
+      logChain(writer, 2, 100);
+      // Lines 5 and 6 of this writer's file (after two runs' START and COMPLETE).
+      fs.appendFileSync(writer.file, '{"not an event"\n[]\n');
+      logChain(writer, 1, 200);
+      writer.close();
+      const name = path.basename(writer.file);
+      assert.equal(compactLog(fx.storeDir).files, 2);
+      assert.ok(!fs.existsSync(writer.file), 'merged');
+
+      const store = await fx.open({ autoCompact: false, deferIngest: true, parseInWorker });
+      const report = store.ingest();
+      assert.equal(report.parsedInWorker, parseInWorker === 'always');
+      assert.deepEqual(
+        report.problems.map((p) => [p.file, p.line, p.severity]),
+        [
+          [fx.file(name), 5, 'error'],
+          [fx.file(name), 6, 'error'],
+        ],
+        `${parseInWorker}: the writer's file and its line numbers`,
+      );
+      assert.deepEqual(
+        store.problems().map((p) => [p.file, p.line]),
+        [
+          [fx.file(name), 5],
+          [fx.file(name), 6],
+        ],
+      );
+      assert.equal(store.recent({ limit: 100 }).items.length, 5, 'the runs around the bad lines are kept');
+      store.close({ save: false });
+    }
+  });
+
   test("a running writer's file is never moved: it keeps appending, and is merged once it ends", async (t) => {
     const fx = tempFixture(t);
     const writer = fx.writer('py');

@@ -314,12 +314,15 @@ export class IngestPipeline {
     const runsBefore = runCount();
     const bulk = applier.knowsEveryRun && backlog >= BULK_BYTES && runsBefore === 0;
     const { assertOpen } = this.options;
+    const storeDir = this.storeDir;
     const sink: LogBatchSink = {
       batch(fileIndex, batch, problems, events) {
         assertOpen();
         const span = spans[fileIndex];
+        // A line of a merged file is the writer's, at its line in that file: name it, not the segment.
+        const file = span.segment ? path.join(eventsDir(storeDir), span.name) : span.file;
         for (const problem of problems) {
-          report.problems.push({ file: span.file, ...problem });
+          report.problems.push({ file, ...problem });
           exec(sql.addProblem, [span.name, problem.line, problem.reason, problem.severity]);
         }
         report.events += events;

@@ -524,6 +524,48 @@ suite('mltrace extension', () => {
     }
   });
 
+  test("the auto-compaction setting: ended writers' files are merged once as many wait as it says; 0 never", () =>
+    onFreshStore('autocompact', async (fixture) => {
+      const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+      const storeDir = path.join(fixture.root, '.mltrace');
+      const segments = () => {
+        const dir = path.join(storeDir, 'events', 'segments');
+        return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.endsWith('.json')) : [];
+      };
+      const runs = () => api.service.store?.recent({ limit: 100 }).items.length ?? 0;
+      const logEnded = (n: number) => {
+        for (let i = 0; i < n; i++) {
+          const writer = new EventWriter(storeLocation(storeDir, {}), 'ended');
+          writer.logRun({ component: 'compacted' }, { status: 'complete', outputs: [{ name: `c${i}.csv` }] });
+          writer.close();
+        }
+      };
+      const before = runs();
+      /** Changes the setting and waits for the store it reopens. */
+      const setThreshold = async (value: number | undefined) => {
+        const old = api.service.store;
+        await config.update(Settings.autoCompactEndedFiles, value, vscode.ConfigurationTarget.Workspace);
+        await waitFor(
+          'the store reopened',
+          () => api.service.store !== undefined && api.service.store !== old,
+        );
+      };
+      await setThreshold(0);
+      try {
+        logEnded(3);
+        await waitFor('three more runs', () => runs() === before + 3);
+        // Past the save that follows an ingest, when the extension compacts if the setting lets it.
+        await sleep(3500);
+        assert.deepEqual(segments(), [], '0: never merged');
+        await setThreshold(4);
+        logEnded(1);
+        await waitFor('four ended files merged', () => segments().length === 1, 10000);
+        assert.equal(runs(), before + 4, 'every run still listed');
+      } finally {
+        await config.update(Settings.autoCompactEndedFiles, undefined, vscode.ConfigurationTarget.Workspace);
+      }
+    }));
+
   test('Problems severity and decorations follow their settings', () =>
     onFreshStore('severity', async (fixture) => {
       const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
