@@ -19,6 +19,7 @@ import { all, Database, first, Row, selectList, Statement } from './sql';
 import { Staleness, StalenessOptions } from './staleness';
 import { FILE_NAMESPACE } from './events';
 import { breadthFirst, depthFirst, newestFirst, reachableCounts, WalkNode } from './traversal';
+import { LabelQueries } from './labels/queries';
 
 export interface Page<T> {
   items: T[];
@@ -122,6 +123,7 @@ export class Queries {
   private readonly statements = new Map<string, Statement>();
   private readonly listeners = new Set<() => void>();
   private staleness: Staleness | undefined;
+  private labelQueries: LabelQueries | undefined;
 
   protected constructor(
     protected readonly db: Database,
@@ -150,6 +152,14 @@ export class Queries {
     this.statements.clear();
     this.staleness?.dispose();
     this.staleness = undefined;
+  }
+
+  /** Labels: whose data each artifact holds, and what a retraction reaches (src/core/labels/). */
+  get labels(): LabelQueries {
+    return (this.labelQueries ??= new LabelQueries({
+      stmt: (sql) => this.stmt(sql),
+      resolvePointer: (name) => this.resolvePointer(name),
+    }));
   }
 
   // ---- runs ---------------------------------------------------------------------------------
