@@ -1,6 +1,6 @@
 // Human output of `mltrace labels` and `mltrace label <id>` (docs/LABELS.md). Labels come from
 // logs: every one goes through `visible()`, hashed ones shortened.
-import { plural, runLabel, visible } from '../core/format';
+import { plural, relativeTime as sentenceTime, runLabel, visible } from '../core/format';
 import { displayLabel } from '../core/labels/keyedHash';
 import type { LabelDetail, LabelSummary } from '../core/labels/queries';
 import { dim, relativeTime, table } from './tables';
@@ -19,7 +19,9 @@ export function labelsTable(labels: LabelSummary[]): string {
 export function labelCard(detail: LabelDetail): string {
   const head =
     `${visible(detail.label)}: ` +
-    (detail.retractedAt ? `retracted ${retracted(detail.retractedAt)}; ` : 'not retracted; ') +
+    (detail.retractedAt
+      ? `retracted ${visible(sentenceTime(detail.retractedAt))} (${detail.retractedAt.slice(0, 10)}); `
+      : 'not retracted; ') +
     `${plural(detail.pointers, 'pointer')} carry it now, read by ${plural(detail.runs, 'run')}.`;
   if (detail.carriers.length === 0) return head;
   return [
