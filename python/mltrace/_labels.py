@@ -139,23 +139,13 @@ class LogState(object):
         self._derived = None
 
     def refresh(self):
-        directory = os.path.join(self.store_dir, _store.EVENTS_FOLDER)
-        segments = os.path.join(directory, _store.SEGMENTS_FOLDER)
-        try:
-            names = sorted(n for n in os.listdir(directory) if n.endswith(".jsonl"))
-        except OSError:
-            names = []
-        try:
-            manifests = sorted(n for n in os.listdir(segments) if n.endswith(".json"))
-        except OSError:
-            manifests = []
+        loose, segments, _ = _store.log_listing(self.store_dir)
         changed = False
-        for name in names:
-            changed |= self._read_loose(os.path.join(directory, name), name)
-        for name in manifests:
+        for name, path in loose:
+            changed |= self._read_loose(path, name)
+        for name, path in segments:
             if name in self.segments_read:
                 continue
-            path = os.path.join(segments, name[: -len(".json")] + ".jsonl.gz")
             try:
                 with gzip.open(path, "rb") as handle:
                     for raw in handle:
