@@ -1,6 +1,7 @@
 // `npm run bench`: the engine at 20k and 100k runs, beside raw sql.js doing the same inserts and
 // the same recursive query. Prints one JSON object per scale, then one for a chain 50,000 runs
-// deep (BENCH_DEEP_RUNS; 0 skips it), then the log's figures. Runs bundled (out/bench/, built by
+// deep (BENCH_DEEP_RUNS; 0 skips it), then labels at 100,000 runs with 10,000 labels
+// (BENCH_LABEL_RUNS; 0 skips it), then the log's figures. Runs bundled (out/bench/, built by
 // scripts/build.mjs), as the CLI and the extension run the engine.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -13,6 +14,7 @@ import { SCHEMA } from '../src/core/schema';
 import { loadSqlJs, all } from '../src/core/sql';
 import { storeLocation } from '../src/core/storeDir';
 import { EventWriter, PointerSpec } from '../src/core/writer';
+import { retractionEvent } from '../src/core/labels/events';
 
 const SCALES = (process.env.BENCH_SCALES ?? '20000,100000').split(',').map(Number);
 const DAY = 86400e3;
@@ -315,6 +317,77 @@ function processMs(args: string[]): number {
 }
 
 const DEEP_RUNS = Number(process.env.BENCH_DEEP_RUNS ?? 50000);
+const LABEL_RUNS = Number(process.env.BENCH_LABEL_RUNS ?? 100000);
+const LABELS = 10000;
+
+/**
+ * Labels at scale (docs/LABELS.md): a lineage LABEL_RUNS runs deep whose first run read a raw file
+ * holding the data of 10,000 customers (one label each), one of whom asked for deletion. Every
+ * version downstream carries all 10,000 labels: the worst case for copying label sets, the case
+ * a walk answers in one pass. labelPropagationMs: where one label reaches (every run, and the
+ * 100,001 pointers that carry it); labelQueryMs: the labels of the newest artifact (all 10,000);
+ * labelListMs: every label with its count of carriers; retractedCarriersMs: the files the editor
+ * marks; labelIngestRunsPerSec: the whole log indexed from nothing, labels included.
+ */
+async function benchLabels(total: number): Promise<Record<string, number>> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mltrace-bench-labels-${total}-`));
+  const storeDir = path.join(dir, '.mltrace');
+  try {
+    const writer = new EventWriter(storeLocation(storeDir), 'bench-labels');
+    const t0 = Date.now() - total * 60e3;
+    const ckpt = (i: number) => `checkpoints/step-${i}.pt`;
+    const customers = Array.from({ length: LABELS }, (_, i) => `customer-${i}`);
+    for (let i = 0; i < total; i++) {
+      writer.logRun(
+        {
+          component: i ? 'finetune' : 'ingest',
+          startTime: new Date(t0 + i * 60e3),
+          inputs: [i ? { name: ckpt(i - 1) } : { name: 'raw/customers.csv', labels: customers }],
+        },
+        { status: 'complete', endTime: new Date(t0 + i * 60e3 + 1000), outputs: [{ name: ckpt(i) }] },
+      );
+    }
+    writer.append(retractionEvent(['customer-42'], new Date()));
+    writer.close();
+    const store = await LineageStore.open({ dir: storeDir, deferIngest: true });
+    const [report, ingestMs] = time(() => store.ingest());
+    if (report.runs !== total) throw new Error(`ingested ${report.runs} runs, expected ${total}`);
+    const median = <T>(fn: () => T, check: (value: T) => boolean): number => {
+      const times: number[] = [];
+      for (let i = 0; i < 3; i++) {
+        const [value, ms] = time(fn);
+        if (!check(value)) throw new Error('a label query gave a wrong answer');
+        times.push(ms);
+      }
+      return round(percentile(times, 50));
+    };
+    const figures = {
+      labelRuns: total,
+      labels: LABELS,
+      labelIngestRunsPerSec: Math.round(total / (ingestMs / 1000)),
+      labelPropagationMs: median(
+        () => store.labels.label('customer-42'),
+        (d) => d.carriers.length === total + 1 && d.runs === total,
+      ),
+      labelQueryMs: median(
+        () => store.labels.ofPointer(ckpt(total - 1)),
+        (labels) => labels.length === LABELS && labels[0].label === 'customer-42',
+      ),
+      labelListMs: median(
+        () => store.labels.list(),
+        (list) => list.length === LABELS && list[LABELS - 1].pointers === total + 1,
+      ),
+      retractedCarriersMs: median(
+        () => store.labels.retractedCarriers(),
+        (carriers) => carriers.length === total + 1,
+      ),
+    };
+    store.close({ save: false });
+    return figures;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
 
 /**
  * A lineage 50,000 runs deep (a model fine-tuned every hour from its last checkpoint, with a
@@ -615,6 +688,7 @@ function manyWriterFigures(): Record<string, number> {
   if (process.env.BENCH_ENGINE !== '0')
     for (const scale of SCALES) console.log(JSON.stringify(await benchScale(scale)));
   if (DEEP_RUNS > 0) console.log(JSON.stringify(await benchDeep(DEEP_RUNS)));
+  if (LABEL_RUNS > 0) console.log(JSON.stringify(await benchLabels(LABEL_RUNS)));
   if (process.env.BENCH_LOG !== '0') {
     const runs = pythonRuns();
     for (const scale of SCALES) console.log(JSON.stringify(logFigures(scale, runs)));

@@ -16,11 +16,14 @@ import { ComponentsView } from './vscode/views/componentsView';
 import { FlaggedView } from './vscode/views/flaggedView';
 import { RunsView } from './vscode/views/runsView';
 import { registerWebviews, Webviews } from './vscode/webviews';
+import { LabelsView } from './vscode/labels/labelsView';
+import { RetractedLabelsController } from './vscode/labels/retractedLabels';
 
 /** What the extension exports: used by its own extension-host tests. */
 export interface MltraceApi {
   service: LineageService;
-  views: { components: ComponentsView; runs: RunsView; flagged: FlaggedView };
+  views: { components: ComponentsView; runs: RunsView; flagged: FlaggedView; labels: LabelsView };
+  retractedLabels: RetractedLabelsController;
   codeLens: CodeLensController;
   diagnostics: DiagnosticsController;
   decorations: DecorationsController;
@@ -50,6 +53,8 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
   runs.createView(Views.runs);
   const flagged = own(new FlaggedView(service));
   flagged.createView(Views.flagged);
+  const labels = own(new LabelsView(service));
+  labels.createView(Views.labels);
 
   const commands = registerCommands({
     extensionPath: context.extensionUri.fsPath,
@@ -65,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
   const codeLens = own(new CodeLensController(service));
   const diagnostics = own(new DiagnosticsController(service));
   const decorations = own(new DecorationsController(service));
+  const retractedLabels = own(new RetractedLabelsController(service));
   own(vscode.languages.registerHoverProvider({ scheme: 'file' }, new PointerHoverProvider(service)));
   const statusBar = own(new StatusBar(service));
   const teamStatusBar = own(new TeamStatusBar(team));
@@ -81,7 +87,8 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
   team.start();
   return {
     service,
-    views: { components, runs, flagged },
+    views: { components, runs, flagged, labels },
+    retractedLabels,
     codeLens,
     diagnostics,
     decorations,

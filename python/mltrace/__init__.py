@@ -36,6 +36,15 @@ from mltrace.client import (
 )
 from mltrace.entities import Component, ComponentRun, IOPointer, PointerTypeEnum, Test
 
+# Labels and data deletion (docs/LABELS.md).
+from mltrace.client import (  # noqa: E402
+    get_labels,
+    retract_label,
+    retract_labels,
+    retrieve_io_pointers_for_label,
+    retrieve_retracted_labels,
+)
+
 __all__ = [
     "Component",
     "ComponentRun",
@@ -71,4 +80,10 @@ __all__ = [
     "unflag_all",
     "unflag_output_id",
     "web_trace",
+    # Labels and data deletion (docs/LABELS.md).
+    "get_labels",
+    "retract_label",
+    "retract_labels",
+    "retrieve_io_pointers_for_label",
+    "retrieve_retracted_labels",
 ]

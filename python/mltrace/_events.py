@@ -138,7 +138,7 @@ def notes_event(run_id, job_name, notes, namespace=None):
 class Pointer(object):
     """A pointer as logged: normalised name, type, and (for files) its fingerprint."""
 
-    __slots__ = ("name", "pointer_type", "print")
+    __slots__ = ("name", "pointer_type", "print", "labels")
 
     def __init__(self, raw_name, pointer_type=None, endpoint=False):
         loc = _store.location()
@@ -149,6 +149,7 @@ class Pointer(object):
             self.name
         )
         self.print = None
+        self.labels = ()  # inputs: labels this read attaches (docs/LABELS.md)
 
     def take_fingerprint(self):
         """Fingerprints the file the pointer names, now (when it was read or written)."""
@@ -171,13 +172,20 @@ class Pointer(object):
         # only make every event longer (docs/EVENTS.md "mltrace_pointer").
         if len(fields) > 1 or self.pointer_type.value != _pointers.infer_pointer_type(self.name).value:
             facets["mltrace_pointer"] = our_facet("mltrace_pointer", fields)
-        return {"namespace": FILE_NAMESPACE, "name": self.name, "facets": facets}
+        dataset = {"namespace": FILE_NAMESPACE, "name": self.name, "facets": facets}
+        if self.labels:
+            labels = {"labels": list(self.labels)}
+            dataset["inputFacets"] = {"mltrace_labels": our_facet("mltrace_labels", labels)}
+        return dataset
 
 
 def unique(pointers):
-    """Pointers in first-seen order, one per name."""
+    """Pointers in first-seen order, one per name, with the labels of all of them."""
     seen = {}
     for pointer in pointers:
-        if pointer.name not in seen:
+        kept = seen.get(pointer.name)
+        if kept is None:
             seen[pointer.name] = pointer
+        elif pointer.labels:
+            kept.labels = tuple(dict.fromkeys(tuple(kept.labels) + tuple(pointer.labels)))
     return list(seen.values())

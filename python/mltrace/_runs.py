@@ -5,11 +5,14 @@ user's pipeline: any failure of ours becomes one warning. The only errors raised
 mltrace's own (a variable named in ``input_vars`` that does not exist, an incomplete run).
 """
 
+import logging
 import os
 import sys
 import time
 
-from mltrace import _events, _git, _pointers, _store
+from mltrace import _events, _git, _labels, _pointers, _store
+
+LOGGER = logging.getLogger("mltrace")
 
 SECONDS_PER_DAY = 60 * 60 * 24
 CODE_SNAPSHOT_LIMIT = 2 ** 16  # mltrace keeps snapshots shorter than this
@@ -165,10 +168,14 @@ class CaptureSpec(object):
         endpoint=False,
         staleness_threshold=DEFAULT_STALENESS,
         auto_log=False,
+        input_labels=None,
     ):
         self.inputs = _names(inputs)
         self.outputs = _names(outputs)
         self.input_vars = _var_names(input_vars)
+        # Component.run's {variable: label variable(s)} form (docs/LABELS.md).
+        self.input_labels = dict(input_vars) if isinstance(input_vars, dict) else {}
+        self.input_labels.update(input_labels or {})
         self.output_vars = _var_names(output_vars)
         self.input_kwargs = dict(input_kwargs or {})
         self.output_kwargs = dict(output_kwargs or {})
@@ -186,7 +193,7 @@ def _names(value):
 
 
 def _var_names(value):
-    # Component.run also takes {variable: label variables}; labels are not logged here.
+    # Component.run also takes {variable: label variables}: CaptureSpec keeps those.
     if isinstance(value, dict):
         return list(value.keys())
     return [str(v) for v in _names(value)]
@@ -279,6 +286,7 @@ class DecoratedRun(object):
         self.mtime_reference = None
         self.start_inputs = []
         self.arg_files = {}  # path -> state at start, for auto_log
+        self.checked_vars = set()  # input variables whose labels were checked before the body
 
     def begin(self, args, kwargs, job_facets=None):
         """Emits START: the inputs known at entry, the code's location and version."""
@@ -334,14 +342,32 @@ class DecoratedRun(object):
         except Exception as bug:
             report_bug(bug)
             inputs, outputs = list(self.start_inputs), []
+        self._check_late_labels(local_vars)
         try:
-            for pointer in inputs[len(self.start_inputs) :]:
-                pointer.take_fingerprint()
-            for pointer in outputs:
-                pointer.take_fingerprint()
-            self.log.append_end(end, inputs, outputs)
+            self._append_end(end, inputs, outputs)
         except Exception as bug:
             report_bug(bug)
+
+    def _check_late_labels(self, local_vars):
+        """Input variables that were not arguments are known only now: checked now, as mltrace
+        checks them (after the body; their run is recorded as failed)."""
+        late = [v for v in self.spec.input_vars if v not in self.checked_vars]
+        if not late:
+            return
+        try:
+            pointers, attached = _inputs_with_labels(self.spec, local_vars, late)
+            _labels.check_inputs(pointers, attached, self.spec.staleness_threshold, LOGGER)
+        except _labels.LabelsRetracted:
+            raise
+        except Exception as bug:
+            report_bug(bug)
+
+    def _append_end(self, end, inputs, outputs):
+        for pointer in inputs[len(self.start_inputs) :]:
+            pointer.take_fingerprint()
+        for pointer in outputs:
+            pointer.take_fingerprint()
+        self.log.append_end(end, inputs, outputs)
 
     def _declared(self, local_vars):
         spec = self.spec
@@ -349,7 +375,11 @@ class DecoratedRun(object):
         inputs = list(self.start_inputs)
         outputs = []
         for var in spec.input_vars:
-            inputs += _pointers_from_var(local_vars, var, False)
+            pointers = _pointers_from_var(local_vars, var, False)
+            labels = _label_values(local_vars, spec.input_labels.get(var))
+            for pointer in pointers:
+                pointer.labels = tuple(labels)
+            inputs += pointers
         for var in spec.output_vars:
             outputs += _pointers_from_var(local_vars, var, endpoint)
         for key, val in spec.input_kwargs.items():
@@ -395,6 +425,73 @@ def _pointers_from_var(local_vars, var, endpoint):
     return _pointers_from_value(value, endpoint)
 
 
+def _label_values(variables, label_vars):
+    """The labels mltrace's label variables hold (recorded form: keyed hashes when set up)."""
+    if label_vars is None:
+        return []
+    names = label_vars if isinstance(label_vars, (list, tuple)) else [label_vars]
+    missing = [n for n in names if n not in variables]
+    if missing:
+        raise ValueError("Variable %s not in current stack frame." % (label_vars,))
+    if isinstance(label_vars, (list, tuple)):
+        values = [variables[n] for n in names]  # each variable holds one label
+    else:
+        values = variables[label_vars]
+    return [_labels.recorded(label) for label in _labels.labels_of(values)]
+
+
+def _inputs_with_labels(spec, variables, names):
+    """The input pointers the variables name, and the labels they attach: (pointers, [(name, labels)])."""
+    pointers, attached = [], []
+    for var in names:
+        found = _pointers_from_var(variables, var, False)
+        labels = _label_values(variables, spec.input_labels.get(var))
+        pointers += found
+        if labels:
+            attached += [(p.name, labels) for p in found]
+    return pointers, attached
+
+
+def check_labels_before(run, spec, info, args, kwargs):
+    """The labels guard, before the body runs (docs/LABELS.md): the inputs that arguments name
+    (and ``inputs=``) are known now. Only LabelsRetracted leaves this function."""
+    if not spec.input_vars and not spec.inputs:
+        return
+    try:
+        import inspect
+
+        try:
+            bound = inspect.signature(info.func).bind(*args, **kwargs)
+            bound.apply_defaults()
+            arguments = dict(bound.arguments)
+        except (TypeError, ValueError):
+            arguments = {}  # the call itself will raise
+        ready = [
+            var
+            for var in spec.input_vars
+            if var in arguments
+            and all(
+                n in arguments
+                for n in _names_of(spec.input_labels.get(var))
+            )
+        ]
+        pointers, attached = _inputs_with_labels(spec, arguments, ready)
+        pointers += [_events.Pointer(name) for name in spec.inputs]
+        _labels.check_inputs(pointers, attached, spec.staleness_threshold, LOGGER)
+        if run is not None:
+            run.checked_vars.update(ready)
+    except _labels.LabelsRetracted:
+        raise
+    except Exception as bug:
+        report_bug(bug)
+
+
+def _names_of(label_vars):
+    if label_vars is None:
+        return []
+    return list(label_vars) if isinstance(label_vars, (list, tuple)) else [label_vars]
+
+
 def _pointers_from_kwarg(local_vars, key, val, endpoint):
     if key not in local_vars or val not in local_vars:
         raise ValueError("Variables (%s, %s) not in current stack frame." % (key, val))
@@ -421,7 +518,13 @@ def logged_call(component, info, spec, args, kwargs, job_facets=None, before=Non
     run = None
     try:
         run = DecoratedRun(component, info, spec)
-        run.begin(args, kwargs, job_facets)
+    except Exception as bug:
+        report_bug(bug)
+    # Before START: a run stopped by a retracted label never began (mltrace checks after the body).
+    check_labels_before(run, spec, info, args, kwargs)
+    try:
+        if run is not None:
+            run.begin(args, kwargs, job_facets)
     except Exception as bug:
         report_bug(bug)
     try:
@@ -435,7 +538,7 @@ def logged_call(component, info, spec, args, kwargs, job_facets=None, before=Non
     if run is not None:
         try:
             run.finish(local_vars)
-        except ValueError as error:
+        except (ValueError, _labels.LabelsRetracted) as error:
             run.fail(error)
             raise
     return result, local_vars

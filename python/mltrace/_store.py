@@ -277,15 +277,15 @@ def record_code(digest):
         pass
 
 
-def event_lines():
-    """Every line of every event log in the store (ours and other writers'), for read-only scans:
-    the loose files, then the segments that compaction merged ended files into (docs/LAYOUT.md).
-    A file that a segment holds is read from the segment only."""
-    directory = os.path.join(location().store_dir, EVENTS_FOLDER)
+def log_listing(store_dir=None):
+    """The store's event files: (loose files, segments, names of the files segments hold), the
+    loose ones as (name, path), the segments as (manifest name, path of its .jsonl.gz), sorted.
+    Loose files are listed first: a file merged between the two listings is then found in its
+    segment (docs/LAYOUT.md)."""
+    directory = os.path.join(store_dir or location().store_dir, EVENTS_FOLDER)
     segments = os.path.join(directory, SEGMENTS_FOLDER)
-    # Loose files first: a file merged between the two listings is then found in its segment.
     try:
-        names = sorted(os.listdir(directory))
+        names = sorted(n for n in os.listdir(directory) if n.endswith(".jsonl"))
     except OSError:
         names = []
     try:
@@ -299,19 +299,29 @@ def event_lines():
                 merged.update(source["name"] for source in json.load(handle)["sources"])
         except (OSError, ValueError, KeyError, TypeError):
             continue
-    for name in names:
-        if name.endswith(".jsonl") and name not in merged:
+    loose = [(name, os.path.join(directory, name)) for name in names]
+    gz = [(name, os.path.join(segments, name[: -len(".json")] + ".jsonl.gz")) for name in manifests]
+    return loose, gz, merged
+
+
+def event_lines():
+    """Every line of every event log in the store (ours and other writers'), for read-only scans:
+    the loose files, then the segments that compaction merged ended files into (docs/LAYOUT.md).
+    A file that a segment holds is read from the segment only."""
+    loose, segments, merged = log_listing()
+    for name, path in loose:
+        if name not in merged:
             try:
-                with open(os.path.join(directory, name), "rb") as handle:
+                with open(path, "rb") as handle:
                     for raw in handle:
                         yield raw
             except OSError:
                 continue
     import gzip
 
-    for name in manifests:
+    for _, path in segments:
         try:
-            with gzip.open(os.path.join(segments, name[: -len(".json")] + ".jsonl.gz"), "rb") as handle:
+            with gzip.open(path, "rb") as handle:
                 for raw in handle:
                     yield raw
         except (OSError, EOFError):

@@ -8,7 +8,7 @@ import functools
 import json
 import os
 
-from mltrace import _events, _git, _pointers, _runs, _store, _team
+from mltrace import _events, _git, _labels, _pointers, _runs, _store, _team
 from mltrace.entities import Component, ComponentRun, IOPointer  # noqa: F401 (mltrace.client has them)
 
 DEFAULT_STALENESS = _runs.DEFAULT_STALENESS
@@ -317,3 +317,50 @@ get_io_pointer = _query("get_io_pointer")
 backtrace = _query("backtrace")
 web_trace = _query("web_trace")
 review_flagged_outputs = _query("review_flagged_outputs")
+
+
+# ------------------------------------------------------------------ labels (docs/LABELS.md) -------
+
+
+def retract_label(label_id):
+    """Records a deletion request for a label, now. Raises RuntimeError, as mltrace does, when no
+    run attached the label (in the log this process can read)."""
+    retract_labels([label_id])
+
+
+def retract_labels(label_ids):
+    """Records deletion requests for labels, now, in one event. Raises RuntimeError naming the
+    labels no run attached; then nothing is recorded."""
+    wanted = [str(label) for label in label_ids]
+    recorded = [_labels.recorded(label) for label in wanted]
+    known = _labels.state().known
+    unknown = [w for w, r in zip(wanted, recorded) if r not in known]
+    if unknown:
+        raise RuntimeError("Label %s does not exist." % ", ".join(unknown))
+    if recorded:
+        _store.append(_labels.retraction_event(recorded))
+
+
+def retrieve_retracted_labels():
+    """The retracted labels, earliest first: (label, deletion_request_time) pairs, with the
+    time as a naive local datetime like mltrace's. Labels recorded as keyed hashes come back hashed."""
+    retracted = _labels.state().retracted
+    return [
+        _labels.RetractedLabel(label, _labels.local_time(ms))
+        for label, ms in sorted(retracted.items(), key=lambda item: (item[1], item[0]))
+    ]
+
+
+def retrieve_io_pointers_for_label(label_id):
+    """The pointers whose latest version holds data of the label (IOPointer objects). Raises
+    RuntimeError, as mltrace does, for a label no run attached."""
+    label = _labels.recorded(str(label_id))
+    current = _labels.state()
+    if label not in current.known:
+        raise RuntimeError("Label %s does not exist." % label_id)
+    return [IOPointer(name) for _, name in current.derived().pointers_with(label)]
+
+
+def get_labels():
+    """Every label attached or retracted in the log, sorted (keyed hashes stay hashed)."""
+    return sorted(_labels.state().known)

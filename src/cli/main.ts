@@ -12,6 +12,8 @@ import { normalizePointerName } from '../core/pointers';
 import { componentsTable, dim, list, reviewTable, runCard, runsTable, table, traceTree } from './tables';
 import { chooseWasmTier } from './wasmTier';
 import { driftTable } from './driftTable';
+import { labelCard, labelsTable } from './labelTables';
+import { findLabel } from '../core/labels/lookup';
 import { compactLog } from '../core/segments/compact';
 
 const VERSION = '0.1.0';
@@ -207,6 +209,23 @@ const commands: Record<string, Command> = {
           : dim('No tags.'),
         tags,
       );
+    },
+  },
+  labels: {
+    usage: 'labels',
+    summary: 'labels: how many pointers carry each, retracted when (retracted first)',
+    async run(_args, ctx) {
+      const labels = (await ctx.store()).labels.list();
+      ctx.print(labelsTable(labels), labels);
+    },
+  },
+  label: {
+    usage: 'label <id>',
+    summary: 'the pointers that carry a label now, and the runs that wrote them',
+    positionals: [1, 1],
+    async run(args, ctx) {
+      const detail = findLabel((await ctx.store()).labels, args.positionals[0]);
+      ctx.print(labelCard(detail), detail);
     },
   },
   stale: {

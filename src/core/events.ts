@@ -60,6 +60,8 @@ export type LineageEvent = RunEvent | JobEvent | DatasetEvent;
 export const FILE_NAMESPACE = 'file';
 /** The dataset that stands for "every pointer" in an unflag-all event. */
 export const ALL_POINTERS = { namespace: 'mltrace', name: '*' } as const;
+/** The dataset of label retraction events (docs/EVENTS.md, Labels). */
+export const LABELS_DATASET = { namespace: 'mltrace', name: 'labels' } as const;
 
 /** Names of the facets that are ours (docs/EVENTS.md). */
 export const OUR_FACETS = {
@@ -70,6 +72,10 @@ export const OUR_FACETS = {
   flag: 'mltrace_flag',
   /** Job facet: the code of a run, by hash, when an earlier event recorded it in `sourceCode`. */
   code: 'mltrace_code',
+  /** Input facet: labels (whose data this is) attached to the version of a pointer a run read. */
+  labels: 'mltrace_labels',
+  /** Dataset facet of LABELS_DATASET: labels retracted (a deletion request) at the event's time. */
+  retraction: 'mltrace_label_retraction',
 } as const;
 
 export function standardFacet(

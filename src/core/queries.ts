@@ -32,6 +32,7 @@ import { driftSettings, DriftSettings } from './drift';
 import { Against, DriftComparison, DriftQuery } from './driftQuery';
 import { FILE_NAMESPACE } from './events';
 import { breadthFirst, depthFirst, newestFirst, reachableCounts, WalkNode } from './traversal';
+import { LabelQueries } from './labels/queries';
 
 export interface Page<T> {
   items: T[];
@@ -136,6 +137,7 @@ export class Queries {
   private readonly listeners = new Set<() => void>();
   private staleness: Staleness | undefined;
   private driftQuery: DriftQuery | undefined;
+  private labelQueries: LabelQueries | undefined;
 
   protected constructor(
     protected readonly db: Database,
@@ -166,6 +168,14 @@ export class Queries {
     this.staleness = undefined;
     this.driftQuery?.dispose();
     this.driftQuery = undefined;
+  }
+
+  /** Labels: whose data each artifact holds, and what a retraction reaches (src/core/labels/). */
+  get labels(): LabelQueries {
+    return (this.labelQueries ??= new LabelQueries({
+      stmt: (sql) => this.stmt(sql),
+      resolvePointer: (name) => this.resolvePointer(name),
+    }));
   }
 
   // ---- runs ---------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // The derived index (DESIGN.md §3). Bump SCHEMA_VERSION whenever this changes: older snapshots
 // are then rebuilt from the log.
-export const SCHEMA_VERSION = 6;
+export const SCHEMA_VERSION = 7;
 
 /** run_io.dir: which way a run used a pointer. */
 export const DIR = { input: 0, output: 1 } as const;
@@ -124,6 +124,21 @@ CREATE TABLE notes (
 -- Data profiles by content version (run_io.fingerprint): what drift needs, as JSON (drift.ts
 -- DataProfile). A version's profile is recorded once: the first event read that carries it wins.
 CREATE TABLE profiles (version TEXT PRIMARY KEY, data TEXT NOT NULL);
+-- Labels (docs/EVENTS.md, Labels): each label once, with its first retraction. A label is attached
+-- to the version of a pointer a run read (label_sources: that run and pointer); which versions it
+-- reaches downstream is found by walking the lineage when asked (src/core/labels/), never copied.
+CREATE TABLE labels (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL UNIQUE,
+  retracted_ms INTEGER                 -- the earliest retraction; NULL: not retracted
+);
+CREATE TABLE label_sources (
+  label_id INTEGER NOT NULL,
+  run_id INTEGER NOT NULL,
+  pointer_id INTEGER NOT NULL,
+  PRIMARY KEY (label_id, run_id, pointer_id)
+) WITHOUT ROWID;
+CREATE INDEX label_sources_by_pointer ON label_sources (pointer_id, run_id);
 -- How far each writer's file was read (path: its name in the events folder, whether it is still
 -- there or merged into a segment), and each segment read (path: segments/<id>.jsonl.gz).
 CREATE TABLE log_files (

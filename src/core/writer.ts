@@ -19,6 +19,7 @@ import {
   standardFacet,
 } from './events';
 import { CodeRegistry, codeHash } from './codeRegistry';
+import { labelInputFacets } from './labels/events';
 import { fingerprintFile } from './fingerprint';
 import { inferPointerType, pointerPath } from './pointers';
 import { END_MARKER, eventsDir, StoreLocation } from './storeDir';
@@ -27,6 +28,8 @@ export interface PointerSpec {
   /** Normalised pointer name (see normalizePointerName). */
   name: string;
   endpoint?: boolean;
+  /** Inputs only: labels this read attaches to the version it read (docs/LABELS.md). */
+  labels?: string[];
 }
 
 export interface SourceInfo {
@@ -356,7 +359,9 @@ export class EventWriter {
     ) {
       facets[OUR_FACETS.pointer] = ourFacet(OUR_FACETS.pointer, pointerFields, this.producer);
     }
-    return { namespace: FILE_NAMESPACE, name: pointer.name, facets };
+    const ref: DatasetRef = { namespace: FILE_NAMESPACE, name: pointer.name, facets };
+    if (pointer.labels?.length) ref.inputFacets = labelInputFacets(pointer.labels, this.producer);
+    return ref;
   }
 }
 

@@ -39,6 +39,7 @@ export const Views = {
   components: 'mltrace.components',
   runs: 'mltrace.runs',
   flagged: 'mltrace.flagged',
+  labels: 'mltrace.labels',
 } as const;
 
 /** Context keys set with `setContext`, used in package.json `when` clauses. */

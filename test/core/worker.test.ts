@@ -273,6 +273,10 @@ describe('the hand-off from the worker', () => {
           event: { kind: 'flag', timeMs: 12, namespace: 'mltrace', name: '*', flagged: false, all: true },
         },
       ],
+      retractions: [
+        { timeMs: 13, labels: ['Alice', 'hmac-sha256:00ff'] },
+        { timeMs: 14, labels: ['Alice'] },
+      ],
       deltas: [
         {
           runId: uuid(1),
@@ -307,6 +311,7 @@ describe('the hand-off from the worker', () => {
                 type: 'DATA' as const,
                 fingerprint: 'sha256:1',
                 profile: '{"profiler":"mltrace-profile/1","rows":120,"columns":[]}',
+                labels: ['Alice', 'Bob'],
               },
             ],
             ['s3\0b', { namespace: 's3', name: 'b', type: null, fingerprint: null, profile: null }],
@@ -369,7 +374,7 @@ describe('the hand-off from the worker', () => {
     const encoded = encodeBatch(full);
     assert.equal(new Set(encoded.strings).size, encoded.strings.length, 'each string is sent once');
     assert.deepEqual(decodeBatch(structuredClone(encoded)), full);
-    const empty: PreparedBatch = { metas: [], flags: [], deltas: [] };
+    const empty: PreparedBatch = { metas: [], flags: [], deltas: [], retractions: [] };
     assert.deepEqual(decodeBatch(encodeBatch(empty)), empty);
   });
 
@@ -378,6 +383,7 @@ describe('the hand-off from the worker', () => {
       metas: [{ component: 'train', namespace: 'ws', meta: { owner: 'bo' }, ms: 5 }],
       flags: [],
       deltas: [],
+      retractions: [],
     };
     const { numbers, strings } = encodeBatch(batch);
     assert.deepEqual(decodeBatch({ numbers, strings }), batch);

@@ -60,6 +60,7 @@ class Component(object):
             endpoint=endpoint,
             staleness_threshold=staleness_threshold,
             auto_log=auto_log,
+            input_labels=input_vars if isinstance(input_vars, dict) else None,
         )
         renames = {v: k for k, v in user_kwargs.items() if k not in _SKIP_KEYS}
         skip_before = bool(user_kwargs.get("skip_before"))

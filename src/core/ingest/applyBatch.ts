@@ -7,6 +7,7 @@ import type { PointerType } from '../model';
 import { inferPointerType } from '../pointers';
 import type { ComponentMeta, ParsedDataset } from './parseEvent';
 import type { FlagUpdate, PreparedBatch, RunDelta } from './runDeltas';
+import { LabelApplier } from './applyLabels';
 import { DIR, Dir, META, viaUpstream, viaUpstreamSql } from '../schema';
 import {
   all,
@@ -169,8 +170,10 @@ export class BatchApplier {
   private readonly codeByHash = new Map<string, number>();
   /** Some run names code by a hash no event has recorded yet (code_pending has rows). */
   private hasPendingCode: boolean;
+  private readonly labels: LabelApplier;
 
   constructor(private readonly db: Database) {
+    this.labels = new LabelApplier(db);
     const max = (table: string) => Number(first(db.prepare(`SELECT coalesce(max(id), 0) FROM ${table}`))![0]);
     this.nextRunId = max('runs') + 1;
     this.nextPointerId = max('pointers') + 1;
@@ -209,6 +212,7 @@ export class BatchApplier {
     freeStatements(this.s);
     for (const inserter of [this.newPointers, this.newRuns, this.newIo, this.newDeps, this.newProfiles])
       inserter.free();
+    this.labels.dispose();
   }
 
   /** Writes the buffered rows of new runs. Called before any query that must see them. */
@@ -244,12 +248,14 @@ export class BatchApplier {
   }
 
   /** Applies a prepared batch (runDeltas.ts): each run's START and COMPLETE become a single write. */
-  apply({ metas, deltas, flags }: PreparedBatch): void {
+  apply({ metas, deltas, flags, retractions }: PreparedBatch): void {
     for (const m of metas) this.applyMeta(this.component(m.component, m.namespace), m.meta, m.ms);
     this.prefetchRuns(deltas.map((d) => d.runId));
     for (const delta of deltas) this.applyRun(delta);
     this.flush();
     for (const flag of flags) this.applyFlag(flag);
+    for (const retraction of retractions) this.labels.retract(retraction);
+    this.labels.flush();
   }
 
   // ---- runs ---------------------------------------------------------------------------------
@@ -323,6 +329,10 @@ export class BatchApplier {
       }
       for (const input of d.inputs.values()) this.addIo(run, INPUT, input);
       for (const output of d.outputs.values()) this.addIo(run, OUTPUT, output);
+    }
+    for (const input of d.inputs.values()) {
+      if (input.labels)
+        this.labels.attach(input.labels, run.id, this.pointer(input.namespace, input.name, null).id);
     }
     for (const name of d.upstream) this.addUpstream(run, this.component(name, d.namespace).id);
     for (const note of d.notes) exec(this.s.insertNote, [run.id, note.ms, note.text]);

@@ -12,6 +12,8 @@ export interface ParsedDataset {
   fingerprint: string | null;
   /** The data profile of this version (drift.ts DataProfile as JSON), if the event carries one. */
   profile: string | null;
+  /** Labels this read attaches to the version it read (inputs only; facet mltrace_labels). */
+  labels?: string[];
 }
 
 export interface ComponentMeta {
@@ -81,7 +83,14 @@ export interface ParsedFlagEvent {
   all: boolean;
 }
 
-export type ParsedEvent = ParsedRunEvent | ParsedJobEvent | ParsedFlagEvent;
+/** Labels retracted (facet mltrace_label_retraction). */
+export interface ParsedRetractEvent {
+  kind: 'retract';
+  timeMs: number;
+  labels: string[];
+}
+
+export type ParsedEvent = ParsedRunEvent | ParsedJobEvent | ParsedFlagEvent | ParsedRetractEvent;
 
 export type ParseResult =
   { ok: true; event: ParsedEvent | null; warnings: string[] } | { ok: false; reason: string };
@@ -118,6 +127,11 @@ export function parseLine(line: string): ParseResult {
       return { ok: false, reason: 'DatasetEvent without dataset.namespace and dataset.name' };
     }
     const facets = facetsOf(dataset.facets, 'dataset', warnings);
+    const retraction = facets?.[OUR_FACETS.retraction];
+    if (retraction !== undefined) {
+      const labels = labelList(retraction, OUR_FACETS.retraction, warnings);
+      return { ok: true, event: labels.length ? { kind: 'retract', timeMs, labels } : null, warnings };
+    }
     const flag = facets?.[OUR_FACETS.flag];
     if (flag === undefined) return { ok: true, event: null, warnings };
     if (!isObject(flag) || typeof flag.flagged !== 'boolean') {
@@ -302,6 +316,7 @@ function datasets(list: unknown, ioFacetsKey: string, what: string, warnings: st
     }
     const facets = facetsOf(item.facets, `${what} ${item.name}`, warnings) ?? {};
     const ioFacets = facetsOf(item[ioFacetsKey], `${what} ${item.name}`, warnings);
+    const labelFacet = ioFacetsKey === 'inputFacets' ? ioFacets?.[OUR_FACETS.labels] : undefined;
     let fingerprint: string | null = null;
     const version = facets.version;
     if (version !== undefined) {
@@ -317,9 +332,27 @@ function datasets(list: unknown, ioFacetsKey: string, what: string, warnings: st
         warnings.push(`facet ${OUR_FACETS.pointer} of ${what} ${item.name} ignored: unknown pointerType`);
     }
     const profile = readProfile(facets, ioFacets, fingerprint, `${what} ${item.name}`, warnings);
-    result.push({ namespace: item.namespace, name: item.name, type, fingerprint, profile });
+    const parsed: ParsedDataset = { namespace: item.namespace, name: item.name, type, fingerprint, profile };
+    if (labelFacet !== undefined) {
+      const labels = labelList(labelFacet, `${OUR_FACETS.labels} of ${what} ${item.name}`, warnings);
+      if (labels.length) parsed.labels = labels;
+    }
+    result.push(parsed);
   }
   return result;
+}
+
+/** The non-empty strings of a facet's "labels" array; the rest is reported and dropped. */
+function labelList(facet: unknown, what: string, warnings: string[]): string[] {
+  const labels = isObject(facet) && Array.isArray(facet.labels) ? facet.labels : null;
+  if (!labels) {
+    warnings.push(`facet ${what} ignored: "labels" must be an array of strings`);
+    return [];
+  }
+  const good = labels.filter((l): l is string => isString(l) && l !== '');
+  if (good.length < labels.length)
+    warnings.push(`facet ${what}: labels that are not non-empty strings ignored`);
+  return [...new Set(good)];
 }
 
 function timeField(value: unknown, what: string, warnings: string[]): number | null {

@@ -6,6 +6,7 @@ import type {
   ParsedDataset,
   ParsedEvent,
   ParsedFlagEvent,
+  ParsedRetractEvent,
   ParsedRunEvent,
   RunFacts,
 } from './parseEvent';
@@ -43,6 +44,7 @@ export interface PreparedBatch {
   metas: MetaUpdate[];
   deltas: RunDelta[];
   flags: FlagUpdate[];
+  retractions: RetractionUpdate[];
 }
 
 export interface MetaUpdate {
@@ -53,14 +55,20 @@ export interface MetaUpdate {
 }
 
 export type FlagUpdate = { event: ParsedFlagEvent; seq: number };
+export type RetractionUpdate = Omit<ParsedRetractEvent, 'kind'>;
 
 export function prepareBatch(batch: SequencedEvent[]): PreparedBatch {
   const deltas = new Map<string, RunDelta>();
   const metas: MetaUpdate[] = [];
   const flags: FlagUpdate[] = [];
+  const retractions: RetractionUpdate[] = [];
   for (const { event, seq } of batch) {
     if (event.kind === 'flag') {
       flags.push({ event, seq });
+      continue;
+    }
+    if (event.kind === 'retract') {
+      retractions.push({ timeMs: event.timeMs, labels: event.labels });
       continue;
     }
     if (event.kind === 'run') {
@@ -78,7 +86,7 @@ export function prepareBatch(batch: SequencedEvent[]): PreparedBatch {
       });
     }
   }
-  return { metas, deltas: [...deltas.values()], flags };
+  return { metas, deltas: [...deltas.values()], flags, retractions };
 }
 
 const hasMeta = (meta: ComponentMeta): boolean =>
@@ -137,16 +145,15 @@ function mergeDatasets(into: Map<string, ParsedDataset>, list: ParsedDataset[]):
   for (const ds of list) {
     const key = `${ds.namespace}\0${ds.name}`;
     const prev = into.get(key);
-    into.set(
-      key,
-      prev
-        ? {
-            ...prev,
-            type: ds.type ?? prev.type,
-            fingerprint: ds.fingerprint ?? prev.fingerprint,
-            profile: ds.profile ?? prev.profile,
-          }
-        : ds,
-    );
+    const merged = prev
+      ? {
+          ...prev,
+          type: ds.type ?? prev.type,
+          fingerprint: ds.fingerprint ?? prev.fingerprint,
+          profile: ds.profile ?? prev.profile,
+        }
+      : ds;
+    if (prev?.labels && ds.labels) merged.labels = [...new Set([...prev.labels, ...ds.labels])];
+    into.set(key, merged);
   }
 }

@@ -3,7 +3,7 @@
 // much as parsing the JSON did; this form is one array of numbers and one array of distinct
 // strings (both cloned, which is cheap for flat arrays), and decoding it is a single pass that
 // builds the objects again. Decoding checks that the arrays hold exactly one batch.
-import type { FlagUpdate, MetaUpdate, PreparedBatch, RunDelta } from '../runDeltas';
+import type { FlagUpdate, MetaUpdate, PreparedBatch, RetractionUpdate, RunDelta } from '../runDeltas';
 import type { PointerType } from '../../model';
 import type { ComponentMeta, ParsedDataset } from '../parseEvent';
 
@@ -97,6 +97,7 @@ export function encodeBatch(batch: PreparedBatch): EncodedBatch {
     w.maybeStr(d.type);
     w.maybeStr(d.fingerprint);
     w.maybeStr(d.profile);
+    w.list(d.labels ?? [], (l) => w.str(l));
   };
   w.list(batch.metas, (m) => {
     w.str(m.component);
@@ -114,6 +115,10 @@ export function encodeBatch(batch: PreparedBatch): EncodedBatch {
     w.str(event.name);
     w.bool(event.flagged);
     w.bool(event.all);
+  });
+  w.list(batch.retractions, (r) => {
+    w.num(r.timeMs);
+    w.list(r.labels, (l) => w.str(l));
   });
   w.list(batch.deltas, (d) => {
     w.once(d.runId);
@@ -153,13 +158,18 @@ export function encodeBatch(batch: PreparedBatch): EncodedBatch {
 
 export function decodeBatch(batch: EncodedBatch): PreparedBatch {
   const r = new Reader(batch);
-  const dataset = (): ParsedDataset => ({
-    namespace: r.str(),
-    name: r.str(),
-    type: r.maybeStr() as PointerType | null,
-    fingerprint: r.maybeStr(),
-    profile: r.maybeStr(),
-  });
+  const dataset = (): ParsedDataset => {
+    const d: ParsedDataset = {
+      namespace: r.str(),
+      name: r.str(),
+      type: r.maybeStr() as PointerType | null,
+      fingerprint: r.maybeStr(),
+      profile: r.maybeStr(),
+    };
+    const labels = r.list(() => r.str());
+    if (labels.length) d.labels = labels;
+    return d;
+  };
   const datasets = () => {
     const map = new Map<string, ParsedDataset>();
     for (const d of r.list(dataset)) map.set(`${d.namespace}\0${d.name}`, d);
@@ -188,6 +198,7 @@ export function decodeBatch(batch: EncodedBatch): PreparedBatch {
       all: r.bool(),
     },
   }));
+  const retractions = r.list((): RetractionUpdate => ({ timeMs: r.num(), labels: r.list(() => r.str()) }));
   const deltas = r.list((): RunDelta => {
     const runId = r.str();
     const component = r.str();
@@ -231,5 +242,5 @@ export function decodeBatch(batch: EncodedBatch): PreparedBatch {
     };
   });
   if (!r.done) throw new Error('encoded batch has trailing data');
-  return { metas, deltas, flags };
+  return { metas, deltas, flags, retractions };
 }
