@@ -31,6 +31,7 @@ export const Commands = {
   disconnectTeamStore: 'mltrace.disconnectTeamStore',
   forgetTeamPassword: 'mltrace.forgetTeamPassword',
   syncNow: 'mltrace.syncNow',
+  compareCode: 'mltrace.compareCode',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
