@@ -79,6 +79,7 @@ export const Settings = {
   decorationsEnabled: 'decorations.enabled',
   teamUri: 'team.uri',
   teamPollSeconds: 'team.pollSeconds',
+  namespace: 'namespace',
 } as const;
 
 /** Keys of what the extension keeps in `globalState` and `secrets`. */

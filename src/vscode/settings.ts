@@ -12,6 +12,8 @@ export interface MltraceSettings {
   problemsEnabled: boolean;
   problemsSeverity: ProblemsSeverity;
   decorationsEnabled: boolean;
+  /** The job namespace of components logged here; '' = from the git remote, else the folder's name. */
+  namespace: string;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): MltraceSettings {
@@ -24,6 +26,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): MltraceSettings
     problemsEnabled: config.get<boolean>(Settings.problemsEnabled, true),
     problemsSeverity: config.get<ProblemsSeverity>(Settings.problemsSeverity, 'warning'),
     decorationsEnabled: config.get<boolean>(Settings.decorationsEnabled, true),
+    namespace: config.get<string>(Settings.namespace, '').trim(),
   };
 }
 

@@ -10,9 +10,9 @@ import { storeLocation } from '../../../src/core/storeDir';
 import { EventWriter } from '../../../src/core/writer';
 import type { MltraceApi } from '../../../src/extension';
 import { CODE_AT_RUN_SCHEME } from '../../../src/vscode/codeAtRun';
-import { Commands, EXTENSION_ID } from '../../../src/vscode/constants';
+import { Commands } from '../../../src/vscode/constants';
 import { git } from '../../helpers/git';
-import { type Fixture, freshStore, keepPristineCopy, nextChange, waitFor } from '../fixtures';
+import { activatedApi, type Fixture, freshStore, keepPristineCopy, nextChange, waitFor } from '../fixtures';
 
 const FIRST = 'def scale(x):\n    return x * 2\n';
 const SECOND = 'def scale(x):\n    return x * 3\n';
@@ -40,10 +40,7 @@ suite('Compare with Code at Run', () => {
 
   suiteSetup(async function () {
     this.timeout(60_000);
-    const extension = vscode.extensions.getExtension<MltraceApi>(EXTENSION_ID)!;
-    await waitFor('activation', () => extension.isActive, 30_000);
-    api = extension.exports;
-    assert.ok(await api.service.whenReady());
+    api = await activatedApi();
     keepPristineCopy();
     fixture = await freshStore(api, 'compare-code');
     const root = fixture.root;
