@@ -98,8 +98,16 @@ export class CodeHistory {
     const from = await this.resolve(git, commit);
     if (!from) return null;
     try {
-      // `./` makes the path relative to the root even when the repository's top is above it.
-      const out = await git.raw(['log', '--format=%H%x1f%s', `${from}..HEAD`, '--', `./${file}`]);
+      // `./` makes the path relative to the root even when the repository's top is above it;
+      // literal, so that a name holding `*` or `?` names that file only.
+      const out = await git.raw([
+        '--literal-pathspecs',
+        'log',
+        '--format=%H%x1f%s',
+        `${from}..HEAD`,
+        '--',
+        `./${file}`,
+      ]);
       return out
         .split('\n')
         .filter(Boolean)

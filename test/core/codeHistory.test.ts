@@ -70,6 +70,11 @@ describe('rule 4 explained: the commits that touched the source file since the r
       'an abbreviated commit id is resolved',
     );
     assert.deepEqual(await history.commitsSince('other.py', fill), []);
+    assert.deepEqual(
+      await history.commitsSince('pipe*.py', first),
+      [],
+      'a name holding a glob character names that file only',
+    );
 
     // The cache is per HEAD: a new commit is seen by the next explanation.
     fx.writeFile('pipeline.py', PIPELINE.replace('dropna()', 'clip(0)'));
