@@ -1,6 +1,7 @@
 // Wiring only: builds the services, hands each its disposables, returns at once. The store opens
 // off the critical path (LineageService.start).
 import * as vscode from 'vscode';
+import { RunCode } from './vscode/codeAtRun';
 import { CodeLensController } from './vscode/codeLens';
 import { type Needs, registerCommands } from './vscode/commands';
 import { type CommandId, Views } from './vscode/constants';
@@ -32,6 +33,8 @@ export interface MltraceApi {
   webviews: Webviews;
   terminal: TerminalEnvironment;
   team: TeamSyncService;
+  /** A run's code at its commit, and rule 4 explained with git (trusted workspaces only). */
+  runCode: RunCode;
   /** What each command declared it needs (a trusted workspace, an open store). */
   commandNeeds: ReadonlyMap<CommandId, Needs>;
 }
@@ -46,6 +49,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
   const service = own(new LineageService(trust, log, context.storageUri?.fsPath));
   const webviews = own(registerWebviews(context, service));
   const team = own(new TeamSyncService(service, trust, context.secrets, context.globalState, log));
+  const runCode = own(new RunCode(service, trust));
 
   const components = own(new ComponentsView(service));
   components.createView(Views.components);
@@ -65,13 +69,14 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
     runsView: runs,
     log,
     team,
+    runCode,
   });
   commands.disposables.forEach(own);
   const codeLens = own(new CodeLensController(service));
-  const diagnostics = own(new DiagnosticsController(service));
+  const diagnostics = own(new DiagnosticsController(service, runCode));
   const decorations = own(new DecorationsController(service));
   const retractedLabels = own(new RetractedLabelsController(service));
-  own(vscode.languages.registerHoverProvider({ scheme: 'file' }, new PointerHoverProvider(service)));
+  own(vscode.languages.registerHoverProvider({ scheme: 'file' }, new PointerHoverProvider(service, runCode)));
   const statusBar = own(new StatusBar(service));
   const teamStatusBar = own(new TeamStatusBar(team));
   const terminal = own(
@@ -97,6 +102,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
     webviews,
     terminal,
     team,
+    runCode,
     commandNeeds: commands.needs,
   };
 }

@@ -13,6 +13,8 @@ import sys
 import threading
 import warnings
 
+from ._namespace import component_namespace
+
 STORE_FOLDER = ".mltrace"
 EVENTS_FOLDER = "events"
 SEGMENTS_FOLDER = "segments"
@@ -31,9 +33,8 @@ class Location(object):
         self.store_dir = store_dir
         # The root is the folder that holds the store; pointer names are relative to it.
         self.root = os.path.dirname(store_dir)
-        self.namespace = (
-            os.environ.get("MLTRACE_NAMESPACE") or os.path.basename(self.root) or "mltrace"
-        )
+        # MLTRACE_NAMESPACE, else the git remote, else the root's name (_namespace.py).
+        self.namespace = component_namespace(self.root)
 
 
 _lock = threading.Lock()

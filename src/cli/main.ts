@@ -2,7 +2,7 @@
 // what was appended to the log, so it always answers on the whole log.
 import { parseArgs, ParseArgsConfig } from 'node:util';
 import { plural, runLabel, visible } from '../core/format';
-import { LineageError } from '../core/model';
+import { LineageError, type Run } from '../core/model';
 import { teamUri } from '../core/team/recorded';
 import type { HttpTransport } from '../core/openlineage/transport';
 import { autoCompactFrom, LineageStore, OpenOptions } from '../core/store';
@@ -49,6 +49,15 @@ interface Context {
   json: boolean;
   store(): Promise<LineageStore>;
   print(human: string, json: unknown): void;
+}
+
+/** Rule 4's reasons with the commits that touched the code since (git is loaded only here). */
+async function explainCode(runs: Run[], ctx: Context): Promise<void> {
+  const [{ explainCodeChanges }, { CodeHistory }] = await Promise.all([
+    import('../core/codeExplanation'),
+    import('../core/codeHistory'),
+  ]);
+  await explainCodeChanges(runs, new CodeHistory(ctx.location.root));
 }
 
 const limitOption = { limit: { type: 'string' as const, short: 'n' } };
@@ -128,6 +137,7 @@ const commands: Record<string, Command> = {
     positionals: [1, 1],
     async run(args, ctx) {
       const run = (await ctx.store()).inspect(args.positionals[0]);
+      await explainCode([run], ctx);
       ctx.print(runCard(run), run);
     },
   },
@@ -238,6 +248,7 @@ const commands: Record<string, Command> = {
         thresholdDays: numberOption(args, 'threshold'),
         drift: driftThreshold(args),
       });
+      await explainCode(runs, ctx);
       const human = runs.length
         ? runs
             .map(

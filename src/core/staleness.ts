@@ -286,11 +286,10 @@ export class Staleness {
       const file = pointerPath(sourceFile, this.root);
       if (!files.has(file)) files.set(file, readNormalized(file));
       const current = files.get(file) ?? null;
-      const where = sourceLine ? `${sourceFile}:${sourceLine}` : sourceFile;
       if (current === null)
         add(runId, `The source file of ${runLabel(component, uuid)}, ${sourceFile}, no longer exists.`);
       else if (!current.includes(normalize(snapshot)))
-        add(runId, `The code of ${runLabel(component, uuid)} changed since it ran (${where}).`);
+        add(runId, codeChangedReason({ component, id: uuid, sourceFile, sourceLine }));
     }
     return result;
   }
@@ -298,6 +297,16 @@ export class Staleness {
 
 const displayName = (namespace: string, name: string): string =>
   namespace === FILE_NAMESPACE ? name : `${namespace}/${name}`;
+/** Rule 4's sentence; codeExplanation.ts finds it by this text to say what git knows of the change. */
+export function codeChangedReason(run: {
+  component: string;
+  id: string;
+  sourceFile: string;
+  sourceLine: number | null;
+}): string {
+  const where = run.sourceLine ? `${run.sourceFile}:${run.sourceLine}` : run.sourceFile;
+  return `The code of ${runLabel(run.component, run.id)} changed since it ran (${where}).`;
+}
 
 const normalize = (text: string) =>
   text

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { componentNamespace } from './namespace';
 
 export const STORE_FOLDER = '.mltrace';
 export const EVENTS_FOLDER = 'events';
@@ -19,7 +20,7 @@ export interface StoreLocation {
   storeDir: string;
   /** The folder that holds it: pointer names are relative to it. */
   root: string;
-  /** OpenLineage job namespace for components logged here. */
+  /** OpenLineage job namespace for components logged here (namespace.ts). */
   namespace: string;
 }
 
@@ -53,7 +54,7 @@ export function locateStore(options: LocateOptions = {}): StoreLocation {
 
 export function storeLocation(storeDir: string, env: NodeJS.ProcessEnv = process.env): StoreLocation {
   const root = path.dirname(storeDir);
-  return { storeDir, root, namespace: env.MLTRACE_NAMESPACE || path.basename(root) || 'mltrace' };
+  return { storeDir, root, namespace: componentNamespace(root, env) };
 }
 
 export const eventsDir = (storeDir: string): string => path.join(storeDir, EVENTS_FOLDER);

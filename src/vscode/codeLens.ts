@@ -1,8 +1,10 @@
 // CodeLens above each component's function: last run, run count, status and staleness (opens the
-// history), and a second lens to trace its latest output. Registered only while enabled;
+// history), a second lens to trace its latest output, and, where the latest run's code changed
+// since (staleness rule 4), a third to compare with the code at that run. Registered only while enabled;
 // `provideCodeLenses` only places lenses, `resolveCodeLens` runs the queries.
 import * as vscode from 'vscode';
 import type { Run } from '../core/model';
+import { codeChangedReason } from '../core/staleness';
 import { Commands, Settings } from './constants';
 import { ComponentAnchor, locateComponents } from '../core/componentLocator';
 import type { LineageService } from './lineageService';
@@ -13,7 +15,7 @@ class ComponentLens extends vscode.CodeLens {
   constructor(
     range: vscode.Range,
     readonly component: string,
-    readonly role: 'summary' | 'trace',
+    readonly role: 'summary' | 'trace' | 'compare',
   ) {
     super(range);
   }
@@ -54,13 +56,38 @@ export class LineageCodeLensProvider implements vscode.CodeLensProvider<Componen
 
   provideCodeLenses(document: vscode.TextDocument, token: vscode.CancellationToken): ComponentLens[] {
     const lenses: ComponentLens[] = [];
-    for (const anchor of this.anchors(document)) {
+    const anchors = this.anchors(document);
+    const codeChanged = anchors.length ? this.codeChanged() : new Set<string>();
+    for (const anchor of anchors) {
       if (token.isCancellationRequested) return [];
       const range = new vscode.Range(anchor.line, 0, anchor.line, 0);
       lenses.push(new ComponentLens(range, anchor.component, 'summary'));
       if (anchor.recorded) lenses.push(new ComponentLens(range, anchor.component, 'trace'));
+      if (codeChanged.has(anchor.component))
+        lenses.push(new ComponentLens(range, anchor.component, 'compare'));
     }
     return lenses;
+  }
+
+  /** Components whose latest run is stale because its code changed (the service caches these runs). */
+  private codeChanged(): Set<string> {
+    return new Set(
+      this.service
+        .staleRuns()
+        .filter(
+          (r) =>
+            r.sourceFile &&
+            r.stale.includes(
+              codeChangedReason({
+                component: r.component,
+                id: r.id,
+                sourceFile: r.sourceFile,
+                sourceLine: r.sourceLine,
+              }),
+            ),
+        )
+        .map((r) => r.component),
+    );
   }
 
   resolveCodeLens(lens: ComponentLens, token: vscode.CancellationToken): ComponentLens {
@@ -71,6 +98,15 @@ export class LineageCodeLensProvider implements vscode.CodeLensProvider<Componen
     const latest = count ? store.history(lens.component, { limit: 1 })[0] : undefined;
     if (!latest) {
       lens.command = { title: `mltrace: ${visible(lens.component)} — never run`, command: '' };
+      return lens;
+    }
+    if (lens.role === 'compare') {
+      lens.command = {
+        title: '$(diff) Compare with Code at Run',
+        command: Commands.compareCode,
+        arguments: [latest.id],
+        tooltip: `The code of ${visible(lens.component)} changed since its latest run: show the difference`,
+      };
       return lens;
     }
     if (lens.role === 'trace') {

@@ -31,6 +31,7 @@ export const Commands = {
   disconnectTeamStore: 'mltrace.disconnectTeamStore',
   forgetTeamPassword: 'mltrace.forgetTeamPassword',
   syncNow: 'mltrace.syncNow',
+  compareCode: 'mltrace.compareCode',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -80,6 +81,7 @@ export const Settings = {
   autoCompactEndedFiles: 'autoCompact.endedFiles',
   teamUri: 'team.uri',
   teamPollSeconds: 'team.pollSeconds',
+  namespace: 'namespace',
   driftThreshold: 'drift.threshold',
   driftNullRatePoints: 'drift.nullRatePoints',
   driftMinRows: 'drift.minRows',

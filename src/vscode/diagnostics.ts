@@ -3,6 +3,7 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import type { Run } from '../core/model';
+import type { RunCode } from './codeAtRun';
 import { Settings } from './constants';
 import { locateComponents } from '../core/componentLocator';
 import type { LineageService } from './lineageService';
@@ -15,8 +16,14 @@ export const DiagnosticCodes = { stale: 'stale-run', log: 'event-log' } as const
 export class DiagnosticsController implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
   private readonly disposables: vscode.Disposable[] = [this.collection];
+  /** Reasons with what git adds (rule 4's commits), by run id, for the reasons they explain. */
+  private disposed = false;
+  private readonly explained = new Map<string, { reasons: string; explained: string[] }>();
 
-  constructor(private readonly service: LineageService) {
+  constructor(
+    private readonly service: LineageService,
+    private readonly runCode?: RunCode,
+  ) {
     this.disposables.push(
       service.onDidChange(() => this.update()),
       onDidChangeSetting(
@@ -41,7 +48,8 @@ export class DiagnosticsController implements vscode.Disposable {
 
     const severity = toDiagnosticSeverity(settings.problemsSeverity);
     const staleBySource = new Map<string, Run[]>();
-    for (const run of this.service.staleRuns()) {
+    const staleRuns = this.service.staleRuns();
+    for (const run of staleRuns) {
       if (!run.sourceFile) continue;
       staleBySource.set(run.sourceFile, [...(staleBySource.get(run.sourceFile) ?? []), run]);
     }
@@ -60,7 +68,11 @@ export class DiagnosticsController implements vscode.Disposable {
               anchor?.line ?? Math.max(0, (run.sourceLine ?? 1) - 1),
               1000,
             );
-        const message = `${visible(run.component)}: its latest run (${shortRunId(run.id)}) may need re-running:\n${run.stale.map((r) => `• ${visible(r)}`).join('\n')}`;
+        const message = `${visible(run.component)}: its latest run (${shortRunId(run.id)}) may need re-running:\n${this.reasonsOf(
+          run,
+        )
+          .map((r) => `• ${visible(r)}`)
+          .join('\n')}`;
         const diagnostic = new vscode.Diagnostic(range, message, severity);
         diagnostic.source = DIAGNOSTIC_SOURCE;
         diagnostic.code = DiagnosticCodes.stale;
@@ -80,6 +92,32 @@ export class DiagnosticsController implements vscode.Disposable {
       add(vscode.Uri.file(problem.file), diagnostic);
     }
     for (const [uri, diagnostics] of byFile) this.collection.set(vscode.Uri.parse(uri), diagnostics);
+    void this.explainLater(staleRuns);
+  }
+
+  /** The run's reasons, with git's explanation once it has come. */
+  private reasonsOf(run: Run): string[] {
+    const known = this.explained.get(run.id);
+    return known?.reasons === JSON.stringify(run.stale) ? known.explained : run.stale;
+  }
+
+  /**
+   * Asks git what changed in the code of the runs not explained yet, off the update, and shows
+   * it when it comes; the reasons shown meanwhile are staleness's own.
+   */
+  private async explainLater(runs: ReadonlyArray<Run>): Promise<void> {
+    const pending = runs.filter((r) => this.explained.get(r.id)?.reasons !== JSON.stringify(r.stale));
+    if (!this.runCode || pending.length === 0) return;
+    const copies = pending.map((r) => ({ ...r, stale: [...r.stale] }));
+    try {
+      await this.runCode.explain(copies);
+    } catch {
+      return; // No explanation: the reasons already shown stand.
+    }
+    if (this.disposed) return;
+    for (const [i, run] of pending.entries())
+      this.explained.set(run.id, { reasons: JSON.stringify(run.stale), explained: copies[i].stale });
+    if (copies.some((c, i) => c.stale.join('\n') !== pending[i].stale.join('\n'))) this.update();
   }
 
   /** The open document's text (it may have unsaved edits), else the file on disk. */
@@ -94,6 +132,7 @@ export class DiagnosticsController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.disposed = true;
     for (const d of this.disposables) d.dispose();
   }
 }

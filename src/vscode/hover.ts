@@ -3,6 +3,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LineageStore } from '../core/store';
+import type { RunCode } from './codeAtRun';
 import { Commands } from './constants';
 import type { LineageService } from './lineageService';
 import { code, md, plural, relativeTime, runCodicon, runState, shortRunId } from './presentation';
@@ -12,13 +13,16 @@ const STRING_LITERAL = /(["'`])((?:\\.|(?!\1)[^\\\n])*)\1/g;
 const MAX_NAME = 400;
 
 export class PointerHoverProvider implements vscode.HoverProvider {
-  constructor(private readonly service: LineageService) {}
+  constructor(
+    private readonly service: LineageService,
+    private readonly runCode?: RunCode,
+  ) {}
 
-  provideHover(
+  async provideHover(
     document: vscode.TextDocument,
     position: vscode.Position,
     token: vscode.CancellationToken,
-  ): vscode.Hover | undefined {
+  ): Promise<vscode.Hover | undefined> {
     const store = this.service.store;
     if (!store) return undefined;
     const line = document.lineAt(position.line).text;
@@ -30,7 +34,7 @@ export class PointerHoverProvider implements vscode.HoverProvider {
       const name = this.resolve(store, m[2], document.uri);
       if (!name) return undefined;
       return new vscode.Hover(
-        this.render(store, name),
+        await this.render(store, name),
         new vscode.Range(position.line, start, position.line, end),
       );
     }
@@ -47,7 +51,7 @@ export class PointerHoverProvider implements vscode.HoverProvider {
     return relative && relative !== text && store.hasPointer(relative) ? relative : undefined;
   }
 
-  private render(store: LineageStore, name: string): vscode.MarkdownString {
+  private async render(store: LineageStore, name: string): Promise<vscode.MarkdownString> {
     const pointer = store.pointers({ prefix: name, limit: 5 }).find((p) => p.name === name);
     const producer = store.producer(name);
     const tip = new vscode.MarkdownString(undefined, true);
@@ -56,7 +60,10 @@ export class PointerHoverProvider implements vscode.HoverProvider {
       `**mltrace** ${code(name)}${pointer ? ` (${md(pointer.type)})` : ''}${pointer?.flagged ? ' — $(flag) **flagged as erroneous**' : ''}\n\n`,
     );
     if (producer) {
-      const reasons = this.service.staleness([producer]).get(producer.id) ?? [];
+      const explained = { ...producer, stale: this.service.staleness([producer]).get(producer.id) ?? [] };
+      // What git says changed in the producer's code (rule 4), when the workspace may run git.
+      await this.runCode?.explain([explained]);
+      const reasons = explained.stale;
       const state = runState(producer, reasons.length > 0);
       tip.appendMarkdown(
         `${runCodicon(state)} Produced by **${md(producer.component)}** (run [${md(shortRunId(producer.id))}](${commandUri(Commands.inspect, producer.id)})), ${md(state)}, ${md(relativeTime(producer.startTime))}\n\n`,

@@ -62,7 +62,10 @@ export class LineageService implements vscode.Disposable {
   ) {
     this.disposables.push(
       this.changeEmitter,
-      onDidChangeSetting([Settings.storeDirectory, Settings.autoCompactEndedFiles], () => void this.reopen()),
+      onDidChangeSetting(
+        [Settings.storeDirectory, Settings.autoCompactEndedFiles, Settings.namespace],
+        () => void this.reopen(),
+      ),
       onDidChangeSetting([Settings.stalenessThresholdDays, ...Object.values(DRIFT_SETTINGS)], () => {
         this.staleLatest = undefined;
         this.changeEmitter.fire();
@@ -267,11 +270,15 @@ export class LineageService implements vscode.Disposable {
       await this.setContext();
       return undefined;
     }
-    const configured = readSettings(folder.uri).storeDirectory;
+    const { storeDirectory: configured, namespace } = readSettings(folder.uri);
     const storeDir = configured
       ? path.resolve(folder.uri.fsPath, configured)
       : path.join(folder.uri.fsPath, STORE_FOLDER);
-    this.location = storeLocation(storeDir);
+    // The setting names the namespace as MLTRACE_NAMESPACE does (terminals get it too).
+    this.location = storeLocation(
+      storeDir,
+      namespace ? { ...process.env, MLTRACE_NAMESPACE: namespace } : process.env,
+    );
     const started = Date.now();
     try {
       // A store outside the workspace (a shared folder that many machines append to): the

@@ -18,6 +18,8 @@ export interface MltraceSettings {
   drift: Partial<DriftSettings>;
   /** Merge ended writers' files once this many wait (docs/LAYOUT.md "Segments"); 0: never. */
   autoCompactEndedFiles: number;
+  /** The job namespace of components logged here; '' = from the git remote, else the folder's name. */
+  namespace: string;
 }
 
 export function readSettings(scope?: vscode.ConfigurationScope): MltraceSettings {
@@ -34,6 +36,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): MltraceSettings
       Object.entries(DRIFT_SETTINGS).map(([name, key]) => [name, config.get<number>(key)]),
     ) as Partial<DriftSettings>,
     autoCompactEndedFiles: config.get<number>(Settings.autoCompactEndedFiles, DEFAULT_AUTO_COMPACT_FILES),
+    namespace: config.get<string>(Settings.namespace, '').trim(),
   };
 }
 

@@ -1,11 +1,13 @@
 // In a trusted workspace, terminals get what logging needs: MLTRACE_DIR (a pipeline started from
-// any sub-folder logs to the store this window shows), the Python shim on PYTHONPATH (`import
+// any sub-folder logs to the store this window shows), MLTRACE_NAMESPACE when the
+// `mltrace.namespace` setting names one, the Python shim on PYTHONPATH (`import
 // mltrace`) and the `mltrace` CLI on PATH, both shipped inside the extension. In Restricted Mode
 // terminals are left alone.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { LineageService } from './lineageService';
+import { readSettings } from './settings';
 import type { Trust } from './trust';
 
 export class TerminalEnvironment implements vscode.Disposable {
@@ -32,6 +34,11 @@ export class TerminalEnvironment implements vscode.Disposable {
     // Set every time (each call replaces the previous mutator): the collection persists across
     // sessions, and the extension's folder changes with each update.
     this.collection.replace('MLTRACE_DIR', storeDir);
+    const namespace = readSettings(
+      vscode.workspace.getWorkspaceFolder(vscode.Uri.file(storeDir))?.uri,
+    ).namespace;
+    if (namespace) this.collection.replace('MLTRACE_NAMESPACE', namespace);
+    else this.collection.delete('MLTRACE_NAMESPACE');
     const python = path.join(this.extensionPath, 'python');
     if (fs.existsSync(path.join(python, 'mltrace')))
       this.collection.prepend('PYTHONPATH', python + path.delimiter);

@@ -52,7 +52,7 @@ describe('run inspector, review and history webviews', () => {
       .first()
       .getAttribute('class');
     assert.match(icons ?? '', /codicon-globe/);
-    await view.page.locator('vscode-button', { hasText: 'Compare with Current Code' }).click();
+    await view.page.locator('vscode-button', { hasText: 'Compare with Code at Run' }).click();
     await view.page.locator('tr.flagged vscode-button[title^="Unflag"]').click();
     await view.page.locator('.deps button.link').click();
     await view.page.locator('vscode-textarea').evaluate((element) => {

@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MltraceApi } from '../../src/extension';
-import { SETTINGS_SECTION, Settings } from '../../src/vscode/constants';
+import { EXTENSION_ID, SETTINGS_SECTION, Settings } from '../../src/vscode/constants';
 
 export const folder = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -26,6 +26,16 @@ export async function waitFor<T>(
       throw new Error(`timed out waiting for ${typeof what === 'string' ? what : what()}`);
     await sleep(50);
   }
+}
+
+/** The extension's API once it has activated on its own and opened the workspace's store. */
+export async function activatedApi(): Promise<MltraceApi> {
+  const extension = vscode.extensions.getExtension<MltraceApi>(EXTENSION_ID);
+  assert.ok(extension, `extension ${EXTENSION_ID} is installed`);
+  await waitFor('activation on workspaceContains:.mltrace', () => extension.isActive, 30_000);
+  const api = extension.exports;
+  assert.ok(await api.service.whenReady(), api.service.openError ?? 'the store opened');
+  return api;
 }
 
 /** Resolves at the service's next `onDidChange` (an ingest that read something, a reopen). */

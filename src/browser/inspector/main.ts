@@ -46,15 +46,16 @@ function render(data: InspectorData): void {
           secondary: true,
           disabled: !run.sourceFile,
         }),
-        button('Compare with Current Code', () => post({ type: 'compareCode', runId: run.id }), {
+        button('Compare with Code at Run', () => post({ type: 'compareCode', runId: run.id }), {
           iconName: 'diff',
           secondary: true,
-          disabled: !run.codeSnapshot || !data.sourceExists,
-          title: run.codeSnapshot
-            ? data.sourceExists
-              ? 'Open the recorded code beside the file as it is now'
-              : 'The source file is not in the workspace any more'
-            : 'No code snapshot was recorded for this run',
+          disabled: !(run.codeSnapshot || run.gitHash) || !data.sourceExists,
+          title:
+            run.codeSnapshot || run.gitHash
+              ? data.sourceExists
+                ? "The source file at the run's commit (or the code recorded with the run) beside the file as it is now"
+                : 'The source file is not in the workspace any more'
+              : 'No commit and no code were recorded for this run',
         }),
       ]),
     ]),

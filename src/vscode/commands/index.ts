@@ -3,6 +3,7 @@
 // arguments.ts reads what a tree item, a menu or a webview did.
 import type * as vscode from 'vscode';
 import type { CommandId } from '../constants';
+import { codeCommands } from './code';
 import { flagCommands } from './flags';
 import { lineageCommands } from './lineage';
 import { type CommandDeps, type Needs, registerCommand } from './needs';
@@ -29,6 +30,7 @@ export function registerCommands(deps: CommandDeps): RegisteredCommands {
     ...viewCommands(deps),
     ...setupCommands(deps),
     ...teamCommands(deps),
+    ...codeCommands(deps),
   ];
   return {
     disposables: definitions.map((definition) => registerCommand(definition, deps)),

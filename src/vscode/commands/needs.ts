@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { LineageError } from '../../core/model';
 import type { LineageStore } from '../../core/store';
 import type { CommandId } from '../constants';
+import type { RunCode } from '../codeAtRun';
 import type { LineageService } from '../lineageService';
 import { visible } from '../presentation';
 import type { TeamSyncService } from '../teamSync';
@@ -25,6 +26,8 @@ export interface CommandDeps {
   runsView: RunsView;
   log: vscode.LogOutputChannel;
   team: TeamSyncService;
+  /** A run's code at its commit (git) or as recorded: Compare with Code at Run. */
+  runCode: RunCode;
 }
 
 export interface Needs {

@@ -1,10 +1,10 @@
 // The webviews' entry point for extension.ts: `registerWebviews` returns the functions that open
 // each panel and owns what must live as long as the extension (the lineage graph's serializer,
-// the provider of recorded code for "Compare with Current Code", the open panels).
+// the open panels).
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { Commands } from '../constants';
-import { runTitle, shortRunId, visible } from '../presentation';
+import { shortRunId, visible } from '../presentation';
 import type { GraphRoot, ViewData, ViewMessage } from '../../shared/protocol';
 import { isGraphViewState } from '../../shared/protocol';
 import { LineageSource, PanelActions, WebviewPanelHost, webviewOptions } from './panelHost';
@@ -20,9 +20,6 @@ import {
 export { ViewTypes } from './lineagePanels';
 export { pointerFromWebviewContext, runIdFromWebviewContext } from './menuContext';
 export type { LineageSource } from './panelHost';
-
-/** URI scheme of the recorded code of a run: `mltrace-snapshot:/<run id>/<file name>`. */
-export const SNAPSHOT_SCHEME = 'mltrace-snapshot';
 
 export type LineageTarget = { pointer: string } | { runId: string };
 
@@ -153,7 +150,7 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
           await vscode.commands.executeCommand(Commands.addNotes, message.runId, message.text);
           break;
         case 'compareCode':
-          await compareCode(message.runId);
+          await vscode.commands.executeCommand(Commands.compareCode, message.runId);
           break;
         case 'exportSvg':
           await exportSvg(message.svg, message.fileName);
@@ -165,26 +162,6 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
       void from;
     },
   };
-
-  async function compareCode(runId: string): Promise<void> {
-    const store = source.store;
-    if (!store) return;
-    const run = store.inspect(runId);
-    const current = run.sourceFile ? source.sourceUri(run.sourceFile) : undefined;
-    if (!run.codeSnapshot || !current) {
-      throw new Error(`No code snapshot or source file was recorded for ${runTitle(run)}.`);
-    }
-    const snapshot = vscode.Uri.from({
-      scheme: SNAPSHOT_SCHEME,
-      path: `/${run.id}/${path.basename(run.sourceFile!)}`,
-    });
-    await vscode.commands.executeCommand(
-      'vscode.diff',
-      snapshot,
-      current,
-      `${runTitle(run)} ↔ ${visible(path.basename(run.sourceFile!))} now`,
-    );
-  }
 
   async function exportSvg(svg: string, fileName: string): Promise<void> {
     const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
@@ -199,12 +176,6 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
   }
 
   disposables.push(
-    vscode.workspace.registerTextDocumentContentProvider(SNAPSHOT_SCHEME, {
-      provideTextDocumentContent(uri: vscode.Uri): string {
-        const runId = uri.path.split('/')[1] ?? '';
-        return source.store?.inspect(runId).codeSnapshot ?? '';
-      },
-    }),
     // Restores lineage graphs after a reload, from the roots the webview saved with setState.
     vscode.window.registerWebviewPanelSerializer(ViewTypes.lineage, {
       async deserializeWebviewPanel(panel: vscode.WebviewPanel, state: unknown) {

@@ -4,7 +4,10 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { storeLocation } from '../../../src/core/storeDir';
+import { EventWriter } from '../../../src/core/writer';
 import type { MltraceApi } from '../../../src/extension';
+import { CODE_AT_RUN_SCHEME } from '../../../src/vscode/codeAtRun';
 import { EXAMPLE_FOLDER } from '../../../src/example/pipeline';
 import {
   type CommandId,
@@ -13,6 +16,7 @@ import {
   SETTINGS_SECTION,
   Settings,
 } from '../../../src/vscode/constants';
+import { git as gitIn } from '../../helpers/git';
 import { folder, sleep, waitFor } from '../fixtures';
 
 const fileUri = (rel: string) => vscode.Uri.file(path.join(folder(), ...rel.split('/')));
@@ -109,5 +113,54 @@ suite('mltrace in Restricted Mode', () => {
     } finally {
       await config.update(Settings.teamUri, undefined, vscode.ConfigurationTarget.Global);
     }
+  });
+
+  // Last: it makes the workspace a git repository and logs a run into its store.
+  test('git is never run: Compare with Code at Run shows the recorded code, reasons stay unexplained', async () => {
+    const root = folder();
+    const git = (...args: string[]) => gitIn(root, ...args);
+    fs.writeFileSync(path.join(root, 'restricted.py'), 'def doubled(x):\n    return x * 2\n');
+    git('init', '-q');
+    git('add', 'restricted.py');
+    git('commit', '-q', '-m', 'first');
+    const first = git('rev-parse', 'HEAD');
+    fs.writeFileSync(path.join(root, 'restricted.py'), 'def doubled(x):\n    return x + x\n');
+    git('commit', '-q', '-am', 'second');
+    assert.equal(api.runCode.history(), undefined, 'no git history in Restricted Mode');
+
+    const recorded = 'def doubled(x):\n    return x * 2';
+    const writer = new EventWriter(storeLocation(path.join(root, '.mltrace'), {}), 'restrictedtest');
+    const id = writer.logRun(
+      {
+        component: 'doubled',
+        source: {
+          sourceFile: 'restricted.py',
+          sourceLine: 1,
+          gitHash: first,
+          code: { language: 'python', source: recorded },
+        },
+      },
+      { status: 'complete' },
+    );
+    writer.close();
+    await waitFor('the run ingested', () =>
+      api.service.store!.recent({ limit: 50 }).items.some((r) => r.id === id),
+    );
+
+    const run = api.service.store!.inspect(id);
+    const explained = { ...run, stale: [...run.stale] };
+    assert.equal(explained.stale.length, 1, 'its code changed');
+    await api.runCode.explain([explained]);
+    assert.deepEqual(explained.stale, run.stale, 'nothing added: git did not run');
+
+    await vscode.commands.executeCommand(Commands.compareCode, id);
+    const diff = await waitFor('a diff editor', () => {
+      for (const group of vscode.window.tabGroups.all)
+        for (const tab of group.tabs) if (tab.input instanceof vscode.TabInputTextDiff) return tab.input;
+      return undefined;
+    });
+    assert.equal(diff.original.scheme, CODE_AT_RUN_SCHEME);
+    assert.equal((await vscode.workspace.openTextDocument(diff.original)).getText(), recorded);
+    await vscode.commands.executeCommand('workbench.action.closeAllEditors');
   });
 });
