@@ -93,6 +93,8 @@ def register(
     endpoint=False,
     staleness_threshold=DEFAULT_STALENESS,
     auto_log=False,
+    params=[],
+    metrics=[],
 ):
     """Decorator: every call of the function is a run of ``component_name``.
 
@@ -101,7 +103,8 @@ def register(
     missing variable raises ValueError); ``input_kwargs`` / ``output_kwargs`` map a variable
     holding names to one holding values (checked, not logged). ``auto_log`` logs arguments that
     name existing files as inputs and locals that name files written during the run as outputs.
-    ``staleness_threshold`` is in seconds (mltrace's default: 30 days).
+    ``staleness_threshold`` is in seconds (mltrace's default: 30 days). ``params`` / ``metrics``
+    (ours) name local variables recorded at return as the run's parameters and metrics.
     """
     if callable(component_name) and not isinstance(component_name, str):
         func = component_name  # used bare: @register
@@ -117,6 +120,8 @@ def register(
         endpoint=endpoint,
         staleness_threshold=staleness_threshold,
         auto_log=auto_log,
+        params=params,
+        metrics=metrics,
     )
 
     def actual_decorator(func):
@@ -161,6 +166,7 @@ def _log_manual_run(run, set_dependencies_from_inputs, staleness_threshold):
         git_tags = git_tags or auto_tags
     log.set_source(run._source_file, run._source_line, git_hash, git_tags, run.code_snapshot)
     log.set_staleness_threshold(staleness_threshold)
+    log.values = run._values
     if not set_dependencies_from_inputs:
         log.run_fields["noInputDependencies"] = True
     if run.dependencies:

@@ -11,6 +11,7 @@ import { EventWriter } from '../core/writer';
 import { normalizePointerName } from '../core/pointers';
 import { componentsTable, dim, list, reviewTable, runCard, runsTable, table, traceTree } from './tables';
 import { chooseWasmTier } from './wasmTier';
+import { historyTable } from './runValueTables';
 import { compactLog } from '../core/segments/compact';
 
 const VERSION = '0.1.0';
@@ -100,7 +101,7 @@ const commands: Record<string, Command> = {
         since: dateOption(args, 'since'),
         until: dateOption(args, 'until'),
       });
-      ctx.print(runsTable(runs), runs);
+      ctx.print(historyTable(runs), runs);
     },
   },
   inspect: {

@@ -70,6 +70,11 @@ export const OUR_FACETS = {
   flag: 'mltrace_flag',
   /** Job facet: the code of a run, by hash, when an earlier event recorded it in `sourceCode`. */
   code: 'mltrace_code',
+  /** Run facets: a run's parameters and metrics (ingest/values.ts). */
+  params: 'mltrace_params',
+  metrics: 'mltrace_metrics',
+  /** Dataset facet: a task's outputs or feedback (ingest/values.ts). */
+  task: 'mltrace_task',
 } as const;
 
 export function standardFacet(

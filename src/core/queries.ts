@@ -2,6 +2,7 @@
 // statements, whatever the size of the answer (no query per node).
 import type {
   Component,
+  HistoryRun,
   Pointer,
   PointerIO,
   PointerType,
@@ -18,6 +19,7 @@ import { DIR } from './schema';
 import { all, Database, first, Row, selectList, Statement } from './sql';
 import { Staleness, StalenessOptions } from './staleness';
 import { FILE_NAMESPACE } from './events';
+import { readRunValues, RUN_VALUES_SQL } from './runValues';
 import { breadthFirst, depthFirst, newestFirst, reachableCounts, WalkNode } from './traversal';
 
 export interface Page<T> {
@@ -169,8 +171,8 @@ export class Queries {
     return this.page(rows, limit);
   }
 
-  /** Runs of one component, newest first, each with its staleness reasons computed now. */
-  history(component: string, options: HistoryOptions = {}): Run[] {
+  /** Runs of one component, newest first, each with its staleness reasons, parameters and metrics. */
+  history(component: string, options: HistoryOptions = {}): HistoryRun[] {
     const id = this.componentId(component);
     const rows = all(
       this.stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.component_id = ? AND ${SHOWN}
@@ -182,7 +184,9 @@ export class Queries {
         clampLimit(options.limit, 100),
       ],
     );
-    return this.withStaleness(rows);
+    const rowIds = rows.map((r) => Number(r[RUN.at.rowId]));
+    const values = readRunValues(this.stmt(RUN_VALUES_SQL), rowIds);
+    return this.withStaleness(rows).map((run, i) => ({ ...run, ...values.get(rowIds[i])! }));
   }
 
   /** One run in full, by id or unique id prefix. */
@@ -211,6 +215,7 @@ export class Queries {
     run.stale = this.stalenessOf([id]).get(id) ?? [];
     return {
       ...run,
+      ...readRunValues(this.stmt(RUN_VALUES_SQL), [id]).get(id)!,
       codeLanguage: code ? String(code[0]) : null,
       codeSnapshot: code ? String(code[1]) : null,
       description: String(row[detail.description]),

@@ -3,6 +3,7 @@
 // warning; an event that breaks the core schema is rejected.
 import { ALL_POINTERS, OUR_FACETS } from '../events';
 import type { PointerType } from '../model';
+import { parseRunValues, parseTaskFacet, ParsedTaskEvent, RunValue, TASK_NAMESPACE } from './values';
 
 export interface ParsedDataset {
   namespace: string;
@@ -58,6 +59,8 @@ export interface ParsedRunEvent extends RunFacts {
   notes: string | null;
   inputs: ParsedDataset[];
   outputs: ParsedDataset[];
+  /** Parameters and metrics (ingest/values.ts). */
+  values: RunValue[];
 }
 
 export interface ParsedJobEvent {
@@ -78,7 +81,7 @@ export interface ParsedFlagEvent {
   all: boolean;
 }
 
-export type ParsedEvent = ParsedRunEvent | ParsedJobEvent | ParsedFlagEvent;
+export type ParsedEvent = ParsedRunEvent | ParsedJobEvent | ParsedFlagEvent | ParsedTaskEvent;
 
 export type ParseResult =
   { ok: true; event: ParsedEvent | null; warnings: string[] } | { ok: false; reason: string };
@@ -115,6 +118,10 @@ export function parseLine(line: string): ParseResult {
       return { ok: false, reason: 'DatasetEvent without dataset.namespace and dataset.name' };
     }
     const facets = facetsOf(dataset.facets, 'dataset', warnings);
+    const task = facets?.[OUR_FACETS.task];
+    if (task !== undefined && dataset.namespace === TASK_NAMESPACE) {
+      return { ok: true, event: parseTaskFacet(task, dataset.name, timeMs, warnings), warnings };
+    }
     const flag = facets?.[OUR_FACETS.flag];
     if (flag === undefined) return { ok: true, event: null, warnings };
     if (!isObject(flag) || typeof flag.flagged !== 'boolean') {
@@ -175,6 +182,7 @@ function parseRunEvent(raw: Json, run: Json, job: Json, timeMs: number, warnings
     notes: null,
     inputs: datasets(raw.inputs, 'inputFacets', 'input', warnings),
     outputs: datasets(raw.outputs, 'outputFacets', 'output', warnings),
+    values: parseRunValues(runFacets, warnings),
   };
 
   const ours = runFacets[OUR_FACETS.run];
