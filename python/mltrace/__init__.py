@@ -36,6 +36,10 @@ from mltrace.client import (
 )
 from mltrace.entities import Component, ComponentRun, IOPointer, PointerTypeEnum, Test
 
+# Tasks and production metrics, save/load and the component queries of mltrace's main branch.
+from mltrace.client import compute_metric, log_feedback, log_output
+from mltrace.entities import Metric, Task, supported_sklearn_metrics
+
 __all__ = [
     "Component",
     "ComponentRun",
@@ -71,4 +75,11 @@ __all__ = [
     "unflag_all",
     "unflag_output_id",
     "web_trace",
+    # tasks and production metrics
+    "Metric",
+    "Task",
+    "compute_metric",
+    "log_feedback",
+    "log_output",
+    "supported_sklearn_metrics",
 ]

@@ -323,3 +323,30 @@ get_io_pointer = _query("get_io_pointer")
 backtrace = _query("backtrace")
 web_trace = _query("web_trace")
 review_flagged_outputs = _query("review_flagged_outputs")
+
+
+# ------------------------------------------------------------------ tasks (mltrace's main branch)
+
+
+def log_output(task_name, identifier, val):
+    """Logs a model's output for ``identifier`` (a DatasetEvent; docs/EVENTS.md "mltrace_task")."""
+    from mltrace import _tasks
+
+    _tasks.log_values(task_name, "output", [identifier], [val])
+
+
+def log_feedback(task_name, identifier, val):
+    """Logs the true value for ``identifier``, joined with its output by ``compute_metric``."""
+    from mltrace import _tasks
+
+    _tasks.log_values(task_name, "feedback", [identifier], [val])
+
+
+def compute_metric(task_name, metric_fn, window_size=None):
+    """``metric_fn(y_true, y_pred)`` over the task's outputs that have feedback, joined by
+    identifier, of those logged in the last ``window_size`` seconds (all when None). Returns its
+    value (mltrace's client computes it and forgets to return it). ``metric_fn`` may also be the
+    name of a supported metric."""
+    from mltrace.entities.task import Task
+
+    return Task(task_name).computeMetric(metric_fn, window_size=window_size)

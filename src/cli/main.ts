@@ -12,6 +12,7 @@ import { normalizePointerName } from '../core/pointers';
 import { componentsTable, dim, list, reviewTable, runCard, runsTable, table, traceTree } from './tables';
 import { chooseWasmTier } from './wasmTier';
 import { historyTable } from './runValueTables';
+import { metricsReport, metricsText, tasksTable, unknownMetric } from './tasks';
 import { compactLog } from '../core/segments/compact';
 
 const VERSION = '0.1.0';
@@ -111,6 +112,31 @@ const commands: Record<string, Command> = {
     async run(args, ctx) {
       const run = (await ctx.store()).inspect(args.positionals[0]);
       ctx.print(runCard(run), run);
+    },
+  },
+  tasks: {
+    usage: 'tasks',
+    summary: 'tasks that log outputs and feedback, with how much has feedback',
+    positionals: [0, 0],
+    async run(_args, ctx) {
+      const tasks = (await ctx.store()).tasks();
+      ctx.print(tasksTable(tasks), tasks);
+    },
+  },
+  metrics: {
+    usage: 'metrics <task> [--metric NAME] [--window SECONDS]',
+    summary: "a task's outputs joined with their feedback: accuracy, f1, r2...",
+    options: { metric: { type: 'string' }, window: { type: 'string' } },
+    positionals: [1, 1],
+    async run(args, ctx) {
+      const metric = args.values.metric === undefined ? undefined : String(args.values.metric);
+      const problem = metric === undefined ? null : unknownMetric(metric);
+      if (problem) throw new UsageError(problem);
+      const report = metricsReport(await ctx.store(), args.positionals[0], {
+        metric,
+        windowSeconds: numberOption(args, 'window'),
+      });
+      ctx.print(metricsText(report), report);
     },
   },
   trace: {

@@ -20,6 +20,7 @@ import { all, Database, first, Row, selectList, Statement } from './sql';
 import { Staleness, StalenessOptions } from './staleness';
 import { FILE_NAMESPACE } from './events';
 import { readRunValues, RUN_VALUES_SQL } from './runValues';
+import { JoinedValue, joinedValues, listTasks, TaskSummary } from './tasks';
 import { breadthFirst, depthFirst, newestFirst, reachableCounts, WalkNode } from './traversal';
 
 export interface Page<T> {
@@ -542,6 +543,21 @@ export class Queries {
       options,
     );
     return rows.map((r) => ({ ...toRun(r), stale: reasons.get(Number(r[RUN.at.rowId])) ?? [] }));
+  }
+
+  // ---- tasks (tasks/index.ts) ------------------------------------------------------------------
+
+  /** Every task that logged outputs or feedback, by name. */
+  tasks(): TaskSummary[] {
+    return listTasks((sql) => this.stmt(sql));
+  }
+
+  /** A task's outputs that have feedback, by feedback time. Throws when no task has that name. */
+  taskValues(task: string): JoinedValue[] {
+    if (!this.tasks().some((t) => t.name === task)) {
+      throw new LineageError(`No task is named "${task}". List them with: mltrace tasks`);
+    }
+    return joinedValues((sql) => this.stmt(sql), task);
   }
 
   // ---- review -------------------------------------------------------------------------------

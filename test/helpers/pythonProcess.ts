@@ -16,10 +16,10 @@ export const PY_FIXTURES = path.join(repoRoot, 'test', 'fixtures', 'python');
 export interface PyWorkspace {
   root: string;
   storeDir: string;
-  /** Runs a script of the workspace (or `-c` code) and returns its stdout; fails the test on a non-zero exit. */
+  /** Runs a script of the workspace (or `-c` code) with `python` (default PYTHON); fails the test on an unexpected exit. */
   run(
     script: string,
-    options?: { args?: string[]; env?: NodeJS.ProcessEnv; expectStatus?: number },
+    options?: { args?: string[]; env?: NodeJS.ProcessEnv; expectStatus?: number; python?: string },
   ): PyResult;
   /** Every event the store holds, each checked against the OpenLineage schemas. */
   events(): Array<Record<string, unknown>>;
@@ -55,7 +55,12 @@ export function pyWorkspace(t: TestContext, files: Array<string | [string, strin
         ...options.env,
       };
       delete env.MLTRACE_NAMESPACE;
-      const result = spawnSync(PYTHON, argv, { cwd: root, env, encoding: 'utf8', timeout: 120_000 });
+      const result = spawnSync(options.python ?? PYTHON, argv, {
+        cwd: root,
+        env,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       if (result.error) throw result.error;
       assert.equal(
         result.status,

@@ -2,8 +2,14 @@
 // the smaller pieces of mltrace's main branch (save/load, get_tags, get_components, __all__),
 // each exercised by real python3 processes and read back by the engine.
 import assert from 'node:assert/strict';
-import { describe, test } from 'node:test';
-import { pyWorkspace, withStore } from '../helpers/pythonProcess';
+import { execFileSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { describe, test, type TestContext } from 'node:test';
+import { metricsReport } from '../../src/cli/tasks';
+import { METRICS } from '../../src/core/tasks/metrics';
+import { PYTHON, pyWorkspace, withStore } from '../helpers/pythonProcess';
 
 describe('python shim: run parameters and metrics', () => {
   test('register, Component.run and ComponentRun record params and metrics on the run', async (t) => {
@@ -43,3 +49,110 @@ describe('python shim: run parameters and metrics', () => {
     });
   });
 });
+
+/** A folder whose only program is python3: a host without Node. */
+function pythonOnlyPath(t: TestContext): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mltrace-pyonly-'));
+  t.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const python = execFileSync(PYTHON, ['-c', 'import sys; print(sys.executable)'], {
+    encoding: 'utf8',
+  }).trim();
+  fs.symlinkSync(python, path.join(dir, 'python3'));
+  return dir;
+}
+
+describe('python shim: tasks and production metrics', () => {
+  test('outputs and feedback from separate processes, in any order, join by identifier; metrics need only Python', async (t) => {
+    const ws = pyWorkspace(t, ['tasks.py']);
+    ws.run('tasks.py', { args: ['feedback-first'] });
+    const outputs = ws.run('tasks.py', { args: ['outputs'] });
+    assert.equal(outputs.stderr.match(/nan for 'u7' was skipped/g)?.length, 1);
+    const onlyPython = pythonOnlyPath(t);
+    const result = ws.run('tasks.py', {
+      args: ['metrics'],
+      python: path.join(onlyPython, 'python3'),
+      env: { PATH: onlyPython },
+    });
+    assert.match(
+      result.stderr,
+      /one-argument fn: The function must take at least 2 arguments: y_true, y_pred\./,
+    );
+    // (y_true = feedback, y_pred = output): u1 (1, 1), u2 (0, 1), u3 (0, 0), u4 (1, 1), u5 (1, 0), u6 (0, 1)
+    assert.deepEqual(JSON.parse(result.stdout), {
+      accuracy: 0.5,
+      f1: 4 / 7,
+      mean_squared_error: 0.5,
+      pairs: [
+        [0, 0],
+        [0, 1],
+        [0, 1],
+        [1, 0],
+        [1, 1],
+        [1, 1],
+      ],
+      registered: { accuracy_windowNone: 0.5, recall_window2: 1, count_windowNone: 6 },
+      outputs: [
+        ['u6', 1],
+        ['u5', 0],
+      ],
+      feedback_count: 6,
+      empty_window: 0,
+    });
+    const events = ws.events().filter((e) => 'dataset' in e);
+    assert.equal(events.length, 7, 'one event per call (a list is one event); none for the skipped NaN');
+    await withStore(ws.storeDir, (store) => {
+      const report = metricsReport(store, 'churn');
+      assert.deepEqual(
+        report.metrics.map((m) => [m.name, m.value]),
+        [
+          ['accuracy', 0.5],
+          ['precision', 0.5],
+          ['recall', 2 / 3],
+          ['f1', 4 / 7],
+        ],
+        'the CLI agrees with compute_metric',
+      );
+      assert.deepEqual([report.outputs, report.feedback, report.joined], [6, 6, 6]);
+    });
+  });
+
+  test('the named metrics agree with the values computed by hand (and with scikit-learn when it can run)', (t) => {
+    const ws = pyWorkspace(t, ['tasks.py']);
+    const { ours, sklearn, supported } = JSON.parse(ws.run('tasks.py', { args: ['agreement'] }).stdout) as {
+      ours: Record<string, number>;
+      sklearn: Record<string, number> | null;
+      supported: string[];
+    };
+    const hand = {
+      accuracy: 4 / 6,
+      precision: 3 / 4,
+      recall: 3 / 4,
+      f1: 6 / 8,
+      mean_absolute_error: 0.5,
+      mean_squared_error: 0.375,
+      median_absolute_error: 0.5,
+      r2: 1 - 1.5 / 29.1875,
+      explained_variance: 1 - 0.3125 / (29.1875 / 4),
+    };
+    for (const [name, value] of Object.entries(hand)) {
+      assert.ok(Math.abs(ours[name] - value) < 1e-12, `${name}: ${ours[name]} vs ${value} by hand`);
+      // The engine's versions (the CLI's) give the same.
+      assert.ok(Math.abs(ours[name] - engineMetric(name)) < 1e-12, `${name}: the engine agrees`);
+    }
+    if (sklearn === null) {
+      // scikit-learn is not installed on this machine (and PyPI is unreachable): it could not be
+      // run, so the standard-library metrics are checked against the hand-computed values only.
+      assert.deepEqual(supported, Object.keys(hand).sort());
+    } else {
+      for (const name of Object.keys(hand)) assert.ok(Math.abs(ours[name] - sklearn[name]) < 1e-12, name);
+      assert.ok(supported.includes('roc_auc'), 'with scikit-learn, all of mltrace names');
+    }
+  });
+});
+
+function engineMetric(name: string): number {
+  const classification = name in { accuracy: 1, precision: 1, recall: 1, f1: 1 };
+  return classification
+    ? METRICS[name]([1, 0, 1, 1, 0, 1], [1, 1, 1, 0, 0, 1])
+    : METRICS[name]([3, -0.5, 2, 7], [2.5, 0, 2, 8]);
+}
