@@ -37,7 +37,7 @@ from mltrace.client import (
 from mltrace.entities import Component, ComponentRun, IOPointer, PointerTypeEnum, Test
 
 # Tasks and production metrics, save/load and the component queries of mltrace's main branch.
-from mltrace.client import compute_metric, log_feedback, log_output
+from mltrace.client import compute_metric, get_components, get_tags, load, log_feedback, log_output, save
 from mltrace.entities import Metric, Task, supported_sklearn_metrics
 
 __all__ = [
@@ -82,4 +82,9 @@ __all__ = [
     "log_feedback",
     "log_output",
     "supported_sklearn_metrics",
+    # save/load and the component queries
+    "get_components",
+    "get_tags",
+    "load",
+    "save",
 ]

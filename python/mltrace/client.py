@@ -316,8 +316,6 @@ def _query(name):
 get_history = _query("get_history")
 get_component_information = _query("get_component_information")
 get_component_run_information = _query("get_component_run_information")
-get_components_with_owner = _query("get_components_with_owner")
-get_components_with_tag = _query("get_components_with_tag")
 get_recent_run_ids = _query("get_recent_run_ids")
 get_io_pointer = _query("get_io_pointer")
 backtrace = _query("backtrace")
@@ -350,3 +348,49 @@ def compute_metric(task_name, metric_fn, window_size=None):
     from mltrace.entities.task import Task
 
     return Task(task_name).computeMetric(metric_fn, window_size=window_size)
+
+
+# ------------------------------------------------------------------ save, load, components -------
+
+
+def save(obj, pathname=None):
+    """Saves an object (joblib when importable, else pickle) and returns its path; inside a
+    decorated function the file is logged as an output of the run."""
+    from mltrace import _artifacts
+
+    return _artifacts.save(obj, pathname)
+
+
+def load(pathname):
+    """Loads an object saved with ``save``; inside a decorated function the file is logged as an
+    input of the run."""
+    from mltrace import _artifacts
+
+    return _artifacts.load(pathname)
+
+
+def get_components(tag="", owner=""):
+    """The components with that tag and/or owner (all when neither is given), from the log."""
+    from mltrace import _components
+
+    return [
+        Component(name=name, owner=owner_name, description=description, tags=tags)
+        for name, description, owner_name, tags in _components.components(tag, owner)
+    ]
+
+
+def get_tags():
+    """Every tag of any component, from the log."""
+    from mltrace import _components
+
+    return _components.tags()
+
+
+def get_components_with_owner(owner):
+    """mltrace 0.17's name for ``get_components(owner=owner)``."""
+    return get_components(owner=owner)
+
+
+def get_components_with_tag(tag):
+    """mltrace 0.17's name for ``get_components(tag=tag)``."""
+    return get_components(tag=tag)
