@@ -5,7 +5,7 @@ import type { LineageStore } from '../core/store';
 import { computeMetric, MetricPoint, metricSeries, TaskSummary, withinSeconds } from '../core/tasks';
 import { defaultMetrics, METRIC_NAMES } from '../core/tasks/metrics';
 import { dim, relativeTime, table } from './tables';
-import { formatMetric } from './valueFormat';
+import { formatMetric } from '../core/valueText';
 
 export interface MetricsReport {
   task: string;

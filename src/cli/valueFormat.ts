@@ -1,11 +1,7 @@
 // How a terminal shows a run's parameters and metrics (names and values come from logs: visible()).
 import { visible } from '../core/format';
-import type { ParamValue, RunValues } from '../core/model';
-
-/** A metric with six significant digits, a parameter as written (text bare, others as JSON). */
-export const formatMetric = (value: number): string => String(Number(value.toPrecision(6)));
-export const formatParam = (value: ParamValue): string =>
-  typeof value === 'string' ? value : JSON.stringify(value);
+import type { RunValues } from '../core/model';
+import { formatMetric, formatParam } from '../core/valueText';
 
 /** `name=value` pairs, one line per kind, or null when the run has none. */
 export function valueLines(run: RunValues): Array<[string, string]> {
