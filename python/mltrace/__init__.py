@@ -44,6 +44,9 @@ from mltrace.client import (  # noqa: E402
     retrieve_io_pointers_for_label,
     retrieve_retracted_labels,
 )
+# Tasks and production metrics, save/load and the component queries of mltrace's main branch.
+from mltrace.client import compute_metric, get_components, get_tags, load, log_feedback, log_output, save
+from mltrace.entities import Metric, Task, supported_sklearn_metrics
 
 __all__ = [
     "Component",
@@ -86,4 +89,16 @@ __all__ = [
     "retract_labels",
     "retrieve_io_pointers_for_label",
     "retrieve_retracted_labels",
+    # tasks and production metrics
+    "Metric",
+    "Task",
+    "compute_metric",
+    "log_feedback",
+    "log_output",
+    "supported_sklearn_metrics",
+    # save/load and the component queries
+    "get_components",
+    "get_tags",
+    "load",
+    "save",
 ]

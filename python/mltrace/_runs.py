@@ -10,7 +10,9 @@ import os
 import sys
 import time
 
-from mltrace import _events, _git, _labels, _pointers, _store
+import threading
+
+from mltrace import _events, _git, _labels, _pointers, _store, _values
 
 LOGGER = logging.getLogger("mltrace")
 
@@ -72,6 +74,7 @@ class RunLog(object):
         self.run_facets = {}  # jobDependencies, git tags
         self.job_facets = {}  # component metadata, sourceCodeLocation
         self.code = None
+        self.values = _values.RunValues()  # parameters and metrics, on the end event
 
     def set_source(self, filename, line, git_hash=None, git_tags=(), code=None):
         if filename and not filename.startswith("<"):
@@ -112,6 +115,7 @@ class RunLog(object):
         run_facets.update(self.run_facets)
         if error is not None:
             run_facets["errorMessage"] = error_facet(error)
+        run_facets.update(self.values.facets())
         job_facets = dict(self.job_facets)
         if self.code:
             if code_recorded:
@@ -169,6 +173,8 @@ class CaptureSpec(object):
         staleness_threshold=DEFAULT_STALENESS,
         auto_log=False,
         input_labels=None,
+        params=(),
+        metrics=(),
     ):
         self.inputs = _names(inputs)
         self.outputs = _names(outputs)
@@ -182,6 +188,8 @@ class CaptureSpec(object):
         self.endpoint = bool(endpoint)
         self.staleness_threshold = staleness_threshold
         self.auto_log = bool(auto_log)
+        self.params = _var_names(params)
+        self.metrics = _var_names(metrics)
 
 
 def _names(value):
@@ -287,6 +295,8 @@ class DecoratedRun(object):
         self.start_inputs = []
         self.arg_files = {}  # path -> state at start, for auto_log
         self.checked_vars = set()  # input variables whose labels were checked before the body
+        self.loaded = []  # pointers of mltrace.load() / save() called during the run
+        self.saved = []
 
     def begin(self, args, kwargs, job_facets=None):
         """Emits START: the inputs known at entry, the code's location and version."""
@@ -389,6 +399,9 @@ class DecoratedRun(object):
         outputs += [_events.Pointer(name, endpoint=endpoint) for name in spec.outputs]
         if spec.auto_log:
             outputs += self._written_files(local_vars)
+        inputs += self.loaded
+        outputs += self.saved
+        _values.read_locals(self.log.values, local_vars, spec.params, spec.metrics)
         return inputs, outputs
 
     def _written_files(self, local_vars):
@@ -530,7 +543,8 @@ def logged_call(component, info, spec, args, kwargs, job_facets=None, before=Non
     try:
         if before is not None:
             before()
-        local_vars, result = call_capturing_locals(info.code, info.func, args, kwargs)
+        with _Current(run):
+            local_vars, result = call_capturing_locals(info.code, info.func, args, kwargs)
     except BaseException as error:
         if run is not None:
             run.fail(error)
@@ -580,3 +594,34 @@ def call_capturing_locals(code, func, args, kwargs):
         return dict(frames[0].f_locals), result
     finally:
         del frames[:]
+
+
+# ----------------------------------------------------------------------------------------------
+# The run in progress, for mltrace.save() and mltrace.load() called inside a decorated function
+
+_current = threading.local()
+
+
+def current_run():
+    """The innermost decorated run in progress on this thread, or None."""
+    stack = getattr(_current, "stack", None)
+    return stack[-1] if stack else None
+
+
+class _Current(object):
+    """Makes a run the current one while its function runs (mltrace injected frame locals
+    instead, which CPython does not keep for functions)."""
+
+    def __init__(self, run):
+        self.run = run
+
+    def __enter__(self):
+        if self.run is not None:
+            if not hasattr(_current, "stack"):
+                _current.stack = []
+            _current.stack.append(self.run)
+
+    def __exit__(self, *exc):
+        if self.run is not None and getattr(_current, "stack", None):
+            _current.stack.pop()
+        return False

@@ -93,6 +93,8 @@ def register(
     endpoint=False,
     staleness_threshold=DEFAULT_STALENESS,
     auto_log=False,
+    params=[],
+    metrics=[],
 ):
     """Decorator: every call of the function is a run of ``component_name``.
 
@@ -101,7 +103,8 @@ def register(
     missing variable raises ValueError); ``input_kwargs`` / ``output_kwargs`` map a variable
     holding names to one holding values (checked, not logged). ``auto_log`` logs arguments that
     name existing files as inputs and locals that name files written during the run as outputs.
-    ``staleness_threshold`` is in seconds (mltrace's default: 30 days).
+    ``staleness_threshold`` is in seconds (mltrace's default: 30 days). ``params`` / ``metrics``
+    (ours) name local variables recorded at return as the run's parameters and metrics.
     """
     if callable(component_name) and not isinstance(component_name, str):
         func = component_name  # used bare: @register
@@ -117,6 +120,8 @@ def register(
         endpoint=endpoint,
         staleness_threshold=staleness_threshold,
         auto_log=auto_log,
+        params=params,
+        metrics=metrics,
     )
 
     def actual_decorator(func):
@@ -161,6 +166,7 @@ def _log_manual_run(run, set_dependencies_from_inputs, staleness_threshold):
         git_tags = git_tags or auto_tags
     log.set_source(run._source_file, run._source_line, git_hash, git_tags, run.code_snapshot)
     log.set_staleness_threshold(staleness_threshold)
+    log.values = run._values
     if not set_dependencies_from_inputs:
         log.run_fields["noInputDependencies"] = True
     if run.dependencies:
@@ -310,8 +316,6 @@ def _query(name):
 get_history = _query("get_history")
 get_component_information = _query("get_component_information")
 get_component_run_information = _query("get_component_run_information")
-get_components_with_owner = _query("get_components_with_owner")
-get_components_with_tag = _query("get_components_with_tag")
 get_recent_run_ids = _query("get_recent_run_ids")
 get_io_pointer = _query("get_io_pointer")
 backtrace = _query("backtrace")
@@ -364,3 +368,74 @@ def retrieve_io_pointers_for_label(label_id):
 def get_labels():
     """Every label attached or retracted in the log, sorted (keyed hashes stay hashed)."""
     return sorted(_labels.state().known)
+# ------------------------------------------------------------------ tasks (mltrace's main branch)
+
+
+def log_output(task_name, identifier, val):
+    """Logs a model's output for ``identifier`` (a DatasetEvent; docs/EVENTS.md "mltrace_task")."""
+    from mltrace import _tasks
+
+    _tasks.log_values(task_name, "output", [identifier], [val])
+
+
+def log_feedback(task_name, identifier, val):
+    """Logs the true value for ``identifier``, joined with its output by ``compute_metric``."""
+    from mltrace import _tasks
+
+    _tasks.log_values(task_name, "feedback", [identifier], [val])
+
+
+def compute_metric(task_name, metric_fn, window_size=None):
+    """``metric_fn(y_true, y_pred)`` over the task's outputs that have feedback, joined by
+    identifier, of those logged in the last ``window_size`` seconds (all when None). Returns its
+    value (mltrace's client computes it and forgets to return it). ``metric_fn`` may also be the
+    name of a supported metric."""
+    from mltrace.entities.task import Task
+
+    return Task(task_name).computeMetric(metric_fn, window_size=window_size)
+
+
+# ------------------------------------------------------------------ save, load, components -------
+
+
+def save(obj, pathname=None):
+    """Saves an object (joblib when importable, else pickle) and returns its path; inside a
+    decorated function the file is logged as an output of the run."""
+    from mltrace import _artifacts
+
+    return _artifacts.save(obj, pathname)
+
+
+def load(pathname):
+    """Loads an object saved with ``save``; inside a decorated function the file is logged as an
+    input of the run."""
+    from mltrace import _artifacts
+
+    return _artifacts.load(pathname)
+
+
+def get_components(tag="", owner=""):
+    """The components with that tag and/or owner (all when neither is given), from the log."""
+    from mltrace import _components
+
+    return [
+        Component(name=name, owner=owner_name, description=description, tags=tags)
+        for name, description, owner_name, tags in _components.components(tag, owner)
+    ]
+
+
+def get_tags():
+    """Every tag of any component, from the log."""
+    from mltrace import _components
+
+    return _components.tags()
+
+
+def get_components_with_owner(owner):
+    """mltrace 0.17's name for ``get_components(owner=owner)``."""
+    return get_components(owner=owner)
+
+
+def get_components_with_tag(tag):
+    """mltrace 0.17's name for ``get_components(tag=tag)``."""
+    return get_components(tag=tag)

@@ -14,6 +14,8 @@ import { chooseWasmTier } from './wasmTier';
 import { driftTable } from './driftTable';
 import { labelCard, labelsTable } from './labelTables';
 import { findLabel } from '../core/labels/lookup';
+import { historyTable } from './runValueTables';
+import { metricsReport, metricsText, tasksTable, unknownMetric } from './tasks';
 import { compactLog } from '../core/segments/compact';
 
 const VERSION = '0.1.0';
@@ -128,7 +130,7 @@ const commands: Record<string, Command> = {
         since: dateOption(args, 'since'),
         until: dateOption(args, 'until'),
       });
-      ctx.print(runsTable(runs), runs);
+      ctx.print(historyTable(runs), runs);
     },
   },
   inspect: {
@@ -139,6 +141,31 @@ const commands: Record<string, Command> = {
       const run = (await ctx.store()).inspect(args.positionals[0]);
       await explainCode([run], ctx);
       ctx.print(runCard(run), run);
+    },
+  },
+  tasks: {
+    usage: 'tasks',
+    summary: 'tasks that log outputs and feedback, with how much has feedback',
+    positionals: [0, 0],
+    async run(_args, ctx) {
+      const tasks = (await ctx.store()).tasks();
+      ctx.print(tasksTable(tasks), tasks);
+    },
+  },
+  metrics: {
+    usage: 'metrics <task> [--metric NAME] [--window SECONDS]',
+    summary: "a task's outputs joined with their feedback: accuracy, f1, r2...",
+    options: { metric: { type: 'string' }, window: { type: 'string' } },
+    positionals: [1, 1],
+    async run(args, ctx) {
+      const metric = args.values.metric === undefined ? undefined : String(args.values.metric);
+      const problem = metric === undefined ? null : unknownMetric(metric);
+      if (problem) throw new UsageError(problem);
+      const report = metricsReport(await ctx.store(), args.positionals[0], {
+        metric,
+        windowSeconds: numberOption(args, 'window'),
+      });
+      ctx.print(metricsText(report), report);
     },
   },
   trace: {

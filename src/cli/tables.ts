@@ -8,6 +8,7 @@ import {
   visible,
 } from '../core/format';
 import { Component, Review, Run, RunDetail, Trace } from '../core/model';
+import { valueLines } from './valueFormat';
 
 const useColor = process.stdout.isTTY && !process.env.NO_COLOR;
 const paint = (code: string) => (text: string) => (useColor ? `\x1b[${code}m${text}\x1b[0m` : text);
@@ -99,6 +100,7 @@ export function runCard(run: RunDetail): string {
     ['Outputs', pointerLines(run.outputPointers)],
     ['Depends on', run.dependencies.map(shortId).join(', ') || '—'],
   ];
+  lines.push(...valueLines(run));
   if (run.error) lines.push(['Error', red(visible(run.error))]);
   if (run.stale.length) lines.push(['Stale', run.stale.map((s) => yellow(visible(s))).join('\n')]);
   if (run.notes) lines.push(['Notes', visible(run.notes, { lines: true })]);

@@ -76,6 +76,11 @@ export const OUR_FACETS = {
   labels: 'mltrace_labels',
   /** Dataset facet of LABELS_DATASET: labels retracted (a deletion request) at the event's time. */
   retraction: 'mltrace_label_retraction',
+  /** Run facets: a run's parameters and metrics (ingest/values.ts). */
+  params: 'mltrace_params',
+  metrics: 'mltrace_metrics',
+  /** Dataset facet: a task's outputs or feedback (ingest/values.ts). */
+  task: 'mltrace_task',
 } as const;
 
 export function standardFacet(

@@ -27,7 +27,19 @@ export interface Run {
   error: string | null;
 }
 
-export interface RunDetail extends Run {
+/** A parameter as logged: a JSON value (plain values as they are; others as their text). */
+export type ParamValue = string | number | boolean | null | unknown[] | { [key: string]: unknown };
+
+/** What a run was given and how it did (facets mltrace_params, mltrace_metrics). */
+export interface RunValues {
+  params: Record<string, ParamValue>;
+  metrics: Record<string, number>;
+}
+
+/** A run of a component's history, with its parameters and metrics (columns of the table). */
+export interface HistoryRun extends Run, RunValues {}
+
+export interface RunDetail extends Run, RunValues {
   /** Source code recorded for the run, if any. */
   codeSnapshot: string | null;
   codeLanguage: string | null;

@@ -2,6 +2,7 @@
 // statements, whatever the size of the answer (no query per node).
 import type {
   Component,
+  HistoryRun,
   Pointer,
   PointerIO,
   PointerType,
@@ -31,6 +32,8 @@ import { Staleness, StalenessOptions } from './staleness';
 import { driftSettings, DriftSettings } from './drift';
 import { Against, DriftComparison, DriftQuery } from './driftQuery';
 import { FILE_NAMESPACE } from './events';
+import { readRunValues, RUN_VALUES_SQL } from './runValues';
+import { JoinedValue, joinedValues, listTasks, TaskSummary } from './tasks';
 import { breadthFirst, depthFirst, newestFirst, reachableCounts, WalkNode } from './traversal';
 import { LabelQueries } from './labels/queries';
 
@@ -195,8 +198,8 @@ export class Queries {
     return this.page(rows, limit);
   }
 
-  /** Runs of one component, newest first, each with its staleness reasons computed now. */
-  history(component: string, options: HistoryOptions = {}): Run[] {
+  /** Runs of one component, newest first, each with its staleness reasons, parameters and metrics. */
+  history(component: string, options: HistoryOptions = {}): HistoryRun[] {
     const id = this.componentId(component);
     const rows = all(
       this.stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.component_id = ? AND ${SHOWN}
@@ -208,7 +211,9 @@ export class Queries {
         clampLimit(options.limit, 100),
       ],
     );
-    return this.withStaleness(rows);
+    const rowIds = rows.map((r) => Number(r[RUN.at.rowId]));
+    const values = readRunValues(this.stmt(RUN_VALUES_SQL), rowIds);
+    return this.withStaleness(rows).map((run, i) => ({ ...run, ...values.get(rowIds[i])! }));
   }
 
   /** One run in full, by id or unique id prefix. */
@@ -237,6 +242,7 @@ export class Queries {
     run.stale = this.stalenessOf([id]).get(id) ?? [];
     return {
       ...run,
+      ...readRunValues(this.stmt(RUN_VALUES_SQL), [id]).get(id)!,
       codeLanguage: code ? String(code[0]) : null,
       codeSnapshot: code ? String(code[1]) : null,
       description: String(row[detail.description]),
@@ -613,6 +619,21 @@ export class Queries {
       if (!(error instanceof LineageError) || error.kind === 'ambiguous') throw error;
       throw new LineageError(`"${name}" is neither a logged pointer nor a run id.`);
     }
+  }
+
+  // ---- tasks (tasks/index.ts) ------------------------------------------------------------------
+
+  /** Every task that logged outputs or feedback, by name. */
+  tasks(): TaskSummary[] {
+    return listTasks((sql) => this.stmt(sql));
+  }
+
+  /** A task's outputs that have feedback, by feedback time. Throws when no task has that name. */
+  taskValues(task: string): JoinedValue[] {
+    if (!this.tasks().some((t) => t.name === task)) {
+      throw new LineageError(`No task is named "${task}". List them with: mltrace tasks`);
+    }
+    return joinedValues((sql) => this.stmt(sql), task);
   }
 
   // ---- review -------------------------------------------------------------------------------

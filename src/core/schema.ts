@@ -1,6 +1,6 @@
 // The derived index (DESIGN.md §3). Bump SCHEMA_VERSION whenever this changes: older snapshots
 // are then rebuilt from the log.
-export const SCHEMA_VERSION = 7;
+export const SCHEMA_VERSION = 8;
 
 /** run_io.dir: which way a run used a pointer. */
 export const DIR = { input: 0, output: 1 } as const;
@@ -139,6 +139,28 @@ CREATE TABLE label_sources (
   PRIMARY KEY (label_id, run_id, pointer_id)
 ) WITHOUT ROWID;
 CREATE INDEX label_sources_by_pointer ON label_sources (pointer_id, run_id);
+-- A run's parameters and metrics (facets mltrace_params, mltrace_metrics; ingest/values.ts): the
+-- latest value of each name, by event time, then log order.
+CREATE TABLE run_values (
+  run_id INTEGER NOT NULL,
+  kind TEXT NOT NULL,                  -- param | metric
+  name TEXT NOT NULL,
+  value TEXT NOT NULL,                 -- JSON (a metric's: a finite number)
+  time_ms INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (run_id, kind, name)
+) WITHOUT ROWID;
+-- A task's outputs and feedback (facet mltrace_task): the latest of each identifier and role, by
+-- event time, then log order. Outputs and feedback are joined on the identifier (tasks/).
+CREATE TABLE task_values (
+  task TEXT NOT NULL,
+  role TEXT NOT NULL,                  -- output | feedback
+  identifier TEXT NOT NULL,
+  value REAL NOT NULL,
+  time_ms INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (task, role, identifier)
+) WITHOUT ROWID;
 -- How far each writer's file was read (path: its name in the events folder, whether it is still
 -- there or merged into a segment), and each segment read (path: segments/<id>.jsonl.gz).
 CREATE TABLE log_files (

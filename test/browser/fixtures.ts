@@ -223,6 +223,8 @@ export function inspectorData(): InspectorData {
     ],
     outputPointers: [{ name: 'models/model.pkl', type: 'MODEL', flagged: true, fingerprint: null }],
     notes: 'Retrained after the schema change.',
+    params: { lr: 0.01, optimizer: XSS },
+    metrics: { accuracy: 0.8412345678 },
     stale: ['featurize (run 00000067) has 2 fresher runs that began before this run started.'],
   };
   const { depth: _depth, ...featurize } = graph.runs[2];

@@ -45,6 +45,17 @@ describe('run inspector, review and history webviews', () => {
       'fresher runs',
     ])
       assert.ok(text.includes(expected), expected);
+    // Parameters and metrics (mltrace_params, mltrace_metrics): names and values as text.
+    assert.deepEqual(
+      await view.page
+        .locator('table.values tbody tr')
+        .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent))),
+      [
+        ['parameter', 'lr', '0.01'],
+        ['parameter', 'optimizer', XSS],
+        ['metric', 'accuracy', '0.841235'],
+      ],
+    );
     // Each file's icon is its kind's, as in the trees and the graph (src/shared/icons.ts).
     const icons = await view.page
       .locator('tr', { hasText: 'https://feature-store/v1' })

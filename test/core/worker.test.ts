@@ -357,6 +357,15 @@ describe('the hand-off from the worker', () => {
           outputs: new Map(),
         },
       ],
+      runValues: [
+        { runId: 'r1', kind: 'param', name: 'lr', value: '0.1', ms: 5, seq: 1 },
+        { runId: 'r1', kind: 'metric', name: 'accuracy', value: '0.84', ms: 5, seq: 1 },
+        { runId: 'r2', kind: 'param', name: 'layers', value: '{"a":[1,2]}', ms: 9, seq: 4 },
+      ],
+      taskValues: [
+        { task: 'churn', role: 'output', identifier: 'u1', value: 1, ms: 10, seq: 5 },
+        { task: 'churn', role: 'feedback', identifier: 'u1', value: 0.5, ms: 11, seq: 6 },
+      ],
     };
     // The first delta states every field, so the round trip below covers each of them.
     for (const [field, value] of Object.entries(full.deltas[0])) {
@@ -374,7 +383,14 @@ describe('the hand-off from the worker', () => {
     const encoded = encodeBatch(full);
     assert.equal(new Set(encoded.strings).size, encoded.strings.length, 'each string is sent once');
     assert.deepEqual(decodeBatch(structuredClone(encoded)), full);
-    const empty: PreparedBatch = { metas: [], flags: [], deltas: [], retractions: [] };
+    const empty: PreparedBatch = {
+      metas: [],
+      flags: [],
+      deltas: [],
+      retractions: [],
+      runValues: [],
+      taskValues: [],
+    };
     assert.deepEqual(decodeBatch(encodeBatch(empty)), empty);
   });
 
@@ -384,6 +400,8 @@ describe('the hand-off from the worker', () => {
       flags: [],
       deltas: [],
       retractions: [],
+      runValues: [],
+      taskValues: [],
     };
     const { numbers, strings } = encodeBatch(batch);
     assert.deepEqual(decodeBatch({ numbers, strings }), batch);

@@ -11,8 +11,8 @@ import * as path from 'node:path';
 import { after, describe, test } from 'node:test';
 import { fingerprintFile } from '../../src/core/fingerprint';
 import { inferPointerType } from '../../src/core/pointers';
-import { LineageStore } from '../../src/core/store';
 import { repoRoot, sharedDir, validateEvent } from '../helpers/openlineage';
+import { withStore } from '../helpers/pythonProcess';
 
 const PYTHON = process.env.PYTHON ?? 'python3';
 const FIXTURES = path.join(repoRoot, 'test', 'fixtures', 'python');
@@ -158,16 +158,6 @@ const lineOf = (file: string, prefix: string): number =>
     .readFileSync(file, 'utf8')
     .split('\n')
     .findIndex((line) => line.startsWith(prefix)) + 1;
-
-async function withStore<T>(storeDir: string, body: (store: LineageStore) => T): Promise<T> {
-  const store = await LineageStore.open({ dir: storeDir });
-  try {
-    assert.deepEqual(store.problems(), [], 'the engine ingests every event without complaint');
-    return body(store);
-  } finally {
-    store.close({ save: false });
-  }
-}
 
 describe('python shim: pipelines', () => {
   test('a chain logs each stage with inputs, outputs, fingerprints, source and dependencies', async () => {

@@ -41,6 +41,8 @@ class Component(object):
         endpoint=False,
         staleness_threshold=_runs.DEFAULT_STALENESS,
         auto_log=False,
+        params=[],
+        metrics=[],
         *user_args,
         **user_kwargs
     ):
@@ -50,7 +52,8 @@ class Component(object):
         variables whose values at return are the pointers; ``input_kwargs`` / ``output_kwargs``
         map a variable holding names to one holding values. Other keyword arguments rename the
         function's variables for the tests (``test_arg="function_var"``); ``skip_before=True``
-        and ``skip_after=True`` skip the tests.
+        and ``skip_after=True`` skip the tests. ``params`` / ``metrics`` (ours) name variables
+        recorded at return as the run's parameters and metrics.
         """
         spec = _runs.CaptureSpec(
             input_vars=_runs._var_names(input_filenames) + _runs._var_names(input_vars),
@@ -61,6 +64,8 @@ class Component(object):
             staleness_threshold=staleness_threshold,
             auto_log=auto_log,
             input_labels=input_vars if isinstance(input_vars, dict) else None,
+            params=params,
+            metrics=metrics,
         )
         renames = {v: k for k, v in user_kwargs.items() if k not in _SKIP_KEYS}
         skip_before = bool(user_kwargs.get("skip_before"))

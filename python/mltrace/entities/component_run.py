@@ -1,7 +1,7 @@
 import sys
 from datetime import datetime
 
-from mltrace import _events
+from mltrace import _events, _values
 from mltrace.entities.io_pointer import IOPointer
 
 
@@ -67,6 +67,7 @@ class ComponentRun(object):
         self.set_upstream(_as_list(dependencies))
         self._notes = [notes] if notes else []
         self._logged = False
+        self._values = _values.RunValues()
         self._source_file = None
         self._source_line = None
         try:
@@ -183,6 +184,24 @@ class ComponentRun(object):
         if isinstance(code_snapshot, (bytes, bytearray)):
             code_snapshot = bytes(code_snapshot).decode("utf-8", "replace")
         self._code_snapshot = code_snapshot
+
+    @property
+    def params(self):
+        return dict(self._values.params)
+
+    @property
+    def metrics(self):
+        return dict(self._values.metrics)
+
+    def log_param(self, name, value):
+        """Records a parameter of the run (ours): a plain value as it is, anything else as its
+        repr. Logged with the run; the latest value of a name wins."""
+        self._values.log_param(name, value)
+
+    def log_metric(self, name, value):
+        """Records a metric of the run (ours): a finite number; anything else is skipped with
+        one warning. Logged with the run; the latest value of a name wins."""
+        self._values.log_metric(name, value)
 
     def add_notes(self, notes):
         """Adds a paragraph of notes; logged with the run."""

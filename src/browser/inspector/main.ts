@@ -3,11 +3,12 @@
 // staleness, notes saved as events, the code snapshot and a diff against the code now).
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
-import type { PointerIO, Run } from '../../core/model';
+import type { ParamValue, PointerIO, Run } from '../../core/model';
 import type { InspectorData } from '../../shared/protocol';
 import { button, clear, custom, el, flagIcon, icon, stateIcon } from '../common/dom';
 import { absoluteTime, duration, plural, relativeTime, runLabel, shortId } from '../../core/format';
 import { POINTER_ICONS, runState } from '../../shared/icons';
+import { formatMetric, formatParam } from '../../core/valueText';
 import { connectView, post } from '../common/vscodeApi';
 
 const root = el('main', { className: 'inspector', attrs: { 'aria-live': 'polite' } });
@@ -93,6 +94,9 @@ function render(data: InspectorData): void {
       el('dd', {}, [typeof value === 'string' ? document.createTextNode(value) : value]),
     );
   root.append(dl);
+
+  const values = valueTable(run.params, run.metrics);
+  if (values) root.append(section('Parameters and metrics', [values], 'settings'));
 
   if (run.error)
     root.append(section('Error', [el('pre', { className: 'error-text', text: run.error })], 'error'));
@@ -185,6 +189,35 @@ function render(data: InspectorData): void {
 
 function section(title: string, children: Node[], iconName: string): HTMLElement {
   return el('section', {}, [el('h2', {}, [icon(iconName), el('span', { text: ` ${title}` })]), ...children]);
+}
+
+/** A table of the run's parameters, then its metrics (names and values as text); null when it has none. */
+function valueTable(params: Record<string, ParamValue>, metrics: Record<string, number>): HTMLElement | null {
+  const rows = [
+    ...Object.entries(params).map(([name, value]) => ['parameter', name, formatParam(value)]),
+    ...Object.entries(metrics).map(([name, value]) => ['metric', name, formatMetric(value)]),
+  ];
+  if (rows.length === 0) return null;
+  return el('table', { className: 'data values' }, [
+    el('thead', {}, [
+      el(
+        'tr',
+        {},
+        ['Kind', 'Name', 'Value'].map((h) => el('th', { text: h })),
+      ),
+    ]),
+    el(
+      'tbody',
+      {},
+      rows.map(([kind, name, value]) =>
+        el('tr', { className: kind }, [
+          el('td', { className: 'muted', text: kind }),
+          el('td', { className: 'mono', text: name }),
+          el('td', { className: 'mono', text: value }),
+        ]),
+      ),
+    ),
+  ]);
 }
 
 function tagList(tags: string[]): HTMLElement {

@@ -6,8 +6,8 @@ import { createHash } from 'node:crypto';
 import type { PointerType } from '../model';
 import { inferPointerType } from '../pointers';
 import type { ComponentMeta, ParsedDataset } from './parseEvent';
-import type { FlagUpdate, PreparedBatch, RunDelta } from './runDeltas';
 import { LabelApplier } from './applyLabels';
+import type { FlagUpdate, PreparedBatch, RunDelta, RunValueUpdate, TaskValueUpdate } from './runDeltas';
 import { DIR, Dir, META, viaUpstream, viaUpstreamSql } from '../schema';
 import {
   all,
@@ -140,6 +140,13 @@ const SQL = {
   pointerFlag: `SELECT flag_ms, flag_seq FROM pointers WHERE id = ?`,
   setFlag: `UPDATE pointers SET flagged = ?, flag_ms = ?, flag_seq = ? WHERE id = ?`,
   unflagBefore: `UPDATE pointers SET flagged = 0 WHERE flagged = 1 AND (flag_ms < ? OR (flag_ms = ? AND flag_seq < ?))`,
+  /** The latest value of a name wins (event time, then log order): files may be read in any order. */
+  setRunValue: `INSERT INTO run_values (run_id, kind, name, value, time_ms, seq) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (run_id, kind, name) DO UPDATE SET value = excluded.value, time_ms = excluded.time_ms, seq = excluded.seq
+    WHERE excluded.time_ms > run_values.time_ms OR (excluded.time_ms = run_values.time_ms AND excluded.seq > run_values.seq)`,
+  setTaskValue: `INSERT INTO task_values (task, role, identifier, value, time_ms, seq) VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT (task, role, identifier) DO UPDATE SET value = excluded.value, time_ms = excluded.time_ms, seq = excluded.seq
+    WHERE excluded.time_ms > task_values.time_ms OR (excluded.time_ms = task_values.time_ms AND excluded.seq > task_values.seq)`,
   getMeta: `SELECT value FROM meta WHERE key = ?`,
   setMeta: `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`,
 };
@@ -248,7 +255,7 @@ export class BatchApplier {
   }
 
   /** Applies a prepared batch (runDeltas.ts): each run's START and COMPLETE become a single write. */
-  apply({ metas, deltas, flags, retractions }: PreparedBatch): void {
+  apply({ metas, deltas, flags, retractions, runValues, taskValues }: PreparedBatch): void {
     for (const m of metas) this.applyMeta(this.component(m.component, m.namespace), m.meta, m.ms);
     this.prefetchRuns(deltas.map((d) => d.runId));
     for (const delta of deltas) this.applyRun(delta);
@@ -256,6 +263,18 @@ export class BatchApplier {
     for (const flag of flags) this.applyFlag(flag);
     for (const retraction of retractions) this.labels.retract(retraction);
     this.labels.flush();
+    for (const value of runValues) this.applyRunValue(value);
+    for (const value of taskValues) this.applyTaskValue(value);
+  }
+
+  /** A parameter or metric of a run of this batch (its delta was applied just before). */
+  private applyRunValue(v: RunValueUpdate): void {
+    const run = this.findRun(v.runId);
+    if (run) exec(this.s.setRunValue, [run.id, v.kind, v.name, v.value, v.ms, v.seq]);
+  }
+
+  private applyTaskValue(v: TaskValueUpdate): void {
+    exec(this.s.setTaskValue, [v.task, v.role, v.identifier, v.value, v.ms, v.seq]);
   }
 
   // ---- runs ---------------------------------------------------------------------------------

@@ -4,6 +4,7 @@
 import { ALL_POINTERS, OUR_FACETS } from '../events';
 import type { PointerType } from '../model';
 import { readProfile } from './parseProfile';
+import { parseRunValues, parseTaskFacet, ParsedTaskEvent, RunValue, TASK_NAMESPACE } from './values';
 
 export interface ParsedDataset {
   namespace: string;
@@ -63,6 +64,8 @@ export interface ParsedRunEvent extends RunFacts {
   notes: string | null;
   inputs: ParsedDataset[];
   outputs: ParsedDataset[];
+  /** Parameters and metrics (ingest/values.ts). */
+  values: RunValue[];
 }
 
 export interface ParsedJobEvent {
@@ -90,7 +93,8 @@ export interface ParsedRetractEvent {
   labels: string[];
 }
 
-export type ParsedEvent = ParsedRunEvent | ParsedJobEvent | ParsedFlagEvent | ParsedRetractEvent;
+export type ParsedEvent =
+  ParsedRunEvent | ParsedJobEvent | ParsedFlagEvent | ParsedRetractEvent | ParsedTaskEvent;
 
 export type ParseResult =
   { ok: true; event: ParsedEvent | null; warnings: string[] } | { ok: false; reason: string };
@@ -131,6 +135,10 @@ export function parseLine(line: string): ParseResult {
     if (retraction !== undefined) {
       const labels = labelList(retraction, OUR_FACETS.retraction, warnings);
       return { ok: true, event: labels.length ? { kind: 'retract', timeMs, labels } : null, warnings };
+    }
+    const task = facets?.[OUR_FACETS.task];
+    if (task !== undefined && dataset.namespace === TASK_NAMESPACE) {
+      return { ok: true, event: parseTaskFacet(task, dataset.name, timeMs, warnings), warnings };
     }
     const flag = facets?.[OUR_FACETS.flag];
     if (flag === undefined) return { ok: true, event: null, warnings };
@@ -192,6 +200,7 @@ function parseRunEvent(raw: Json, run: Json, job: Json, timeMs: number, warnings
     notes: null,
     inputs: datasets(raw.inputs, 'inputFacets', 'input', warnings),
     outputs: datasets(raw.outputs, 'outputFacets', 'output', warnings),
+    values: parseRunValues(runFacets, warnings),
   };
 
   const ours = runFacets[OUR_FACETS.run];

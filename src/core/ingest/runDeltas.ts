@@ -11,6 +11,7 @@ import type {
   RunFacts,
 } from './parseEvent';
 import { noRunFacts } from './parseEvent';
+import type { RunValue, TaskRole } from './values';
 
 /** A run's events of one batch, merged. */
 export interface RunDelta extends RunFacts {
@@ -45,6 +46,25 @@ export interface PreparedBatch {
   deltas: RunDelta[];
   flags: FlagUpdate[];
   retractions: RetractionUpdate[];
+  /** Parameters and metrics of runs, applied after the deltas (ingest/values.ts). */
+  runValues: RunValueUpdate[];
+  /** Outputs and feedback of tasks, one per identifier and event. */
+  taskValues: TaskValueUpdate[];
+}
+
+export interface RunValueUpdate extends RunValue {
+  runId: string;
+  ms: number;
+  seq: number;
+}
+
+export interface TaskValueUpdate {
+  task: string;
+  role: TaskRole;
+  identifier: string;
+  value: number;
+  ms: number;
+  seq: number;
 }
 
 export interface MetaUpdate {
@@ -62,6 +82,8 @@ export function prepareBatch(batch: SequencedEvent[]): PreparedBatch {
   const metas: MetaUpdate[] = [];
   const flags: FlagUpdate[] = [];
   const retractions: RetractionUpdate[] = [];
+  const runValues: RunValueUpdate[] = [];
+  const taskValues: TaskValueUpdate[] = [];
   for (const { event, seq } of batch) {
     if (event.kind === 'flag') {
       flags.push({ event, seq });
@@ -71,10 +93,18 @@ export function prepareBatch(batch: SequencedEvent[]): PreparedBatch {
       retractions.push({ timeMs: event.timeMs, labels: event.labels });
       continue;
     }
+    if (event.kind === 'task') {
+      for (const { identifier, value } of event.values) {
+        taskValues.push({ task: event.task, role: event.role, identifier, value, ms: event.timeMs, seq });
+      }
+      continue;
+    }
     if (event.kind === 'run') {
       let delta = deltas.get(event.runId);
       if (!delta) deltas.set(event.runId, (delta = newDelta(event, seq)));
       mergeInto(delta, event);
+      for (const value of event.values)
+        runValues.push({ ...value, runId: event.runId, ms: event.timeMs, seq });
     }
     // A JobEvent without our facets changes nothing (docs/EVENTS.md).
     if (hasMeta(event.meta)) {
@@ -86,7 +116,7 @@ export function prepareBatch(batch: SequencedEvent[]): PreparedBatch {
       });
     }
   }
-  return { metas, deltas: [...deltas.values()], flags, retractions };
+  return { metas, deltas: [...deltas.values()], flags, retractions, runValues, taskValues };
 }
 
 const hasMeta = (meta: ComponentMeta): boolean =>

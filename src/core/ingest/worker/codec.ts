@@ -3,7 +3,16 @@
 // much as parsing the JSON did; this form is one array of numbers and one array of distinct
 // strings (both cloned, which is cheap for flat arrays), and decoding it is a single pass that
 // builds the objects again. Decoding checks that the arrays hold exactly one batch.
-import type { FlagUpdate, MetaUpdate, PreparedBatch, RetractionUpdate, RunDelta } from '../runDeltas';
+import type {
+  FlagUpdate,
+  MetaUpdate,
+  PreparedBatch,
+  RetractionUpdate,
+  RunDelta,
+  RunValueUpdate,
+  TaskValueUpdate,
+} from '../runDeltas';
+import { TASK_ROLES } from '../values';
 import type { PointerType } from '../../model';
 import type { ComponentMeta, ParsedDataset } from '../parseEvent';
 
@@ -13,6 +22,7 @@ export interface EncodedBatch {
 }
 
 const STATUS = ['complete', 'failed'] as const;
+const VALUE_KINDS = ['param', 'metric'] as const;
 
 class Writer {
   readonly numbers: number[] = [];
@@ -153,6 +163,22 @@ export function encodeBatch(batch: PreparedBatch): EncodedBatch {
     w.list([...d.inputs.values()], dataset);
     w.list([...d.outputs.values()], dataset);
   });
+  w.list(batch.runValues, (v) => {
+    w.str(v.runId);
+    w.num(VALUE_KINDS.indexOf(v.kind));
+    w.str(v.name);
+    w.str(v.value);
+    w.num(v.ms);
+    w.num(v.seq);
+  });
+  w.list(batch.taskValues, (v) => {
+    w.str(v.task);
+    w.num(TASK_ROLES.indexOf(v.role));
+    w.str(v.identifier);
+    w.num(v.value);
+    w.num(v.ms);
+    w.num(v.seq);
+  });
   return { numbers: w.numbers, strings: w.strings };
 }
 
@@ -241,6 +267,22 @@ export function decodeBatch(batch: EncodedBatch): PreparedBatch {
       outputs: datasets(),
     };
   });
+  const runValues = r.list((): RunValueUpdate => ({
+    runId: r.str(),
+    kind: VALUE_KINDS[r.num()],
+    name: r.str(),
+    value: r.str(),
+    ms: r.num(),
+    seq: r.num(),
+  }));
+  const taskValues = r.list((): TaskValueUpdate => ({
+    task: r.str(),
+    role: TASK_ROLES[r.num()],
+    identifier: r.str(),
+    value: r.num(),
+    ms: r.num(),
+    seq: r.num(),
+  }));
   if (!r.done) throw new Error('encoded batch has trailing data');
-  return { metas, deltas, flags, retractions };
+  return { metas, deltas, flags, retractions, runValues, taskValues };
 }
