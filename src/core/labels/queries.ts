@@ -72,9 +72,9 @@ const SQL = {
     WHERE i.pointer_id = ? AND i.dir = ${DIR.input} AND d.run_id IS NULL AND i.fingerprint IS ?`,
   /**
    * The runs downstream of the seeds through data (never through a declared upstream), each with
-   * the pointers it wrote and whether it is their latest writer: one recursive query, where
-   * loading the edges and walking them in JavaScript (traversal.ts) measured five times slower
-   * at 20,000 runs, most of it in handing 20,000 ids back to SQLite to find the latest writers.
+   * the pointers it wrote and whether it is their latest writer, in one recursive query. Measured
+   * at 20,000 runs against loading the edges and walking them with traversal.ts, then asking for
+   * the latest writers: one label 1.2 s against 1.6 s, the list of 10,000 labels about the same.
    */
   downstream: `WITH RECURSIVE down(id) AS (${IDS}
       UNION SELECT d.run_id FROM deps d JOIN down ON d.dep_run_id = down.id WHERE d.via > 0)
