@@ -78,6 +78,7 @@ export const Settings = {
   decorationsEnabled: 'decorations.enabled',
   teamUri: 'team.uri',
   teamPollSeconds: 'team.pollSeconds',
+  profileBudgetMs: 'profile.budgetMs',
 } as const;
 
 /** Keys of what the extension keeps in `globalState` and `secrets`. */
