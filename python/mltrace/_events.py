@@ -22,6 +22,8 @@ _STANDARD = {
     "documentation": "facets/1-1-0/DocumentationJobFacet.json#/$defs/DocumentationJobFacet",
     "ownership": "facets/1-0-1/OwnershipJobFacet.json#/$defs/OwnershipJobFacet",
     "version": "facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet",
+    "dataQualityMetrics": "facets/1-0-3/DataQualityMetricsInputDatasetFacet.json#/$defs/DataQualityMetricsInputDatasetFacet",
+    "schema": "facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet",
 }
 
 
@@ -159,8 +161,12 @@ class Pointer(object):
             )
         return self
 
-    def dataset(self):
+    def dataset(self, role=None, profiled=None):
+        """The event's dataset. With ``profiled`` (a COMPLETE or FAIL event: the versions this
+        event profiles so far), a tabular file's profile goes in too, once per content version
+        (docs/EVENTS.md "Data profiles"), in ``inputFacets`` or ``outputFacets`` by ``role``."""
         facets = {}
+        io_facets = None
         fields = {"pointerType": self.pointer_type.value}
         if self.print:
             facets["version"] = standard_facet(
@@ -168,6 +174,8 @@ class Pointer(object):
             )
             fields["size"] = self.print["size"]
             fields["modifiedTime"] = self.print["modifiedTime"]
+            if profiled is not None:
+                io_facets = self._profile_facets(facets, profiled)
         # A type that the name already implies, with nothing else to say, is left out: it would
         # only make every event longer (docs/EVENTS.md "mltrace_pointer").
         if len(fields) > 1 or self.pointer_type.value != _pointers.infer_pointer_type(self.name).value:
@@ -175,8 +183,43 @@ class Pointer(object):
         dataset = {"namespace": FILE_NAMESPACE, "name": self.name, "facets": facets}
         if self.labels:
             labels = {"labels": list(self.labels)}
-            dataset["inputFacets"] = {"mltrace_labels": our_facet("mltrace_labels", labels)}
+            io_facets = dict(io_facets or {})
+            io_facets["mltrace_labels"] = our_facet("mltrace_labels", labels)
+        if io_facets:
+            dataset["outputFacets" if role == "output" else "inputFacets"] = io_facets
         return dataset
+
+    def _profile_facets(self, facets, profiled):
+        """The profile of the fingerprinted version, unless an event of the store (or an earlier
+        dataset of this one) carries it; None too when the file changed since its fingerprint."""
+        from mltrace import _profile  # imported when first needed: `import mltrace` stays light
+
+        version = self.print["fingerprint"]
+        if version in profiled or not _profile.format_of(self.name) or _store.profile_recorded(version):
+            return None
+        budget = _profile.budget_ms()
+        if budget <= 0:
+            return None
+        path = _pointers.pointer_path(self.name, _store.location().root)
+        found = _profile.profile_file(path, budget)
+        if found is None or not _unchanged(path, self.print):
+            return None
+        profiled.add(version)
+        facets["schema"] = standard_facet("schema", {"fields": found["schema"]})
+        return {
+            "dataQualityMetrics": standard_facet("dataQualityMetrics", found["metrics"]),
+            "mltrace_profile": our_facet("mltrace_profile", found["profile"]),
+        }
+
+
+def _unchanged(path, fingerprint):
+    """Whether the file still has the size and modification time it was fingerprinted with."""
+    stat = _pointers.regular_file_stat(path)
+    return (
+        stat is not None
+        and stat.st_size == fingerprint["size"]
+        and _pointers.iso_millis(stat.st_mtime_ns) == fingerprint["modifiedTime"]
+    )
 
 
 def unique(pointers):

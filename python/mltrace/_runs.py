@@ -110,7 +110,11 @@ class RunLog(object):
             [],
         )
 
-    def end_event(self, end, inputs, outputs, error=None, code_recorded=False):
+    def end_event(self, end, inputs, outputs, error=None, code_recorded=False, profiled=None):
+        """COMPLETE or FAIL. ``profiled``: a set that collects the content versions whose data
+        profile this event carries (docs/EVENTS.md "Data profiles")."""
+        if profiled is None:
+            profiled = set()
         run_facets = {"mltrace_run": self._run_facet(end)}
         run_facets.update(self.run_facets)
         if error is not None:
@@ -133,18 +137,22 @@ class RunLog(object):
             self.component,
             run_facets,
             job_facets,
-            [p.dataset() for p in _events.unique(inputs)],
-            [p.dataset() for p in _events.unique(outputs)],
+            [p.dataset("input", profiled) for p in _events.unique(inputs)],
+            [p.dataset("output", profiled) for p in _events.unique(outputs)],
         )
 
     def append_end(self, end, inputs, outputs, error=None):
         """Appends COMPLETE or FAIL. The code goes in once per version (docs/EVENTS.md
         "mltrace_code"): the first event of this store to carry it records it, later ones name
-        its hash."""
+        its hash. So do data profiles, once per content version ("Data profiles")."""
         digest = _events.code_hash(self.code) if self.code else None
         recorded = digest is not None and _store.code_recorded(digest)
-        if _store.append(self.end_event(end, inputs, outputs, error, recorded)) and digest and not recorded:
-            _store.record_code(digest)
+        profiled = set()
+        if _store.append(self.end_event(end, inputs, outputs, error, recorded, profiled)):
+            if digest and not recorded:
+                _store.record_code(digest)
+            for version in profiled:
+                _store.record_profile(version)
 
     def _run_facet(self, end):
         fields = {"startTime": _events.iso(self.start)}

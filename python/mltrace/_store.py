@@ -19,6 +19,7 @@ STORE_FOLDER = ".mltrace"
 EVENTS_FOLDER = "events"
 SEGMENTS_FOLDER = "segments"
 CODE_FOLDER = "code"  # code/<sha256>: an event of this store records that code (docs/EVENTS.md)
+PROFILES_FOLDER = "profiles"  # profiles/<version, ":" as "-">: an event carries its data profile
 END_MARKER = ".done"  # <file>.done: the writer has ended, its file may be merged (docs/LAYOUT.md)
 
 
@@ -274,6 +275,48 @@ def record_code(digest):
         directory = os.path.join(store_dir, CODE_FOLDER)
         os.makedirs(directory, exist_ok=True)
         os.close(os.open(os.path.join(directory, digest), os.O_WRONLY | os.O_CREAT, 0o666))
+    except OSError:
+        pass
+
+
+_profiled = {}  # store dir -> content versions whose profile an event of that store carries
+
+
+def _profile_marker(version):
+    """The marker file's name of a version (``sha256:<hex>`` or ``sha256-sampled:<hex>``), or None."""
+    kind, _, digest = version.partition(":")
+    if kind not in ("sha256", "sha256-sampled") or len(digest) != 64:
+        return None
+    if digest.strip("0123456789abcdef"):
+        return None
+    return kind + "-" + digest
+
+
+def profile_recorded(version):
+    """Whether an event of this store already carries the data profile of this content version
+    (docs/EVENTS.md "Data profiles"); True for a version that is not one we profile."""
+    store_dir = location().store_dir
+    known = _profiled.setdefault(store_dir, set())
+    if version in known:
+        return True
+    marker = _profile_marker(version)
+    if marker is None or os.path.exists(os.path.join(store_dir, PROFILES_FOLDER, marker)):
+        known.add(version)
+        return True
+    return False
+
+
+def record_profile(version):
+    """Called once the event that carries a version's profile is written."""
+    marker = _profile_marker(version)
+    if marker is None:
+        return
+    store_dir = location().store_dir
+    _profiled.setdefault(store_dir, set()).add(version)
+    try:
+        directory = os.path.join(store_dir, PROFILES_FOLDER)
+        os.makedirs(directory, exist_ok=True)
+        os.close(os.open(os.path.join(directory, marker), os.O_WRONLY | os.O_CREAT, 0o666))
     except OSError:
         pass
 

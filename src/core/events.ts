@@ -15,6 +15,10 @@ const STANDARD_FACETS = {
   documentation: 'facets/1-1-0/DocumentationJobFacet.json#/$defs/DocumentationJobFacet',
   ownership: 'facets/1-0-1/OwnershipJobFacet.json#/$defs/OwnershipJobFacet',
   version: 'facets/1-0-1/DatasetVersionDatasetFacet.json#/$defs/DatasetVersionDatasetFacet',
+  /** A data profile (docs/EVENTS.md "Data profiles"), in inputFacets and, for outputs, outputFacets. */
+  dataQualityMetrics:
+    'facets/1-0-3/DataQualityMetricsInputDatasetFacet.json#/$defs/DataQualityMetricsInputDatasetFacet',
+  schema: 'facets/1-2-0/SchemaDatasetFacet.json#/$defs/SchemaDatasetFacet',
 } as const;
 
 export type EventType = 'START' | 'RUNNING' | 'COMPLETE' | 'ABORT' | 'FAIL' | 'OTHER';

@@ -14,6 +14,8 @@ export const SEGMENTS_FOLDER = 'segments';
 export const END_MARKER = '.done';
 /** One empty file per code version recorded in the log (docs/EVENTS.md "mltrace_code"). */
 export const CODE_FOLDER = 'code';
+/** One empty file per content version whose profile the log carries (docs/EVENTS.md "Data profiles"). */
+export const PROFILES_FOLDER = 'profiles';
 
 export interface StoreLocation {
   /** The `.mltrace` folder. */
@@ -60,6 +62,7 @@ export function storeLocation(storeDir: string, env: NodeJS.ProcessEnv = process
 export const eventsDir = (storeDir: string): string => path.join(storeDir, EVENTS_FOLDER);
 export const segmentsDir = (storeDir: string): string => path.join(storeDir, EVENTS_FOLDER, SEGMENTS_FOLDER);
 export const codeDir = (storeDir: string): string => path.join(storeDir, CODE_FOLDER);
+export const profilesDir = (storeDir: string): string => path.join(storeDir, PROFILES_FOLDER);
 export const snapshotPath = (storeDir: string): string => path.join(storeDir, SNAPSHOT_FILE);
 
 /**

@@ -20,7 +20,10 @@ import {
 } from './events';
 import { CodeRegistry, codeHash } from './codeRegistry';
 import { labelInputFacets } from './labels/events';
-import { fingerprintFile } from './fingerprint';
+import { FileFingerprint, fingerprintFile } from './fingerprint';
+import { PROFILE_FACETS } from './profile/facets';
+import { profileBudgetMs, profileFile, profileFormat } from './profile/profile';
+import { ProfileRegistry } from './profile/registry';
 import { inferPointerType, pointerPath } from './pointers';
 import { END_MARKER, eventsDir, StoreLocation } from './storeDir';
 
@@ -68,6 +71,7 @@ export interface RunHandle {
 
 export class EventWriter {
   private readonly codeRegistry: CodeRegistry;
+  private readonly profileRegistry: ProfileRegistry;
   private fd: number | undefined;
   private torn = false;
   private fileValue: string;
@@ -88,6 +92,7 @@ export class EventWriter {
   ) {
     this.fileValue = this.newFile();
     this.codeRegistry = new CodeRegistry(location.storeDir);
+    this.profileRegistry = new ProfileRegistry(location.storeDir);
   }
 
   /** The file this writer appends to (after `close()`, a new append starts a new file: an ended file is never reopened). */
@@ -185,6 +190,7 @@ export class EventWriter {
       );
     }
     if (end.exit) runFacets[OUR_FACETS.exit] = ourFacet(OUR_FACETS.exit, end.exit, this.producer);
+    const profiled = new Set<string>();
     this.append(
       this.runEvent(
         end.status === 'complete' ? 'COMPLETE' : 'FAIL',
@@ -193,9 +199,11 @@ export class EventWriter {
         { inputs, outputs: dedupe(end.outputs ?? []) },
         runFacets,
         records ? 'record' : 'refer',
+        profiled,
       ),
     );
     if (records) this.codeRegistry.add(hash);
+    for (const version of profiled) this.profileRegistry.add(version);
   }
 
   /** Logs a whole run at once (the command wrapper's and tests' way). */
@@ -267,6 +275,7 @@ export class EventWriter {
     io: { inputs: PointerSpec[]; outputs: PointerSpec[] },
     extraRunFacets: Facets = {},
     code: 'record' | 'refer' = 'record',
+    profiled?: Set<string>,
   ): RunEvent {
     const { source, upstream } = handle.start;
     const runFacets: Facets = {
@@ -333,22 +342,35 @@ export class EventWriter {
       schemaURL: eventSchemaURL('RunEvent'),
       run: { runId: handle.runId, facets: runFacets },
       job: { namespace: this.location.namespace, name: handle.component, facets: jobFacets },
-      inputs: io.inputs.map((p) => this.dataset(p, withFingerprints)),
-      outputs: io.outputs.map((p) => this.dataset(p, withFingerprints)),
+      inputs: io.inputs.map((p) => this.dataset(p, withFingerprints, 'input', profiled)),
+      outputs: io.outputs.map((p) => this.dataset(p, withFingerprints, 'output', profiled)),
     };
   }
 
-  private dataset(pointer: PointerSpec, withFingerprint: boolean): DatasetRef {
+  /**
+   * A dataset of an event. With `profiled` (COMPLETE and FAIL events), a tabular file's profile goes
+   * in too, once per content version: its version is added to `profiled`, to be registered once
+   * the event is written.
+   */
+  private dataset(
+    pointer: PointerSpec,
+    withFingerprint: boolean,
+    role: 'input' | 'output',
+    profiled?: Set<string>,
+  ): DatasetRef {
     const facets: Facets = {};
+    let ioFacets: Facets | undefined;
     const pointerFields: Record<string, unknown> = {
       pointerType: inferPointerType(pointer.name, pointer.endpoint),
     };
     if (withFingerprint && !pointer.endpoint) {
-      const print = fingerprintFile(pointerPath(pointer.name, this.location.root));
+      const file = pointerPath(pointer.name, this.location.root);
+      const print = fingerprintFile(file);
       if (print) {
         facets.version = standardFacet('version', { datasetVersion: print.fingerprint }, this.producer);
         pointerFields.size = print.size;
         pointerFields.modifiedTime = print.modifiedTime;
+        if (profiled) ioFacets = this.profileFacets(file, print, facets, profiled);
       }
     }
     // A type the name already implies, with nothing else to say, is left out: it would only make
@@ -359,9 +381,46 @@ export class EventWriter {
     ) {
       facets[OUR_FACETS.pointer] = ourFacet(OUR_FACETS.pointer, pointerFields, this.producer);
     }
-    const ref: DatasetRef = { namespace: FILE_NAMESPACE, name: pointer.name, facets };
-    if (pointer.labels?.length) ref.inputFacets = labelInputFacets(pointer.labels, this.producer);
-    return ref;
+    const dataset: DatasetRef = { namespace: FILE_NAMESPACE, name: pointer.name, facets };
+    if (pointer.labels?.length)
+      ioFacets = { ...ioFacets, ...labelInputFacets(pointer.labels, this.producer) };
+    if (ioFacets) dataset[role === 'input' ? 'inputFacets' : 'outputFacets'] = ioFacets;
+    return dataset;
+  }
+
+  /**
+   * The profile of a file's version, when no event of this store carries it yet (nor an earlier
+   * dataset of this event): `schema` goes in the dataset's facets, the returned facets in its
+   * inputFacets or outputFacets. A file that changed while it was profiled gets none.
+   */
+  private profileFacets(
+    file: string,
+    print: FileFingerprint,
+    facets: Facets,
+    profiled: Set<string>,
+  ): Facets | undefined {
+    const version = print.fingerprint;
+    if (!profileFormat(file) || profiled.has(version) || this.profileRegistry.has(version)) return undefined;
+    const budgetMs = profileBudgetMs();
+    if (!(budgetMs > 0)) return undefined;
+    const found = profileFile(file, { budgetMs });
+    if (!found || !unchanged(file, print)) return undefined;
+    profiled.add(version);
+    facets[PROFILE_FACETS.schema] = standardFacet('schema', { fields: found.schema }, this.producer);
+    return {
+      [PROFILE_FACETS.metrics]: standardFacet('dataQualityMetrics', { ...found.metrics }, this.producer),
+      [PROFILE_FACETS.ours]: ourFacet(PROFILE_FACETS.ours, { ...found.profile }, this.producer),
+    };
+  }
+}
+
+/** Whether the file still has the size and modification time it was fingerprinted with. */
+function unchanged(file: string, print: FileFingerprint): boolean {
+  try {
+    const stat = fs.statSync(file);
+    return stat.size === print.size && stat.mtime.toISOString() === print.modifiedTime;
+  } catch {
+    return false;
   }
 }
 

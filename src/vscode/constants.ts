@@ -81,6 +81,7 @@ export const Settings = {
   autoCompactEndedFiles: 'autoCompact.endedFiles',
   teamUri: 'team.uri',
   teamPollSeconds: 'team.pollSeconds',
+  profileBudgetMs: 'profile.budgetMs',
   namespace: 'namespace',
   driftThreshold: 'drift.threshold',
   driftNullRatePoints: 'drift.nullRatePoints',

@@ -445,6 +445,19 @@ suite('mltrace extension', () => {
     await waitFor('the snapshot', () => fs.existsSync(path.join(storeDir, 'lineage.sqlite')), 5000);
   });
 
+  test('terminals get the data profile budget, mltrace.profile.budgetMs, as MLTRACE_PROFILE_BUDGET_MS', async () => {
+    const budget = () => api.terminal.collection.get('MLTRACE_PROFILE_BUDGET_MS')?.value;
+    assert.equal(budget(), '200', 'the default');
+    const config = vscode.workspace.getConfiguration('mltrace');
+    await config.update('profile.budgetMs', 0, vscode.ConfigurationTarget.Workspace);
+    try {
+      await waitFor('the new budget', () => budget() === '0', 5000);
+    } finally {
+      await config.update('profile.budgetMs', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('the default again', () => budget() === '200', 5000);
+  });
+
   test('the store directory setting reopens the store; a store created by a first run is picked up live', async () => {
     const elsewhere = path.join(folder(), 'elsewhere');
     await openStoreDirectory(api, 'elsewhere/.mltrace');

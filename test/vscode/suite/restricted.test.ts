@@ -90,6 +90,7 @@ suite('mltrace in Restricted Mode', () => {
     assert.equal(fs.existsSync(path.join(folder(), '.mltrace', 'lineage.sqlite')), false);
     assert.equal(api.terminal.collection.get('MLTRACE_DIR'), undefined);
     assert.equal(api.terminal.collection.get('PYTHONPATH'), undefined);
+    assert.equal(api.terminal.collection.get('MLTRACE_PROFILE_BUDGET_MS'), undefined);
   });
 
   test('no team store is used, not even one from user settings', async () => {
