@@ -313,10 +313,14 @@ def record_profile(version):
         return
     store_dir = location().store_dir
     _profiled.setdefault(store_dir, set()).add(version)
+    directory = os.path.join(store_dir, PROFILES_FOLDER)
+    path = os.path.join(directory, marker)
     try:
-        directory = os.path.join(store_dir, PROFILES_FOLDER)
-        os.makedirs(directory, exist_ok=True)
-        os.close(os.open(os.path.join(directory, marker), os.O_WRONLY | os.O_CREAT, 0o666))
+        try:
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o666))
+        except FileNotFoundError:  # the first marker of this store
+            os.makedirs(directory, exist_ok=True)
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o666))
     except OSError:
         pass
 

@@ -5,9 +5,8 @@
 // events once per content version, validate against the OpenLineage schemas, and never break or
 // stop logging.
 //
-// What could not be run here: Parquet. pyarrow is not in Debian 12 and cannot be installed on this
-// machine, so the Parquet test below is skipped unless pyarrow is importable; the code it would
-// exercise (_profile_parquet) has never run.
+// What CI cannot run: Parquet. pyarrow is not in Debian 12 (nor installable from a package index
+// here), so the Parquet test below is skipped unless pyarrow is importable; see that test.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -163,6 +162,77 @@ describe('profiles: Python and Node agree', () => {
     for (const file of bad) assert.equal(nodeProfile(file), null, path.basename(file));
     assert.equal(nodeProfile(path.join(dir, 'missing.csv')), null);
     assert.equal(nodeProfile(path.join(dir, 'quoted.txt')), null, 'not a tabular file name');
+  });
+
+  test('random small files (seeded): the same profile, or none, from both sides', () => {
+    let seed = 2026;
+    const next = (n: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % n;
+    const pick = <T>(list: readonly T[]): T => list[next(list.length)];
+    const chars = [
+      'a',
+      ',',
+      ',',
+      '"',
+      '"',
+      '\n',
+      '\n',
+      '\r',
+      '1',
+      '2',
+      '.',
+      'é',
+      '😀',
+      '\uFF5E',
+      ' ',
+      '\t',
+      'e',
+      '-',
+    ];
+    const values = [
+      null,
+      true,
+      false,
+      0,
+      1,
+      -1,
+      2.5,
+      1e300,
+      'a',
+      '',
+      '😀',
+      '\uE000',
+      [1, 2],
+      { k: 1 },
+      'x\ny',
+    ];
+    const random: Record<string, string> = {};
+    for (let i = 0; i < 200; i++) {
+      const text = Array.from({ length: next(80) }, () => pick(chars)).join('');
+      random[`random${i}.${i % 3 ? 'csv' : 'tsv'}`] = `h1,h2\th3\n${text}`;
+    }
+    for (let i = 0; i < 60; i++) {
+      const lines = Array.from({ length: next(12) }, () =>
+        JSON.stringify(
+          Object.fromEntries(
+            Array.from({ length: next(4) }, () => [pick(['a', 'b', '7', 'z']), pick(values)]),
+          ),
+        ),
+      );
+      random[`random${i}.jsonl`] = lines.join('\n');
+    }
+    const files = writeAll(tempDir(), random);
+    const fromPython = pythonProfiles(files);
+    let profiled = 0;
+    files.forEach((file, i) => {
+      const fromNode = nodeProfile(file);
+      if (fromNode) profiled++;
+      assert.deepStrictEqual(
+        fromNode,
+        fromPython[i],
+        `${path.basename(file)}: ${JSON.stringify(random[path.basename(file)])}`,
+      );
+    });
+    assert.ok(profiled > 100 && profiled < files.length, `${profiled} of ${files.length} profiled`);
   });
 
   const profile = (name: string) => node[Object.keys(CORPUS).indexOf(name)] as Json;
@@ -405,28 +475,53 @@ describe('profiles of .npy and .parquet files (Python shim)', () => {
     },
   );
 
-  // pyarrow is not in Debian 12 and no Python package index is reachable here: this test could
-  // not be run when it was written, and is skipped unless pyarrow is importable.
+  // pyarrow is not in Debian 12 and CI has no Python package index: there this test is skipped.
+  // It was run once by hand (2026-12-01) with PYTHON set to a virtual environment holding a
+  // pyarrow 25 wheel found on the development machine; it has not run in CI.
   test(
-    '.parquet through pyarrow: rows and min/max from the footer',
-    {
-      skip:
-        !hasModule(PYTHON, 'pyarrow') && 'pyarrow is not installed (not in Debian 12): could not be run here',
-    },
+    '.parquet through pyarrow: rows and min/max from the footer, the rest from the rows read',
+    { skip: !hasModule(PYTHON, 'pyarrow') && 'pyarrow is not installed (not in Debian 12): not run here' },
     () => {
       const dir = tempDir();
       const script = [
-        'import pyarrow as pa, pyarrow.parquet as pq, sys',
+        'import datetime, pyarrow as pa, pyarrow.parquet as pq, sys',
+        'd = sys.argv[1]',
         'n = 30000',
-        'pq.write_table(pa.table({"x": list(range(n)), "c": ["a" if i % 3 else "b" for i in range(n)]}), sys.argv[1] + "/t.parquet", row_group_size=5000)',
+        'pq.write_table(pa.table({',
+        '    "x": list(range(n)),',
+        '    "c": ["a" if i % 3 else "b" for i in range(n)],',
+        '    "f": [None if i % 10 == 0 else i / 2 for i in range(n)],',
+        '}), d + "/big.parquet", row_group_size=5000)',
+        'pq.write_table(pa.table({',
+        '    "t": [datetime.datetime(2026, 1, 1 + i) for i in range(3)],',
+        '    "l": [[1, 2], [], None],',
+        '    "b": [True, False, None],',
+        '}), d + "/small.parquet")',
       ].join('\n');
       const made = spawnSync(PYTHON, ['-c', script, dir], { encoding: 'utf8' });
       assert.equal(made.status, 0, made.stderr);
-      const [table] = pythonProfiles([path.join(dir, 't.parquet')]) as Json[];
-      assert.equal(table.profile.rows, 30000);
-      assert.equal(table.profile.sampled, true);
-      assert.deepEqual(types(table), { x: 'integer', c: 'string' });
-      assert.deepEqual([byName(table, 'x').min, byName(table, 'x').max], [0, 29999]);
+      const [big, small] = pythonProfiles([
+        path.join(dir, 'big.parquet'),
+        path.join(dir, 'small.parquet'),
+      ]) as Json[];
+      assert.equal(big.profile.rows, 30000, 'from the footer');
+      assert.equal(big.profile.sampled, true);
+      assert.equal(big.metrics.rowCount, ROW_LIMIT);
+      assert.deepEqual(types(big), { x: 'integer', c: 'string', f: 'number' });
+      assert.deepEqual([byName(big, 'x').min, byName(big, 'x').max], [0, 29999], "the footer's statistics");
+      const sampledNulls = Array.from({ length: ROW_LIMIT }, (_, k) =>
+        Math.floor((k * 30000) / ROW_LIMIT),
+      ).filter((row) => row % 10 === 0).length;
+      assert.equal(byName(big, 'f').nullCount, sampledNulls, 'rows floor(k × 30000 / 8000)');
+      assert.deepEqual(
+        big.profile.topValues.c.values.map(([v]: [string]) => v),
+        ['a', 'b'],
+      );
+      assert.equal(small.profile.sampled, false);
+      assert.deepEqual(types(small), { t: 'string', l: 'json', b: 'boolean' });
+      assert.deepEqual([byName(small, 'l').nullCount, byName(small, 'b').nullCount], [1, 1]);
+      // Without pyarrow: no profile, no error.
+      assert.deepEqual(pythonProfiles([path.join(dir, 'big.parquet')], { without: 'pyarrow' }), [null]);
     },
   );
 });

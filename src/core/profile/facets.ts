@@ -53,7 +53,8 @@ export interface ProfileFacet {
   /**
    * Up to 20 most frequent values per string, boolean, or low-cardinality (≤ 20 distinct)
    * integer column: [value as text, count] by count descending, then value ascending by code
-   * point; `other` counts the remaining non-null values.
+   * point; `other` counts the remaining non-null values. A column with no non-null value, or whose
+   * listed values include one longer than 200 code points (free text), has no entry.
    */
   topValues: Record<string, { values: [string, number][]; other: number }>;
 }
