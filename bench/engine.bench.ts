@@ -13,6 +13,7 @@ import { SCHEMA } from '../src/core/schema';
 import { loadSqlJs, all } from '../src/core/sql';
 import { storeLocation } from '../src/core/storeDir';
 import { EventWriter, PointerSpec } from '../src/core/writer';
+import { benchDrift } from './drift';
 
 const SCALES = (process.env.BENCH_SCALES ?? '20000,100000').split(',').map(Number);
 const DAY = 86400e3;
@@ -593,6 +594,9 @@ function manyWriterFigures(): Record<string, number> {
   if (process.env.BENCH_ENGINE !== '0')
     for (const scale of SCALES) console.log(JSON.stringify(await benchScale(scale)));
   if (DEEP_RUNS > 0) console.log(JSON.stringify(await benchDeep(DEEP_RUNS)));
+  // Staleness with drift (bench/drift.ts); BENCH_DRIFT_RUNS=0 leaves it out.
+  const driftRuns = Number(process.env.BENCH_DRIFT_RUNS ?? 100000);
+  if (driftRuns > 0) console.log(JSON.stringify(await benchDrift(driftRuns)));
   if (process.env.BENCH_LOG !== '0') {
     const runs = pythonRuns();
     for (const scale of SCALES) console.log(JSON.stringify(logFigures(scale, runs)));
