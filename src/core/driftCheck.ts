@@ -31,8 +31,12 @@ export class DriftCheck {
   /** Least recently used first (a Map keeps insertion order; a hit moves to the end). */
   private readonly profiles = new Map<string, DataProfile>();
   private readonly reports = new Map<string, DriftReport>();
-  /** Versions found without a profile since `forget()`: not asked again meanwhile. */
+  /** Versions found without a profile since `forgetMissing()`: not asked again meanwhile. */
   private readonly missing = new Set<string>();
+  /** Versions known to have a profile (a profile, once recorded, stays). */
+  private readonly present = new Set<string>();
+  /** The columns two versions share, by "reference\ncurrent". */
+  private readonly shared = new Map<string, number>();
 
   constructor(db: Database) {
     this.profileStmt = db.prepare('SELECT data FROM profiles WHERE version = ?');
@@ -59,10 +63,34 @@ export class DriftCheck {
    * query for those that have none (most versions a staleness check meets: models, outputs).
    */
   prefetch(versions: Iterable<string>): void {
-    const unknown = [...new Set(versions)].filter((v) => !this.missing.has(v) && !this.profiles.has(v));
+    const unknown = [...new Set(versions)].filter(
+      (v) => !this.missing.has(v) && !this.present.has(v) && !this.profiles.has(v),
+    );
     if (unknown.length === 0) return;
     const present = new Set(all(this.presentStmt, [JSON.stringify(unknown)]).map((r) => String(r[0])));
-    for (const version of unknown) if (!present.has(version)) this.missing.add(version);
+    for (const version of unknown) {
+      if (present.has(version)) this.present.add(version);
+      else this.missing.add(version);
+    }
+  }
+
+  /** Whether a version has a profile, without reading it when that is known. */
+  hasProfile(version: string): boolean {
+    return this.present.has(version) || this.profiles.has(version) || this.profile(version) !== null;
+  }
+
+  /** The number of columns the profiles of two versions share (0 without both profiles). */
+  sharedColumns(a: string, b: string): number {
+    const key = `${a}\n${b}`;
+    let n = this.shared.get(key);
+    if (n === undefined) {
+      const pa = this.profile(a);
+      const pb = pa && this.profile(b);
+      n = pa && pb ? sharedColumns(pa, pb) : 0;
+      if (this.shared.size >= MAX_REPORTS) this.shared.delete(this.shared.keys().next().value!);
+      this.shared.set(key, n);
+    }
+    return n;
   }
 
   /** The profile of a content version, if an event recorded one. */
@@ -80,6 +108,7 @@ export class DriftCheck {
       return null;
     }
     const profile = JSON.parse(String(row[0])) as DataProfile;
+    this.present.add(version);
     if (this.profiles.size >= MAX_PROFILES) this.profiles.delete(this.profiles.keys().next().value!);
     this.profiles.set(version, profile);
     return profile;

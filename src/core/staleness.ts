@@ -1,7 +1,7 @@
 // Staleness (DESIGN.md §5), computed when asked so it never goes out of date.
 import * as fs from 'node:fs';
 import { driftFigures, DriftReport, driftSettings, DriftSettings, formatPsi } from './drift';
-import { DriftCheck, sharedColumns } from './driftCheck';
+import { DriftCheck } from './driftCheck';
 import { FILE_NAMESPACE } from './events';
 import { FingerprintCache } from './fingerprint';
 import { plural, runLabel } from './format';
@@ -131,17 +131,14 @@ export class Staleness {
         string,
         string,
       ];
-      const fitted = (training.get(trainerId) ?? [])
-        .map((t) => ({ ...t, profile: this.drift.profile(t.version) }))
-        .filter((t) => t.profile !== null);
+      const fitted = (training.get(trainerId) ?? []).filter((t) => this.drift.hasProfile(t.version));
       if (fitted.length === 0) continue;
       for (const input of readData.get(runId) ?? []) {
-        const profile = this.drift.profile(input.version);
-        if (!profile) continue;
+        if (!this.drift.hasProfile(input.version)) continue;
         let best: (typeof fitted)[number] | null = null;
         let bestShared = 0;
         for (const t of fitted) {
-          const shared = sharedColumns(t.profile!, profile);
+          const shared = this.drift.sharedColumns(t.version, input.version);
           if (shared > bestShared) [best, bestShared] = [t, shared];
         }
         if (!best || best.version === input.version) continue;
