@@ -15,6 +15,7 @@ import { loadSqlJs, all } from '../src/core/sql';
 import { storeLocation } from '../src/core/storeDir';
 import { EventWriter, PointerSpec } from '../src/core/writer';
 import { retractionEvent } from '../src/core/labels/events';
+import { benchDrift } from './drift';
 
 const SCALES = (process.env.BENCH_SCALES ?? '20000,100000').split(',').map(Number);
 const DAY = 86400e3;
@@ -689,6 +690,9 @@ function manyWriterFigures(): Record<string, number> {
     for (const scale of SCALES) console.log(JSON.stringify(await benchScale(scale)));
   if (DEEP_RUNS > 0) console.log(JSON.stringify(await benchDeep(DEEP_RUNS)));
   if (LABEL_RUNS > 0) console.log(JSON.stringify(await benchLabels(LABEL_RUNS)));
+  // Staleness with drift (bench/drift.ts); BENCH_DRIFT_RUNS=0 leaves it out.
+  const driftRuns = Number(process.env.BENCH_DRIFT_RUNS ?? 100000);
+  if (driftRuns > 0) console.log(JSON.stringify(await benchDrift(driftRuns)));
   if (process.env.BENCH_LOG !== '0') {
     const runs = pythonRuns();
     for (const scale of SCALES) console.log(JSON.stringify(logFigures(scale, runs)));

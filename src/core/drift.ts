@@ -387,6 +387,21 @@ export function categoricalPsi(
   return psiOf(r, c, settings.epsilon);
 }
 
+type TopValues = NonNullable<ColumnSummary['top']>;
+
+/** Counts by value and totals of a column's top values, once per profile read (they never change). */
+const countsCache = new WeakMap<TopValues, Map<string, number>>();
+const countsOf = (top: TopValues): Map<string, number> => {
+  let counts = countsCache.get(top);
+  if (!counts) countsCache.set(top, (counts = new Map(top.values)));
+  return counts;
+};
+const totalOf = (top: TopValues): number => {
+  let total = top.other;
+  for (const [, c] of top.values) total += c;
+  return total;
+};
+
 /** Each side's fractions in the reference's top values and "other" (categoricalPsi). */
 function categoricalFractions(
   reference: NonNullable<ColumnSummary['top']>,
@@ -394,11 +409,15 @@ function categoricalFractions(
   settings: DriftSettings,
 ): [number[], number[]] {
   const kept = reference.values.slice(0, settings.topValues);
-  const refTotal = reference.values.reduce((n, [, c]) => n + c, 0) + reference.other;
-  const curTotal = current.values.reduce((n, [, c]) => n + c, 0) + current.other;
+  const refTotal = totalOf(reference);
+  const curTotal = totalOf(current);
   if (refTotal === 0 || curTotal === 0) return [[1], [1]];
-  const curCounts = new Map(current.values);
-  const unlisted = current.other === 0 ? 0 : Math.min(current.other, ...current.values.map(([, c]) => c));
+  const curCounts = countsOf(current);
+  let unlisted = 0;
+  if (current.other > 0) {
+    unlisted = current.other;
+    for (const [, c] of current.values) if (c < unlisted) unlisted = c;
+  }
   const refFractions: number[] = [];
   const curFractions: number[] = [];
   let refKept = 0;

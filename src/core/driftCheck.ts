@@ -11,7 +11,7 @@ import {
   settingsKey,
 } from './drift';
 import { DIR } from './schema';
-import { Database, first, Statement } from './sql';
+import { all, Database, first, Statement } from './sql';
 
 /** Profiles and comparisons kept at most (a profile of 100 columns is ~30 KB as objects). */
 const MAX_PROFILES = 512;
@@ -26,30 +26,90 @@ export interface LoggedVersion {
 
 export class DriftCheck {
   private readonly profileStmt: Statement;
+  private readonly presentStmt: Statement;
   private readonly latestStmt: Statement;
+  /** Least recently used first (a Map keeps insertion order; a hit moves to the end). */
   private readonly profiles = new Map<string, DataProfile>();
   private readonly reports = new Map<string, DriftReport>();
+  /** Versions found without a profile since `forgetMissing()`: not asked again meanwhile. */
+  private readonly missing = new Set<string>();
+  /** Versions known to have a profile (a profile, once recorded, stays). */
+  private readonly present = new Set<string>();
+  /** The columns two versions share, by "reference\ncurrent". */
+  private readonly shared = new Map<string, number>();
 
   constructor(db: Database) {
     this.profileStmt = db.prepare('SELECT data FROM profiles WHERE version = ?');
+    this.presentStmt = db.prepare(
+      'SELECT version FROM profiles WHERE version IN (SELECT value FROM json_each(?))',
+    );
     this.latestStmt = db.prepare(`SELECT fingerprint, start_ms, seq, run_id FROM run_io
       WHERE pointer_id = ? AND dir = ? AND fingerprint IS NOT NULL ORDER BY start_ms DESC, seq DESC LIMIT 1`);
   }
 
   dispose(): void {
     this.profileStmt.free();
+    this.presentStmt.free();
     this.latestStmt.free();
+  }
+
+  /** Forgets which versions had no profile (call before a computation: new events may bring them). */
+  forgetMissing(): void {
+    this.missing.clear();
+  }
+
+  /**
+   * Finds out in one query which of these versions have profiles, so that `profile()` asks no
+   * query for those that have none (most versions a staleness check meets: models, outputs).
+   */
+  prefetch(versions: Iterable<string>): void {
+    const unknown = [...new Set(versions)].filter(
+      (v) => !this.missing.has(v) && !this.present.has(v) && !this.profiles.has(v),
+    );
+    if (unknown.length === 0) return;
+    const present = new Set(all(this.presentStmt, [JSON.stringify(unknown)]).map((r) => String(r[0])));
+    for (const version of unknown) {
+      if (present.has(version)) this.present.add(version);
+      else this.missing.add(version);
+    }
+  }
+
+  /** Whether a version has a profile, without reading it when that is known. */
+  hasProfile(version: string): boolean {
+    return this.present.has(version) || this.profiles.has(version) || this.profile(version) !== null;
+  }
+
+  /** The number of columns the profiles of two versions share (0 without both profiles). */
+  sharedColumns(a: string, b: string): number {
+    const key = `${a}\n${b}`;
+    let n = this.shared.get(key);
+    if (n === undefined) {
+      const pa = this.profile(a);
+      const pb = pa && this.profile(b);
+      n = pa && pb ? sharedColumns(pa, pb) : 0;
+      if (this.shared.size >= MAX_REPORTS) this.shared.delete(this.shared.keys().next().value!);
+      this.shared.set(key, n);
+    }
+    return n;
   }
 
   /** The profile of a content version, if an event recorded one. */
   profile(version: string | null): DataProfile | null {
-    if (version === null) return null;
+    if (version === null || this.missing.has(version)) return null;
     const cached = this.profiles.get(version);
-    if (cached) return cached;
+    if (cached) {
+      this.profiles.delete(version);
+      this.profiles.set(version, cached);
+      return cached;
+    }
     const row = first(this.profileStmt, [version]);
-    if (!row) return null;
+    if (!row) {
+      this.missing.add(version);
+      return null;
+    }
     const profile = JSON.parse(String(row[0])) as DataProfile;
-    if (this.profiles.size >= MAX_PROFILES) this.profiles.clear();
+    this.present.add(version);
+    if (this.profiles.size >= MAX_PROFILES) this.profiles.delete(this.profiles.keys().next().value!);
     this.profiles.set(version, profile);
     return profile;
   }
@@ -87,7 +147,7 @@ export class DriftCheck {
     const cur = ref && this.profile(current);
     if (!ref || !cur) return null;
     const report = compareProfiles(ref, cur, settings, options);
-    if (this.reports.size >= MAX_REPORTS) this.reports.clear();
+    if (this.reports.size >= MAX_REPORTS) this.reports.delete(this.reports.keys().next().value!);
     this.reports.set(key, report);
     return report;
   }

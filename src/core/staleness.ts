@@ -1,7 +1,7 @@
 // Staleness (DESIGN.md §5), computed when asked so it never goes out of date.
 import * as fs from 'node:fs';
 import { driftFigures, DriftReport, driftSettings, DriftSettings, formatPsi } from './drift';
-import { DriftCheck, sharedColumns } from './driftCheck';
+import { DriftCheck } from './driftCheck';
 import { FILE_NAMESPACE } from './events';
 import { FingerprintCache } from './fingerprint';
 import { plural, runLabel } from './format';
@@ -12,8 +12,11 @@ import { all, allJson, byteOrder, Database, FROM_IDS, jsonRowsSql, Statement } f
 export interface StalenessOptions {
   /** Rule 1's threshold, unless a run recorded its own. Default 30. */
   thresholdDays?: number;
-  /** Drift (rule 3's verdict and training–serving skew): drift.ts DRIFT_DEFAULTS for what is missing. */
-  drift?: Partial<DriftSettings>;
+  /**
+   * Drift (rule 3's verdict and training–serving skew): drift.ts DRIFT_DEFAULTS for what is
+   * missing; false leaves drift out (rule 3 as it was without profiles).
+   */
+  drift?: Partial<DriftSettings> | false;
 }
 
 export const DEFAULT_THRESHOLD_DAYS = 30;
@@ -59,15 +62,16 @@ export class Staleness {
       ),
     );
     // Training–serving skew: the models each run read, with the run that wrote the version it read…
+    // (CROSS JOIN: from the given runs outwards, which the planner does not always choose.)
     this.models = db.prepare(`SELECT d.run_id, mp.namespace, mp.name, w.id, w.uuid, wc.name
-      FROM deps d JOIN pointers mp ON mp.id = d.via AND mp.type = 'MODEL'
+      FROM json_each(?) j CROSS JOIN deps d ON d.run_id = j.value
+      CROSS JOIN pointers mp ON mp.id = d.via AND mp.type = 'MODEL'
       JOIN runs w ON w.id = d.dep_run_id JOIN components wc ON wc.id = w.component_id
-      WHERE d.run_id IN (SELECT value FROM json_each(?)) ORDER BY d.run_id, mp.name`);
+      ORDER BY d.run_id, mp.name`);
     // …and the data those runs read.
     this.trainingInputs = db.prepare(`SELECT io.run_id, p.namespace, p.name, io.fingerprint
-      FROM run_io io JOIN pointers p ON p.id = io.pointer_id
-      WHERE io.dir = ${DIR.input} AND io.fingerprint IS NOT NULL AND io.run_id IN (SELECT value FROM json_each(?))
-      ORDER BY io.run_id, p.name`);
+      FROM json_each(?) j CROSS JOIN run_io io ON io.run_id = j.value AND io.dir = ${DIR.input}
+      JOIN pointers p ON p.id = io.pointer_id WHERE io.fingerprint IS NOT NULL ORDER BY io.run_id, p.name`);
     this.drift = new DriftCheck(db);
     // Rule 4: the code recorded with the run.
     this.code = db.prepare(
@@ -96,7 +100,11 @@ export class Staleness {
     settings: DriftSettings,
     latest: Map<number, string | null>,
   ): string {
-    if (!latest.has(pointerId)) latest.set(pointerId, this.drift.latestVersion(pointerId)?.version ?? null);
+    if (!latest.has(pointerId)) {
+      // Only a latest version with a profile can give a verdict: the versions read are not looked up otherwise.
+      const version = this.drift.latestVersion(pointerId)?.version ?? null;
+      latest.set(pointerId, this.drift.profile(version) ? version : null);
+    }
     const now = latest.get(pointerId)!;
     if (now === null || now === read) return '';
     const report = this.drift.compare(read, now, settings);
@@ -121,7 +129,9 @@ export class Staleness {
     if (models.length === 0) return;
     const trainers = [...new Set(models.map((r) => Number(r[3])))];
     const training = new Map<number, Array<{ display: string; version: string }>>();
-    for (const r of all(this.trainingInputs, [JSON.stringify(trainers)])) {
+    const trainingRows = all(this.trainingInputs, [JSON.stringify(trainers)]);
+    this.drift.prefetch(trainingRows.map((r) => String(r[3])));
+    for (const r of trainingRows) {
       const id = Number(r[0]);
       const list = training.get(id) ?? [];
       list.push({ display: displayName(String(r[1]), String(r[2])), version: String(r[3]) });
@@ -136,17 +146,14 @@ export class Staleness {
         string,
         string,
       ];
-      const fitted = (training.get(trainerId) ?? [])
-        .map((t) => ({ ...t, profile: this.drift.profile(t.version) }))
-        .filter((t) => t.profile !== null);
+      const fitted = (training.get(trainerId) ?? []).filter((t) => this.drift.hasProfile(t.version));
       if (fitted.length === 0) continue;
       for (const input of readData.get(runId) ?? []) {
-        const profile = this.drift.profile(input.version);
-        if (!profile) continue;
+        if (!this.drift.hasProfile(input.version)) continue;
         let best: (typeof fitted)[number] | null = null;
         let bestShared = 0;
         for (const t of fitted) {
-          const shared = sharedColumns(t.profile!, profile);
+          const shared = this.drift.sharedColumns(t.version, input.version);
           if (shared > bestShared) [best, bestShared] = [t, shared];
         }
         if (!best || best.version === input.version) continue;
@@ -174,11 +181,14 @@ export class Staleness {
     };
     const ids = JSON.stringify([...new Set(runIds)]); // FROM_IDS: each once
     const defaultThreshold = options.thresholdDays ?? DEFAULT_THRESHOLD_DAYS;
-    const drift = driftSettings(options.drift);
+    const withDrift = options.drift !== false;
+    const drift = driftSettings(options.drift || {});
+    this.drift.forgetMissing();
     /** The latest logged version of each pointer met, for this call. */
     const latest = new Map<number, string | null>();
     /** What each run read, with the version it read: for skew. */
     const readData = new Map<number, Array<{ display: string; version: string }>>();
+    const onDisk = new Map<string, ReturnType<FingerprintCache['get']>>();
 
     type Dependency = [number, string, string, number, number, number | null, number, number];
     // By run, then the newest dependency first; a dependency read through two pointers once.
@@ -210,6 +220,7 @@ export class Staleness {
     const inputs = allJson(this.inputs, [ids]).sort(
       (a, b) => Number(a[0]) - Number(b[0]) || byteOrder(String(a[2]), String(b[2])),
     );
+    if (withDrift) this.drift.prefetch(inputs.flatMap((r) => (r[3] === null ? [] : [String(r[3])])));
     for (const r of inputs) {
       const [
         runId,
@@ -252,12 +263,15 @@ export class Staleness {
           ? ` (last written by ${runLabel(writerComponent!, writerUuid)})`
           : '';
       if (canCompare) {
-        const now = this.fingerprints.get(pointerPath(name, this.root));
+        const file = pointerPath(name, this.root);
+        // One look at each file per call (many runs read the same file).
+        if (!onDisk.has(file)) onDisk.set(file, this.fingerprints.get(file));
+        const now = onDisk.get(file);
         if (!now) add(runId, `Input ${display}${producer} no longer exists.`);
         else if (now.fingerprint !== fingerprint)
           add(
             runId,
-            `Input ${display}${producer} changed since this run read it${this.contentVerdict(pointerId, fingerprint, drift, latest)}.`,
+            `Input ${display}${producer} changed since this run read it${withDrift ? this.contentVerdict(pointerId, fingerprint, drift, latest) : ''}.`,
           );
       } else if (
         writerUuid &&
@@ -271,7 +285,7 @@ export class Staleness {
       }
     }
 
-    this.skew(ids, readData, drift, add);
+    if (withDrift) this.skew(ids, readData, drift, add);
 
     const files = new Map<string, string | null>();
     for (const r of allJson(this.code, [ids])) {
