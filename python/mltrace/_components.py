@@ -3,7 +3,6 @@ a component is a job that ran (a START, RUNNING, COMPLETE, FAIL or ABORT event) 
 described; its description and owner are the latest given (by event time), its tags accumulate,
 as the extension derives them (src/core/ingest/applyBatch.ts)."""
 
-import threading
 
 from mltrace import _derived
 
@@ -22,7 +21,7 @@ class _Known(object):
 
 class ComponentLog(object):
     def __init__(self):
-        self._lock = threading.Lock()
+        self._lock = _derived.ForkSafeLock()
         self._follower = _derived.LogFollower(b'"job"')
         self._known = {}
         self._order = 0

@@ -18,6 +18,7 @@ twice must change nothing (keeping the latest value per key, by event time then 
 import gzip
 import json
 import os
+import threading
 from datetime import datetime, timezone
 
 from mltrace import _store
@@ -120,3 +121,24 @@ class LogFollower(object):
             self._segments.add(name)
             for raw in lines:
                 yield raw
+
+
+class ForkSafeLock(object):
+    """A lock that a forked child gets afresh: another thread may have held it at fork time."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        if hasattr(os, "register_at_fork"):
+            os.register_at_fork(after_in_child=self._renew)
+
+    def _renew(self):
+        self._lock = threading.Lock()
+
+    def __enter__(self):
+        self._lock.acquire()
+        return self
+
+    def __exit__(self, *exc):
+        self._lock.release()
+        return False
+

@@ -9,7 +9,6 @@ whenever that came. Reading them back goes through ``_derived`` (the log, read i
 """
 
 import math
-import threading
 import time
 
 from mltrace import _derived, _events, _store
@@ -77,7 +76,7 @@ class TaskLog(object):
     """What the log says of every task: the latest value per (task, role, identifier)."""
 
     def __init__(self):
-        self._lock = threading.Lock()
+        self._lock = _derived.ForkSafeLock()
         self._store_dir = None
         self._follower = _derived.LogFollower(FACET.encode("ascii"))
         self._order = 0

@@ -2,8 +2,7 @@
 // `mltrace inspect`. Names and values come from logs: shown through visible().
 import { visible } from '../core/format';
 import type { HistoryRun } from '../core/model';
-import { formatMetric, formatParam } from '../core/valueText';
-import { valueNames } from '../core/runValues';
+import { formatMetric, formatParam, valueNames } from '../core/valueText';
 import { shortId } from '../core/format';
 import { dim, duration, list, relativeTime, runsTable, status, table } from './tables';
 

@@ -21,14 +21,3 @@ export function readRunValues(stmt: Statement, rowIds: readonly number[]): Map<n
   }
   return byRun;
 }
-
-/** The names that any of these runs has, sorted: the columns of a history table. */
-export function valueNames(runs: readonly RunValues[]): { params: string[]; metrics: string[] } {
-  const params = new Set<string>();
-  const metrics = new Set<string>();
-  for (const run of runs) {
-    for (const name of Object.keys(run.params)) params.add(name);
-    for (const name of Object.keys(run.metrics)) metrics.add(name);
-  }
-  return { params: [...params].sort(), metrics: [...metrics].sort() };
-}

@@ -1,6 +1,6 @@
 // The messages between the extension host and the webviews (DESIGN.md §3): both sides import
 // this module. Plain data only (what `postMessage` can clone); the webview never queries the store.
-import type { PointerType, Review, Run, RunDetail, TracedRun } from '../core/model';
+import type { HistoryRun, PointerType, Review, Run, RunDetail, TracedRun } from '../core/model';
 
 export type ViewKind = 'graph' | 'inspector' | 'review' | 'history';
 
@@ -69,8 +69,8 @@ export interface ReviewData {
 export interface HistoryData {
   view: 'history';
   component: string;
-  /** Newest first, as `history` returns them; `stale` filled where known. */
-  runs: Run[];
+  /** Newest first, as `history` returns them (with parameters and metrics); `stale` filled where known. */
+  runs: HistoryRun[];
 }
 
 export type ViewData = GraphData | InspectorData | ReviewData | HistoryData;

@@ -1,5 +1,5 @@
 // Fixture data for the webview tests and the benchmark: what the host would post.
-import type { Review, ReviewedRun, Run, RunDetail, TracedRun } from '../../src/core/model';
+import type { HistoryRun, Review, ReviewedRun, Run, RunDetail, TracedRun } from '../../src/core/model';
 import type {
   GraphData,
   GraphPointer,
@@ -266,7 +266,7 @@ export function reviewData(flaggedCount = 3): ReviewData {
 }
 
 export function historyData(): HistoryData {
-  const runs: Run[] = Array.from({ length: 14 }, (_, i) => {
+  const runs: HistoryRun[] = Array.from({ length: 14 }, (_, i) => {
     const { depth: _depth, ...r } = run({
       id: uuid(5000 + i),
       component: 'train',
@@ -276,7 +276,11 @@ export function historyData(): HistoryData {
       stale:
         i === 12 ? ['featurize (run 1a2b3c4d) has 2 fresher runs that began before this run started.'] : [],
     });
-    return r;
+    // Parameters and metrics (mltrace_params, mltrace_metrics): the failed run has no metric,
+    // only the last four runs measured their loss.
+    const metrics: Record<string, number> = i === 3 ? {} : { accuracy: 0.7 + i * 0.01 };
+    if (i >= 10) metrics.loss = 1 / (i + 1);
+    return { ...r, params: { lr: 0.1 / (i + 1) }, metrics };
   });
   return { view: 'history', component: 'train', runs: runs.reverse() };
 }

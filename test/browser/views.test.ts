@@ -150,6 +150,52 @@ describe('run inspector, review and history webviews', () => {
     await view.page.close();
   });
 
+  it('history: a run metric over the runs, chosen from a list, each point a run to inspect', async () => {
+    const view = await openView(browser, 'history');
+    const data = historyData();
+    await view.send({ type: 'init', data });
+    await view.page.waitForSelector('.metric-point');
+    assert.deepEqual(await view.page.locator('.metric-chart select option').allTextContents(), [
+      'accuracy',
+      'loss',
+    ]);
+    // Oldest first along the time axis; the failed run logged no metric.
+    const oldestFirst = [...data.runs].reverse();
+    const withAccuracy = oldestFirst.filter((r) => 'accuracy' in r.metrics);
+    assert.equal(withAccuracy.length, 13);
+    assert.deepEqual(
+      await view.page
+        .locator('.metric-point')
+        .evaluateAll((points) => points.map((p) => p.getAttribute('data-run'))),
+      withAccuracy.map((r) => r.id),
+    );
+    const ys = await view.page
+      .locator('.metric-point')
+      .evaluateAll((points) => points.map((p) => Number(p.getAttribute('cy'))));
+    assert.ok(
+      ys.every((y, i) => i === 0 || y < ys[i - 1]),
+      'accuracy rises run by run, so each point stands higher than the one before',
+    );
+    await view.page.locator('.metric-chart select').selectOption('loss');
+    await view.page.waitForFunction(() => document.querySelectorAll('.metric-point').length === 4);
+    const withLoss = oldestFirst.filter((r) => 'loss' in r.metrics);
+    assert.equal(
+      await view.page.locator('.metric-point').first().getAttribute('aria-label'),
+      `Run ${withLoss[0].id.slice(0, 8)}: loss ${Number((1 / 11).toPrecision(6))}`,
+    );
+    await view.page.locator('.metric-point').first().click();
+    await view.page.locator('.metric-point').first().focus();
+    await view.page.keyboard.press('ArrowRight');
+    await view.page.keyboard.press('Enter');
+    assert.deepEqual(await view.posted(), [
+      { type: 'inspectRun', runId: withLoss[0].id },
+      { type: 'inspectRun', runId: withLoss[1].id },
+    ]);
+    assert.deepEqual(await cspViolations(view.page), []);
+    assert.deepEqual(view.problems, []);
+    await view.page.close();
+  });
+
   for (const theme of THEMES) {
     it(`takes every colour of every view from the ${theme} theme's variables, and shows them`, async () => {
       const contrast = theme === 'high-contrast';

@@ -16,6 +16,7 @@ import {
 } from '../../core/format';
 import { RUN_STATE_ICONS, runState } from '../../shared/icons';
 import { connectView, post } from '../common/vscodeApi';
+import { metricChart } from './metricChart';
 
 const root = el('main', { className: 'history' });
 document.body.append(root);
@@ -56,6 +57,8 @@ function render(data: HistoryData): void {
   root.append(legend, overview, el('div', { className: 'range-bar' }, [resetButton]), timeline);
 
   const width = Math.max(480, root.clientWidth - 24);
+  const chart = metricChart(runs, width, (runId) => post({ type: 'inspectRun', runId }));
+  if (chart) root.insertBefore(chart, legend);
   const full: [Date, Date] = [startOf(runs[0]), new Date(Math.max(...runs.map((r) => endOf(r).getTime())))];
   if (full[1].getTime() - full[0].getTime() < 60_000) full[1] = new Date(full[0].getTime() + 60_000);
   const domain = range ?? full;
