@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MltraceApi } from '../../src/extension';
-import { SETTINGS_SECTION, Settings } from '../../src/vscode/constants';
+import { EXTENSION_ID, SETTINGS_SECTION, Settings } from '../../src/vscode/constants';
 
 export const folder = (): string => vscode.workspace.workspaceFolders![0].uri.fsPath;
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -107,4 +107,13 @@ export async function freshStore(api: MltraceApi, name: string): Promise<Fixture
       fs.rmSync(parent, { recursive: true, force: true });
     },
   };
+}
+
+/** The extension, activated with its store open, and a fresh copy of the example (a suite's setup). */
+export async function activatedWithFreshStore(name: string): Promise<{ api: MltraceApi; fixture: Fixture }> {
+  const extension = vscode.extensions.getExtension<MltraceApi>(EXTENSION_ID)!;
+  const api = extension.isActive ? extension.exports : await extension.activate();
+  assert.ok(await api.service.whenReady(), 'the store opened');
+  keepPristineCopy();
+  return { api, fixture: await freshStore(api, name) };
 }
