@@ -148,6 +148,8 @@ export interface ProfiledRun {
   end: string;
   inputs?: Dataset[];
   outputs?: Dataset[];
+  /** The run's source file (relative to the root) and line, for the editor's surfaces. */
+  source?: { path: string; line: number };
 }
 
 /** A COMPLETE event (start time in mltrace_run) whose datasets carry versions and profiles. */
@@ -161,7 +163,21 @@ export function profiledRunEvent(r: ProfiledRun): RunEvent {
       runId: r.runId,
       facets: { mltrace_run: ourFacet('mltrace_run', { startTime: r.start, endTime: r.end }, PRODUCER) },
     },
-    job: { namespace: 'ws', name: r.job },
+    job: {
+      namespace: 'ws',
+      name: r.job,
+      ...(r.source
+        ? {
+            facets: {
+              sourceCodeLocation: standardFacet(
+                'sourceCodeLocation',
+                { type: 'file', url: `file:///${r.source.path}#L${r.source.line}`, path: r.source.path },
+                PRODUCER,
+              ),
+            },
+          }
+        : {}),
+    },
     inputs: (r.inputs ?? []).map((d) => datasetRef(d, 'input')),
     outputs: (r.outputs ?? []).map((d) => datasetRef(d, 'output')),
   };

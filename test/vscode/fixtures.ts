@@ -118,3 +118,12 @@ export async function freshStore(api: MltraceApi, name: string): Promise<Fixture
     },
   };
 }
+
+/** The extension, activated with its store open, and a fresh copy of the example (a suite's setup). */
+export async function activatedWithFreshStore(name: string): Promise<{ api: MltraceApi; fixture: Fixture }> {
+  const extension = vscode.extensions.getExtension<MltraceApi>(EXTENSION_ID)!;
+  const api = extension.isActive ? extension.exports : await extension.activate();
+  assert.ok(await api.service.whenReady(), 'the store opened');
+  keepPristineCopy();
+  return { api, fixture: await freshStore(api, name) };
+}

@@ -11,14 +11,14 @@ import { visible } from '../../../src/core/format';
 import { storeLocation } from '../../../src/core/storeDir';
 import { EventWriter } from '../../../src/core/writer';
 import type { MltraceApi } from '../../../src/extension';
-import { Commands, EXTENSION_ID } from '../../../src/vscode/constants';
+import { Commands } from '../../../src/vscode/constants';
 import type { LineageNode, LineageTreeProvider } from '../../../src/vscode/views/treeBase';
 import type {
   HistoryPanel,
   LineageGraphPanel,
   RunInspectorPanel,
 } from '../../../src/vscode/webviews/lineagePanels';
-import { type Fixture, freshStore, keepPristineCopy, waitFor } from '../fixtures';
+import { activatedWithFreshStore, type Fixture, waitFor } from '../fixtures';
 
 // Clears the screen, sets the window title (ending with BEL), a C1 CSI, DEL, newlines and
 // carriage returns, right-to-left overrides and isolates.
@@ -124,11 +124,7 @@ suite('mltrace with hostile names in the log', () => {
 
   suiteSetup(async function () {
     this.timeout(60_000);
-    const extension = vscode.extensions.getExtension<MltraceApi>(EXTENSION_ID)!;
-    api = extension.isActive ? extension.exports : await extension.activate();
-    assert.ok(await api.service.whenReady(), 'the store opened');
-    keepPristineCopy();
-    fixture = await freshStore(api, 'hostile');
+    ({ api, fixture } = await activatedWithFreshStore('hostile'));
     // The source file the runs record, with the output's name in a string literal (the hover).
     fs.writeFileSync(
       path.join(fixture.root, 'hostile.py'),
