@@ -93,6 +93,32 @@ def git_tags_facet(tags):
     )
 
 
+_origin = None
+
+
+def origin():
+    """Who ran it where, for ``mltrace_run``: the user's login name and the machine's host name
+    (docs/EVENTS.md), each left out when it cannot be found. Teammates see them beside the run,
+    and staleness judges a run logged on another machine by the log, not by this disk."""
+    global _origin
+    if _origin is None:
+        found = {}
+        try:
+            import getpass
+
+            found["user"] = getpass.getuser()
+        except Exception:
+            pass
+        try:
+            import socket
+
+            found["host"] = socket.gethostname()
+        except Exception:
+            pass
+        _origin = {k: v for k, v in found.items() if isinstance(v, str) and v}
+    return _origin
+
+
 def run_event(event_type, event_time, run_id, job_name, run_facets, job_facets, inputs, outputs):
     return {
         "eventType": event_type,

@@ -156,6 +156,7 @@ class RunLog(object):
 
     def _run_facet(self, end):
         fields = {"startTime": _events.iso(self.start)}
+        fields.update(_events.origin())
         if end is not None:
             fields["endTime"] = _events.iso(end)
         fields.update(self.run_fields)

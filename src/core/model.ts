@@ -25,6 +25,9 @@ export interface Run {
   sourceLine: number | null;
   notes: string;
   error: string | null;
+  /** Who ran it and on which machine (mltrace_run), when the events say: teammates' runs. */
+  user?: string;
+  host?: string;
 }
 
 /** A parameter as logged: a JSON value (plain values as they are; others as their text). */

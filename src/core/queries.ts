@@ -69,6 +69,8 @@ const RUN_FACT_COLUMNS = {
   sourceFile: 'r.source_file',
   sourceLine: 'r.source_line',
   error: 'r.error',
+  user: 'r.run_user',
+  host: 'r.run_host',
 };
 /** A run's own columns only (long traces read its pointers and dependencies in bulk). */
 const RUN_FACTS = selectList(RUN_FACT_COLUMNS);
@@ -462,6 +464,7 @@ export class Queries {
         sourceLine: r[at.sourceLine] === null ? null : Number(r[at.sourceLine]),
         notes: '',
         error: text(r[at.error]),
+        ...origin(r[at.user], r[at.host]),
       });
     }
     for (const [runId, dir, name] of allJson(
@@ -870,6 +873,15 @@ function toRun(r: Row): Run {
     sourceLine: r[at.sourceLine] === null ? null : Number(r[at.sourceLine]),
     notes: text(at.notes) ?? '',
     error: text(at.error),
+    ...origin(r[at.user], r[at.host]),
+  };
+}
+
+/** A run's user and host, each only when known (older events do not say). */
+function origin(user: unknown, host: unknown): { user?: string; host?: string } {
+  return {
+    ...(user === null || user === undefined ? {} : { user: String(user) }),
+    ...(host === null || host === undefined ? {} : { host: String(host) }),
   };
 }
 

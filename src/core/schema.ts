@@ -1,6 +1,6 @@
 // The derived index (DESIGN.md §3). Bump SCHEMA_VERSION whenever this changes: older snapshots
 // are then rebuilt from the log.
-export const SCHEMA_VERSION = 8;
+export const SCHEMA_VERSION = 9;
 
 /** run_io.dir: which way a run used a pointer. */
 export const DIR = { input: 0, output: 1 } as const;
@@ -79,6 +79,8 @@ CREATE TABLE runs (
   code_id INTEGER,
   error TEXT,
   threshold_days REAL,
+  run_user TEXT,                       -- who ran it (mltrace_run user), where (host)
+  run_host TEXT,
   no_input_deps INTEGER NOT NULL DEFAULT 0
 );
 CREATE INDEX runs_by_component ON runs (component_id, lifecycle, start_ms, seq);

@@ -1,5 +1,6 @@
 // Staleness (DESIGN.md §5), computed when asked so it never goes out of date.
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import { driftFigures, DriftReport, driftSettings, DriftSettings, formatPsi } from './drift';
 import { DriftCheck } from './driftCheck';
 import { FILE_NAMESPACE } from './events';
@@ -7,7 +8,7 @@ import { FingerprintCache } from './fingerprint';
 import { plural, runLabel } from './format';
 import { pointerPath } from './pointers';
 import { DIR } from './schema';
-import { all, allJson, byteOrder, Database, FROM_IDS, jsonRowsSql, Statement } from './sql';
+import { all, allJson, byteOrder, Database, first, FROM_IDS, jsonRowsSql, Statement } from './sql';
 
 export interface StalenessOptions {
   /** Rule 1's threshold, unless a run recorded its own. Default 30. */
@@ -17,6 +18,12 @@ export interface StalenessOptions {
    * missing; false leaves drift out (rule 3 as it was without profiles).
    */
   drift?: Partial<DriftSettings> | false;
+  /**
+   * This machine's host name (default: os.hostname()). A run logged on another host (mltrace_run
+   * host) is judged by the log, not by this disk: its inputs by later writes, its code by later
+   * runs' code, so that nobody's run is called stale because this checkout differs.
+   */
+  thisHost?: string;
 }
 
 export const DEFAULT_THRESHOLD_DAYS = 30;
@@ -29,6 +36,7 @@ export class Staleness {
   private readonly code: Statement;
   private readonly models: Statement;
   private readonly trainingInputs: Statement;
+  private readonly laterCode: Statement;
   private readonly drift: DriftCheck;
 
   constructor(
@@ -52,13 +60,13 @@ export class Staleness {
     this.inputs = db.prepare(
       jsonRowsSql(
         `SELECT io.run_id, p.namespace, p.name, io.fingerprint, r.start_ms, r.seq, lw.id, lw.uuid, lc.name,
-        lw.start_ms, lw.seq, p.id
+        lw.start_ms, lw.seq, p.id, r.run_host
       ${FROM_IDS} run_io io ON io.run_id = ids.value AND io.dir = ${DIR.input}
       JOIN pointers p ON p.id = io.pointer_id JOIN runs r ON r.id = io.run_id
       LEFT JOIN runs lw ON lw.id = (SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = ${DIR.output}
         ORDER BY w.start_ms DESC, w.seq DESC LIMIT 1)
       LEFT JOIN components lc ON lc.id = lw.component_id`,
-        12,
+        13,
       ),
     );
     // Training–serving skew: the models each run read, with the run that wrote the version it read…
@@ -76,16 +84,29 @@ export class Staleness {
     // Rule 4: the code recorded with the run.
     this.code = db.prepare(
       jsonRowsSql(
-        `SELECT r.id, r.uuid, c.name, r.source_file, r.source_line, code.source
+        `SELECT r.id, r.uuid, c.name, r.source_file, r.source_line, code.source, r.run_host
       ${FROM_IDS} runs r ON r.id = ids.value JOIN components c ON c.id = r.component_id
       JOIN code ON code.id = r.code_id WHERE r.source_file IS NOT NULL`,
-        6,
+        7,
       ),
     );
+    // Rule 4 for a run logged on another machine: the latest later run of its component that ran
+    // other code, as the log says.
+    this.laterCode =
+      db.prepare(`SELECT f.uuid, f.run_host FROM runs r JOIN runs f ON f.component_id = r.component_id
+        AND f.lifecycle = 1 AND (f.start_ms, f.seq) > (r.start_ms, r.seq) AND f.code_id IS NOT NULL AND f.code_id <> r.code_id
+      WHERE r.id = ? ORDER BY f.start_ms DESC, f.seq DESC LIMIT 1`);
   }
 
   dispose(): void {
-    for (const stmt of [this.dependencies, this.inputs, this.code, this.models, this.trainingInputs])
+    for (const stmt of [
+      this.dependencies,
+      this.inputs,
+      this.code,
+      this.models,
+      this.trainingInputs,
+      this.laterCode,
+    ])
       stmt.free();
     this.drift.dispose();
   }
@@ -182,6 +203,8 @@ export class Staleness {
     const ids = JSON.stringify([...new Set(runIds)]); // FROM_IDS: each once
     const defaultThreshold = options.thresholdDays ?? DEFAULT_THRESHOLD_DAYS;
     const withDrift = options.drift !== false;
+    const thisHost = options.thisHost ?? os.hostname();
+    const elsewhere = (host: string | null) => host !== null && host !== thisHost;
     const drift = driftSettings(options.drift || {});
     this.drift.forgetMissing();
     /** The latest logged version of each pointer met, for this call. */
@@ -235,6 +258,7 @@ export class Staleness {
         writerStart,
         writerSeq,
         pointerId,
+        runHost,
       ] = r as [
         number,
         string,
@@ -248,6 +272,7 @@ export class Staleness {
         number | null,
         number | null,
         number,
+        string | null,
       ];
       const display = displayName(namespace, name);
       if (fingerprint !== null) {
@@ -257,7 +282,10 @@ export class Staleness {
         else readData.set(runId, [read]);
       }
       const canCompare =
-        namespace === FILE_NAMESPACE && fingerprint !== null && fingerprint.startsWith('sha256');
+        namespace === FILE_NAMESPACE &&
+        fingerprint !== null &&
+        fingerprint.startsWith('sha256') &&
+        !elsewhere(runHost);
       const producer =
         writerUuid && writerId !== runId
           ? ` (last written by ${runLabel(writerComponent!, writerUuid)})`
@@ -289,14 +317,24 @@ export class Staleness {
 
     const files = new Map<string, string | null>();
     for (const r of allJson(this.code, [ids])) {
-      const [runId, uuid, component, sourceFile, sourceLine, snapshot] = r as [
+      const [runId, uuid, component, sourceFile, sourceLine, snapshot, runHost] = r as [
         number,
         string,
         string,
         string,
         number | null,
         string,
+        string | null,
       ];
+      if (elsewhere(runHost)) {
+        const later = first(this.laterCode, [runId]);
+        if (later)
+          add(
+            runId,
+            `${runLabel(component, uuid)} ran on ${runHost}; a later run, ${runLabel(component, String(later[0]))}${later[1] ? ` on ${String(later[1])}` : ''}, ran other code.`,
+          );
+        continue;
+      }
       const file = pointerPath(sourceFile, this.root);
       if (!files.has(file)) files.set(file, readNormalized(file));
       const current = files.get(file) ?? null;

@@ -284,6 +284,7 @@ export class EventWriter {
         {
           startTime: handle.startTime.toISOString(),
           ...(eventType === 'START' ? {} : { endTime: eventTime.toISOString() }),
+          ...runOrigin(),
         },
         this.producer,
       ),
@@ -422,6 +423,27 @@ function unchanged(file: string, print: FileFingerprint): boolean {
   } catch {
     return false;
   }
+}
+
+let origin: { user?: string; host?: string } | undefined;
+
+/**
+ * Who ran it where, for `mltrace_run` (docs/EVENTS.md): the login name and the host name, each
+ * left out when it cannot be found. The Python shim writes the same (_events.origin).
+ */
+export function runOrigin(): { user?: string; host?: string } {
+  if (!origin) {
+    origin = {};
+    try {
+      const user = os.userInfo().username;
+      if (user) origin.user = user;
+    } catch {
+      // no entry for this uid (a container): the run just says nothing of its user
+    }
+    const host = os.hostname();
+    if (host) origin.host = host;
+  }
+  return origin;
 }
 
 function dedupe(pointers: PointerSpec[]): PointerSpec[] {

@@ -2,6 +2,7 @@
 // times, Markdown tooltips. Names come from users' logs, so they are always escaped: `visible()`
 // for plain text (labels, messages, titles), `md()` and `code()` for Markdown. Only what is shown
 // is escaped, never what identifies (command arguments, tree item ids, store lookups).
+import * as os from 'node:os';
 import * as vscode from 'vscode';
 import { absoluteTime, duration, relativeTime, runLabel, shortId, visible } from '../core/format';
 import type { PointerType, Run } from '../core/model';
@@ -59,6 +60,19 @@ export const runTitle = (run: { component: string; id: string }): string =>
 export const shortRunId = (id: string): string => visible(shortId(id));
 
 /** A run's tooltip: status, times, source, inputs/outputs and staleness reasons. */
+/** "by ana on gpu01" (each part when the events say), or undefined: who ran it, where. */
+export function origin(run: Run): string | undefined {
+  const parts = [run.user ? `by ${visible(run.user)}` : '', run.host ? `on ${visible(run.host)}` : ''];
+  const text = parts.filter(Boolean).join(' ');
+  return text || undefined;
+}
+
+/** `ana@gpu01` for a run logged on another machine than this one, else undefined. */
+export function elsewhere(run: Run): string | undefined {
+  if (!run.host || run.host === os.hostname()) return undefined;
+  return visible(run.user ? `${run.user}@${run.host}` : run.host);
+}
+
 export function runTooltip(run: Run, staleReasons: string[]): vscode.MarkdownString {
   const state = runState(run, staleReasons.length > 0);
   const tip = new vscode.MarkdownString(undefined, true);
@@ -66,6 +80,8 @@ export function runTooltip(run: Run, staleReasons: string[]): vscode.MarkdownStr
   const when = `${absoluteTime(run.startTime)} (${relativeTime(run.startTime)})`;
   const took = duration(run);
   tip.appendMarkdown(`${md(run.status)}, started ${md(when)}${took ? `, took ${md(took)}` : ''}\n\n`);
+  const by = origin(run);
+  if (by) tip.appendMarkdown(`Ran ${md(by)}\n\n`);
   if (run.sourceFile)
     tip.appendMarkdown(
       `Source: ${code(`${run.sourceFile}${run.sourceLine ? `:${run.sourceLine}` : ''}`)}${run.gitHash ? ` at ${code(run.gitHash.slice(0, 10))}` : ''}\n\n`,

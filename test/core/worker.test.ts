@@ -296,6 +296,8 @@ describe('the hand-off from the worker', () => {
           codeRef: 'ab'.repeat(32),
           error: 'boom',
           thresholdDays: 2.5,
+          user: 'ana',
+          host: 'gpu01',
           noInputDeps: true,
           upstream: new Set(['clean', 'featurize']),
           notes: [

@@ -81,6 +81,8 @@ const RUN_FACTS = [
   'code_id',
   'error',
   'threshold_days',
+  'run_user',
+  'run_host',
 ] as const;
 
 /** The [start_ms, seq] that stand at `at` and `at + 1` in a row: null if they are null. */
@@ -652,5 +654,5 @@ function toRunInfo(row: SqlValue[]): RunInfo {
 /** What a run delta states of the RUN_FACTS columns, in their order (null: not stated). */
 function runFacts(d: RunDelta, codeId: number | null): SqlValue[] {
   const gitTags = d.gitTags ? JSON.stringify(d.gitTags) : null;
-  return [d.gitHash, gitTags, d.sourceFile, d.sourceLine, codeId, d.error, d.thresholdDays];
+  return [d.gitHash, gitTags, d.sourceFile, d.sourceLine, codeId, d.error, d.thresholdDays, d.user, d.host];
 }

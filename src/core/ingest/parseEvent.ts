@@ -34,6 +34,9 @@ export interface RunFacts {
   codeRef: string | null;
   error: string | null;
   thresholdDays: number | null;
+  /** Who ran it, where (mltrace_run user and host), when an event said so. */
+  user: string | null;
+  host: string | null;
   noInputDeps: boolean;
 }
 
@@ -47,6 +50,8 @@ export const noRunFacts = (): RunFacts => ({
   codeRef: null,
   error: null,
   thresholdDays: null,
+  user: null,
+  host: null,
   noInputDeps: false,
 });
 
@@ -213,6 +218,8 @@ function parseRunEvent(raw: Json, run: Json, job: Json, timeMs: number, warnings
         event.thresholdDays = ours.stalenessThresholdDays;
       }
       event.noInputDeps = ours.noInputDependencies === true;
+      if (isString(ours.user) && ours.user) event.user = ours.user;
+      if (isString(ours.host) && ours.host) event.host = ours.host;
     }
   }
   const error = runFacets.errorMessage;

@@ -164,6 +164,8 @@ function mergeInto(d: RunDelta, e: ParsedRunEvent): void {
   d.codeRef = e.codeRef ?? d.codeRef;
   d.error = e.error ?? d.error;
   d.thresholdDays = e.thresholdDays ?? d.thresholdDays;
+  d.user = e.user ?? d.user;
+  d.host = e.host ?? d.host;
   d.noInputDeps ||= e.noInputDeps;
   for (const name of e.upstream) d.upstream.add(name);
   if (e.notes !== null) d.notes.push({ ms: e.timeMs, text: e.notes });

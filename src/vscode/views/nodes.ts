@@ -7,6 +7,7 @@ import { Commands, ItemContext } from '../constants';
 import type { LineageService } from '../lineageService';
 import {
   code,
+  elsewhere,
   md,
   plural,
   pointerIcon,
@@ -48,6 +49,9 @@ export class RunNode implements LineageNode {
     const parts = [shortRunId(this.run.id)];
     if (state !== 'complete') parts.push(state);
     if (this.label === 'component') parts.push(when);
+    // A teammate's run (logged on another machine) says whose and where.
+    const away = elsewhere(this.run);
+    if (away) parts.push(away);
     item.description = parts.join(' · ');
     item.iconPath = runIcon(state);
     item.tooltip = runTooltip(this.run, reasons);

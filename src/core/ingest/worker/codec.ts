@@ -154,6 +154,8 @@ export function encodeBatch(batch: PreparedBatch): EncodedBatch {
     w.maybeStr(d.codeRef);
     w.maybeStr(d.error);
     w.maybeNum(d.thresholdDays);
+    w.maybeStr(d.user);
+    w.maybeStr(d.host);
     w.bool(d.noInputDeps);
     w.list(d.upstream, (name) => w.str(name));
     w.list(d.notes, (note) => {
@@ -260,6 +262,8 @@ export function decodeBatch(batch: EncodedBatch): PreparedBatch {
       codeRef,
       error: r.maybeStr(),
       thresholdDays: r.maybeNum(),
+      user: r.maybeStr(),
+      host: r.maybeStr(),
       noInputDeps: r.bool(),
       upstream: new Set(r.list(() => r.str())),
       notes: r.list(() => ({ ms: r.num(), text: r.str() })),
