@@ -20,6 +20,13 @@ export interface PgCluster {
   stop(): void;
   start(): void;
   remove(): void;
+  /** With `tls`: the certificate (self-signed, for IP 127.0.0.1) a client verifies the server with. */
+  certificate?: string;
+}
+
+export interface PgOptions {
+  /** Serve TLS only: a self-signed certificate, and TCP connections without TLS refused. */
+  tls?: boolean;
 }
 
 const ADMIN = 'mltrace_admin';
@@ -63,7 +70,7 @@ function run(binary: string, args: string[], env: NodeJS.ProcessEnv = {}): strin
   return result.stdout;
 }
 
-export async function startPostgres(): Promise<PgCluster> {
+export async function startPostgres(pgOptions: PgOptions = {}): Promise<PgCluster> {
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL is not installed: apt-get install postgresql (see .ci/run)');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mltrace-pg-'));
@@ -88,7 +95,46 @@ export async function startPostgres(): Promise<PgCluster> {
     '--no-sync',
   ]);
   const port = await freePort();
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`;
+  let options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories=${dir} -c fsync=off`;
+  let certificate: string | undefined;
+  if (pgOptions.tls) {
+    certificate = path.join(dir, 'server.crt');
+    const key = path.join(dir, 'server.key');
+    const result = spawnSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        key,
+        '-out',
+        certificate,
+      ],
+      { encoding: 'utf8', timeout: 60_000 },
+    );
+    if (result.status !== 0) throw new Error(`openssl failed: ${result.stderr}`);
+    fs.chmodSync(key, 0o600);
+    if (asRoot) {
+      const { uid, gid } = userIds('postgres');
+      fs.chownSync(key, uid, gid);
+      fs.chownSync(certificate, uid, gid);
+    }
+    // TCP only with TLS: a client that does not use it is refused (the socket stays for psql).
+    fs.writeFileSync(
+      path.join(data, 'pg_hba.conf'),
+      'local all all trust\nhostssl all all 127.0.0.1/32 scram-sha-256\n',
+    );
+    options += ` -c ssl=on -c ssl_cert_file=${certificate} -c ssl_key_file=${key}`;
+  }
   const start = () =>
     run(path.join(bin, 'pg_ctl'), ['-D', data, '-l', path.join(dir, 'log'), '-o', options, '-w', 'start']);
   start();
@@ -115,6 +161,7 @@ export async function startPostgres(): Promise<PgCluster> {
     port,
     adminUri: uri(ADMIN),
     adminPassword,
+    certificate,
     uri,
     sql,
     start,
