@@ -26,7 +26,7 @@ export { PULLED_PREFIX } from './writerStreams';
 
 const PUSH_LINES = 5000;
 const PUSH_BYTES = 8 * 1024 * 1024;
-const PULL_LINES = 5000;
+const PULL_LINES = 20000;
 const PULL_WRITERS = 500;
 
 export interface SyncOptions extends ConnectOptions {
@@ -296,7 +296,8 @@ class TeamSync {
       for (const row of rows) {
         const seq = Number(row.seq);
         // Blank lines are never pushed: keep the numbering by writing them back.
-        text += '\n'.repeat(seq - line - 1) + row.line.replace(/[\r\n]/g, ' ') + '\n';
+        const one = /[\r\n]/.test(row.line) ? row.line.replace(/[\r\n]/g, ' ') : row.line;
+        text += (seq === line + 1 ? '' : '\n'.repeat(seq - line - 1)) + one + '\n';
         line = seq;
       }
       const bytes = Buffer.from(text);
