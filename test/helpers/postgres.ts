@@ -70,6 +70,23 @@ function run(binary: string, args: string[], env: NodeJS.ProcessEnv = {}): strin
   return result.stdout;
 }
 
+/** A self-signed certificate for 127.0.0.1 (and its key), made with openssl; throws when it fails. */
+export function selfSignedCertificate(certificate: string, key: string): void {
+  const result = spawnSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1'].concat([
+      '-addext',
+      'subjectAltName=IP:127.0.0.1',
+      '-keyout',
+      key,
+      '-out',
+      certificate,
+    ]),
+    { encoding: 'utf8', timeout: 60_000 },
+  );
+  if (result.status !== 0) throw new Error(`openssl failed: ${result.stderr}`);
+}
+
 export async function startPostgres(pgOptions: PgOptions = {}): Promise<PgCluster> {
   const bin = postgresBin();
   if (!bin) throw new Error('PostgreSQL is not installed: apt-get install postgresql (see .ci/run)');
@@ -100,28 +117,7 @@ export async function startPostgres(pgOptions: PgOptions = {}): Promise<PgCluste
   if (pgOptions.tls) {
     certificate = path.join(dir, 'server.crt');
     const key = path.join(dir, 'server.key');
-    const result = spawnSync(
-      'openssl',
-      [
-        'req',
-        '-x509',
-        '-newkey',
-        'rsa:2048',
-        '-nodes',
-        '-days',
-        '2',
-        '-subj',
-        '/CN=127.0.0.1',
-        '-addext',
-        'subjectAltName=IP:127.0.0.1',
-        '-keyout',
-        key,
-        '-out',
-        certificate,
-      ],
-      { encoding: 'utf8', timeout: 60_000 },
-    );
-    if (result.status !== 0) throw new Error(`openssl failed: ${result.stderr}`);
+    selfSignedCertificate(certificate, key);
     fs.chmodSync(key, 0o600);
     if (asRoot) {
       const { uid, gid } = userIds('postgres');
