@@ -250,6 +250,7 @@ async function benchScale(total: number): Promise<Record<string, number>> {
       const start = performance.now();
       const result = spawnSync(process.execPath, [cli, 'trace', deep, '--dir', storeDir, '--json'], {
         encoding: 'utf8',
+        cwd: workspaceOf(storeDir),
       });
       cliTimes.push(performance.now() - start);
       if (result.status !== 0) throw new Error(`mltrace trace failed: ${result.stderr}`);
@@ -260,7 +261,7 @@ async function benchScale(total: number): Promise<Record<string, number>> {
     const warmTimes: number[] = [];
     const nodeTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
-      warmTimes.push(processMs([cli, 'recent', '--dir', storeDir]));
+      warmTimes.push(processMs([cli, 'recent', '--dir', storeDir], workspaceOf(storeDir)));
       nodeTimes.push(processMs(['-e', '0']));
     }
 
@@ -308,10 +309,16 @@ async function benchScale(total: number): Promise<Record<string, number>> {
   }
 }
 
-/** Wall time of `node <args>` as a whole process; throws if it fails. */
-function processMs(args: string[]): number {
+/**
+ * The folder a user runs `mltrace` in: the store's parent. (Run from elsewhere, the CLI takes the
+ * store for a shared one and keeps its index in ~/.cache instead: storeDir.ts `isOwnStore`.)
+ */
+const workspaceOf = (storeDir: string): string => path.dirname(storeDir);
+
+/** Wall time of `node <args>` as a whole process (in `cwd`, default this one's); throws if it fails. */
+function processMs(args: string[], cwd?: string): number {
   const start = performance.now();
-  const result = spawnSync(process.execPath, args, { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, args, { encoding: 'utf8', cwd });
   const ms = performance.now() - start;
   if (result.status !== 0) throw new Error(`node ${args.join(' ')} failed: ${result.stderr}`);
   return ms;
@@ -426,6 +433,7 @@ async function benchDeep(total: number): Promise<Record<string, number>> {
         const start = performance.now();
         const result = spawnSync(process.execPath, [cli, ...args, '--dir', storeDir, '--json'], {
           encoding: 'utf8',
+          cwd: workspaceOf(storeDir),
           maxBuffer: 1 << 30,
         });
         times.push(performance.now() - start);
@@ -598,11 +606,15 @@ function logFigures(total: number, runs: string[][]): Record<string, number> {
     fs.mkdirSync(path.join(storeDir, 'code'));
     const looseBytes = dirBytes(events);
     const cli = path.join(__dirname, '..', '..', 'dist', 'cli.js');
-    const compact = spawnSync(process.execPath, [cli, 'compact', '--dir', storeDir], { encoding: 'utf8' });
+    const compact = spawnSync(process.execPath, [cli, 'compact', '--dir', storeDir], {
+      encoding: 'utf8',
+      cwd: workspaceOf(storeDir),
+    });
     if (compact.status !== 0) throw new Error(`mltrace compact failed: ${compact.stderr}`);
     const compactedBytes = dirBytes(events);
     const ingest = spawnSync(process.execPath, [cli, 'ingest', '--dir', storeDir, '--json'], {
       encoding: 'utf8',
+      cwd: workspaceOf(storeDir),
     });
     if (ingest.status !== 0) throw new Error(`mltrace ingest failed: ${ingest.stderr}`);
     const read = JSON.parse(ingest.stdout) as { runs: number };
@@ -644,7 +656,7 @@ function manyWriterFigures(): Record<string, number> {
           cli,
           storeDir,
         ],
-        { encoding: 'utf8', env },
+        { encoding: 'utf8', env, cwd: workspaceOf(storeDir) },
       );
       if (result.status !== 0) throw new Error(`mltrace recent failed: ${result.stderr}`);
       const [user, system] = result.stderr.trim().split('\n').at(-1)!.split(' ').map(Number);
@@ -667,7 +679,10 @@ function manyWriterFigures(): Record<string, number> {
     log(many, 1);
     const oneFileMs = warm(one);
     const manyFilesMs = warm(many);
-    const compact = spawnSync(process.execPath, [cli, 'compact', '--dir', many], { encoding: 'utf8' });
+    const compact = spawnSync(process.execPath, [cli, 'compact', '--dir', many], {
+      encoding: 'utf8',
+      cwd: workspaceOf(many),
+    });
     if (compact.status !== 0) throw new Error(`mltrace compact failed: ${compact.stderr}`);
     const compactedMs = warm(many);
     return {

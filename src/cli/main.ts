@@ -9,7 +9,18 @@ import { autoCompactFrom, LineageStore, OpenOptions } from '../core/store';
 import { isOwnStore, locateStore, readerSnapshotDir, StoreLocation } from '../core/storeDir';
 import { EventWriter } from '../core/writer';
 import { normalizePointerName } from '../core/pointers';
-import { componentsTable, dim, list, reviewTable, runCard, runsTable, table, traceTree } from './tables';
+import { writeJsonArray } from './jsonOutput';
+import {
+  componentsTable,
+  dim,
+  list,
+  reviewTable,
+  runCard,
+  runsTable,
+  table,
+  traceHead,
+  traceRows,
+} from './tables';
 import { chooseWasmTier } from './wasmTier';
 import { driftTable } from './driftTable';
 import { labelCard, labelsTable } from './labelTables';
@@ -175,10 +186,18 @@ const commands: Record<string, Command> = {
     positionals: [1, 1],
     async run(args, ctx) {
       const store = await ctx.store();
-      const trace = store.trace(pointerArgument(store, args.positionals[0]), {
+      const trace = store.tracePages(pointerArgument(store, args.positionals[0]), {
         downstream: args.values.downstream === true,
       });
-      ctx.print(ctx.json ? '' : traceTree(trace), { pointer: trace.pointer, runs: trace.runs });
+      // A page at a time, each written before the next is read: a trace 50,000 runs deep never
+      // sits in memory whole (nor does its text), and the output is what one print would give.
+      if (ctx.json) {
+        writeJsonArray({ pointer: trace.pointer }, 'runs', trace.pages);
+        return;
+      }
+      process.stdout.write(traceHead(trace, trace.total) + '\n');
+      for (const page of trace.pages)
+        process.stdout.write(traceRows(page, trace.direction).join('\n') + '\n');
     },
   },
   flag: {
@@ -632,6 +651,11 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 if (require.main === module) {
+  // A reader that stops early (`mltrace trace … | head`) closes the pipe: what is left to print
+  // goes nowhere, and the command ends as it would have, index saved, without a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code !== 'EPIPE' && error.code !== 'ERR_STREAM_DESTROYED') throw error;
+  });
   main(process.argv.slice(2)).then((code) => {
     process.exitCode = code;
   });

@@ -119,31 +119,34 @@ export function runCard(run: RunDetail): string {
 /** How deep the trace tree indents. */
 const MAX_INDENT = 24;
 
-export function traceTree(trace: Trace): string {
-  if (trace.runs.length === 0) {
+/** The first line of a trace: what it is of, or that no run wrote (or read) the pointer. */
+export function traceHead(trace: Pick<Trace, 'pointer' | 'direction'>, runs: number): string {
+  if (runs === 0) {
     return dim(
       trace.direction === 'upstream'
         ? `No logged run wrote ${visible(trace.pointer)}.`
         : `No logged run read ${visible(trace.pointer)}.`,
     );
   }
-  const head =
-    trace.direction === 'upstream'
-      ? `${bold(visible(trace.pointer))} was produced by:`
-      : `${bold(visible(trace.pointer))} was read by:`;
-  const rows = trace.runs.map((r) => {
+  return trace.direction === 'upstream'
+    ? `${bold(visible(trace.pointer))} was produced by:`
+    : `${bold(visible(trace.pointer))} was read by:`;
+}
+
+/** A trace's runs as lines of its tree (any run of it: a page at a time prints the same). */
+export function traceRows(runs: Trace['runs'], direction: Trace['direction']): string[] {
+  return runs.map((r) => {
     // The indent stops at MAX_INDENT levels (a chain thousands deep would print gigabytes of
     // spaces); deeper runs say their depth.
     const deep = r.depth > MAX_INDENT;
     const indent = '  '.repeat(Math.min(r.depth, MAX_INDENT) + 1);
     const at = deep ? `${dim(`[depth ${r.depth}]`)} ` : '';
-    const io = trace.direction === 'upstream' ? `reads ${list(r.inputs)}` : `writes ${list(r.outputs)}`;
+    const io = direction === 'upstream' ? `reads ${list(r.inputs)}` : `writes ${list(r.outputs)}`;
     const stale = r.stale.length
       ? `\n${indent}  ${r.stale.map((s) => yellow(`! ${visible(s)}`)).join(`\n${indent}  `)}`
       : '';
     return `${indent}${at}${visible(r.component)} ${dim(shortId(r.id))}  ${relativeTime(r.startTime)}  ${status(r)}  ${dim(io)}${stale}`;
   });
-  return [head, ...rows].join('\n');
 }
 
 export function reviewTable(review: Review): string {

@@ -19,6 +19,7 @@ import { DIR } from './schema';
 import {
   all,
   allJson,
+  columnsJsonSql,
   byteOrder,
   Database,
   first,
@@ -112,17 +113,25 @@ const LATEST_WRITER = `(SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id 
   ORDER BY w.start_ms DESC, w.seq DESC LIMIT 1)`;
 
 /**
+ * Up to this many runs, a walk is one recursive query (below); past it, the whole dependency
+ * table is read once and walked in JavaScript, since SQLite's recursive UNION, which keeps every
+ * run it reached in a temporary index, costs about ten times more per run than that.
+ */
+const WALK_IN_SQL = 4096;
+
+/**
  * The runs a walk reaches from a JSON array of run ids, with their order keys, one row per
  * dependency (or one with a null dependency): ids only, and a recursive query over single ids,
  * which never multiplies rows, so that the order, the depths and the windows are computed in
  * JavaScript over plain numbers. (A per-run aggregate of the dependencies costs ten times more.)
+ * The recursion stops one run past WALK_IN_SQL: a walk that reaches it is done otherwise.
  */
 const WALK = {
   upstream: `WITH RECURSIVE up(id) AS (SELECT value FROM json_each(?)
-      UNION SELECT d.dep_run_id FROM deps d JOIN up ON d.run_id = up.id)
+      UNION SELECT d.dep_run_id FROM deps d JOIN up ON d.run_id = up.id LIMIT ${WALK_IN_SQL + 1})
     SELECT r.id, r.start_ms, r.seq, d.dep_run_id FROM up JOIN runs r ON r.id = up.id LEFT JOIN deps d ON d.run_id = r.id`,
   downstream: `WITH RECURSIVE down(id) AS (SELECT value FROM json_each(?)
-      UNION SELECT d.run_id FROM deps d JOIN down ON d.dep_run_id = down.id)
+      UNION SELECT d.run_id FROM deps d JOIN down ON d.dep_run_id = down.id LIMIT ${WALK_IN_SQL + 1})
     SELECT r.id, r.start_ms, r.seq, d.dep_run_id FROM down JOIN runs r ON r.id = down.id LEFT JOIN deps d ON d.run_id = r.id`,
 };
 
@@ -136,6 +145,32 @@ interface Walk {
 }
 
 const NONE: readonly number[] = [];
+
+/**
+ * Completes a walk whose nodes and dependencies (`up`, each once) are read: keeps the edges among
+ * its nodes, adds the reverse ones (`down`), and puts each list newest first.
+ */
+function linkWalk(walk: Walk): Walk {
+  for (const [id, deps] of walk.up) {
+    const known = deps.every((d) => walk.nodes.has(d)) ? deps : deps.filter((d) => walk.nodes.has(d));
+    if (known !== deps) walk.up.set(id, known);
+    for (const dep of known) {
+      const list = walk.down.get(dep);
+      if (list) list.push(id);
+      else walk.down.set(dep, [id]);
+    }
+  }
+  const byNewest = (a: number, b: number) => newestFirst(walk.nodes.get(a)!, walk.nodes.get(b)!);
+  for (const list of walk.up.values()) if (list.length > 1) list.sort(byNewest);
+  for (const list of walk.down.values()) if (list.length > 1) list.sort(byNewest);
+  return walk;
+}
+
+/**
+ * Runs read (and judged) at a time by `tracePages`: large enough that the queries' own cost is
+ * spread thin, small enough that a page is garbage before the collector has to move it.
+ */
+const TRACE_PAGE = 2000;
 
 export class Queries {
   private readonly statements = new Map<string, Statement>();
@@ -285,12 +320,30 @@ export class Queries {
     pointerName: string,
     options: { downstream?: boolean; staleness?: boolean; limit?: number } = {},
   ): Trace {
+    const { pages, ...trace } = this.tracePages(pointerName, options);
+    const runs: TracedRun[] = [];
+    for (const page of pages) for (const run of page) runs.push(run);
+    return { ...trace, runs };
+  }
+
+  /**
+   * The same as `trace`, its runs given a page at a time as they are read: a consumer that writes
+   * each page out (the CLI) holds the ids of a trace of any length, never all of its runs at once.
+   */
+  tracePages(
+    pointerName: string,
+    options: { downstream?: boolean; staleness?: boolean; limit?: number; pageSize?: number } = {},
+  ): Omit<Trace, 'runs'> & { pages: Iterable<TracedRun[]> } {
     const pointer = this.resolvePointer(pointerName);
     const direction = options.downstream === true ? 'downstream' : 'upstream';
     const { order } = this.traceOrder(pointer, direction);
     const shown = order.slice(0, clampLimit(options.limit, order.length || 1));
-    const runs = this.tracedRuns(shown, options.staleness !== false);
-    return { pointer: pointer.display, direction, runs, total: order.length };
+    const size = Math.max(1, options.pageSize ?? TRACE_PAGE);
+    const staleness = options.staleness !== false;
+    const pages = function* (this: Queries): Generator<TracedRun[]> {
+      for (let i = 0; i < shown.length; i += size) yield this.tracedRuns(shown.slice(i, i + size), staleness);
+    }.call(this);
+    return { pointer: pointer.display, direction, total: order.length, pages };
   }
 
   /** A pointer's trace as [run, depth] in depth-first order, and the walk it came from. */
@@ -390,30 +443,70 @@ export class Queries {
   private walk(seeds: number[], direction: 'upstream' | 'downstream'): Walk {
     const walk: Walk = { nodes: new Map(), up: new Map(), down: new Map() };
     if (seeds.length === 0) return walk;
-    const rows = allJson(this.stmt(jsonRowsSql(WALK[direction], 4)), [JSON.stringify(seeds)]);
-    for (const [runId, startMs, seq, depId] of rows) {
-      const id = Number(runId);
+    // Four flat arrays (columnsJsonSql) rather than a small array per row: a walk of thousands of
+    // runs parses four lists of numbers instead of allocating an array per run.
+    const text = first(this.stmt(columnsJsonSql(WALK[direction], 4)), [JSON.stringify(seeds)])?.[0];
+    const [runIds, starts, seqs, depIds] = JSON.parse(String(text)) as [
+      number[],
+      number[],
+      number[],
+      Array<number | null>,
+    ];
+    for (let i = 0; i < runIds.length; i++) {
+      const id = runIds[i];
       let deps = walk.up.get(id);
       if (!deps) {
-        walk.nodes.set(id, { id, startMs: Number(startMs), seq: Number(seq) });
+        walk.nodes.set(id, { id, startMs: starts[i], seq: seqs[i] });
         walk.up.set(id, (deps = []));
       }
       // A run that read two pointers of one dependency has two rows for it.
-      if (depId !== null && !deps.includes(Number(depId))) deps.push(Number(depId));
+      const dep = depIds[i];
+      if (dep !== null && !deps.includes(dep)) deps.push(dep);
     }
-    for (const [id, deps] of walk.up) {
-      const known = deps.filter((d) => walk.nodes.has(d));
-      walk.up.set(id, known);
-      for (const dep of known) {
-        const list = walk.down.get(dep);
-        if (list) list.push(id);
-        else walk.down.set(dep, [id]);
-      }
+    return walk.nodes.size > WALK_IN_SQL ? this.walkInMemory(seeds, direction) : linkWalk(walk);
+  }
+
+  /** `walk` for a lineage of any size: the dependency table read once, the walk done here. */
+  private walkInMemory(seeds: number[], direction: 'upstream' | 'downstream'): Walk {
+    const walk: Walk = { nodes: new Map(), up: new Map(), down: new Map() };
+    const [runIds, depIds] = JSON.parse(
+      String(first(this.stmt(columnsJsonSql('SELECT run_id, dep_run_id FROM deps', 2)))![0]),
+    ) as [number[], number[]];
+    const up = new Map<number, number[]>();
+    const down = new Map<number, number[]>();
+    for (let i = 0; i < runIds.length; i++) {
+      const [run, dep] = [runIds[i], depIds[i]];
+      const deps = up.get(run);
+      if (!deps) up.set(run, [dep]);
+      else if (!deps.includes(dep)) deps.push(dep);
+      const readers = down.get(dep);
+      if (!readers) down.set(dep, [run]);
+      else if (!readers.includes(run)) readers.push(run);
     }
-    const byNewest = (a: number, b: number) => newestFirst(walk.nodes.get(a)!, walk.nodes.get(b)!);
-    for (const list of walk.up.values()) list.sort(byNewest);
-    for (const list of walk.down.values()) list.sort(byNewest);
-    return walk;
+    const next = direction === 'upstream' ? up : down;
+    const reached = new Set<number>(seeds);
+    const queue = [...reached];
+    for (let head = 0; head < queue.length; head++)
+      for (const n of next.get(queue[head]) ?? NONE)
+        if (!reached.has(n)) {
+          reached.add(n);
+          queue.push(n);
+        }
+    const [ids, starts, seqs] = JSON.parse(
+      String(
+        first(
+          this.stmt(
+            columnsJsonSql(`SELECT r.id, r.start_ms, r.seq ${FROM_IDS} runs r ON r.id = ids.value`, 3),
+          ),
+          [JSON.stringify(queue)],
+        )![0],
+      ),
+    ) as [number[], number[], number[]];
+    for (let i = 0; i < ids.length; i++) {
+      walk.nodes.set(ids[i], { id: ids[i], startMs: starts[i], seq: seqs[i] });
+      walk.up.set(ids[i], up.get(ids[i]) ?? []);
+    }
+    return linkWalk(walk);
   }
 
   private walkNode(id: number): WalkNode {
@@ -532,7 +625,8 @@ export class Queries {
   private tracedRuns(order: Array<[number, number]>, staleness: boolean): TracedRun[] {
     if (order.length === 0) return [];
     const byRowId = this.runsById(order.map(([id]) => id));
-    const runs = order.map(([id, depth]) => ({ ...byRowId.get(id)!, depth }));
+    // Each run once in `order`: its object takes its depth (last, as a spread would put it).
+    const runs = order.map(([id, depth]) => Object.assign(byRowId.get(id)!, { depth }));
     if (staleness) {
       const reasons = this.stalenessOf(order.map(([id]) => id));
       runs.forEach((run, i) => (run.stale = reasons.get(order[i][0]) ?? []));

@@ -94,6 +94,19 @@ export function jsonRowsSql(select: string, width: number): string {
 }
 
 /**
+ * SQL that returns, in one row, a JSON array of `width` arrays: the columns of `select` (aliased
+ * or not), each in row order. For rows of plain numbers this parses into flat arrays, where
+ * `jsonRowsSql` gives an array per row. (No ORDER BY inside `select`: json_group_array keeps the
+ * order rows come in, the same for every column of one scan.)
+ */
+export function columnsJsonSql(select: string, width: number): string {
+  const names = Array.from({ length: width }, (_, i) => `c${i}`);
+  return `WITH rows_of(${names.join(', ')}) AS (${select}) SELECT json_array(${names
+    .map((n) => `json_group_array(${n})`)
+    .join(', ')}) FROM rows_of`;
+}
+
+/**
  * The start of a FROM clause over the distinct ids of a JSON array parameter, to be joined on
  * `ids.value`: `${FROM_IDS} runs r ON r.id = ids.value`. json_each is read once, in order, where
  * `IN (SELECT value FROM json_each(?))` first builds an index of all the ids, which costs more

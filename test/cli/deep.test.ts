@@ -1,7 +1,7 @@
 // `mltrace` on a lineage thousands of runs deep, as a whole process: no stack overflow, output that
 // grows linearly with the trace (the tree's indent is capped), and review that answers.
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -71,6 +71,28 @@ describe(`mltrace on a chain ${N.toLocaleString('en')} runs deep`, () => {
       `longest line: ${Math.max(...lines.map((l) => l.length))} characters`,
     );
     assert.match(lines[N], new RegExp(`\\b${N - 1}\\b.*finetune ${ids[0].slice(0, 8)}`));
+  });
+
+  test('a reader that stops early (| head) ends the command quietly', async () => {
+    for (const args of [
+      ['trace', `ckpt/${N - 1}.pt`],
+      ['trace', `ckpt/${N - 1}.pt`, '--json'],
+    ]) {
+      const child = spawn(process.execPath, [CLI, ...args], {
+        cwd: root,
+        env: { ...process.env, NO_COLOR: '1' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      let stderr = '';
+      child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+      // The first chunk read, the pipe is closed: the rest of a long trace has nowhere to go.
+      child.stdout.once('data', () => child.stdout.destroy());
+      const [code, signal] = await new Promise<[number | null, string | null]>((resolve) =>
+        child.on('close', (c, s) => resolve([c, s])),
+      );
+      assert.equal(stderr, '', `mltrace ${args.join(' ')} wrote to stderr`);
+      assert.deepEqual([code, signal], [0, null]);
+    }
   });
 
   test('trace downstream from its start', () => {

@@ -202,6 +202,73 @@ describe('shapes that multiply paths', () => {
     },
   );
 
+  test(
+    'a random DAG past the size walked in SQL: the same traces as a plain recursive walk',
+    TIMEOUT,
+    async (t) => {
+      // queries.ts walks up to 4,096 runs with a recursive query and reads the dependency table
+      // whole past that: both must give the order and depths of a depth-first walk, newest first.
+      const fx = tempFixture(t);
+      const w = fx.writer();
+      const n = 9000;
+      let seed = 7;
+      const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+      const reads: number[][] = [];
+      const ids: string[] = [];
+      for (let i = 0; i < n; i++) {
+        // Mostly recent outputs (a deep lineage), sometimes an old one (paths that meet).
+        const picks = new Set<number>();
+        for (let k = 0; i > 0 && k < 1 + Math.floor(random() * 3); k++)
+          picks.add(
+            random() < 0.8 ? i - 1 - Math.floor(random() * Math.min(i, 5)) : Math.floor(random() * i),
+          );
+        reads.push([...picks]);
+        ids.push(
+          w.logRun(
+            {
+              component: `c${i % 7}`,
+              startTime: at(i),
+              inputs: [...picks].map((k) => ({ name: `out/${k}` })),
+            },
+            { status: 'complete', endTime: at(i), outputs: [{ name: `out/${i}` }] },
+          ),
+        );
+      }
+      const readers: number[][] = Array.from({ length: n }, () => []);
+      reads.forEach((list, i) => list.forEach((k) => readers[k].push(i)));
+      /** Preorder from `roots`, children newest (largest index) first, each run at its first visit. */
+      const expected = (roots: number[], children: (i: number) => number[]) => {
+        const seen = new Set<number>();
+        const order: Array<[string, number]> = [];
+        const visit = (i: number, depth: number) => {
+          if (seen.has(i)) return;
+          seen.add(i);
+          order.push([ids[i], depth]);
+          for (const c of [...children(i)].sort((a, b) => b - a)) visit(c, depth + 1);
+        };
+        for (const r of [...roots].sort((a, b) => b - a)) visit(r, 0);
+        return order;
+      };
+      const store = await fx.open();
+      for (const end of [n - 1, n - 2, 4000, 120]) {
+        const up = store.trace(`out/${end}`, { staleness: false });
+        assert.deepEqual(
+          up.runs.map((r) => [r.id, r.depth]),
+          expected([end], (i) => reads[i]),
+          `upstream of out/${end}`,
+        );
+      }
+      for (const start of [0, 3, 4500]) {
+        const down = store.trace(`out/${start}`, { downstream: true, staleness: false });
+        assert.deepEqual(
+          down.runs.map((r) => [r.id, r.depth]),
+          expected(readers[start], (i) => readers[i]),
+          `downstream of out/${start}`,
+        );
+      }
+    },
+  );
+
   test('many writers of one pointer: a model fine-tuned in place', TIMEOUT, async (t) => {
     const fx = tempFixture(t);
     const w = fx.writer();

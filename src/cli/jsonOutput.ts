@@ -1,0 +1,28 @@
+// `--json` output written a page at a time: exactly the text of JSON.stringify(value, null, 2), for
+// a value whose last property is a long array, without holding the array or its text whole.
+
+/**
+ * Writes `{ ...head, [key]: [...items of every page] }` as `JSON.stringify(…, null, 2) + '\n'`
+ * would, calling `write` once per non-empty page (and for the start and the end).
+ */
+export function writeJsonArray(
+  head: Record<string, unknown>,
+  key: string,
+  pages: Iterable<readonly unknown[]>,
+  write: (text: string) => void = (text) => process.stdout.write(text),
+): void {
+  const fields = Object.entries(head)
+    .filter(([, value]) => value !== undefined)
+    .map(([name, value]) => `  ${JSON.stringify(name)}: ${indent(JSON.stringify(value, null, 2), '  ')}`);
+  let started = false;
+  for (const page of pages) {
+    if (page.length === 0) continue;
+    const items = page.map((item) => `    ${indent(JSON.stringify(item, null, 2), '    ')}`).join(',\n');
+    write(started ? `,\n${items}` : `{\n${[...fields, `  ${JSON.stringify(key)}: [`].join(',\n')}\n${items}`);
+    started = true;
+  }
+  write(started ? '\n  ]\n}\n' : `{\n${[...fields, `  ${JSON.stringify(key)}: []`].join(',\n')}\n}\n`);
+}
+
+/** A nested value's text one level in: its line breaks are all JSON.stringify's own (strings escape theirs). */
+const indent = (text: string, by: string): string => text.replaceAll('\n', `\n${by}`);
