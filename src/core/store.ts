@@ -92,7 +92,7 @@ export class LineageStore extends Queries {
       try {
         const bytes = fs.readFileSync(file);
         const sum = checksum(bytes);
-        db = configure(new (await sqlJs).Database(bytes));
+        db = configure(new (await sqlJs).Database(handedOver(bytes)));
         const version = first(db.prepare('SELECT value FROM meta WHERE key = ?'), [META.schemaVersion]);
         if (!version || Number(version[0]) !== SCHEMA_VERSION) {
           reason = `the snapshot ${file} has schema version ${version?.[0] ?? 'unknown'}, this version needs ${SCHEMA_VERSION}`;
@@ -310,6 +310,21 @@ export function unreadBytesBound(storeDir: string, snapshotDir = storeDir): numb
  * goes wrong, so the rollback journal can live in memory, and a large page cache keeps sql.js
  * from copying pages in and out of its in-memory file system.
  */
+/**
+ * The snapshot's bytes as sql.js's in-memory file system can keep them: it copies what it is given
+ * with `slice()`, and a copy of the whole of this array is the array itself, which nobody else
+ * holds. One copy of a snapshot (38 MB at 100k runs) less per open: on a machine where fresh
+ * memory is slow to touch, that is a tenth of a warm command.
+ */
+function handedOver(bytes: Buffer): Uint8Array {
+  class Owned extends Uint8Array<ArrayBuffer> {
+    override slice(start = 0, end = this.length): Uint8Array<ArrayBuffer> {
+      return start === 0 && end === this.length ? this : super.slice(start, end);
+    }
+  }
+  return new Owned(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
+}
+
 function configure(db: Database): Database {
   db.exec('PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;');
   return db;
