@@ -2,7 +2,8 @@
 // the extension inside a real VS Code; UI flows), streaming their output, then one closing line
 // with the totals. Exits non-zero when any layer fails. `--only core,vscode` runs some layers.
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
@@ -29,6 +30,12 @@ const layers = [
   { name: 'ui', command: [node, 'test/vscode/ui.mjs'] },
 ];
 
+// A reader of a store that is not its folder's own keeps its index under $XDG_CACHE_HOME/mltrace
+// (storeDir.ts readerSnapshotDir); tests make such stores by the hundred in temporary folders, so
+// they get a cache of their own, removed at the end, instead of filling the user's ~/.cache.
+const cache = mkdtempSync(path.join(os.tmpdir(), 'mltrace-test-cache-'));
+process.on('exit', () => rmSync(cache, { recursive: true, force: true }));
+
 const only = process.argv.includes('--only')
   ? process.argv[process.argv.indexOf('--only') + 1].split(',')
   : null;
@@ -45,7 +52,11 @@ async function run(argv) {
     const code = await new Promise((resolve) => {
       // Globs are expanded here: node 20's test runner does not expand them itself.
       const expanded = args.flatMap((a) => (a.includes('*') ? expand(a) : [a]));
-      const child = spawn(command, expanded, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+      const child = spawn(command, expanded, {
+        cwd: root,
+        env: { ...process.env, XDG_CACHE_HOME: cache },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
       child.stdout.on('data', (d) => {
         output += d;
         process.stdout.write(d);
