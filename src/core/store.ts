@@ -8,8 +8,9 @@ import type { IngestReport, Problem } from './model';
 import { Queries } from './queries';
 import { CompactReport, compactLog, endedFiles } from './segments/compact';
 import { META, SCHEMA, SCHEMA_VERSION } from './schema';
+import type { SqlJsStatic } from 'sql.js';
 import { all, Database, first, loadSqlJs } from './sql';
-import { eventsDir, snapshotPath, StoreLocation, storeLocation } from './storeDir';
+import { eventsDir, segmentsDir, snapshotPath, StoreLocation, storeLocation } from './storeDir';
 
 export interface OpenOptions {
   /** The `.mltrace` folder. */
@@ -90,9 +91,9 @@ export class LineageStore extends Queries {
     let reason: string | null = null;
     if (fs.existsSync(file)) {
       try {
-        const bytes = fs.readFileSync(file);
+        const bytes = readImage(file, SNAPSHOT_ROOM);
         const sum = checksum(bytes);
-        db = configure(new (await sqlJs).Database(handedOver(bytes)));
+        db = configure(new (await sqlJs).Database(bytes));
         const version = first(db.prepare('SELECT value FROM meta WHERE key = ?'), [META.schemaVersion]);
         if (!version || Number(version[0]) !== SCHEMA_VERSION) {
           reason = `the snapshot ${file} has schema version ${version?.[0] ?? 'unknown'}, this version needs ${SCHEMA_VERSION}`;
@@ -109,7 +110,7 @@ export class LineageStore extends Queries {
         db = undefined;
       }
     }
-    db ??= createDatabase(new (await sqlJs).Database());
+    db ??= freshDatabase(await sqlJs, location.storeDir);
     const store = new LineageStore(
       db,
       location,
@@ -284,6 +285,23 @@ export function unreadBytesBound(storeDir: string, snapshotDir = storeDir): numb
   } catch {
     // No snapshot: the whole log is read.
   }
+  return logBytes(storeDir, savedMs);
+}
+
+/** Bytes of the files in `dir` (0 if there is none). */
+function folderBytes(dir: string): number {
+  let bytes = 0;
+  try {
+    for (const entry of fs.readdirSync(dir, { withFileTypes: true }))
+      if (entry.isFile()) bytes += fs.statSync(path.join(dir, entry.name)).size;
+  } catch {
+    // No such folder, or a file removed meanwhile: an estimate.
+  }
+  return bytes;
+}
+
+/** Bytes of the log's files changed at or after `sinceMs` (all of them by default). */
+function logBytes(storeDir: string, sinceMs = -Infinity): number {
   const dir = eventsDir(storeDir);
   let names: string[];
   try {
@@ -297,7 +315,7 @@ export function unreadBytesBound(storeDir: string, snapshotDir = storeDir): numb
     try {
       const stat = fs.statSync(path.join(dir, name));
       // Same instant as the save counts as after it: the estimate errs on the side of more.
-      if (stat.mtimeMs >= savedMs) bytes += stat.size;
+      if (stat.mtimeMs >= sinceMs) bytes += stat.size;
     } catch {
       // Removed between readdir and stat.
     }
@@ -310,24 +328,58 @@ export function unreadBytesBound(storeDir: string, snapshotDir = storeDir): numb
  * goes wrong, so the rollback journal can live in memory, and a large page cache keeps sql.js
  * from copying pages in and out of its in-memory file system.
  */
-/**
- * The snapshot's bytes as sql.js's in-memory file system can keep them: it copies what it is given
- * with `slice()`, and a copy of the whole of this array is the array itself, which nobody else
- * holds. One copy of a snapshot (38 MB at 100k runs) less per open: on a machine where fresh
- * memory is slow to touch, that is a tenth of a warm command.
- */
-function handedOver(bytes: Buffer): Uint8Array {
-  class Owned extends Uint8Array<ArrayBuffer> {
-    override slice(start = 0, end = this.length): Uint8Array<ArrayBuffer> {
-      return start === 0 && end === this.length ? this : super.slice(start, end);
-    }
-  }
-  return new Owned(bytes.buffer as ArrayBuffer, bytes.byteOffset, bytes.byteLength);
-}
-
 function configure(db: Database): Database {
   db.exec('PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;');
   return db;
+}
+
+/**
+ * A database image as sql.js's in-memory file system keeps it, with room to grow. That file system
+ * copies what it is given with `slice()` and, when a write goes past the end, copies the whole file
+ * into an array an eighth larger: about nine times the final size copied while an index is built,
+ * each copy into fresh memory, which is slow to touch on some machines (a page fault per 4 KiB).
+ * Given this array, it keeps `capacity` (room that nobody touches costs no memory until written)
+ * and grows the file inside it.
+ */
+class RoomyImage extends Uint8Array<ArrayBuffer> {
+  override slice(start = 0, end = this.length): Uint8Array<ArrayBuffer> {
+    return start === 0 && end === this.length ? new Uint8Array(this.buffer) : super.slice(start, end);
+  }
+}
+
+/** Room to grow given to a snapshot when it is opened (new runs, a day's work). */
+const SNAPSHOT_ROOM = 16 * 1024 * 1024;
+
+/** The snapshot `file` read into a RoomyImage with `room` bytes to spare. */
+function readImage(file: string, room: number): RoomyImage {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const image = new RoomyImage(new ArrayBuffer(size + room), 0, size);
+    for (let at = 0; at < size;) {
+      const read = fs.readSync(fd, image, at, size - at, at);
+      if (read === 0) throw new Error(`it ended after ${at} of ${size} bytes`);
+      at += read;
+    }
+    return image;
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * A new, empty index with room for what the log will make of it: the schema written, its image
+ * handed over with room (RoomyImage). An index takes about a sixth of the log's bytes.
+ */
+function freshDatabase(sql: SqlJsStatic, storeDir: string): Database {
+  const empty = createDatabase(new sql.Database());
+  const image = empty.export();
+  empty.close();
+  // Sealed segments are gzip, about a thirtieth of the lines they hold.
+  const room = SNAPSHOT_ROOM + Math.ceil((logBytes(storeDir) + 30 * folderBytes(segmentsDir(storeDir))) / 4);
+  const roomy = new RoomyImage(new ArrayBuffer(image.length + room), 0, image.length);
+  roomy.set(image);
+  return configure(new sql.Database(roomy));
 }
 
 const checksumPath = (snapshot: string) => `${snapshot}.sha256`;
