@@ -1,7 +1,7 @@
 // Bundles the CLI (and later the extension host and webviews) with esbuild, and copies
 // sql.js's wasm beside the bundles so nothing needs node_modules at run time.
 import { build } from 'esbuild';
-import { copyFileSync, mkdirSync, chmodSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { buildWebviews } from './buildWebviews.mjs';
@@ -30,12 +30,36 @@ const common = {
   external: ['sql.js/dist/sql-wasm.wasm', 'tsx/cjs', 'pg-native', 'pg-cloudflare'],
 };
 
+/**
+ * esbuild gives each `import * as fs from 'node:fs'` a namespace object of its own (`__toESM`: a
+ * getter per export, made when the importing module loads): 54 of them in the CLI, 26 copies of
+ * fs's hundred exports, about 20 ms of every command. A built-in module's own object serves as
+ * that namespace, so the bundle takes it as it is; nothing may read `.default` of it (checked:
+ * the build fails if something does).
+ */
+function useBuiltinsAsTheyAre(file) {
+  const names = [];
+  const code = readFileSync(file, 'utf8').replace(
+    /\b([\w$]+) = __toESM\(require\("(node:[\w/]+)"\)\)/g,
+    (_, name, id) => {
+      names.push(name);
+      return `${name} = require("${id}")`;
+    },
+  );
+  const reads = names.find((name) =>
+    new RegExp(`(^|[^\\w$])${name.replace(/\$/g, '\\$')}\\.default\\b`).test(code),
+  );
+  if (reads) throw new Error(`${path.basename(file)}: ${reads}.default is read; keep its __toESM`);
+  writeFileSync(file, code);
+}
+
 await build({
   ...common,
   entryPoints: [path.join(root, 'src/cli/main.ts')],
   outfile: path.join(dist, 'cli.js'),
   banner: { js: '#!/usr/bin/env node' },
 });
+useBuiltinsAsTheyAre(path.join(dist, 'cli.js'));
 chmodSync(path.join(dist, 'cli.js'), 0o755);
 
 // The worker that parses large logs while the index applies them (src/core/ingest/worker/host.ts).
@@ -44,12 +68,14 @@ await build({
   entryPoints: [path.join(root, 'src/core/ingest/worker/entry.ts')],
   outfile: path.join(dist, 'ingestWorker.js'),
 });
+useBuiltinsAsTheyAre(path.join(dist, 'ingestWorker.js'));
 
 await build({
   ...common,
   entryPoints: [path.join(root, 'src/shim/node.ts')],
   outfile: path.join(dist, 'mltrace-node.js'),
 });
+useBuiltinsAsTheyAre(path.join(dist, 'mltrace-node.js'));
 
 // The VS Code extension: `vscode` is provided by the extension host.
 await build({
@@ -58,6 +84,7 @@ await build({
   outfile: path.join(dist, 'extension.js'),
   external: [...common.external, 'vscode'],
 });
+useBuiltinsAsTheyAre(path.join(dist, 'extension.js'));
 
 // `mltrace` on PATH in VS Code's terminals (the extension prepends dist/bin).
 mkdirSync(path.join(dist, 'bin'), { recursive: true });
@@ -82,6 +109,8 @@ await build({
   },
   outdir: path.join(root, 'out', 'bench'),
 });
+for (const file of ['engine.bench.js', 'ingestWorker.js'])
+  useBuiltinsAsTheyAre(path.join(root, 'out', 'bench', file));
 
 // The webviews (lineage graph, run inspector, review, history): see scripts/buildWebviews.mjs.
 await buildWebviews({ production });
