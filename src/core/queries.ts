@@ -541,7 +541,7 @@ export class Queries {
     const text = (v: unknown) => (v === null ? null : String(v));
     const at = RUN_FACTS.at;
     for (const r of rows) {
-      runs.set(Number(r[at.rowId]), {
+      const run: Run = {
         id: String(r[at.uuid]),
         component: String(r[at.component]),
         status: r[at.status] as RunStatus,
@@ -557,8 +557,8 @@ export class Queries {
         sourceLine: r[at.sourceLine] === null ? null : Number(r[at.sourceLine]),
         notes: '',
         error: text(r[at.error]),
-        ...origin(r[at.user], r[at.host]),
-      });
+      };
+      runs.set(Number(r[at.rowId]), withOrigin(run, r[at.user], r[at.host]));
     }
     for (const [runId, dir, name] of allJson(
       this.stmt(
@@ -951,7 +951,7 @@ function toRun(r: Row): Run {
   const at = RUN.at;
   const text = (i: number) => (r[i] === null ? null : String(r[i]));
   const time = (i: number) => (r[i] === null ? null : new Date(Number(r[i])).toISOString());
-  return {
+  const run: Run = {
     id: String(r[at.uuid]),
     component: String(r[at.component]),
     status: r[at.status] as RunStatus,
@@ -967,19 +967,21 @@ function toRun(r: Row): Run {
     sourceLine: r[at.sourceLine] === null ? null : Number(r[at.sourceLine]),
     notes: text(at.notes) ?? '',
     error: text(at.error),
-    ...origin(r[at.user], r[at.host]),
   };
+  return withOrigin(run, r[at.user], r[at.host]);
 }
 
-/** A run's user and host, each only when known (older events do not say). */
-function origin(user: unknown, host: unknown): { user?: string; host?: string } {
-  return {
-    ...(user === null || user === undefined ? {} : { user: String(user) }),
-    ...(host === null || host === undefined ? {} : { host: String(host) }),
-  };
+/**
+ * The run with its user and host, each only when known (older events do not say): set on the
+ * object rather than spread into a new one (tens of thousands of runs in a deep trace).
+ */
+function withOrigin(run: Run, user: unknown, host: unknown): Run {
+  if (user !== null && user !== undefined) run.user = String(user);
+  if (host !== null && host !== undefined) run.host = String(host);
+  return run;
 }
 
-/** SQLite's BINARY order of two strings (UTF-8 bytes); JavaScript compares UTF-16 units. */
+/** A limit as a whole number of at least 1; `fallback` when none (or not finite) is given. */
 function clampLimit(limit: number | undefined, fallback: number): number {
   if (limit === undefined || !Number.isFinite(limit)) return fallback;
   return Math.max(1, Math.floor(limit));
