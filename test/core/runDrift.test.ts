@@ -11,14 +11,13 @@ import {
   MODEL_CONTENT,
   normal,
   pipeline,
+  PIPELINE_RUNS,
   profiledRunEvent,
   sample,
   seeded,
 } from '../helpers/profiles';
 
-const FEATURIZE_1 = uuid(1);
-const TRAIN = uuid(2, '7106a157');
-const FEATURIZE_2 = uuid(3);
+const { featurize1: FEATURIZE_1, train: TRAIN, featurize2: FEATURIZE_2 } = PIPELINE_RUNS;
 const SCORE = uuid(4);
 
 /** Ages around `mean` and a plan per customer. */
