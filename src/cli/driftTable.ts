@@ -1,33 +1,10 @@
 // Human output of `mltrace drift`: the two versions compared, then per column the PSI, the null
 // rates and a summary of each side, drifted columns first. Names come from logs: visible().
-import type { ColumnDrift, ColumnSummary } from '../core/drift';
-import { formatPsi, percent } from '../core/drift';
+import type { ColumnDrift } from '../core/drift';
+import { columnSummary, formatPsi, percent } from '../core/drift';
 import type { DriftComparison, DriftSide } from '../core/driftQuery';
 import { visible } from '../core/format';
 import { bold, dim, table } from './tables';
-
-/** "1,234.5", "0.00123": a figure of a profile, short. */
-const figure = (n: number): string =>
-  Math.abs(n) >= 1000 || Number.isInteger(n)
-    ? Math.round(n).toLocaleString('en-US')
-    : String(Number(n.toPrecision(3)));
-
-/** A column's distribution in a few words: median and range, or its most frequent values. */
-export function columnSummary(column: ColumnSummary | null): string {
-  if (!column) return '—';
-  if (column.count === 0) return 'all null';
-  if (column.top && (column.type !== 'integer' || !column.quantiles || column.distinctCount <= 20)) {
-    const total = column.top.values.reduce((n, [, c]) => n + c, 0) + column.top.other;
-    const shown = column.top.values.slice(0, 3).map(([v, c]) => `${visible(v)} ${percent(c / total)}`);
-    const rest = column.distinctCount - Math.min(3, column.top.values.length);
-    return `${shown.join(', ')}${rest > 0 ? ` +${rest}` : ''}`;
-  }
-  if (column.quantiles) {
-    const q = column.quantiles;
-    return `median ${figure(q[10])} [${figure(q[0])} … ${figure(q[20])}]`;
-  }
-  return `${column.distinctCount} distinct`;
-}
 
 const side = (s: DriftSide): string =>
   `${visible(s.pointer)} ${dim(visible(s.version.slice(0, 19)))}  ${s.rows.toLocaleString('en-US')} rows${s.sampled ? ` (sampled of ~${s.fileRows.toLocaleString('en-US')})` : ''}${s.cutShort ? ', cut short' : ''} — ${visible(s.how)}`;

@@ -1,6 +1,7 @@
 // Drift between two data profiles (docs/DRIFT.md): per column, the population stability index
 // (PSI) over the reference's bins, the change of the null rate, and changes of schema. Pure:
 // profiles in, a report out; the index (driftCheck.ts) and the sentences (staleness.ts) are apart.
+import { visible } from './format';
 import type { ColumnType } from './profile/facets';
 
 /** One column of a profile, as the index keeps it (ingest/parseProfile.ts builds it). */
@@ -434,6 +435,46 @@ function categoricalFractions(
   return [refFractions, curFractions];
 }
 
+/** One side of a comparison. */
+export interface DriftSide {
+  pointer: string;
+  version: string;
+  /** Rows profiled (the sample's when sampled) and rows in the file. */
+  rows: number;
+  fileRows: number;
+  sampled: boolean;
+  cutShort: boolean;
+  /** Where this version comes from, in words. */
+  how: string;
+  /** The run that recorded this version (full id and component). */
+  run: { id: string; component: string } | null;
+}
+
+export interface DriftComparison {
+  pointer: string;
+  current: DriftSide;
+  reference: DriftSide;
+  settings: DriftSettings;
+  verdict: Verdict;
+  /** Why there is no verdict on the distributions, if there is none. */
+  why: string | null;
+  largestPsi: number | null;
+  /** Drifted columns first. */
+  columns: ColumnDrift[];
+  /** Only the shared columns count (data scored by a model against its training data). */
+  sharedOnly: boolean;
+}
+
+/**
+ * One input of a run, in the run inspector's Data tab: its comparison, or a line that says why
+ * there is none ("no profile recorded for data/x.parquet").
+ */
+export interface RunInputDrift {
+  pointer: string;
+  comparison: DriftComparison | null;
+  note: string | null;
+}
+
 // ---- words ------------------------------------------------------------------------------------
 
 /** "0.41": PSI as sentences and tables show it. */
@@ -476,4 +517,27 @@ export function driftFigures(report: DriftReport, options: CompareOptions & { ma
 function columnList(names: string[], one: string, many: string): string {
   const listed = names.length <= 3 ? names.join(', ') : `${names.slice(0, 3).join(', ')}, …`;
   return `${names.length} ${names.length === 1 ? one : many} (${listed})`;
+}
+
+/** "1,234.5", "0.00123": a figure of a profile, short. */
+export const figure = (n: number): string =>
+  Math.abs(n) >= 1000 || Number.isInteger(n)
+    ? Math.round(n).toLocaleString('en-US')
+    : String(Number(n.toPrecision(3)));
+
+/** A column's distribution in a few words: median and range, or its most frequent values. */
+export function columnSummary(column: ColumnSummary | null): string {
+  if (!column) return '—';
+  if (column.count === 0) return 'all null';
+  if (column.top && (column.type !== 'integer' || !column.quantiles || column.distinctCount <= 20)) {
+    const total = column.top.values.reduce((n, [, c]) => n + c, 0) + column.top.other;
+    const shown = column.top.values.slice(0, 3).map(([v, c]) => `${visible(v)} ${percent(c / total)}`);
+    const rest = column.distinctCount - Math.min(3, column.top.values.length);
+    return `${shown.join(', ')}${rest > 0 ? ` +${rest}` : ''}`;
+  }
+  if (column.quantiles) {
+    const q = column.quantiles;
+    return `median ${figure(q[10])} [${figure(q[0])} … ${figure(q[20])}]`;
+  }
+  return `${column.distinctCount} distinct`;
 }

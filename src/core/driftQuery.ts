@@ -1,7 +1,7 @@
 // `mltrace drift <pointer> [--against <pointer-or-run>]`: a pointer's latest logged version
 // against a reference, column by column. The default reference is the version the pointer's
 // latest reader read or, when that reader scored a model, the data the model was fitted on.
-import { ColumnDrift, DriftSettings, Verdict } from './drift';
+import type { DriftComparison, DriftSettings, DriftSide, RunInputDrift } from './drift';
 import { DriftCheck, sharedColumns } from './driftCheck';
 import { FILE_NAMESPACE } from './events';
 import { runLabel } from './format';
@@ -9,35 +9,8 @@ import { LineageError } from './model';
 import { DIR } from './schema';
 import { all, Database, first, freeStatements, prepareStatements, Statements } from './sql';
 
-/** One side of a comparison. */
-export interface DriftSide {
-  pointer: string;
-  version: string;
-  /** Rows profiled (the sample's when sampled) and rows in the file. */
-  rows: number;
-  fileRows: number;
-  sampled: boolean;
-  cutShort: boolean;
-  /** Where this version comes from, in words. */
-  how: string;
-  /** The run that recorded this version (full id and component). */
-  run: { id: string; component: string } | null;
-}
-
-export interface DriftComparison {
-  pointer: string;
-  current: DriftSide;
-  reference: DriftSide;
-  settings: DriftSettings;
-  verdict: Verdict;
-  /** Why there is no verdict on the distributions, if there is none. */
-  why: string | null;
-  largestPsi: number | null;
-  /** Drifted columns first. */
-  columns: ColumnDrift[];
-  /** Only the shared columns count (data scored by a model against its training data). */
-  sharedOnly: boolean;
-}
+// The shapes of a comparison live in drift.ts (pure: the webviews import them without the index).
+export type { DriftComparison, DriftSide, RunInputDrift } from './drift';
 
 /** A pointer as queries.ts resolves it. */
 export interface PointerRef {
@@ -54,6 +27,8 @@ const SQL = {
   run: `SELECT r.uuid, c.name FROM runs r JOIN components c ON c.id = r.component_id WHERE r.id = ?`,
   models: `SELECT mp.namespace, mp.name, d.dep_run_id FROM deps d JOIN pointers mp ON mp.id = d.via AND mp.type = 'MODEL'
     WHERE d.run_id = ? ORDER BY mp.name`,
+  inputs: `SELECT p.id, p.namespace, p.name, io.fingerprint, p.type FROM run_io io JOIN pointers p ON p.id = io.pointer_id
+    WHERE io.run_id = ? AND io.dir = ${DIR.input} ORDER BY p.name`,
   versions: `SELECT p.id, p.namespace, p.name, io.fingerprint, io.dir FROM run_io io JOIN pointers p ON p.id = io.pointer_id
     WHERE io.run_id = ? AND io.fingerprint IS NOT NULL ORDER BY io.dir, p.name`,
 };
@@ -90,11 +65,88 @@ export class DriftQuery {
       );
     const current = this.side(pointer.display, latest.version, latest.runId, 'the latest logged version');
     const { reference, sharedOnly } = this.reference(pointer, latest.version, against);
+    return this.comparison(pointer.display, reference, current, settings, sharedOnly);
+  }
+
+  /**
+   * Each input of a run (internal id) as staleness judges its data (the run inspector's Data
+   * tab): the data a model the run read was fitted on against the version the run scored, or
+   * else the version the run read against the pointer's latest logged version.
+   */
+  forRun(runId: number, settings: DriftSettings): RunInputDrift[] {
+    this.check.forgetMissing();
+    const label = this.label(runId);
+    const trainers = all(this.s.models, [runId]).map((m) => ({
+      id: Number(m[2]),
+      model: displayName(String(m[0]), String(m[1])),
+    }));
+    const result: RunInputDrift[] = [];
+    for (const row of all(this.s.inputs, [runId])) {
+      const [pointerId, display] = [Number(row[0]), displayName(String(row[1]), String(row[2]))];
+      const read = row[3] === null ? null : String(row[3]);
+      const entry = (note: string): RunInputDrift => ({ pointer: display, comparison: null, note });
+      if (String(row[4]) === 'MODEL') continue;
+      if (read === null || !this.check.profile(read)) {
+        result.push(entry(`no profile recorded for ${display}`));
+        continue;
+      }
+      const scored = this.side(display, read, runId, `what ${label} scored`);
+      const fitted = trainers
+        .map((t) => ({
+          t,
+          v: this.closest(
+            this.versions(t.id).filter((v) => v.dir === DIR.input),
+            read,
+          ),
+        }))
+        .find((f) => f.v !== null);
+      if (fitted) {
+        const { t, v } = fitted;
+        const reference = this.side(
+          v!.display,
+          v!.version,
+          t.id,
+          `what ${this.label(t.id)} fitted ${t.model} on`,
+        );
+        result.push({
+          pointer: display,
+          comparison: this.comparison(display, reference, scored, settings, true),
+          note: null,
+        });
+        continue;
+      }
+      const latest = this.check.latestVersion(pointerId);
+      if (!latest || latest.version === read) {
+        result.push(entry(`${display} has not changed since ${label} read it`));
+        continue;
+      }
+      if (!this.check.profile(latest.version)) {
+        result.push(entry(`no profile recorded for the latest logged version of ${display}`));
+        continue;
+      }
+      const reference = this.side(display, read, runId, `the version ${label} read`);
+      const current = this.side(display, latest.version, latest.runId, 'the latest logged version');
+      result.push({
+        pointer: display,
+        comparison: this.comparison(display, reference, current, settings, false),
+        note: null,
+      });
+    }
+    return result;
+  }
+
+  private comparison(
+    pointer: string,
+    reference: DriftSide,
+    current: DriftSide,
+    settings: DriftSettings,
+    sharedOnly: boolean,
+  ): DriftComparison {
     const report = this.check.compare(reference.version, current.version, settings, {
       columns: sharedOnly ? 'shared' : 'all',
     })!;
     return {
-      pointer: pointer.display,
+      pointer,
       current,
       reference,
       settings,

@@ -31,7 +31,7 @@ import {
 } from './sql';
 import { Staleness, StalenessOptions } from './staleness';
 import { driftSettings, DriftSettings } from './drift';
-import { Against, DriftComparison, DriftQuery } from './driftQuery';
+import { Against, DriftComparison, DriftQuery, RunInputDrift } from './driftQuery';
 import { FILE_NAMESPACE } from './events';
 import { readRunValues, RUN_VALUES_SQL } from './runValues';
 import { JoinedValue, joinedValues, listTasks, TaskSummary } from './tasks';
@@ -702,6 +702,12 @@ export class Queries {
     this.driftQuery ??= new DriftQuery(this.db);
     const against = options.against === undefined ? null : this.resolveAgainst(options.against);
     return this.driftQuery.compare(this.resolvePointer(pointer), against, driftSettings(options.drift));
+  }
+
+  /** Each input of a run as staleness judges its data (driftQuery.ts forRun): the inspector's Data tab. */
+  runDrift(idOrPrefix: string, options: { drift?: Partial<DriftSettings> } = {}): RunInputDrift[] {
+    this.driftQuery ??= new DriftQuery(this.db);
+    return this.driftQuery.forRun(this.resolveRun(idOrPrefix), driftSettings(options.drift));
   }
 
   private resolveAgainst(name: string): Against {

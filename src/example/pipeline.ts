@@ -29,12 +29,7 @@ const STAGES: Stage[] = [
     tags: ['etl'],
     inputs: [],
     outputs: ['data/raw.csv'],
-    produce: (root, n) =>
-      write(
-        root,
-        'data/raw.csv',
-        `sensor,reading\n${Array.from({ length: 6 + n }, (_, i) => `s${i % 3},${(i * 7 + n) % 11}`).join('\n')}\n,\n`,
-      ),
+    produce: (root, n) => write(root, 'data/raw.csv', `sensor,reading\n${readings(n).join('\n')}\n,\n`),
   },
   {
     component: 'clean',
@@ -82,6 +77,21 @@ const STAGES: Stage[] = [
       write(root, 'data/predictions.csv', `sensor,prediction\ns0,${0.5 + n / 10}\ns1,${0.25 + n / 10}\n`),
   },
 ];
+
+/**
+ * Day `n`'s sensor readings, about 150 of them: around 30 on day 1; the sensors were recalibrated
+ * before day 2, whose readings are around 36 — the drift that the inspector's Data tab of the
+ * day-1 runs shows (docs/DRIFT.md). Seeded: the same numbers on every machine.
+ */
+function readings(n: number): string[] {
+  let seed = n * 7919;
+  const uniform = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
+  const mean = n >= 2 ? 36 : 30;
+  return Array.from(
+    { length: 150 + n },
+    (_, i) => `s${i % 3},${Math.round(mean + 12 * (uniform() + uniform() + uniform() - 1.5))}`,
+  );
+}
 
 /** The Python source of the pipeline; each stage's function is a `@register` component. */
 const PIPELINE_PY = `"""Example pipeline for mltrace for VS Code: each function is a logged component.
@@ -150,6 +160,8 @@ const README = `# mltrace example pipeline
 
 - **featurize** is *stale*: \`data/clean.csv\` was edited by hand after its latest run read it.
 - **data/predictions.csv** is *flagged* as erroneous: run "mltrace: Review Flagged Outputs".
+- The sensors were recalibrated after day 1: the readings **drifted**. Inspect the first run of
+  **train** and open its *Data* tab to see the two distributions.
 
 Open the **mltrace** view in the activity bar, right-click a file under \`data/\` → *Trace
 Lineage*, and look at the CodeLens above each function in \`pipeline.py\`.

@@ -1,5 +1,6 @@
 // The messages between the extension host and the webviews (DESIGN.md §3): both sides import
 // this module. Plain data only (what `postMessage` can clone); the webview never queries the store.
+import type { RunInputDrift } from '../core/drift';
 import type { HistoryRun, PointerType, Review, Run, RunDetail, TracedRun } from '../core/model';
 
 export type ViewKind = 'graph' | 'inspector' | 'review' | 'history';
@@ -49,6 +50,8 @@ export interface InspectorData {
   /** Whether the source file of the run exists now (for "compare with current code"). */
   sourceExists: boolean;
   trusted: boolean;
+  /** Each input's data against what staleness compares it with (the Data tab, docs/DRIFT.md). */
+  drift: RunInputDrift[];
 }
 
 export interface ReviewTrace {

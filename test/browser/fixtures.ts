@@ -234,6 +234,7 @@ export function inspectorData(): InspectorData {
     dependencies: [featurize as Run],
     sourceExists: true,
     trusted: true,
+    drift: [],
   };
 }
 

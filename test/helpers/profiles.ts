@@ -187,6 +187,13 @@ export function profiledRunEvent(r: ProfiledRun): RunEvent {
 export const MODEL_CONTENT = 'weights';
 export const MODEL_VERSION = `sha256:${createHash('sha256').update(MODEL_CONTENT).digest('hex')}`;
 
+/** The ids of the runs pipeline() logs. */
+export const PIPELINE_RUNS = {
+  featurize1: uuid(1),
+  train: uuid(2, '7106a157'),
+  featurize2: uuid(3),
+} as const;
+
 /**
  * Runs uuid(1) featurize, uuid(2, '7106a157') train and uuid(3) featurize: featurize writes data/features.csv (v1), train reads it and writes the model, then featurize
  * writes v2 (`next`). The file on disk is neither (rule 3 compares fingerprints).

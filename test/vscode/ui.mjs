@@ -1,5 +1,6 @@
 // UI flows through Chromium on a real VS Code (code-server) with the extension installed from its
-// .vsix: activity bar → trees → trace → CodeLens → explorer context menu → Connect Team Store… (a
+// .vsix: activity bar → trees → trace → CodeLens → explorer context menu → the inspector's Data
+// tab → Connect Team Store… (a
 // throw-away PostgreSQL, test/helpers/postgres.ts: a wrong password, then the right one), then an empty folder →
 // welcome view → "Create Example Pipeline", then a large store's progress notification. Saves a
 // screenshot per step under test-results/ui/.
@@ -180,6 +181,39 @@ try {
     await page.locator('.tab.active', { hasText: 'Lineage: predictions.csv' }).waitFor();
     await graph().locator('.node.run', { hasText: 'predict' }).first().waitFor();
   });
+
+  await step(
+    'Inspect Run → the first train run → Data tab: its input drifted, both distributions drawn',
+    async () => {
+      await runCommand('View: Close All Editors');
+      await runCommand('mltrace: Inspect Run');
+      await quickInput().fill('train');
+      const rows = page.locator('.quick-input-list .monaco-list-row', { hasText: 'train' });
+      await rows.nth(3).waitFor(); // day 1, day 2 (failed, then complete), today: the oldest is last
+      await rows.last().click();
+      const view = graph();
+      await view.locator('#tab-data').click();
+      const section = view.locator('section.input-drift', { hasText: 'data/features.csv' });
+      await section.waitFor();
+      const verdict = await section.locator('.verdict').textContent();
+      if (verdict !== 'drifted') throw new Error(`features.csv is "${verdict}", not drifted`);
+      const statuses = await section.locator('[role=option] .col-status').allTextContents();
+      if (statuses.join() !== 'drifted,drifted,same')
+        throw new Error(`the columns' statuses, in order: ${statuses.join(', ')}`);
+      // The sensors' readings (and their square) moved: choose the reading column.
+      await section.locator('[role=option][data-column="reading"]').click();
+      const row = await section.locator('[role=option][aria-selected="true"]').innerText();
+      if (!/drifted\s+reading\s+PSI 0\.\d\d/.test(row)) throw new Error(`the reading row: ${row}`);
+      const series = await section
+        .locator('svg.distribution .series')
+        .evaluateAll((g) => g.map((e) => e.getAttribute('data-series')));
+      if (series.join() !== 'reference,current') throw new Error(`the chart draws ${series.join()}`);
+      const label = (await section.locator('svg.distribution').getAttribute('aria-label')) ?? '';
+      if (!/reading; reference: median 31 \[14 … 43\]; current: median 36 \[21 … 51\]/.test(label))
+        throw new Error(`the chart's text alternative: ${label}`);
+      await shot('13-inspector-data');
+    },
+  );
 
   /** Runs Connect Team Store… through its three steps, typing what a user types. */
   async function connectTeamStore(password) {

@@ -1,6 +1,7 @@
 /// <reference lib="dom" />
 // The run inspector: mltrace's run card and more (inputs/outputs with actions, dependencies,
-// staleness, notes saved as events, the code snapshot and a diff against the code now).
+// staleness, notes saved as events, the code snapshot and a diff against the code now), and
+// in a Data tab each input's data against what staleness compares it with (dataTab.ts).
 import '@vscode-elements/elements/dist/vscode-button/index.js';
 import '@vscode-elements/elements/dist/vscode-textarea/index.js';
 import type { ParamValue, PointerIO, Run } from '../../core/model';
@@ -10,6 +11,8 @@ import { absoluteTime, duration, plural, relativeTime, runLabel, shortId } from 
 import { POINTER_ICONS, runState } from '../../shared/icons';
 import { formatMetric, formatParam } from '../../core/valueText';
 import { connectView, post } from '../common/vscodeApi';
+import { dataTab, driftedInputs } from './dataTab';
+import { tabs } from './tabs';
 
 const root = el('main', { className: 'inspector', attrs: { 'aria-live': 'polite' } });
 document.body.append(root);
@@ -62,6 +65,16 @@ function render(data: InspectorData): void {
     ]),
   );
   if (run.description) root.append(el('p', { className: 'description', text: run.description }));
+  const [runPanel, dataPanel] = tabs(root, [
+    { id: 'run', label: 'Run' },
+    {
+      id: 'data',
+      label: driftedInputs(data.drift)
+        ? `Data (${plural(driftedInputs(data.drift), 'input')} drifted)`
+        : 'Data',
+    },
+  ]);
+  dataPanel.append(...dataTab(data.drift));
 
   const took = duration(run);
   const facts: Array<[string, Node | string]> = [
@@ -93,16 +106,16 @@ function render(data: InspectorData): void {
       el('dt', { text: term }),
       el('dd', {}, [typeof value === 'string' ? document.createTextNode(value) : value]),
     );
-  root.append(dl);
+  runPanel.append(dl);
 
   const values = valueTable(run.params, run.metrics);
-  if (values) root.append(section('Parameters and metrics', [values], 'settings'));
+  if (values) runPanel.append(section('Parameters and metrics', [values], 'settings'));
 
   if (run.error)
-    root.append(section('Error', [el('pre', { className: 'error-text', text: run.error })], 'error'));
+    runPanel.append(section('Error', [el('pre', { className: 'error-text', text: run.error })], 'error'));
 
   if (run.stale.length) {
-    root.append(
+    runPanel.append(
       section(
         'May need re-running',
         [
@@ -117,21 +130,21 @@ function render(data: InspectorData): void {
     );
   }
 
-  root.append(
+  runPanel.append(
     section(
       `Inputs (${run.inputPointers.length})`,
       [pointerTable(run.inputPointers, data.trusted)],
       'arrow-right',
     ),
   );
-  root.append(
+  runPanel.append(
     section(
       `Outputs (${run.outputPointers.length})`,
       [pointerTable(run.outputPointers, data.trusted)],
       'arrow-left',
     ),
   );
-  root.append(
+  runPanel.append(
     section(`Depends on (${data.dependencies.length})`, [dependencyList(data.dependencies)], 'references'),
   );
 
@@ -156,7 +169,7 @@ function render(data: InspectorData): void {
     },
     { iconName: 'note', disabled: !data.trusted },
   );
-  root.append(
+  runPanel.append(
     section(
       'Notes',
       [
@@ -169,7 +182,7 @@ function render(data: InspectorData): void {
     ),
   );
 
-  root.append(
+  runPanel.append(
     section(
       'Code snapshot',
       [

@@ -10,6 +10,7 @@ import type {
   ViewMessage,
 } from '../../shared/protocol';
 import { shortRunId, visible } from '../presentation';
+import { readSettings } from '../settings';
 import { graphData, historyData, inspectorData, reviewData } from './panelData';
 import { LineageQueries, LineageSource, PanelActions, WebviewPanelHost } from './panelHost';
 
@@ -89,6 +90,7 @@ export class RunInspectorPanel extends WebviewPanelHost<InspectorData> {
   protected compute(store: LineageQueries): InspectorData {
     const data = inspectorData(store, this.runId, {
       trusted: trusted(),
+      drift: readSettings().drift,
       sourceExists: (file) => {
         const uri = this.source.sourceUri(file);
         return uri !== undefined && fs.existsSync(uri.fsPath);

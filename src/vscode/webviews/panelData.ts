@@ -1,5 +1,6 @@
 // The data each webview shows, from the engine's queries. No `vscode` here: plain functions of the
 // store, so they can be tested and benchmarked without an editor.
+import type { DriftSettings } from '../../core/drift';
 import type { Run, TracedRun } from '../../core/model';
 import { GRAPH_WINDOW } from '../../shared/protocol';
 import type {
@@ -79,7 +80,11 @@ function pointersOf(store: LineageQueries, runs: TracedRun[], roots: GraphRoot[]
 export function inspectorData(
   store: LineageQueries,
   runId: string,
-  options: { trusted: boolean; sourceExists: (sourceFile: string) => boolean },
+  options: {
+    trusted: boolean;
+    sourceExists: (sourceFile: string) => boolean;
+    drift?: Partial<DriftSettings>;
+  },
 ): InspectorData {
   const run = store.inspect(runId);
   const dependencies = store.dependencies(run.id);
@@ -91,6 +96,7 @@ export function inspectorData(
     dependencies,
     sourceExists: run.sourceFile ? options.sourceExists(run.sourceFile) : false,
     trusted: options.trusted,
+    drift: store.runDrift(run.id, { drift: options.drift }),
   };
 }
 

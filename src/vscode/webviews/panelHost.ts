@@ -22,6 +22,7 @@ export type LineageQueries = Pick<
   | 'pointers'
   | 'resolveRunId'
   | 'staleReasons'
+  | 'runDrift'
 >;
 
 /** Where the store comes from: `LineageService` fits. */
