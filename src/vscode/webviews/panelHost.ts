@@ -22,6 +22,11 @@ export type LineageQueries = Pick<
   | 'pointers'
   | 'resolveRunId'
   | 'staleReasons'
+  | 'tasks'
+  | 'taskValues'
+  | 'taskOutcomes'
+  | 'taskRuns'
+  | 'labels'
 >;
 
 /** Where the store comes from: `LineageService` fits. */
