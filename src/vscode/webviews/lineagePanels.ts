@@ -183,7 +183,7 @@ export class TaskPanel extends WebviewPanelHost<TaskData> {
   }
 
   protected compute(store: LineageQueries): TaskData {
-    return taskData(store, this.task, this.choice);
+    return taskData(store, this.task, this.choice, this.source.staleness?.bind(this.source));
   }
 
   protected override handleOwn(message: ViewMessage): boolean {

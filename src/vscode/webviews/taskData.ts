@@ -5,6 +5,7 @@ import { computeMetric } from '../../core/tasks';
 import { defaultMetrics, METRIC_NAMES } from '../../core/tasks/metrics';
 import { badWindow, SeriesWindow, taskSeries } from '../../core/tasks/series';
 import type { TaskData } from '../../shared/protocol';
+import type { Staleness } from './panelData';
 import type { LineageQueries } from './panelHost';
 
 /** What the panel was asked to show; unset fields take the task's defaults. */
@@ -13,7 +14,12 @@ export interface TaskChoice {
   window?: SeriesWindow;
 }
 
-export function taskData(store: LineageQueries, name: string, choice: TaskChoice = {}): TaskData {
+export function taskData(
+  store: LineageQueries,
+  name: string,
+  choice: TaskChoice = {},
+  staleness?: Staleness,
+): TaskData {
   const task = store.tasks().find((t) => t.name === name);
   if (!task) throw new Error(`No task is named "${name}" in this log any more.`);
   const joined = store.taskValues(name);
@@ -27,6 +33,12 @@ export function taskData(store: LineageQueries, name: string, choice: TaskChoice
   const problem = badWindow(window);
   if (problem) throw new Error(`Cannot draw the metric over that window: ${problem}.`);
   const metric = choice.metric ?? defaults[0];
+  const runs = store.taskRuns(name);
+  // As the other views show it (only a component's latest run can be stale), when the host says so.
+  if (staleness) {
+    const reasons = staleness(runs);
+    for (const run of runs) run.stale = reasons.get(run.id) ?? [];
+  }
   return {
     view: 'task',
     task,
@@ -35,6 +47,6 @@ export function taskData(store: LineageQueries, name: string, choice: TaskChoice
     window,
     series: taskSeries(metric, outcomes, window),
     current: defaults.map((m) => ({ name: m, ...computeMetric(m, joined) })),
-    runs: store.taskRuns(name),
+    runs,
   };
 }
