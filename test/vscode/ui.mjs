@@ -1,8 +1,9 @@
 // UI flows through Chromium on a real VS Code (code-server) with the extension installed from its
 // .vsix: activity bar → trees → trace → CodeLens → explorer context menu → Connect Team Store… (a
 // throw-away PostgreSQL, test/helpers/postgres.ts: a wrong password, then the right one), then an empty folder →
-// welcome view → "Create Example Pipeline", then a large store's progress notification. Saves a
-// screenshot per step under test-results/ui/.
+// welcome view → "Create Example Pipeline", then a large store's progress notification, then back
+// in the example: the Labels view (a retracted label) and the Tasks view → a task's metric chart.
+// Saves a screenshot per step under test-results/ui/.
 // Prints `N passed, N failed`; exits non-zero on failure.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -76,6 +77,21 @@ async function runCommand(title) {
   await page.keyboard.press('Enter');
 }
 
+/** Collapses every pane of the mltrace container but `keep` (expanded), to give it room. */
+async function onlyPane(keep) {
+  for (const name of ['Components', 'Runs', 'Flagged Outputs', 'Labels', 'Tasks']) {
+    const header = page.locator('.pane-header', { hasText: new RegExp(`^${name}`) }).first();
+    const expanded = (await header.getAttribute('aria-expanded')) === 'true';
+    if (expanded !== (name === keep)) await header.click();
+  }
+}
+/** The text of the tree row whose label is `name`, within the pane `pane`. */
+const row = (pane, name) =>
+  page
+    .locator('.pane', { has: page.locator('.pane-header', { hasText: new RegExp(`^${pane}`) }) })
+    .locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: name }) })
+    .first();
+
 try {
   const stateDir = path.join(tmp, 'cs');
   fs.mkdirSync(stateDir);
@@ -113,8 +129,8 @@ try {
   });
 
   await step('Runs tree: a stale run expands to its reasons', async () => {
-    // Give the Runs view room: collapse Components.
-    await page.locator('.pane-header', { hasText: 'Components' }).click();
+    // Give the Runs view room: collapse the other views.
+    await onlyPane('Runs');
     const stale = page.getByRole('treeitem', { name: /featurize run .* stale/ }).first();
     await stale.waitFor();
     await stale.click();
@@ -293,6 +309,70 @@ try {
       .first()
       .waitFor();
   });
+
+  await step(
+    'Labels view: a retracted label no file carries now, and the files another reaches',
+    async () => {
+      await page.goto(url, { waitUntil: 'domcontentloaded' });
+      await page.locator('.monaco-workbench').waitFor();
+      await page
+        .locator('.activitybar')
+        .getByRole('tab', { name: /mltrace/ })
+        .click();
+      await onlyPane('Labels');
+      const acme = row('Labels', 'acme');
+      await acme.waitFor();
+      const acmeText = await acme.innerText();
+      if (!/retracted \d{4}-\d\d-\d\d · 0 files/.test(acmeText))
+        throw new Error(`acme is not shown retracted, carried by no file: ${acmeText}`);
+      const globex = row('Labels', 'globex');
+      if (!/5 files/.test(await globex.innerText())) throw new Error(`globex: ${await globex.innerText()}`);
+      // Retracted labels come first.
+      const names = await page
+        .locator('.pane', { has: page.locator('.pane-header', { hasText: /^Labels/ }) })
+        .locator('.monaco-list-row .label-name')
+        .allInnerTexts();
+      if (names.slice(0, 2).join() !== 'acme,globex') throw new Error(`order: ${names.join(', ')}`);
+      await globex.click();
+      await page.keyboard.press('ArrowRight');
+      for (const file of [
+        'data/raw.csv',
+        'data/clean.csv',
+        'data/features.csv',
+        'models/model.pkl',
+        'data/predictions.csv',
+      ])
+        await row('Labels', file).waitFor();
+      await page.waitForTimeout(300);
+      await shot('13-labels-view');
+    },
+  );
+
+  await step(
+    'Tasks view → a task → its metric over time, coverage, and the runs that logged it',
+    async () => {
+      await onlyPane('Tasks');
+      const task = row('Tasks', 'sensor-alerts');
+      await task.waitFor();
+      const text = await task.innerText();
+      if (!/72 outputs · 83% with feedback/.test(text)) throw new Error(`the task row says: ${text}`);
+      await task.click();
+      await page.locator('.tab.active', { hasText: 'Task: sensor-alerts' }).waitFor();
+      const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await view.locator('h2', { hasText: 'accuracy over time' }).waitFor();
+      await view.locator('.coverage-area').waitFor();
+      const points = await view.locator('.metric-point').count();
+      if (points < 20) throw new Error(`only ${points} points`);
+      const runs = await view.locator('.run-item').allInnerTexts();
+      if (runs.length !== 3 || !runs.every((r) => r.includes('predict')))
+        throw new Error(`the runs that logged outputs: ${runs.join(' | ')}`);
+      // The last row of the table (newest first): every output logged, 60 of 72 with feedback.
+      const newest = await view.locator('.series-table tbody tr').first().locator('td').last().textContent();
+      if (newest !== '60 of 72 (83%)') throw new Error(`the newest point's coverage: ${newest}`);
+      await page.waitForTimeout(500);
+      await shot('14-task-metrics');
+    },
+  );
 } catch (error) {
   failed++;
   console.log(`  ✖ ${error.message}`);
