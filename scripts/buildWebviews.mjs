@@ -8,7 +8,7 @@ import path from 'node:path';
 
 const require = createRequire(import.meta.url);
 const root = path.dirname(path.dirname(new URL(import.meta.url).pathname));
-export const WEBVIEWS = ['graph', 'inspector', 'review', 'history'];
+export const WEBVIEWS = ['graph', 'inspector', 'review', 'history', 'task'];
 export const webviewDist = path.join(root, 'dist', 'webview');
 
 export async function buildWebviews({ production = false } = {}) {

@@ -18,12 +18,19 @@ import { FlaggedView } from './vscode/views/flaggedView';
 import { RunsView } from './vscode/views/runsView';
 import { registerWebviews, Webviews } from './vscode/webviews';
 import { LabelsView } from './vscode/labels/labelsView';
+import { TasksView } from './vscode/tasks/tasksView';
 import { RetractedLabelsController } from './vscode/labels/retractedLabels';
 
 /** What the extension exports: used by its own extension-host tests. */
 export interface MltraceApi {
   service: LineageService;
-  views: { components: ComponentsView; runs: RunsView; flagged: FlaggedView; labels: LabelsView };
+  views: {
+    components: ComponentsView;
+    runs: RunsView;
+    flagged: FlaggedView;
+    labels: LabelsView;
+    tasks: TasksView;
+  };
   retractedLabels: RetractedLabelsController;
   codeLens: CodeLensController;
   diagnostics: DiagnosticsController;
@@ -59,6 +66,8 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
   flagged.createView(Views.flagged);
   const labels = own(new LabelsView(service));
   labels.createView(Views.labels);
+  const tasks = own(new TasksView(service));
+  tasks.createView(Views.tasks);
 
   const commands = registerCommands({
     extensionPath: context.extensionUri.fsPath,
@@ -92,7 +101,7 @@ export function activate(context: vscode.ExtensionContext): MltraceApi {
   team.start();
   return {
     service,
-    views: { components, runs, flagged, labels },
+    views: { components, runs, flagged, labels, tasks },
     retractedLabels,
     codeLens,
     diagnostics,

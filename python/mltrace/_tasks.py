@@ -11,7 +11,7 @@ whenever that came. Reading them back goes through ``_derived`` (the log, read i
 import math
 import time
 
-from mltrace import _derived, _events, _store
+from mltrace import _derived, _events, _runs, _store
 
 TASK_NAMESPACE = "mltrace-task"
 FACET = "mltrace_task"
@@ -42,13 +42,25 @@ def log_values(task, role, identifiers, values):
                 )
                 continue
             items.append({"identifier": str(identifier), "value": number})
+        run_id = _logging_run_id()
         for at in range(0, len(items), VALUES_PER_EVENT):
-            _store.append(_event(str(task), role, items[at : at + VALUES_PER_EVENT]))
+            _store.append(_event(str(task), role, items[at : at + VALUES_PER_EVENT], run_id))
     except Exception as bug:
         _store.warn_once("task-bug", "mltrace could not log task values (%s); the pipeline goes on." % bug)
 
 
-def _event(task, role, items):
+def _logging_run_id():
+    """The id of the decorated run in progress on this thread, if any: the run that logged the
+    values (the editor's Tasks view lists the runs that produced a task's outputs)."""
+    run = _runs.current_run()
+    log = getattr(run, "log", None)
+    return getattr(log, "run_id", None)
+
+
+def _event(task, role, items, run_id=None):
+    facet = {"role": role, "values": items}
+    if run_id:
+        facet["runId"] = run_id
     return {
         "eventTime": _events.iso(_events.utc_now()),
         "producer": _events.PRODUCER,
@@ -56,7 +68,7 @@ def _event(task, role, items):
         "dataset": {
             "namespace": TASK_NAMESPACE,
             "name": task,
-            "facets": {FACET: _events.our_facet(FACET, {"role": role, "values": items})},
+            "facets": {FACET: _events.our_facet(FACET, facet)},
         },
     }
 

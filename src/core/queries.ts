@@ -35,6 +35,7 @@ import { Against, DriftComparison, DriftQuery, RunInputDrift } from './driftQuer
 import { FILE_NAMESPACE } from './events';
 import { readRunValues, RUN_VALUES_SQL } from './runValues';
 import { JoinedValue, joinedValues, listTasks, TaskSummary } from './tasks';
+import { TaskOutcome, taskOutcomes } from './tasks/series';
 import { breadthFirst, depthFirst, newestFirst, reachableCounts, WalkNode } from './traversal';
 import { LabelQueries } from './labels/queries';
 
@@ -737,6 +738,22 @@ export class Queries {
       throw new LineageError(`No task is named "${task}". List them with: mltrace tasks`);
     }
     return joinedValues((sql) => this.stmt(sql), task);
+  }
+
+  /** Every output of a task with its feedback, if any (tasks/series.ts). Throws when no task has that name. */
+  taskOutcomes(task: string): TaskOutcome[] {
+    this.taskValues(task);
+    return taskOutcomes((sql) => this.stmt(sql), task);
+  }
+
+  /** The runs that logged a task's outputs (inside a decorated run), newest first, with staleness. */
+  taskRuns(task: string, options: { limit?: number } = {}): Run[] {
+    const rows = all(
+      this.stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.uuid IN (SELECT run_uuid FROM task_runs
+        WHERE task = ? AND role = 'output') AND ${SHOWN} ORDER BY r.start_ms DESC, r.seq DESC LIMIT ?`),
+      [task, clampLimit(options.limit, 200)],
+    );
+    return this.withStaleness(rows);
   }
 
   // ---- review -------------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 // The derived index (DESIGN.md §3). Bump SCHEMA_VERSION whenever this changes: older snapshots
 // are then rebuilt from the log.
-export const SCHEMA_VERSION = 9;
+export const SCHEMA_VERSION = 10;
 
 /** run_io.dir: which way a run used a pointer. */
 export const DIR = { input: 0, output: 1 } as const;
@@ -162,6 +162,14 @@ CREATE TABLE task_values (
   time_ms INTEGER NOT NULL,
   seq INTEGER NOT NULL,
   PRIMARY KEY (task, role, identifier)
+) WITHOUT ROWID;
+-- The runs that logged a task's values (the facet's runId: a decorated run in progress), by run
+-- id, whether or not that run's own events were read yet.
+CREATE TABLE task_runs (
+  task TEXT NOT NULL,
+  run_uuid TEXT NOT NULL,
+  role TEXT NOT NULL,                  -- output | feedback
+  PRIMARY KEY (task, role, run_uuid)
 ) WITHOUT ROWID;
 -- How far each writer's file was read (path: its name in the events folder, whether it is still
 -- there or merged into a segment), and each segment read (path: segments/<id>.jsonl.gz).

@@ -7,6 +7,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { storeLocation } from '../core/storeDir';
 import { EventWriter, PointerSpec } from '../core/writer';
+import { retractionEvent } from '../core/labels/events';
+import { exampleTaskEvents, SENSOR_LABELS } from './extras';
 
 export const EXAMPLE_FOLDER = 'mltrace-example';
 
@@ -197,15 +199,19 @@ export function createExamplePipeline(root: string, now: Date = new Date(), hist
         tags: stage.tags,
       });
     const source = sourceOf(PIPELINE_PY);
+    /** The predict runs of the pipeline (not of the older history): they log the task's outputs. */
+    const predictions: Array<{ runId: string; start: Date }> = [];
     const logStage = (stage: Stage, n: number, hoursAgo: number, failed = false) => {
       const start = new Date(now.getTime() - hoursAgo * HOUR_MS);
       if (!failed && n > 0) stage.produce(root, n);
       const pointers = (names: string[]): PointerSpec[] => names.map((name) => ({ name }));
-      writer.logRun(
+      // Whose readings clean reads (docs/LABELS.md): both customers' at first, then only globex's.
+      const labels = stage.component === 'clean' && n > 0 ? SENSOR_LABELS[n] : undefined;
+      const runId = writer.logRun(
         {
           component: stage.component,
           startTime: start,
-          inputs: pointers(stage.inputs),
+          inputs: pointers(stage.inputs).map((p) => (labels ? { ...p, labels } : p)),
           source: { sourceFile: 'pipeline.py', ...source(stage.component) },
         },
         failed
@@ -220,6 +226,7 @@ export function createExamplePipeline(root: string, now: Date = new Date(), hist
               outputs: pointers(stage.outputs),
             },
       );
+      if (stage.component === 'predict' && n > 0 && !failed) predictions.push({ runId, start });
       runs++;
     };
     // Older history (before any file exists: no fingerprints), oldest first.
@@ -235,6 +242,10 @@ export function createExamplePipeline(root: string, now: Date = new Date(), hist
     // Someone fixed data/clean.csv by hand: featurize's latest run read the old content → stale.
     fs.appendFileSync(path.join(root, 'data/clean.csv'), 's2,5\n');
     writer.flag('data/predictions.csv', true);
+    // acme asked for deletion after the first run; every file has been rewritten without its
+    // readings since, so nothing carries it now.
+    writer.append(retractionEvent(['acme'], new Date(now.getTime() - 48 * HOUR_MS)));
+    for (const event of exampleTaskEvents(predictions, now)) writer.append(event);
   } finally {
     writer.close();
   }

@@ -1,9 +1,14 @@
 // The messages between the extension host and the webviews (DESIGN.md §3): both sides import
 // this module. Plain data only (what `postMessage` can clone); the webview never queries the store.
 import type { RunInputDrift } from '../core/drift';
+import type { LabelSpread } from '../core/labels/queries';
 import type { HistoryRun, PointerType, Review, Run, RunDetail, TracedRun } from '../core/model';
+import type { TaskSummary } from '../core/tasks';
+import type { SeriesWindow, TaskSeriesPoint } from '../core/tasks/series';
 
-export type ViewKind = 'graph' | 'inspector' | 'review' | 'history';
+export type { SeriesWindow } from '../core/tasks/series';
+
+export type ViewKind = 'graph' | 'inspector' | 'review' | 'history' | 'task';
 
 // ---- data posted by the host ------------------------------------------------------------------
 
@@ -40,6 +45,8 @@ export interface GraphData {
   more?: GraphMore[];
   /** Flag, unflag and notes are offered only in a trusted workspace. */
   trusted: boolean;
+  /** A label whose spread the graph marks (Highlight Label…), or absent. */
+  labelSpread?: LabelSpread;
 }
 
 export interface InspectorData {
@@ -76,7 +83,22 @@ export interface HistoryData {
   runs: HistoryRun[];
 }
 
-export type ViewData = GraphData | InspectorData | ReviewData | HistoryData;
+/** A task's metric over time (Tasks view → a task), with the runs that logged its outputs. */
+export interface TaskData {
+  view: 'task';
+  task: TaskSummary;
+  /** The metrics the chart can show; `metric` is one of them. */
+  metricNames: string[];
+  metric: string;
+  window: SeriesWindow;
+  series: TaskSeriesPoint[];
+  /** The default metrics over every joined value (as `mltrace metrics` prints them). */
+  current: Array<{ name: string; value: number | null; error?: string }>;
+  /** The runs that logged outputs, newest first. */
+  runs: Run[];
+}
+
+export type ViewData = GraphData | InspectorData | ReviewData | HistoryData | TaskData;
 
 // ---- host → view ------------------------------------------------------------------------------
 
@@ -109,7 +131,12 @@ export type ViewMessage =
   /** Add the trace of a node to the graph (upstream or downstream). */
   | { type: 'expand'; root: GraphRoot }
   /** Forget expansions (collapse is drawn by the view; the host drops roots it no longer needs). */
-  | { type: 'setRoots'; roots: GraphRoot[] };
+  | { type: 'setRoots'; roots: GraphRoot[] }
+  /** Graph: choose a label whose spread to mark (the host asks which), or stop marking. */
+  | { type: 'pickLabel' }
+  | { type: 'clearLabel' }
+  /** Task: show this metric over this window. */
+  | { type: 'setTaskSeries'; metric: string; window: SeriesWindow };
 
 export type ViewMessageType = ViewMessage['type'];
 
@@ -139,7 +166,16 @@ const VIEW_MESSAGE_FIELDS: { [K in ViewMessageType]: (m: Record<string, unknown>
   exportSvg: (m) => isString(m.svg) && isString(m.fileName),
   expand: (m) => isGraphRoot(m.root),
   setRoots: (m) => Array.isArray(m.roots) && m.roots.every(isGraphRoot),
+  pickLabel: () => true,
+  clearLabel: () => true,
+  setTaskSeries: (m) => isString(m.metric) && isSeriesWindow(m.window),
 };
+
+export function isSeriesWindow(value: unknown): value is SeriesWindow {
+  if (!isObject(value)) return false;
+  if (value.kind === 'all') return true;
+  return (value.kind === 'count' || value.kind === 'seconds') && typeof value.size === 'number';
+}
 
 /** A message from a webview, checked field by field (a webview is not trusted input). */
 export function isViewMessage(value: unknown): value is ViewMessage {

@@ -32,6 +32,8 @@ export const Commands = {
   forgetTeamPassword: 'mltrace.forgetTeamPassword',
   syncNow: 'mltrace.syncNow',
   compareCode: 'mltrace.compareCode',
+  openTask: 'mltrace.openTask',
+  highlightLabel: 'mltrace.highlightLabel',
 } as const;
 export type CommandId = (typeof Commands)[keyof typeof Commands];
 
@@ -41,6 +43,7 @@ export const Views = {
   runs: 'mltrace.runs',
   flagged: 'mltrace.flagged',
   labels: 'mltrace.labels',
+  tasks: 'mltrace.tasks',
 } as const;
 
 /** Context keys set with `setContext`, used in package.json `when` clauses. */

@@ -58,7 +58,7 @@ export interface ViewPage {
 
 export async function openView(
   browser: Browser,
-  view: 'graph' | 'inspector' | 'review' | 'history',
+  view: 'graph' | 'inspector' | 'review' | 'history' | 'task',
   options: { theme?: ThemeName; state?: unknown; width?: number; height?: number } = {},
 ): Promise<ViewPage> {
   const page = await browser.newPage({

@@ -2,28 +2,10 @@
 // events arrive in; the named metrics against values computed by hand; windows and series.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ourFacet } from '../../src/core/events';
 import { computeMetric, JoinedValue, metricSeries, withinSeconds } from '../../src/core/tasks';
 import { METRICS } from '../../src/core/tasks/metrics';
-import { appendEvents, at, BASE_MS, shuffled, tempFixture } from '../helpers/lineage';
-
-function taskEvent(task: string, role: string, seconds: number, values: Array<[string, unknown]>) {
-  return {
-    eventTime: at(seconds).toISOString(),
-    producer: 'https://example.com/test',
-    schemaURL: 'https://openlineage.io/spec/2-0-2/OpenLineage.json#/$defs/DatasetEvent',
-    dataset: {
-      namespace: 'mltrace-task',
-      name: task,
-      facets: {
-        mltrace_task: ourFacet('mltrace_task', {
-          role,
-          values: values.map(([identifier, value]) => ({ identifier, value })),
-        }),
-      },
-    },
-  };
-}
+import { appendEvents, BASE_MS, shuffled, tempFixture } from '../helpers/lineage';
+import { taskEvent } from '../helpers/tasks';
 
 /** Outputs a-d, feedback for a, b, d and an unknown id; a's output corrected later. */
 const EVENTS = [

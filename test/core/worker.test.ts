@@ -365,8 +365,8 @@ describe('the hand-off from the worker', () => {
         { runId: 'r2', kind: 'param', name: 'layers', value: '{"a":[1,2]}', ms: 9, seq: 4 },
       ],
       taskValues: [
-        { task: 'churn', role: 'output', identifier: 'u1', value: 1, ms: 10, seq: 5 },
-        { task: 'churn', role: 'feedback', identifier: 'u1', value: 0.5, ms: 11, seq: 6 },
+        { task: 'churn', role: 'output', identifier: 'u1', value: 1, ms: 10, seq: 5, runId: 'r1' },
+        { task: 'churn', role: 'feedback', identifier: 'u1', value: 0.5, ms: 11, seq: 6, runId: null },
       ],
     };
     // The first delta states every field, so the round trip below covers each of them.

@@ -2,8 +2,9 @@
 // .vsix: activity bar → trees → trace → CodeLens → explorer context menu → the inspector's Data
 // tab → Connect Team Store… (a
 // throw-away PostgreSQL, test/helpers/postgres.ts: a wrong password, then the right one), then an empty folder →
-// welcome view → "Create Example Pipeline", then a large store's progress notification. Saves a
-// screenshot per step under test-results/ui/.
+// welcome view → "Create Example Pipeline", then a large store's progress notification, then back
+// in the example: the Labels view (a retracted label) and the Tasks view → a task's metric chart.
+// Saves a screenshot per step under test-results/ui/.
 // Prints `N passed, N failed`; exits non-zero on failure.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -77,6 +78,21 @@ async function runCommand(title) {
   await page.keyboard.press('Enter');
 }
 
+/** Collapses every pane of the mltrace container but `keep` (expanded), to give it room. */
+async function onlyPane(keep) {
+  for (const name of ['Components', 'Runs', 'Flagged Outputs', 'Labels', 'Tasks']) {
+    const header = page.locator('.pane-header', { hasText: new RegExp(`^${name}`) }).first();
+    const expanded = (await header.getAttribute('aria-expanded')) === 'true';
+    if (expanded !== (name === keep)) await header.click();
+  }
+}
+/** The text of the tree row whose label is `name`, within the pane `pane`. */
+const row = (pane, name) =>
+  page
+    .locator('.pane', { has: page.locator('.pane-header', { hasText: new RegExp(`^${pane}`) }) })
+    .locator('.monaco-list-row', { has: page.locator('.label-name', { hasText: name }) })
+    .first();
+
 try {
   const stateDir = path.join(tmp, 'cs');
   fs.mkdirSync(stateDir);
@@ -114,8 +130,8 @@ try {
   });
 
   await step('Runs tree: a stale run expands to its reasons', async () => {
-    // Give the Runs view room: collapse Components.
-    await page.locator('.pane-header', { hasText: 'Components' }).click();
+    // Give the Runs view room: collapse the other views.
+    await onlyPane('Runs');
     const stale = page.getByRole('treeitem', { name: /featurize run .* stale/ }).first();
     await stale.waitFor();
     await stale.click();
@@ -211,7 +227,7 @@ try {
       const label = (await section.locator('svg.distribution').getAttribute('aria-label')) ?? '';
       if (!/reading; reference: median 31 \[14 … 43\]; current: median 36 \[21 … 51\]/.test(label))
         throw new Error(`the chart's text alternative: ${label}`);
-      await shot('13-inspector-data');
+      await shot('06-inspector-data');
     },
   );
 
@@ -238,7 +254,7 @@ try {
       if (text.includes('not-the-password')) throw new Error('the password is shown');
       if (!/Nothing was saved/.test(text)) throw new Error(`no "Nothing was saved": ${text}`);
       await page.waitForTimeout(400); // the toast slides in
-      await shot('06-team-wrong-password');
+      await shot('07-team-wrong-password');
       await toast
         .locator('.codicon-notifications-clear')
         .click()
@@ -255,7 +271,7 @@ try {
       });
       await scope.waitFor();
       await page.waitForTimeout(300);
-      await shot('07-team-save-where');
+      await shot('08-team-save-where');
       await page.locator('.quick-input-list .monaco-list-row', { hasText: 'For me' }).first().click();
       await page
         .locator('.statusbar-item', { hasText: /synced/ })
@@ -263,7 +279,7 @@ try {
         .waitFor({ timeout: 30_000 });
       const events = Number(pg.sql('SELECT count(*) FROM mltrace_events').trim());
       if (!(events > 0)) throw new Error('nothing reached the server');
-      await shot('08-team-synced');
+      await shot('09-team-synced');
       // Saved "for me", it would sync every folder opened next: the steps below are about one
       // machine's store.
       await runCommand('mltrace: Disconnect Team Store');
@@ -281,7 +297,7 @@ try {
       .click();
     await page.getByText(/No runs are logged here yet/).waitFor();
     await page.waitForTimeout(300);
-    await shot('09-welcome');
+    await shot('10-welcome');
   });
 
   await step('"Create Example Pipeline" creates the workspace and opens it with its runs', async () => {
@@ -292,7 +308,7 @@ try {
     const dialog = page.locator('.monaco-dialog-box');
     await dialog.getByText(/Create an example pipeline/).waitFor();
     await page.waitForTimeout(300);
-    await shot('10-create-example-dialog');
+    await shot('11-create-example-dialog');
     await dialog.locator('.monaco-button', { hasText: 'Create in mltrace-example/ and Open' }).click();
     await page.waitForURL(/mltrace-example/);
     await page
@@ -305,7 +321,7 @@ try {
     }
     if (!fs.existsSync(path.join(emptyFolder, 'mltrace-example', '.mltrace', 'events')))
       throw new Error('no event log was written');
-    await shot('11-example-opened');
+    await shot('12-example-opened');
   });
   await step('a large store opens behind a progress notification, then shows its runs', async () => {
     await page.goto(`${server.url}/?folder=${encodeURIComponent(bigFolder)}`, {
@@ -316,7 +332,7 @@ try {
     });
     await toast.waitFor();
     await page.waitForTimeout(400); // the toast slides in
-    await shot('12-indexing-progress');
+    await shot('13-indexing-progress');
     await toast.waitFor({ state: 'hidden' });
     await page
       .locator('.activitybar')
@@ -327,6 +343,70 @@ try {
       .first()
       .waitFor();
   });
+
+  await step(
+    'Labels view: a retracted label no file carries now, and the files another reaches',
+    async () => {
+      await page.goto(url, { waitUntil: 'domcontentloaded' });
+      await page.locator('.monaco-workbench').waitFor();
+      await page
+        .locator('.activitybar')
+        .getByRole('tab', { name: /mltrace/ })
+        .click();
+      await onlyPane('Labels');
+      const acme = row('Labels', 'acme');
+      await acme.waitFor();
+      const acmeText = await acme.innerText();
+      if (!/retracted \d{4}-\d\d-\d\d · 0 files/.test(acmeText))
+        throw new Error(`acme is not shown retracted, carried by no file: ${acmeText}`);
+      const globex = row('Labels', 'globex');
+      if (!/5 files/.test(await globex.innerText())) throw new Error(`globex: ${await globex.innerText()}`);
+      // Retracted labels come first.
+      const names = await page
+        .locator('.pane', { has: page.locator('.pane-header', { hasText: /^Labels/ }) })
+        .locator('.monaco-list-row .label-name')
+        .allInnerTexts();
+      if (names.slice(0, 2).join() !== 'acme,globex') throw new Error(`order: ${names.join(', ')}`);
+      await globex.click();
+      await page.keyboard.press('ArrowRight');
+      for (const file of [
+        'data/raw.csv',
+        'data/clean.csv',
+        'data/features.csv',
+        'models/model.pkl',
+        'data/predictions.csv',
+      ])
+        await row('Labels', file).waitFor();
+      await page.waitForTimeout(300);
+      await shot('14-labels-view');
+    },
+  );
+
+  await step(
+    'Tasks view → a task → its metric over time, coverage, and the runs that logged it',
+    async () => {
+      await onlyPane('Tasks');
+      const task = row('Tasks', 'sensor-alerts');
+      await task.waitFor();
+      const text = await task.innerText();
+      if (!/72 outputs · 83% with feedback/.test(text)) throw new Error(`the task row says: ${text}`);
+      await task.click();
+      await page.locator('.tab.active', { hasText: 'Task: sensor-alerts' }).waitFor();
+      const view = page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+      await view.locator('h2', { hasText: 'accuracy over time' }).waitFor();
+      await view.locator('.coverage-area').waitFor();
+      const points = await view.locator('.metric-point').count();
+      if (points < 20) throw new Error(`only ${points} points`);
+      const runs = await view.locator('.run-item').allInnerTexts();
+      if (runs.length !== 3 || !runs.every((r) => r.includes('predict')))
+        throw new Error(`the runs that logged outputs: ${runs.join(' | ')}`);
+      // The last row of the table (newest first): every output logged, 60 of 72 with feedback.
+      const newest = await view.locator('.series-table tbody tr').first().locator('td').last().textContent();
+      if (newest !== '60 of 72 (83%)') throw new Error(`the newest point's coverage: ${newest}`);
+      await page.waitForTimeout(500);
+      await shot('15-task-metrics');
+    },
+  );
 } catch (error) {
   failed++;
   console.log(`  ✖ ${error.message}`);

@@ -10,7 +10,7 @@ import { button, custom, el, icon } from '../common/dom';
 import { plural, shortId, visible } from '../../core/format';
 import { connectView, getState, post, setState } from '../common/vscodeApi';
 import { layoutGraph } from './layout';
-import { buildModel, GraphNode, rootNodeId } from './buildGraph';
+import { buildModel, GraphNode, pointerNodeId, rootNodeId, runNodeId } from './buildGraph';
 import { GraphView } from './view';
 
 const saved = getState(isGraphViewState);
@@ -53,6 +53,11 @@ const toolbar = el('div', { className: 'toolbar', attrs: { role: 'toolbar', 'ari
     secondary: true,
     title: 'Fit the graph in the view',
   }),
+  button('Highlight Label…', () => post({ type: 'pickLabel' }), {
+    iconName: 'tag',
+    secondary: true,
+    title: 'Mark the runs and files a label (whose data they hold) reaches',
+  }),
   button('Export SVG', () => exportSvg(), {
     iconName: 'export',
     secondary: true,
@@ -61,8 +66,10 @@ const toolbar = el('div', { className: 'toolbar', attrs: { role: 'toolbar', 'ari
 ]);
 const notice = el('div', { className: 'notice', attrs: { role: 'status', id: 'notice' } });
 notice.hidden = true;
+const labelLegend = el('div', { className: 'label-legend', attrs: { role: 'status', id: 'label-legend' } });
+labelLegend.hidden = true;
 const canvas = el('div', { className: 'canvas' });
-document.body.append(toolbar, notice, canvas);
+document.body.append(toolbar, notice, labelLegend, canvas);
 
 let saveTimer: number | undefined;
 const view = new GraphView(canvas, {
@@ -111,6 +118,7 @@ function redraw(): void {
   const model = buildModel(data, collapsed);
   const layout = layoutGraph(model.nodes, model.edges);
   view.render(model, layout);
+  showLabelSpread();
   lastRenderMs = performance.now() - started;
   document.body.dataset.renderMs = String(Math.round(lastRenderMs));
   document.body.dataset.layout = layout.engine;
@@ -189,6 +197,32 @@ function onDirectionChange(): void {
 }
 upstreamBox.addEventListener('change', onDirectionChange);
 downstreamBox.addEventListener('change', onDirectionChange);
+
+/** The label the host marks (data.labelSpread): its nodes marked, a legend with a way to clear. */
+function showLabelSpread(): void {
+  const spread = data?.labelSpread;
+  if (!spread) {
+    view.setLabelMarks(null);
+    labelLegend.hidden = true;
+    return;
+  }
+  const ids = new Set([...spread.runIds.map(runNodeId), ...spread.pointers.map(pointerNodeId)]);
+  view.setLabelMarks(ids);
+  const shownRuns = spread.runIds.filter((id) => view.getNode(runNodeId(id))).length;
+  const shownFiles = spread.pointers.filter((p) => view.getNode(pointerNodeId(p))).length;
+  labelLegend.hidden = false;
+  labelLegend.replaceChildren(
+    el('span', { className: 'swatch', attrs: { 'aria-hidden': 'true' } }),
+    el('span', {
+      text: `Label “${spread.label}”${spread.retractedAt ? ` (retracted ${spread.retractedAt.slice(0, 10)})` : ''} reaches ${plural(spread.runIds.length, 'run')} and ${plural(spread.pointers.length, 'file')} whose latest version carries it; marked here: ${plural(shownRuns, 'run')}, ${plural(shownFiles, 'file')}. The rest is dimmed.`,
+    }),
+    button('Clear', () => post({ type: 'clearLabel' }), {
+      iconName: 'close',
+      secondary: true,
+      title: 'Stop marking the label',
+    }),
+  );
+}
 
 // ---- search ------------------------------------------------------------------------------------
 

@@ -39,6 +39,8 @@ export class GraphView {
   private nodeElements = new Map<string, SVGGElement>();
   private matches: string[] = [];
   private highlight: string | null = null;
+  /** Nodes a label reaches (Highlight Label…): marked, the others dimmed; null: no label. */
+  private labelMarks: ReadonlySet<string> | null = null;
   /** The node that holds the tab stop (roving tabindex). */
   focusedId: string | null = null;
   now = Date.now();
@@ -129,6 +131,13 @@ export class GraphView {
     this.updateTabStop();
     this.applySearchClasses();
     this.applyHighlight();
+    this.applyLabelMarks();
+  }
+
+  /** Marks the nodes of `ids` as reached by a label and dims the rest; null clears. */
+  setLabelMarks(ids: ReadonlySet<string> | null): void {
+    this.labelMarks = ids;
+    this.applyLabelMarks();
   }
 
   /** Scales and centres the whole graph in the view. */
@@ -439,6 +448,17 @@ export class GraphView {
     for (const [id, element] of this.nodeElements) {
       element.classList.toggle('match', matched.has(id));
       element.classList.toggle('dim', active && !matched.has(id));
+    }
+  }
+
+  private applyLabelMarks(): void {
+    const marks = this.labelMarks;
+    for (const [id, element] of this.nodeElements) {
+      const reached = marks !== null && marks.has(id);
+      element.classList.toggle('label-reached', reached);
+      element.classList.toggle('label-outside', marks !== null && !reached);
+      if (reached) element.setAttribute('aria-description', 'reached by the highlighted label');
+      else element.removeAttribute('aria-description');
     }
   }
 

@@ -1,10 +1,11 @@
 /// <reference lib="dom" />
 // A run metric over a component's runs (facet mltrace_metrics): choose a metric, see it move run
 // by run; a point is a run (click it, or focus it and press Enter, to inspect it).
-import { axisBottom, axisLeft, extent, line, scaleLinear, scaleTime, select } from 'd3';
+import { line, select } from 'd3';
 import type { HistoryRun } from '../../core/model';
 import { absoluteTime, shortId } from '../../core/format';
 import { formatMetric, valueNames } from '../../core/valueText';
+import { drawAxes, timeScale, valueScale } from '../common/chart';
 import { el } from '../common/dom';
 
 const HEIGHT = 180;
@@ -48,36 +49,22 @@ function draw(
     .filter((r) => metric in r.metrics)
     .map((r) => ({ run: r, time: new Date(r.startTime), value: r.metrics[metric] }))
     .sort((a, b) => a.time.getTime() - b.time.getTime());
-  const [t0, t1] = extent(points, (p) => p.time) as [Date, Date];
-  const x = scaleTime()
-    .domain(
-      t0.getTime() === t1.getTime()
-        ? [new Date(t0.getTime() - 60_000), new Date(t1.getTime() + 60_000)]
-        : [t0, t1],
-    )
-    .range([MARGIN.left, width - MARGIN.right]);
-  const [v0, v1] = extent(points, (p) => p.value) as [number, number];
-  const pad = v0 === v1 ? Math.abs(v0) * 0.1 || 1 : 0;
-  const y = scaleLinear()
-    .domain([v0 - pad, v1 + pad])
-    .nice()
-    .range([HEIGHT - MARGIN.bottom, MARGIN.top]);
+  const box = { width, height: HEIGHT, margin: MARGIN };
+  const x = timeScale(
+    points.map((p) => p.time),
+    box,
+  );
+  const y = valueScale(
+    points.map((p) => p.value),
+    box,
+  );
   const svg = select(plot)
     .append('svg')
     .attr('width', width)
     .attr('height', HEIGHT)
     .attr('role', 'list')
     .attr('aria-label', `${metric} over ${points.length} runs`);
-  svg
-    .append('g')
-    .attr('class', 'axis')
-    .attr('transform', `translate(0,${HEIGHT - MARGIN.bottom})`)
-    .call(axisBottom(x).ticks(6));
-  svg
-    .append('g')
-    .attr('class', 'axis')
-    .attr('transform', `translate(${MARGIN.left},0)`)
-    .call(axisLeft(y).ticks(5));
+  drawAxes(svg, x, y, box);
   svg
     .append('path')
     .attr('class', 'metric-line')

@@ -149,6 +149,8 @@ const SQL = {
   setTaskValue: `INSERT INTO task_values (task, role, identifier, value, time_ms, seq) VALUES (?, ?, ?, ?, ?, ?)
     ON CONFLICT (task, role, identifier) DO UPDATE SET value = excluded.value, time_ms = excluded.time_ms, seq = excluded.seq
     WHERE excluded.time_ms > task_values.time_ms OR (excluded.time_ms = task_values.time_ms AND excluded.seq > task_values.seq)`,
+  /** The runs that logged a task's values (by run id: the run's own events may come later). */
+  addTaskRun: `INSERT OR IGNORE INTO task_runs (task, run_uuid, role) VALUES (?, ?, ?)`,
   getMeta: `SELECT value FROM meta WHERE key = ?`,
   setMeta: `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`,
 };
@@ -277,6 +279,7 @@ export class BatchApplier {
 
   private applyTaskValue(v: TaskValueUpdate): void {
     exec(this.s.setTaskValue, [v.task, v.role, v.identifier, v.value, v.ms, v.seq]);
+    if (v.runId !== null) exec(this.s.addTaskRun, [v.task, v.runId, v.role]);
   }
 
   // ---- runs ---------------------------------------------------------------------------------

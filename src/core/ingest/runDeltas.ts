@@ -65,6 +65,8 @@ export interface TaskValueUpdate {
   value: number;
   ms: number;
   seq: number;
+  /** The run that logged it, when the event names one (tasks/runs.ts). */
+  runId: string | null;
 }
 
 export interface MetaUpdate {
@@ -95,7 +97,15 @@ export function prepareBatch(batch: SequencedEvent[]): PreparedBatch {
     }
     if (event.kind === 'task') {
       for (const { identifier, value } of event.values) {
-        taskValues.push({ task: event.task, role: event.role, identifier, value, ms: event.timeMs, seq });
+        taskValues.push({
+          task: event.task,
+          role: event.role,
+          identifier,
+          value,
+          ms: event.timeMs,
+          seq,
+          runId: event.runId,
+        });
       }
       continue;
     }

@@ -50,6 +50,8 @@ export interface ParsedTaskEvent {
   task: string;
   role: TaskRole;
   values: Array<{ identifier: string; value: number }>;
+  /** The run that logged them (the facet's optional `runId`), or null. */
+  runId: string | null;
 }
 
 /** The task dataset an mltrace_task facet is on: `{ namespace: TASK_NAMESPACE, name: task }`. */
@@ -77,5 +79,6 @@ export function parseTaskFacet(
     if (ok) values.push({ identifier: item.identifier as string, value: item.value as number });
     else warnings.push(`a value of ${where} ignored: it needs a string "identifier" and a finite "value"`);
   }
-  return { kind: 'task', timeMs, task, role: facet.role as TaskRole, values };
+  const runId = typeof facet.runId === 'string' && facet.runId ? facet.runId : null;
+  return { kind: 'task', timeMs, task, role: facet.role as TaskRole, values, runId };
 }

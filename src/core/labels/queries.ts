@@ -34,6 +34,16 @@ export interface LabelDetail extends LabelSummary {
   runs: number;
 }
 
+/** Where a label reaches, for the lineage graph to mark: run ids and pointer names. */
+export interface LabelSpread extends Omit<LabelSummary, 'pointers'> {
+  /** Runs that read data carrying the label, directly or downstream (full run ids). */
+  runIds: string[];
+  /** Pointers whose latest version carries it. */
+  pointers: string[];
+  /** Pointers it was attached to (where a run read its data). */
+  sources: string[];
+}
+
 export interface CarriedLabel {
   label: string;
   retractedAt: string | null;
@@ -86,6 +96,9 @@ const SQL = {
       UNION SELECT d.dep_run_id FROM deps d JOIN up ON d.run_id = up.id WHERE d.via > 0)
     SELECT io.pointer_id, d.dep_run_id, io.fingerprint FROM up JOIN run_io io ON io.run_id = up.id AND io.dir = ${DIR.input}
     LEFT JOIN deps d ON d.run_id = io.run_id AND d.via = io.pointer_id`,
+  uuids: `SELECT uuid FROM runs WHERE id IN (${IDS})`,
+  sourcePointers: `SELECT DISTINCT CASE WHEN p.namespace = 'file' THEN p.name ELSE p.namespace || '/' || p.name END AS n
+    FROM label_sources s JOIN pointers p ON p.id = s.pointer_id WHERE s.label_id = ? ORDER BY n`,
   latestWriter: `SELECT run_id FROM run_io WHERE pointer_id = ? AND dir = ${DIR.output} ORDER BY start_ms DESC, seq DESC LIMIT 1`,
   latestRead: `SELECT fingerprint FROM run_io WHERE pointer_id = ? AND dir = ${DIR.input} ORDER BY start_ms DESC, seq DESC LIMIT 1`,
   /** Display rows of [pointer id, writer run id or null] pairs. */
@@ -105,6 +118,8 @@ interface Reach {
   /** Pointer id → the writer of its latest version (null: no logged run wrote it). */
   carriers: Map<number, number | null>;
   runs: number;
+  /** The runs reached (index ids). */
+  runIds: Set<number>;
 }
 
 export class LabelQueries {
@@ -122,12 +137,34 @@ export class LabelQueries {
     const row = first(this.stmt(SQL.labelByName), [name]);
     if (!row) throw new LineageError(`No label "${name}" was attached or retracted in this log.`);
     const label = toLabel(row);
-    const reach = this.reachByLabel([label.id]).get(label.id) ?? { carriers: new Map(), runs: 0 };
+    const reach = this.reachOne(label);
     return {
       ...summary(label, reach.carriers.size),
       carriers: this.describe(reach.carriers),
       runs: reach.runs,
     };
+  }
+
+  /** One label's reach as the lineage graph marks it: the runs it reaches and the pointers carrying it. */
+  spread(name: string): LabelSpread {
+    const row = first(this.stmt(SQL.labelByName), [name]);
+    if (!row) throw new LineageError(`No label "${name}" was attached or retracted in this log.`);
+    const label = toLabel(row);
+    const reach = this.reachOne(label);
+    const runIds = all(this.stmt(SQL.uuids), [JSON.stringify([...reach.runIds])]).map(([uuid]) =>
+      String(uuid),
+    );
+    return {
+      label: label.name,
+      retractedAt: iso(label.retractedMs),
+      runIds: runIds.sort(),
+      pointers: this.describe(reach.carriers).map((c) => c.pointer),
+      sources: all(this.stmt(SQL.sourcePointers), [label.id]).map(([p]) => String(p)),
+    };
+  }
+
+  private reachOne(label: LabelRow): Reach {
+    return this.reachByLabel([label.id]).get(label.id) ?? { carriers: new Map(), runs: 0, runIds: new Set() };
   }
 
   /** The labels the latest version of a pointer carries, retracted ones first. */
@@ -242,7 +279,7 @@ export class LabelQueries {
         if (fingerprint === v.fingerprint) carriers.set(v.pointer, null);
       }
     }
-    return { carriers, runs: reached.size };
+    return { carriers, runs: reached.size, runIds: reached };
   }
 
   private describe(carriers: Map<number, number | null>): LabelCarrier[] {

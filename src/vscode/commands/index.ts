@@ -9,6 +9,7 @@ import { lineageCommands } from './lineage';
 import { type CommandDeps, type Needs, registerCommand } from './needs';
 import { runCommands } from './runs';
 import { setupCommands } from './setup';
+import { taskCommands } from './tasks';
 import { teamCommands } from './team';
 import { viewCommands } from './views';
 
@@ -31,6 +32,7 @@ export function registerCommands(deps: CommandDeps): RegisteredCommands {
     ...setupCommands(deps),
     ...teamCommands(deps),
     ...codeCommands(deps),
+    ...taskCommands(deps),
   ];
   return {
     disposables: definitions.map((definition) => registerCommand(definition, deps)),

@@ -14,8 +14,10 @@ import {
   LineageGraphPanel,
   ReviewPanel,
   RunInspectorPanel,
+  TaskPanel,
   ViewTypes,
 } from './lineagePanels';
+import { pickLabel } from './labelPick';
 
 export { ViewTypes } from './lineagePanels';
 export { pointerFromWebviewContext, runIdFromWebviewContext } from './menuContext';
@@ -28,6 +30,9 @@ export interface Webviews extends vscode.Disposable {
   openRunInspector(runId: string): RunInspectorPanel;
   openReview(): ReviewPanel;
   openHistory(component: string): HistoryPanel;
+  openTask(task: string): TaskPanel;
+  /** A lineage graph downstream of where `label` was attached, its spread marked. */
+  showLabelInGraph(label: string): LineageGraphPanel;
 }
 
 export function registerWebviews(context: { extensionUri: vscode.Uri }, source: LineageSource): Webviews {
@@ -109,6 +114,25 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
         { viewType: ViewTypes.history, title: `History: ${visible(component)}` },
       );
     },
+    openTask(task) {
+      return openPanel<TaskPanel>(
+        ViewTypes.task,
+        (open) => open.show(task),
+        (panel) => new TaskPanel(panel, source, actions, extensionUri, task),
+        { viewType: ViewTypes.task, title: `Task: ${visible(task)}` },
+      );
+    },
+    showLabelInGraph(label) {
+      const store = source.store;
+      if (!store) throw new Error('The lineage store is not open.');
+      const { sources } = store.labels.spread(label);
+      if (sources.length === 0) throw new Error(`No run read data of the label "${visible(label)}".`);
+      const graph = api.openLineageGraph({ pointer: sources[0] }, 'downstream');
+      if (sources.length > 1)
+        graph.setRoots(sources.map((name) => ({ kind: 'pointer', name, direction: 'downstream' })));
+      graph.highlightLabel(label);
+      return graph;
+    },
     dispose() {
       for (const panel of [...panels.values()]) panel.dispose();
       for (const d of disposables) d.dispose();
@@ -155,8 +179,16 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
         case 'exportSvg':
           await exportSvg(message.svg, message.fileName);
           break;
+        case 'pickLabel':
+          if (from instanceof LineageGraphPanel && source.store) {
+            const label = await pickLabel(source.store.labels.list(), from.highlightedLabel);
+            if (label !== undefined) from.highlightLabel(label);
+          }
+          break;
         case 'ready':
         case 'setRoots':
+        case 'clearLabel':
+        case 'setTaskSeries':
           break;
       }
       void from;

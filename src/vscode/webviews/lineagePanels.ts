@@ -7,18 +7,22 @@ import type {
   HistoryData,
   InspectorData,
   ReviewData,
+  TaskData,
   ViewMessage,
 } from '../../shared/protocol';
+import { displayLabel } from '../../core/labels/keyedHash';
 import { shortRunId, visible } from '../presentation';
 import { readSettings } from '../settings';
 import { graphData, historyData, inspectorData, reviewData } from './panelData';
 import { LineageQueries, LineageSource, PanelActions, WebviewPanelHost } from './panelHost';
+import { TaskChoice, taskData } from './taskData';
 
 export const ViewTypes = {
   lineage: 'mltrace.lineage',
   inspector: 'mltrace.runInspector',
   review: 'mltrace.review',
   history: 'mltrace.history',
+  task: 'mltrace.task',
 } as const;
 
 const trusted = (): boolean => vscode.workspace.isTrusted;
@@ -45,6 +49,18 @@ export class LineageGraphPanel extends WebviewPanelHost<GraphData> {
     panel.title = rootTitle(roots[0]);
   }
 
+  /** The label whose spread the graph marks (core/labels: where it reaches), or null. */
+  private label: string | null = null;
+
+  get highlightedLabel(): string | null {
+    return this.label;
+  }
+
+  highlightLabel(label: string | null): void {
+    this.label = label;
+    this.refresh();
+  }
+
   setRoots(roots: GraphRoot[]): void {
     const seen = new Set<string>();
     this.roots = roots.filter((r) => {
@@ -57,15 +73,22 @@ export class LineageGraphPanel extends WebviewPanelHost<GraphData> {
   }
 
   protected compute(store: LineageQueries): GraphData {
-    return graphData(store, this.roots, {
+    const data = graphData(store, this.roots, {
       trusted: trusted(),
       staleness: this.source.staleness?.bind(this.source),
     });
+    if (this.label !== null) {
+      // The label as the editor shows it (a keyed hash shortened): the view only displays it.
+      const spread = store.labels.spread(this.label);
+      data.labelSpread = { ...spread, label: displayLabel(spread.label) };
+    }
+    return data;
   }
 
   protected override handleOwn(message: ViewMessage): boolean {
     if (message.type === 'expand') this.setRoots([...this.roots, message.root]);
     else if (message.type === 'setRoots') this.setRoots(message.roots.length ? message.roots : this.roots);
+    else if (message.type === 'clearLabel') this.highlightLabel(null);
     else return false;
     return true;
   }
@@ -137,5 +160,40 @@ export class HistoryPanel extends WebviewPanelHost<HistoryData> {
 
   protected compute(store: LineageQueries): HistoryData {
     return historyData(store, this.component, { staleness: this.source.staleness?.bind(this.source) });
+  }
+}
+
+export class TaskPanel extends WebviewPanelHost<TaskData> {
+  private choice: TaskChoice = {};
+
+  constructor(
+    panel: vscode.WebviewPanel,
+    source: LineageSource,
+    actions: PanelActions,
+    extensionUri: vscode.Uri,
+    private task: string,
+  ) {
+    super(panel, source, actions, extensionUri, 'task');
+    panel.title = `Task: ${visible(task)}`;
+  }
+
+  show(task: string): void {
+    if (task !== this.task) this.choice = {};
+    this.task = task;
+    this.panel.title = `Task: ${visible(task)}`;
+    this.refresh();
+  }
+
+  protected compute(store: LineageQueries): TaskData {
+    return taskData(store, this.task, this.choice, this.source.staleness?.bind(this.source));
+  }
+
+  protected override handleOwn(message: ViewMessage): boolean {
+    if (message.type !== 'setTaskSeries') return false;
+    // Checked before it is kept: a bad choice is an error in the view, the last good one stays.
+    taskData(this.source.store!, this.task, { metric: message.metric, window: message.window });
+    this.choice = { metric: message.metric, window: message.window };
+    this.refresh();
+    return true;
   }
 }

@@ -23,6 +23,11 @@ export type LineageQueries = Pick<
   | 'resolveRunId'
   | 'staleReasons'
   | 'runDrift'
+  | 'tasks'
+  | 'taskValues'
+  | 'taskOutcomes'
+  | 'taskRuns'
+  | 'labels'
 >;
 
 /** Where the store comes from: `LineageService` fits. */

@@ -180,6 +180,7 @@ export function encodeBatch(batch: PreparedBatch): EncodedBatch {
     w.num(v.value);
     w.num(v.ms);
     w.num(v.seq);
+    w.str(v.runId ?? '');
   });
   return { numbers: w.numbers, strings: w.strings };
 }
@@ -286,6 +287,7 @@ export function decodeBatch(batch: EncodedBatch): PreparedBatch {
     value: r.num(),
     ms: r.num(),
     seq: r.num(),
+    runId: r.str() || null,
   }));
   if (!r.done) throw new Error('encoded batch has trailing data');
   return { metas, deltas, flags, retractions, runValues, taskValues };
