@@ -170,10 +170,13 @@ function writeLog(storeDir: string, total: number): string[] {
   return scores;
 }
 
-const time = <T>(fn: () => T): [T, number] => {
+/** The result, the wall time and the process's CPU time (ms): on a loaded machine the CPU time says more. */
+const time = <T>(fn: () => T): [T, number, number] => {
   const start = performance.now();
+  const cpu = process.cpuUsage();
   const result = fn();
-  return [result, performance.now() - start];
+  const used = process.cpuUsage(cpu);
+  return [result, performance.now() - start, (used.user + used.system) / 1000];
 };
 const round = (n: number) => Number(n.toFixed(2));
 
@@ -196,17 +199,17 @@ export async function benchDrift(total: number): Promise<Record<string, number>>
     const sentence = reasons.get(latest)?.join('\n') ?? '';
     if (!/changed since this run read it( and drifted|; same distribution)/.test(sentence))
       throw new Error(`no verdict on drift for the latest score run: ${sentence}`);
-    const [stale, allMs] = time(() => store.stale({ component: 'score' }));
+    const [stale, allMs, allCpuMs] = time(() => store.stale({ component: 'score' }));
     if (stale.length !== scores.length)
       throw new Error(`${stale.length} of ${scores.length} score runs stale`);
     const drifted = stale.filter((r) => r.stale.some((s) => / drifted/.test(s))).length;
     // The same without drift, after it (the caches of rule 3 are as warm): what drift adds.
-    const [, withoutMs] = time(() => store.stale({ component: 'score', drift: false }));
-    const [, againMs] = time(() => store.stale({ component: 'score' }));
+    const [, withoutMs, withoutCpuMs] = time(() => store.stale({ component: 'score', drift: false }));
+    const [, againMs, againCpuMs] = time(() => store.stale({ component: 'score' }));
     store.close({ save: false });
 
     const reopened = await LineageStore.open({ dir: storeDir });
-    const [page, pageMs] = time(() => reopened.history('score', { limit: 100 }));
+    const [page, pageMs, pageCpuMs] = time(() => reopened.history('score', { limit: 100 }));
     if (page.length !== 100) throw new Error(`history gave ${page.length} runs`);
     const [, warmPageMs] = time(() => reopened.history('score', { limit: 100 }));
     reopened.close({ save: false });
@@ -222,6 +225,11 @@ export async function benchDrift(total: number): Promise<Record<string, number>>
       staleAllWithoutDriftMs: round(withoutMs),
       driftHistoryPageMs: round(pageMs),
       driftHistoryPageWarmMs: round(warmPageMs),
+      driftCheckAllCpuMs: round(allCpuMs),
+      driftCheckAllWarmCpuMs: round(againCpuMs),
+      staleAllWithoutDriftCpuMs: round(withoutCpuMs),
+      driftHistoryPageCpuMs: round(pageCpuMs),
+      driftLoadAverage: round(os.loadavg()[0]),
     };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });

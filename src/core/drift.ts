@@ -149,8 +149,8 @@ export function compareProfiles(
     };
   }
   const fewRows = Math.min(reference.rows, current.rows) < settings.minRows;
-  const currentByName = new Map(current.columns.map((c) => [c.name, c]));
-  const referenceNames = new Set(reference.columns.map((c) => c.name));
+  const currentByName = columnsByName(current);
+  const referenceByName = columnsByName(reference);
   const columns: ColumnDrift[] = [];
   for (const ref of reference.columns) {
     const cur = currentByName.get(ref.name);
@@ -165,7 +165,7 @@ export function compareProfiles(
     columns.push(compareColumn(ref, cur, reference.rows, current.rows, settings, fewRows));
   }
   for (const cur of current.columns) {
-    if (!referenceNames.has(cur.name)) columns.push(schemaChange(cur.name, 'added', null, cur));
+    if (!referenceByName.has(cur.name)) columns.push(schemaChange(cur.name, 'added', null, cur));
   }
   columns.sort(byDrift);
   const psis = columns.map((c) => c.psi).filter((p): p is number => p !== null);
@@ -181,6 +181,14 @@ export function compareProfiles(
     columns,
     largestPsi,
   };
+}
+
+/** A profile's columns by name, once per profile read (a profile never changes). */
+const byNameCache = new WeakMap<DataProfile, Map<string, ColumnSummary>>();
+function columnsByName(profile: DataProfile): Map<string, ColumnSummary> {
+  let byName = byNameCache.get(profile);
+  if (!byName) byNameCache.set(profile, (byName = new Map(profile.columns.map((c) => [c.name, c]))));
+  return byName;
 }
 
 /** Whether a column's change counts towards the verdict, for a report's columns. */

@@ -2,20 +2,38 @@
 // pointer, and comparisons, cached. A version's profile never changes once recorded (the first
 // event that carries it wins), so profiles and comparisons found are kept across calls; a
 // version without a profile is asked again next time (its profile may arrive later).
+// Staleness keeps only what its sentences need of a comparison (`summary`), by pair of versions
+// and settings: a full report holds both profiles' columns, and thousands of them would hold every
+// profile in memory.
 import {
   compareProfiles,
   CompareOptions,
   DataProfile,
+  driftFigures,
   DriftReport,
   DriftSettings,
   settingsKey,
+  Verdict,
 } from './drift';
 import { DIR } from './schema';
 import { all, Database, first, Statement } from './sql';
 
-/** Profiles and comparisons kept at most (a profile of 100 columns is ~30 KB as objects). */
+/**
+ * Profiles, full reports (for `mltrace drift`) and summaries kept at most. A profile of 100
+ * columns is ~60 KB as objects, a report holds two; a summary is a few short strings.
+ */
 const MAX_PROFILES = 512;
-const MAX_REPORTS = 4096;
+const MAX_REPORTS = 64;
+const MAX_SUMMARIES = 16_384;
+
+/** What a staleness sentence says of a comparison. */
+export interface DriftSummary {
+  verdict: Verdict;
+  why: string | null;
+  largestPsi: number | null;
+  /** driftFigures of the report ('' unless the verdict is "drifted"). */
+  figures: string;
+}
 
 export interface LoggedVersion {
   version: string;
@@ -31,6 +49,9 @@ export class DriftCheck {
   /** Least recently used first (a Map keeps insertion order; a hit moves to the end). */
   private readonly profiles = new Map<string, DataProfile>();
   private readonly reports = new Map<string, DriftReport>();
+  private readonly summaries = new Map<string, DriftSummary>();
+  /** settingsKey of each settings object met (a staleness call makes one). */
+  private readonly keys = new WeakMap<DriftSettings, string>();
   /** Versions found without a profile since `forgetMissing()`: not asked again meanwhile. */
   private readonly missing = new Set<string>();
   /** Versions known to have a profile (a profile, once recorded, stays). */
@@ -87,7 +108,7 @@ export class DriftCheck {
       const pa = this.profile(a);
       const pb = pa && this.profile(b);
       n = pa && pb ? sharedColumns(pa, pb) : 0;
-      if (this.shared.size >= MAX_REPORTS) this.shared.delete(this.shared.keys().next().value!);
+      if (this.shared.size >= MAX_SUMMARIES) this.shared.delete(this.shared.keys().next().value!);
       this.shared.set(key, n);
     }
     return n;
@@ -140,7 +161,7 @@ export class DriftCheck {
     options: CompareOptions = {},
   ): DriftReport | null {
     if (reference === null || current === null) return null;
-    const key = `${reference}\n${current}\n${settingsKey(settings)}\n${options.columns ?? 'all'}`;
+    const key = this.key(reference, current, settings, options.columns ?? 'all');
     const cached = this.reports.get(key);
     if (cached) return cached;
     const ref = this.profile(reference);
@@ -150,6 +171,40 @@ export class DriftCheck {
     if (this.reports.size >= MAX_REPORTS) this.reports.delete(this.reports.keys().next().value!);
     this.reports.set(key, report);
     return report;
+  }
+
+  /**
+   * What staleness needs of the comparison of two versions (null when either has no profile),
+   * kept by pair and settings: many runs read one version, and each pair is compared once.
+   */
+  summary(
+    reference: string,
+    current: string,
+    settings: DriftSettings,
+    columns: 'all' | 'shared',
+  ): DriftSummary | null {
+    const key = this.key(reference, current, settings, columns);
+    const cached = this.summaries.get(key);
+    if (cached) return cached;
+    const ref = this.profile(reference);
+    const cur = ref && this.profile(current);
+    if (!ref || !cur) return null;
+    const report = compareProfiles(ref, cur, settings, { columns });
+    const summary: DriftSummary = {
+      verdict: report.verdict,
+      why: report.why,
+      largestPsi: report.largestPsi,
+      figures: report.verdict === 'drifted' ? driftFigures(report, { columns }) : '',
+    };
+    if (this.summaries.size >= MAX_SUMMARIES) this.summaries.delete(this.summaries.keys().next().value!);
+    this.summaries.set(key, summary);
+    return summary;
+  }
+
+  private key(reference: string, current: string, settings: DriftSettings, columns: string): string {
+    let k = this.keys.get(settings);
+    if (k === undefined) this.keys.set(settings, (k = settingsKey(settings)));
+    return `${reference}\n${current}\n${k}\n${columns}`;
   }
 }
 

@@ -1,7 +1,7 @@
 // Staleness (DESIGN.md §5), computed when asked so it never goes out of date.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
-import { driftFigures, DriftReport, driftSettings, DriftSettings, formatPsi } from './drift';
+import { driftSettings, DriftSettings, formatPsi } from './drift';
 import { DriftCheck } from './driftCheck';
 import { FILE_NAMESPACE } from './events';
 import { FingerprintCache } from './fingerprint';
@@ -28,6 +28,22 @@ export interface StalenessOptions {
 
 export const DEFAULT_THRESHOLD_DAYS = 30;
 const DAY_MS = 24 * 60 * 60 * 1000;
+/** Runs whose reasons are computed together (reasons()). */
+const SLICE = 2000;
+
+/** What one reasons() call keeps across its slices. */
+interface Call {
+  options: StalenessOptions;
+  drift: DriftSettings;
+  /** The latest logged version of each pointer met that has a profile (else null). */
+  latest: Map<number, string | null>;
+  /** The version each pointer's latest writer wrote. */
+  rewritten: Map<number, string | null>;
+  /** One look at each input file on disk. */
+  onDisk: Map<string, ReturnType<FingerprintCache['get']>>;
+  /** Each source file, read once (rule 4). */
+  files: Map<string, string | null>;
+}
 
 export class Staleness {
   private readonly fingerprints = new FingerprintCache();
@@ -37,6 +53,7 @@ export class Staleness {
   private readonly models: Statement;
   private readonly trainingInputs: Statement;
   private readonly laterCode: Statement;
+  private readonly written: Statement;
   private readonly drift: DriftCheck;
 
   constructor(
@@ -80,6 +97,10 @@ export class Staleness {
     this.trainingInputs = db.prepare(`SELECT io.run_id, p.namespace, p.name, io.fingerprint
       FROM json_each(?) j CROSS JOIN run_io io ON io.run_id = j.value AND io.dir = ${DIR.input}
       JOIN pointers p ON p.id = io.pointer_id WHERE io.fingerprint IS NOT NULL ORDER BY io.run_id, p.name`);
+    // The version a run wrote of a pointer: what a later logged write made of an input.
+    this.written = db.prepare(
+      `SELECT fingerprint FROM run_io WHERE run_id = ? AND dir = ${DIR.output} AND pointer_id = ?`,
+    );
     this.drift = new DriftCheck(db);
     // Rule 4: the code recorded with the run.
     this.code = db.prepare(
@@ -106,6 +127,7 @@ export class Staleness {
       this.models,
       this.trainingInputs,
       this.laterCode,
+      this.written,
     ])
       stmt.free();
     this.drift.dispose();
@@ -126,11 +148,18 @@ export class Staleness {
       const version = this.drift.latestVersion(pointerId)?.version ?? null;
       latest.set(pointerId, this.drift.profile(version) ? version : null);
     }
-    const now = latest.get(pointerId)!;
+    return this.verdict(read, latest.get(pointerId)!, settings);
+  }
+
+  /**
+   * The verdict on drift of `now` against `read`, as the end of a sentence ('' without profiles
+   * on both sides, or when they are one version).
+   */
+  private verdict(read: string, now: string | null, settings: DriftSettings): string {
     if (now === null || now === read) return '';
-    const report = this.drift.compare(read, now, settings);
+    const report = this.drift.summary(read, now, settings, 'all');
     if (!report) return '';
-    if (report.verdict === 'drifted') return ` and drifted: ${driftFigures(report)}`;
+    if (report.verdict === 'drifted') return ` and drifted: ${report.figures}`;
     if (report.verdict === 'no verdict') return `; ${report.why}`;
     return `; same distribution${report.largestPsi === null ? '' : ` (largest PSI ${formatPsi(report.largestPsi)})`}`;
   }
@@ -178,15 +207,13 @@ export class Staleness {
           if (shared > bestShared) [best, bestShared] = [t, shared];
         }
         if (!best || best.version === input.version) continue;
-        const report: DriftReport | null = this.drift.compare(best.version, input.version, settings, {
-          columns: 'shared',
-        });
+        const report = this.drift.summary(best.version, input.version, settings, 'shared');
         if (report?.verdict !== 'drifted') continue;
         const from = best.display === input.display ? 'the version' : `${best.display}, which`;
         const model = displayName(modelNamespace, modelName);
         add(
           runId,
-          `${input.display} has drifted from ${from} ${runLabel(trainerComponent, trainerUuid)} fitted ${model} on: ${driftFigures(report, { columns: 'shared' })}.`,
+          `${input.display} has drifted from ${from} ${runLabel(trainerComponent, trainerUuid)} fitted ${model} on: ${report.figures}.`,
         );
       }
     }
@@ -195,23 +222,37 @@ export class Staleness {
   reasons(runIds: number[], options: StalenessOptions = {}): Map<number, string[]> {
     const result = new Map<number, string[]>();
     if (runIds.length === 0) return result;
+    const call: Call = {
+      options,
+      drift: driftSettings(options.drift || {}),
+      latest: new Map(),
+      rewritten: new Map(),
+      onDisk: new Map(),
+      files: new Map(),
+    };
+    this.drift.forgetMissing();
+    // In slices of neighbouring runs (by id, which follows the log), so that the profiles a
+    // slice compares are read once and fit the profile cache together.
+    const unique = [...new Set(runIds)].sort((a, b) => a - b);
+    for (let i = 0; i < unique.length; i += SLICE)
+      this.reasonsOf(JSON.stringify(unique.slice(i, i + SLICE)), call, result);
+    return result;
+  }
+
+  /** reasons() of some runs (`ids`: JSON of internal ids, each once), into `result`. */
+  private reasonsOf(ids: string, call: Call, result: Map<number, string[]>): void {
     const add = (id: number, reason: string) => {
       const list = result.get(id);
       if (list) list.push(reason);
       else result.set(id, [reason]);
     };
-    const ids = JSON.stringify([...new Set(runIds)]); // FROM_IDS: each once
+    const { options, drift, latest, rewritten, onDisk, files } = call;
     const defaultThreshold = options.thresholdDays ?? DEFAULT_THRESHOLD_DAYS;
     const withDrift = options.drift !== false;
     const thisHost = options.thisHost ?? os.hostname();
     const elsewhere = (host: string | null) => host !== null && host !== thisHost;
-    const drift = driftSettings(options.drift || {});
-    this.drift.forgetMissing();
-    /** The latest logged version of each pointer met, for this call. */
-    const latest = new Map<number, string | null>();
     /** What each run read, with the version it read: for skew. */
     const readData = new Map<number, Array<{ display: string; version: string }>>();
-    const onDisk = new Map<string, ReturnType<FingerprintCache['get']>>();
 
     type Dependency = [number, string, string, number, number, number | null, number, number];
     // By run, then the newest dependency first; a dependency read through two pointers once.
@@ -306,16 +347,25 @@ export class Staleness {
         writerId !== runId &&
         (writerStart! > start || (writerStart === start && writerSeq! > seq))
       ) {
+        // The later logged write's version against the one read, when both have profiles.
+        let verdict = '';
+        if (withDrift && fingerprint !== null) {
+          if (!rewritten.has(pointerId))
+            rewritten.set(
+              pointerId,
+              (first(this.written, [writerId, pointerId])?.[0] as string | null) ?? null,
+            );
+          verdict = this.verdict(fingerprint, rewritten.get(pointerId)!, drift);
+        }
         add(
           runId,
-          `Input ${display} was written again by ${runLabel(writerComponent!, writerUuid)} after this run started.`,
+          `Input ${display} was written again by ${runLabel(writerComponent!, writerUuid)} after this run started${verdict}.`,
         );
       }
     }
 
     if (withDrift) this.skew(ids, readData, drift, add);
 
-    const files = new Map<string, string | null>();
     for (const r of allJson(this.code, [ids])) {
       const [runId, uuid, component, sourceFile, sourceLine, snapshot, runHost] = r as [
         number,
@@ -343,7 +393,6 @@ export class Staleness {
       else if (!current.includes(normalize(snapshot)))
         add(runId, codeChangedReason({ component, id: uuid, sourceFile, sourceLine }));
     }
-    return result;
   }
 }
 

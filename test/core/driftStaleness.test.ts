@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, test } from 'node:test';
+import { describe, test, TestContext } from 'node:test';
 import { compareProfiles, DataProfile, formatPsi } from '../../src/core/drift';
 import { shortId } from '../../src/core/format';
 import { readProfile } from '../../src/core/ingest/parseProfile';
@@ -53,6 +53,24 @@ async function shifted(fx: Fixture) {
   return { store: await fx.open(), psi };
 }
 
+/**
+ * train's reasons when neither version has a profile, when only v1 has and when only v2 has (train
+ * run on `trainHost`).
+ */
+async function withoutBothProfiles(t: TestContext, trainHost?: string): Promise<string[][]> {
+  const reasons: string[][] = [];
+  for (const [first, next] of [
+    [undefined, undefined],
+    [features(1, 500), undefined],
+    [undefined, features(1, 500)],
+  ] as const) {
+    const fx = tempFixture(t);
+    pipeline(fx, first, next, undefined, trainHost);
+    reasons.push((await fx.open()).inspect(TRAIN).stale);
+  }
+  return reasons;
+}
+
 describe('drift refines rule 3 (the input changed since the run read it)', () => {
   test('a shifted distribution: the reason says it drifted, with the column and its PSI', async (t) => {
     const { store, psi } = await shifted(tempFixture(t));
@@ -70,16 +88,7 @@ describe('drift refines rule 3 (the input changed since the run read it)', () =>
   });
 
   test('without profiles (or with only one side profiled), rule 3 is unchanged', async (t) => {
-    for (const [first, next] of [
-      [undefined, undefined],
-      [features(1, 500), undefined],
-      [undefined, features(1, 500)],
-    ] as const) {
-      const fx = tempFixture(t);
-      pipeline(fx, first, next);
-      const store = await fx.open();
-      assert.deepEqual(store.inspect(TRAIN).stale, [`${CHANGED}.`]);
-    }
+    assert.deepEqual(await withoutBothProfiles(t), Array(3).fill([`${CHANGED}.`]));
   });
 
   test('schema and null-rate changes are named; fewer than 100 rows give no verdict', async (t) => {
@@ -110,6 +119,70 @@ describe('drift refines rule 3 (the input changed since the run read it)', () =>
     assert.match(strict[0].stale[0], /and drifted: age PSI/);
     const lenient = store.stale({ component: 'train', drift: { threshold: psi + 0.1 } });
     assert.match(lenient[0].stale[0], /; same distribution \(largest PSI/);
+  });
+});
+
+describe("a teammate's run, judged by the log, carries the verdict on drift", () => {
+  const FAR = 'gpu-far-away';
+  const AGAIN = `Input data/features.csv was written again by featurize (run ${shortId(FEATURIZE_2)}) after this run started`;
+
+  test('the later logged write against the version read: drifted, or the same distribution', async (t) => {
+    const fx = tempFixture(t);
+    const before = features(1, 5000);
+    const after = features(2, 5000, 12);
+    pipeline(fx, before, after, undefined, FAR);
+    const store = await fx.open();
+    const psi = compareProfiles(asProfile(before), asProfile(after)).columns[0].psi!;
+    assert.deepEqual(store.inspect(TRAIN).stale, [`${AGAIN} and drifted: age PSI ${formatPsi(psi)}.`]);
+    // The threshold is a setting here too.
+    const [lenient] = store.stale({ component: 'train', drift: { threshold: psi + 0.1 } });
+    assert.match(lenient.stale[0], new RegExp(`^${escape(AGAIN)}; same distribution \\(largest PSI`));
+    // Without drift, the sentence as it was.
+    const [plain] = store.stale({ component: 'train', drift: false });
+    assert.deepEqual(plain.stale, [`${AGAIN}.`]);
+
+    const same = tempFixture(t);
+    pipeline(same, features(1, 5000), features(2, 5000), undefined, FAR);
+    const sameStore = await same.open();
+    assert.match(
+      sameStore.inspect(TRAIN).stale[0],
+      new RegExp(`^${escape(AGAIN)}; same distribution \\(largest PSI 0\\.0\\d\\)\\.$`),
+    );
+  });
+
+  test('without profiles on both sides, the sentence is as it was', async (t) => {
+    assert.deepEqual(await withoutBothProfiles(t, FAR), Array(3).fill([`${AGAIN}.`]));
+  });
+});
+
+describe('comparisons are kept by pair of versions and settings', () => {
+  test('a new version logged, or other settings, give a new verdict on the same store', async (t) => {
+    const fx = tempFixture(t);
+    const { store, psi } = await shifted(fx);
+    const drifted = [`${CHANGED} and drifted: age PSI ${formatPsi(psi)}.`];
+    assert.deepEqual(store.inspect(TRAIN).stale, drifted);
+    // Other settings, then the defaults again: each their own verdict, none kept for the other.
+    const [lenient] = store.stale({ component: 'train', drift: { threshold: psi + 0.1 } });
+    assert.match(lenient.stale[0], new RegExp(`^${escape(CHANGED)}; same distribution \\(largest PSI`));
+    assert.deepEqual(store.stale({ component: 'train' })[0].stale, drifted);
+    // featurize logs v3, like v1 again: the latest logged version is v3, and the verdict is on it.
+    const featurize3 = uuid(5);
+    appendEvents(fx, 'log.jsonl', [
+      profiledRunEvent({
+        runId: featurize3,
+        job: 'featurize',
+        start: iso(30),
+        end: iso(35),
+        outputs: [{ name: 'data/features.csv', version: 'sha256:v3', columns: features(3, 5000) }],
+      }),
+    ]);
+    store.ingest();
+    assert.match(
+      store.inspect(TRAIN).stale[0],
+      new RegExp(
+        `^Input data/features\\.csv \\(last written by featurize \\(run ${shortId(featurize3)}\\)\\) changed since this run read it; same distribution \\(largest PSI 0\\.0\\d\\)\\.$`,
+      ),
+    );
   });
 });
 

@@ -150,6 +150,8 @@ export interface ProfiledRun {
   outputs?: Dataset[];
   /** The run's source file (relative to the root) and line, for the editor's surfaces. */
   source?: { path: string; line: number };
+  /** The machine that ran it (mltrace_run host); none: unknown, judged by this disk. */
+  host?: string;
 }
 
 /** A COMPLETE event (start time in mltrace_run) whose datasets carry versions and profiles. */
@@ -161,7 +163,13 @@ export function profiledRunEvent(r: ProfiledRun): RunEvent {
     schemaURL: eventSchemaURL('RunEvent'),
     run: {
       runId: r.runId,
-      facets: { mltrace_run: ourFacet('mltrace_run', { startTime: r.start, endTime: r.end }, PRODUCER) },
+      facets: {
+        mltrace_run: ourFacet(
+          'mltrace_run',
+          { startTime: r.start, endTime: r.end, ...(r.host ? { host: r.host } : {}) },
+          PRODUCER,
+        ),
+      },
     },
     job: {
       namespace: 'ws',
@@ -196,13 +204,15 @@ export const PIPELINE_RUNS = {
 
 /**
  * Runs uuid(1) featurize, uuid(2, '7106a157') train and uuid(3) featurize: featurize writes data/features.csv (v1), train reads it and writes the model, then featurize
- * writes v2 (`next`). The file on disk is neither (rule 3 compares fingerprints).
+ * writes v2 (`next`). The file on disk is neither (rule 3 compares fingerprints). `trainHost`: the
+ * machine train ran on (another than this one: train is judged by the log, not by this disk).
  */
 export function pipeline(
   fx: Fixture,
   first: Columns | undefined,
   next: Columns | undefined,
   nextFacets?: Facets,
+  trainHost?: string,
 ): void {
   fx.writeFile('data/features.csv', 'age,income,city\n41,20000,north\n');
   appendEvents(fx, 'log.jsonl', [
@@ -220,6 +230,7 @@ export function pipeline(
       end: iso(15),
       inputs: [{ name: 'data/features.csv', version: 'sha256:v1' }],
       outputs: [{ name: 'models/model.pkl', version: MODEL_VERSION }],
+      host: trainHost,
     }),
     profiledRunEvent({
       runId: uuid(3),
