@@ -45,6 +45,7 @@ export interface LoggedVersion {
 export class DriftCheck {
   private readonly profileStmt: Statement;
   private readonly presentStmt: Statement;
+  private readonly anyStmt: Statement;
   private readonly latestStmt: Statement;
   /** Least recently used first (a Map keeps insertion order; a hit moves to the end). */
   private readonly profiles = new Map<string, DataProfile>();
@@ -64,6 +65,7 @@ export class DriftCheck {
     this.presentStmt = db.prepare(
       'SELECT version FROM profiles WHERE version IN (SELECT value FROM json_each(?))',
     );
+    this.anyStmt = db.prepare('SELECT 1 FROM profiles LIMIT 1');
     this.latestStmt = db.prepare(`SELECT fingerprint, start_ms, seq, run_id FROM run_io
       WHERE pointer_id = ? AND dir = ? AND fingerprint IS NOT NULL ORDER BY start_ms DESC, seq DESC LIMIT 1`);
   }
@@ -71,12 +73,18 @@ export class DriftCheck {
   dispose(): void {
     this.profileStmt.free();
     this.presentStmt.free();
+    this.anyStmt.free();
     this.latestStmt.free();
   }
 
   /** Forgets which versions had no profile (call before a computation: new events may bring them). */
   forgetMissing(): void {
     this.missing.clear();
+  }
+
+  /** Whether the index holds any profile at all (most stores of pipelines without tables do not). */
+  anyProfile(): boolean {
+    return this.present.size > 0 || this.profiles.size > 0 || first(this.anyStmt) !== undefined;
   }
 
   /**

@@ -43,6 +43,8 @@ interface Call {
   onDisk: Map<string, ReturnType<FingerprintCache['get']>>;
   /** Each source file, read once (rule 4). */
   files: Map<string, string | null>;
+  /** Drift asked for, and some profile to judge it by: without one, no drift query is made. */
+  withDrift: boolean;
 }
 
 export class Staleness {
@@ -229,6 +231,7 @@ export class Staleness {
       rewritten: new Map(),
       onDisk: new Map(),
       files: new Map(),
+      withDrift: options.drift !== false && this.drift.anyProfile(),
     };
     this.drift.forgetMissing();
     // In slices of neighbouring runs (by id, which follows the log), so that the profiles a
@@ -246,9 +249,8 @@ export class Staleness {
       if (list) list.push(reason);
       else result.set(id, [reason]);
     };
-    const { options, drift, latest, rewritten, onDisk, files } = call;
+    const { options, drift, latest, rewritten, onDisk, files, withDrift } = call;
     const defaultThreshold = options.thresholdDays ?? DEFAULT_THRESHOLD_DAYS;
-    const withDrift = options.drift !== false;
     const thisHost = options.thisHost ?? os.hostname();
     const elsewhere = (host: string | null) => host !== null && host !== thisHost;
     /** What each run read, with the version it read: for skew. */
