@@ -1,0 +1,137 @@
+// Interned label sets (docs/LABELS.md, Scale). A set is a node: either the labels attached to one
+// version, or the union of two nodes. Nodes are hash-consed, so an identical union is one node:
+// a chain of 100,000 runs that carries the same 10,000 labels shares a single node, and a fan-in
+// where each run adds one customer to what it read adds one node per run (storage linear in the
+// runs, never the n² of copying each version's labels). What a set holds is found by walking its
+// node down; which sets hold a label, by walking the label's nodes up. No SQL here.
+
+/** The empty set. */
+export const EMPTY = 0;
+
+export class LabelSets {
+  /** Per node: the labels attached (an attachment node), or null (a union node). */
+  private readonly own: Array<readonly number[] | null> = [null];
+  /** Per node: the two nodes it unites (empty for an attachment node and for EMPTY). */
+  private readonly kids: Array<readonly number[]> = [[]];
+  /** Per node: the union nodes that contain it directly. */
+  private readonly parents: number[][] = [[]];
+  private readonly byKey = new Map<string, number>();
+  /** Label id → the attachment nodes that name it. */
+  private readonly nodesOfLabel = new Map<number, number[]>();
+
+  get size(): number {
+    return this.own.length;
+  }
+
+  /** The node of exactly these labels (ids), attached to one version. */
+  attached(labels: readonly number[]): number {
+    if (labels.length === 0) return EMPTY;
+    const sorted = [...new Set(labels)].sort((a, b) => a - b);
+    const key = `a${sorted.join(',')}`;
+    let node = this.byKey.get(key);
+    if (node !== undefined) return node;
+    node = this.add(sorted, []);
+    this.byKey.set(key, node);
+    for (const label of sorted) {
+      const nodes = this.nodesOfLabel.get(label);
+      if (nodes) nodes.push(node);
+      else this.nodesOfLabel.set(label, [node]);
+    }
+    return node;
+  }
+
+  /** The node of a ∪ b. A node already containing the other directly is returned as it is. */
+  union(a: number, b: number): number {
+    if (a === b || b === EMPTY) return a;
+    if (a === EMPTY) return b;
+    if (this.kids[a].includes(b)) return a;
+    if (this.kids[b].includes(a)) return b;
+    const key = a < b ? `${a},${b}` : `${b},${a}`;
+    let node = this.byKey.get(key);
+    if (node === undefined) {
+      node = this.add(null, [a, b]);
+      this.byKey.set(key, node);
+      this.parents[a].push(node);
+      this.parents[b].push(node);
+    }
+    return node;
+  }
+
+  /** The label ids a node holds, each once. */
+  labelsOf(node: number): Set<number> {
+    const labels = new Set<number>();
+    const seen = new Set<number>();
+    const stack = [node];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n === EMPTY || seen.has(n)) continue;
+      seen.add(n);
+      const own = this.own[n];
+      if (own) for (const label of own) labels.add(label);
+      for (const kid of this.kids[n]) if (!seen.has(kid)) stack.push(kid);
+    }
+    return labels;
+  }
+
+  /** The attachment nodes that name a label. */
+  nodesOf(label: number): readonly number[] {
+    return this.nodesOfLabel.get(label) ?? [];
+  }
+
+  /** Every node that holds any of these nodes' labels: the nodes themselves and all above them. */
+  above(nodes: Iterable<number>): Set<number> {
+    const seen = new Set<number>();
+    const stack = [...nodes];
+    while (stack.length) {
+      const n = stack.pop()!;
+      if (n === EMPTY || seen.has(n)) continue;
+      seen.add(n);
+      for (const parent of this.parents[n]) if (!seen.has(parent)) stack.push(parent);
+    }
+    return seen;
+  }
+
+  /**
+   * Σ weight over the nodes above `node` (itself included), for many nodes at once. A node with a
+   * single parent adds its own weight to its parent's sum (everything above it is above that
+   * parent), so a fan-in's chain of unions costs one step per node; a node with several parents
+   * (whose ancestries may overlap) is summed by walking up from it.
+   */
+  sumsAbove(weight: (node: number) => number): (node: number) => number {
+    const memo = new Map<number, number>();
+    return (node) => {
+      // Up the single-parent chain until a node whose sum is known or must be walked.
+      const chain: number[] = [];
+      let n = node;
+      let base: number;
+      for (;;) {
+        const known = memo.get(n);
+        if (known !== undefined) {
+          base = known;
+          break;
+        }
+        const parents = this.parents[n];
+        if (parents.length === 1) {
+          chain.push(n);
+          n = parents[0];
+          continue;
+        }
+        base = 0;
+        if (parents.length === 0) base = weight(n);
+        else for (const a of this.above([n])) base += weight(a);
+        memo.set(n, base);
+        break;
+      }
+      for (let i = chain.length - 1; i >= 0; i--) memo.set(chain[i], (base += weight(chain[i])));
+      return base;
+    };
+  }
+
+  private add(own: readonly number[] | null, kids: readonly number[]): number {
+    const node = this.own.length;
+    this.own.push(own);
+    this.kids.push(kids);
+    this.parents.push([]);
+    return node;
+  }
+}
