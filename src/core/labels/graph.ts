@@ -9,7 +9,7 @@
 // of runs whose rows changed are read again (runTracker.ts says which), and the sets are derived
 // again in JavaScript over typed arrays: linear in runs and reads, no SQL.
 import { DIR } from '../schema';
-import { first } from '../sql';
+import { first, SqlValue } from '../sql';
 import { allColumns, columnsSql } from './columns';
 import { RunTracker, TrackerHost } from './runTracker';
 import { PointerNames } from './pointerNames';
@@ -50,12 +50,12 @@ const SQL = {
       from,
     ) => `SELECT io.run_id, io.pointer_id, dep.dep_run_id, CASE WHEN dep.dep_run_id IS NULL THEN io.fingerprint END
     FROM ${from('run_io io', 'io.run_id')} LEFT JOIN deps dep ON dep.run_id = io.run_id AND dep.via = io.pointer_id
-    WHERE io.dir = ${DIR.input}`,
+    WHERE io.dir = ${DIR.input} ORDER BY io.run_id`,
     4,
   ),
   writes: rowsOf(
     (from) =>
-      `SELECT io.run_id, io.pointer_id FROM ${from('run_io io', 'io.run_id')} WHERE io.dir = ${DIR.output}`,
+      `SELECT io.run_id, io.pointer_id FROM ${from('run_io io', 'io.run_id')} WHERE io.dir = ${DIR.output} ORDER BY io.run_id`,
     2,
   ),
   /** Attachments made by these runs, with the version each names, as `reads` gives it. */
@@ -76,8 +76,8 @@ const versionKey = (pointer: number, writer: number | null, fingerprint: unknown
 
 /** Where a group of labels reaches. */
 export interface Reach {
-  /** Pointer id → the writer of its latest version (null: no logged run wrote it). */
-  carriers: Map<number, number | null>;
+  /** The pointers whose latest version carries them (each once: a pointer has one latest set). */
+  carriers: number[];
   /** Runs that read data carrying the labels, directly or downstream. */
   runs: number;
 }
@@ -100,18 +100,27 @@ interface RunRows {
   component: string;
   /** `start` as ISO text, once asked (a label's carriers show it). */
   startIso: string | undefined;
-  /** [pointer, writer or null, fingerprint] flattened by threes. */
-  reads: unknown[];
+  /** [pointer, writer (0: none)] flattened by twos; arrays of their exact size (100,000 runs). */
+  reads: number[];
+  /** The fingerprint of each read without a writer (by read), or null when every read has one. */
+  prints: unknown[] | null;
   writes: number[];
-  /** [label, pointer, writer or null, fingerprint] flattened by fours. */
-  attached: unknown[];
+  /** [label, pointer, writer (0: none), fingerprint] flattened by fours, or null. */
+  attached: unknown[] | null;
+}
+
+/** The rows of each run, given a column of runs in which each run's rows come together (ORDER BY). */
+function eachRun(runs: SqlValue[], rows: (run: number, from: number, to: number) => void): void {
+  for (let from = 0, to = 0; from < runs.length; from = to) {
+    while (to < runs.length && runs[to] === runs[from]) to++;
+    rows(runs[from] as number, from, to);
+  }
 }
 
 const byTime = (a: RunRows, b: RunRows): number => a.start - b.start || a.seq - b.seq;
 
 /** The derivation of one state of the rows. Arrays are indexed by run and pointer id (0: none). */
 class Derivation {
-  readonly sets = new LabelSets();
   /** Pointer id → the set of its latest version. */
   readonly latestSet: Int32Array;
   /** Pointer id → the run that wrote its latest version (0: none). */
@@ -122,16 +131,20 @@ class Derivation {
   readonly runsOf = new Map<number, number>();
 
   /** `order`: every run, in time order (start, then log order): its data dependencies come before it. */
-  constructor(order: readonly RunRows[], maxRun: number, maxPointer: number) {
-    const sets = this.sets;
+  constructor(
+    readonly sets: LabelSets,
+    order: readonly RunRows[],
+    maxRun: number,
+    maxPointer: number,
+  ) {
     this.latestSet = new Int32Array(maxPointer + 1);
     this.latestWriter = new Int32Array(maxPointer + 1);
     const attachedLabels = new Map<string, number[]>();
     const attachedPointers = new Uint8Array(maxPointer + 1);
     for (const { attached: a } of order) {
-      for (let i = 0; i < a.length; i += 4) {
+      for (let i = 0; a && i < a.length; i += 4) {
         const pointer = a[i + 1] as number;
-        const key = versionKey(pointer, a[i + 2] as number | null, a[i + 3]);
+        const key = versionKey(pointer, (a[i + 2] as number) || null, a[i + 3]);
         const list = attachedLabels.get(key);
         if (list) list.push(a[i] as number);
         else attachedLabels.set(key, [a[i] as number]);
@@ -151,14 +164,16 @@ class Derivation {
     /** The fingerprint of each pointer's latest read without a writer (for pointers no logged run wrote). */
     const latestRead = new Map<number, unknown>();
     // In time order, the last writer (or read) met is the latest.
-    for (const { id, reads, writes } of order) {
+    for (const { id, reads, prints, writes } of order) {
       let set = EMPTY;
-      for (let i = 0; i < reads.length; i += 3) {
-        const pointer = reads[i] as number;
-        const writer = reads[i + 1] as number | null;
-        const base = writer === null ? EMPTY : runSet[writer];
-        set = sets.union(set, versionSet(pointer, writer, reads[i + 2], base));
-        if (writer === null) latestRead.set(pointer, reads[i + 2]);
+      for (let i = 0; i < reads.length; i += 2) {
+        const pointer = reads[i];
+        const writer = reads[i + 1];
+        if (writer) set = sets.union(set, versionSet(pointer, writer, null, runSet[writer]));
+        else {
+          set = sets.union(set, versionSet(pointer, null, prints![i / 2], EMPTY));
+          latestRead.set(pointer, prints![i / 2]);
+        }
       }
       runSet[id] = set;
       if (set !== EMPTY) this.runsOf.set(set, (this.runsOf.get(set) ?? 0) + 1);
@@ -198,9 +213,8 @@ export class LabelGraph {
     this.refresh();
   }
 
-  get sets(): LabelSets {
-    return this.derivation.sets;
-  }
+  /** The interned sets (their number: the derivation's storage). */
+  sets = new LabelSets();
 
   /**
    * Brings the graph up to the index: reads the rows of the runs added or changed since the last
@@ -221,42 +235,70 @@ export class LabelGraph {
         ? allColumns(this.host.stmt(query.all))
         : allColumns(this.host.stmt(query.changed), [JSON.stringify(changed), this.maxRun]);
     const fresh = new Map<number, RunRows>();
+    const component = new Map<SqlValue, string>();
     const [ids, starts, seqs, uuids, components] = columns(SQL.keys);
     for (let i = 0; i < ids.length; i++) {
       const id = ids[i] as number;
+      let name = component.get(components[i]);
+      if (name === undefined) component.set(components[i], (name = String(components[i])));
       fresh.set(id, {
         id,
         start: starts[i] as number,
         seq: seqs[i] as number,
         uuid: uuids[i] as string,
-        component: components[i] as string,
+        component: name,
         startIso: undefined,
         reads: [],
+        prints: null,
         writes: [],
-        attached: [],
+        attached: null,
       });
     }
-    const pointer = (id: number) => {
-      if (id > this.maxPointer) this.maxPointer = id;
-      return id;
+    const pointer = (id: SqlValue): number => {
+      if ((id as number) > this.maxPointer) this.maxPointer = id as number;
+      return id as number;
     };
     const [readers, read, readWriters, readPrints] = columns(SQL.reads);
-    for (let i = 0; i < readers.length; i++) {
-      fresh.get(readers[i] as number)?.reads.push(pointer(read[i] as number), readWriters[i], readPrints[i]);
-    }
+    eachRun(readers, (run, from, to) => {
+      const rows = fresh.get(run);
+      if (!rows) return;
+      const reads = new Array<number>(2 * (to - from));
+      let prints: unknown[] | null = null;
+      for (let i = from; i < to; i++) {
+        reads[2 * (i - from)] = pointer(read[i]);
+        reads[2 * (i - from) + 1] = (readWriters[i] as number | null) ?? 0;
+        if (readWriters[i] === null) (prints ??= new Array<unknown>(to - from))[i - from] = readPrints[i];
+      }
+      // A run's rows come together; were they not, the groups are joined.
+      const before = rows.reads.length / 2;
+      if (rows.prints || prints) {
+        rows.prints = [...(rows.prints ?? new Array(before)), ...(prints ?? new Array(to - from))];
+      }
+      rows.reads = before ? [...rows.reads, ...reads] : reads;
+    });
     const [writers, written] = columns(SQL.writes);
-    for (let i = 0; i < writers.length; i++)
-      fresh.get(writers[i] as number)?.writes.push(pointer(written[i] as number));
+    eachRun(writers, (run, from, to) => {
+      const rows = fresh.get(run);
+      if (rows) rows.writes = [...rows.writes, ...written.slice(from, to).map(pointer)];
+    });
     const [attachers, labels, attachedTo, attachedWriters, attachedPrints] = columns(SQL.attached);
     for (let i = 0; i < attachers.length; i++) {
-      fresh
-        .get(attachers[i] as number)
-        ?.attached.push(labels[i], pointer(attachedTo[i] as number), attachedWriters[i], attachedPrints[i]);
+      const rows = fresh.get(attachers[i] as number);
+      if (!rows) continue;
+      (rows.attached ??= []).push(
+        labels[i],
+        pointer(attachedTo[i]),
+        attachedWriters[i] ?? 0,
+        attachedPrints[i],
+      );
     }
     this.merge(fresh);
     // From here on, changes to the rows of runs up to maxRun are noted; runs above it are new.
     this.tracker.watchUpTo(this.maxRun);
-    this.derivation = new Derivation(this.order, this.maxRun, this.maxPointer);
+    // Sets are kept from one derivation to the next (a node means the same labels for ever); those
+    // no longer held by anything are dropped with the whole once they outnumber the runs.
+    if (this.sets.size > 4 * this.runs.size + 10000) this.sets = new LabelSets();
+    this.derivation = new Derivation(this.sets, this.order, this.maxRun, this.maxPointer);
   }
 
   /** Takes in the rows read: a changed run's in place, new runs in time order. */
@@ -289,23 +331,25 @@ export class LabelGraph {
 
   /** The pointers whose latest version holds any of these labels, and the runs that read them. */
   reach(labels: Iterable<number>): Reach {
-    const { sets, runsOf, pointersOf, latestWriter } = this.derivation;
+    const { sets, runsOf, pointersOf } = this.derivation;
     const nodes: number[] = [];
     for (const label of labels) nodes.push(...sets.nodesOf(label));
-    const carriers = new Map<number, number | null>();
+    const carriers: number[] = [];
     let runs = 0;
     for (const node of sets.above(nodes)) {
       runs += runsOf.get(node) ?? 0;
-      for (const pointer of pointersOf.get(node) ?? []) carriers.set(pointer, latestWriter[pointer] || null);
+      const pointers = pointersOf.get(node);
+      if (pointers) for (const pointer of pointers) carriers.push(pointer);
     }
     return { carriers, runs };
   }
 
   /** Carriers as shown: pointer names (in byte order) and the runs that wrote them. */
-  describe(carriers: Map<number, number | null>): CarrierRow[] {
+  describe(carriers: number[]): CarrierRow[] {
     this.names.refresh();
-    return this.names.sorted([...carriers.keys()]).map((pointer) => {
-      const writer = carriers.get(pointer);
+    const { latestWriter } = this.derivation;
+    return this.names.sorted([...carriers]).map((pointer) => {
+      const writer = latestWriter[pointer];
       const run = writer ? this.runs.get(writer) : undefined;
       if (!run) return { pointer: this.names.name(pointer), runId: null, component: null, writtenAt: null };
       run.startIso ??= new Date(run.start).toISOString();

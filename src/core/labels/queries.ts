@@ -107,7 +107,7 @@ export class LabelQueries {
     const label = toLabel(row);
     const reach = this.graph().reach([label.id]);
     return {
-      ...summary(label, reach.carriers.size),
+      ...summary(label, reach.carriers.length),
       carriers: this.describe(reach.carriers),
       runs: reach.runs,
     };
@@ -133,7 +133,7 @@ export class LabelQueries {
     const reach = this.graph().reachOfEach(retracted.map((l) => l.id));
     const byPointer = new Map<number, LabelRow[]>();
     for (const label of retracted) {
-      for (const pointer of reach.get(label.id)!.carriers.keys()) {
+      for (const pointer of reach.get(label.id)!.carriers) {
         const list = byPointer.get(pointer);
         if (list) list.push(label);
         else byPointer.set(pointer, [label]);
@@ -178,7 +178,7 @@ export class LabelQueries {
     return derived.graph;
   }
 
-  private describe(carriers: Map<number, number | null>): LabelCarrier[] {
+  private describe(carriers: number[]): LabelCarrier[] {
     return this.graph().describe(carriers);
   }
 }

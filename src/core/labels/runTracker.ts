@@ -4,7 +4,7 @@
 // of every row changed, for runs up to the last one the graph read (rows of runs above it are
 // read as new). TEMP: they belong to this connection, never to the snapshot, and a run ingested
 // above the mark pays only the comparison in the WHEN clause.
-import { all, exec, Statement } from '../sql';
+import { all, exec, first, Statement } from '../sql';
 
 /** What the tracker needs of the store: prepared statements, and DDL run once. */
 export interface TrackerHost {
@@ -37,6 +37,15 @@ export class RunTracker {
    */
   takeChanged(): number[] | null {
     if (!this.watching) return null;
+    // Made inside an ingest's transaction that then rolled back, the triggers are gone: read everything.
+    const names = TRIGGERS.map(([name]) => `'${name}'`).join(', ');
+    const triggers = first(
+      this.host.stmt(`SELECT count(*) FROM sqlite_temp_master WHERE name IN (${names})`),
+    );
+    if (Number(triggers?.[0]) !== TRIGGERS.length) {
+      this.watching = false;
+      return null;
+    }
     const runs = all(this.host.stmt(`SELECT run_id FROM temp.${TABLE}`)).map((r) => Number(r[0]));
     exec(this.host.stmt(`DELETE FROM temp.${TABLE}`));
     return runs;

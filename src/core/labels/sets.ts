@@ -3,19 +3,26 @@
 // a chain of 100,000 runs that carries the same 10,000 labels shares a single node, and a fan-in
 // where each run adds one customer to what it read adds one node per run (storage linear in the
 // runs, never the n² of copying each version's labels). What a set holds is found by walking its
-// node down; which sets hold a label, by walking the label's nodes up. No SQL here.
+// node down; which sets hold a label, by walking the label's nodes up. A node's content never
+// changes, so one LabelSets serves every derivation of a store (graph.ts). No SQL here.
 
 /** The empty set. */
 export const EMPTY = 0;
+
+const NONE: number[] = [];
 
 export class LabelSets {
   /** Per node: the labels attached (an attachment node), or null (a union node). */
   private readonly own: Array<readonly number[] | null> = [null];
   /** Per node: the two nodes it unites (empty for an attachment node and for EMPTY). */
   private readonly kids: Array<readonly number[]> = [[]];
-  /** Per node: the union nodes that contain it directly. */
-  private readonly parents: number[][] = [[]];
-  private readonly byKey = new Map<string, number>();
+  /** Per node: the union nodes that contain it directly (none: an empty list shared by all). */
+  private readonly parents: number[][] = [NONE];
+  /** Attachment nodes by their labels (one label: by its id; more: by the ids joined). */
+  private readonly bySingle = new Map<number, number>();
+  private readonly byLabels = new Map<string, number>();
+  /** Union nodes by their two nodes, the smaller first. */
+  private readonly byPair = new Map<number, Map<number, number>>();
   /** Label id → the attachment nodes that name it. */
   private readonly nodesOfLabel = new Map<number, number[]>();
 
@@ -26,12 +33,17 @@ export class LabelSets {
   /** The node of exactly these labels (ids), attached to one version. */
   attached(labels: readonly number[]): number {
     if (labels.length === 0) return EMPTY;
+    if (labels.length === 1) {
+      const known = this.bySingle.get(labels[0]);
+      if (known !== undefined) return known;
+    }
     const sorted = [...new Set(labels)].sort((a, b) => a - b);
-    const key = `a${sorted.join(',')}`;
-    let node = this.byKey.get(key);
+    const key = sorted.length === 1 ? undefined : sorted.join(',');
+    let node = key === undefined ? this.bySingle.get(sorted[0]) : this.byLabels.get(key);
     if (node !== undefined) return node;
-    node = this.add(sorted, []);
-    this.byKey.set(key, node);
+    node = this.add(sorted, NONE);
+    if (key === undefined) this.bySingle.set(sorted[0], node);
+    else this.byLabels.set(key, node);
     for (const label of sorted) {
       const nodes = this.nodesOfLabel.get(label);
       if (nodes) nodes.push(node);
@@ -46,13 +58,15 @@ export class LabelSets {
     if (a === EMPTY) return b;
     if (this.kids[a].includes(b)) return a;
     if (this.kids[b].includes(a)) return b;
-    const key = a < b ? `${a},${b}` : `${b},${a}`;
-    let node = this.byKey.get(key);
+    const [low, high] = a < b ? [a, b] : [b, a];
+    let withLow = this.byPair.get(low);
+    if (!withLow) this.byPair.set(low, (withLow = new Map()));
+    let node = withLow.get(high);
     if (node === undefined) {
       node = this.add(null, [a, b]);
-      this.byKey.set(key, node);
-      this.parents[a].push(node);
-      this.parents[b].push(node);
+      withLow.set(high, node);
+      this.addParent(a, node);
+      this.addParent(b, node);
     }
     return node;
   }
@@ -127,11 +141,17 @@ export class LabelSets {
     };
   }
 
+  private addParent(node: number, parent: number): void {
+    // A list made at its size: most nodes have one parent (200,000 lists in a fan-in).
+    if (this.parents[node] === NONE) this.parents[node] = [parent];
+    else this.parents[node].push(parent);
+  }
+
   private add(own: readonly number[] | null, kids: readonly number[]): number {
     const node = this.own.length;
     this.own.push(own);
     this.kids.push(kids);
-    this.parents.push([]);
+    this.parents.push(NONE);
     return node;
   }
 }
