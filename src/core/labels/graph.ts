@@ -70,10 +70,6 @@ const SQL = {
   runCount: `SELECT count(*) FROM runs`,
 };
 
-/** A pointer's version: what run `writer` wrote, or (writer null) content no logged run wrote. */
-const versionKey = (pointer: number, writer: number | null, fingerprint: unknown): string =>
-  writer !== null ? `${pointer}:w${writer}` : `${pointer}:r${fingerprint ?? ''}`;
-
 /** Where a group of labels reaches. */
 export interface Reach {
   /** The pointers whose latest version carries them (each once: a pointer has one latest set). */
@@ -119,6 +115,15 @@ function eachRun(runs: SqlValue[], rows: (run: number, from: number, to: number)
 
 const byTime = (a: RunRows, b: RunRows): number => a.start - b.start || a.seq - b.seq;
 
+/** A version labels are attached to: what `writer` wrote, or (writer 0) the content `print` read. */
+interface AttachedVersion {
+  writer: number;
+  /** The fingerprint (null for none, and for a written version). */
+  print: unknown;
+  labels: number[];
+  node: number;
+}
+
 /** The derivation of one state of the rows. Arrays are indexed by run and pointer id (0: none). */
 class Derivation {
   /** Pointer id → the set of its latest version. */
@@ -139,30 +144,37 @@ class Derivation {
   ) {
     this.latestSet = new Int32Array(maxPointer + 1);
     this.latestWriter = new Int32Array(maxPointer + 1);
-    const attachedLabels = new Map<string, number[]>();
-    const attachedPointers = new Uint8Array(maxPointer + 1);
+    // The versions labels are attached to, by pointer (a pointer has few): no key strings.
+    const attachedAt: Array<AttachedVersion[] | undefined> = new Array(maxPointer + 1);
+    let attachments = 0;
     for (const { attached: a } of order) {
       for (let i = 0; a && i < a.length; i += 4) {
         const pointer = a[i + 1] as number;
-        const key = versionKey(pointer, (a[i + 2] as number) || null, a[i + 3]);
-        const list = attachedLabels.get(key);
-        if (list) list.push(a[i] as number);
-        else attachedLabels.set(key, [a[i] as number]);
-        attachedPointers[pointer] = 1;
+        const writer = a[i + 2] as number;
+        const print = writer ? null : (a[i + 3] ?? null);
+        const versions = (attachedAt[pointer] ??= []);
+        let version = versions.find((v) => v.writer === writer && v.print === print);
+        if (!version) versions.push((version = { writer, print, labels: [], node: EMPTY }));
+        version.labels.push(a[i] as number);
+        attachments++;
       }
     }
-    if (attachedLabels.size === 0) return;
-    const attachedNode = new Map<string, number>();
-    for (const [key, labels] of attachedLabels) attachedNode.set(key, sets.attached(labels));
-    const versionSet = (pointer: number, writer: number | null, fingerprint: unknown, base: number) =>
-      attachedPointers[pointer]
-        ? sets.union(base, attachedNode.get(versionKey(pointer, writer, fingerprint)) ?? EMPTY)
-        : base;
+    if (attachments === 0) return;
+    for (const versions of attachedAt) for (const v of versions ?? []) v.node = sets.attached(v.labels);
+    /** The set of a version: its writer's (`base`) with the labels attached to it. */
+    const versionSet = (pointer: number, writer: number, print: unknown, base: number): number => {
+      const versions = attachedAt[pointer];
+      if (!versions) return base;
+      const key = writer ? null : (print ?? null);
+      for (const v of versions) if (v.writer === writer && v.print === key) return sets.union(base, v.node);
+      return base;
+    };
 
     // A writer after its reader (an order the index does not make) counts as empty (0).
     const runSet = new Int32Array(maxRun + 1);
     /** The fingerprint of each pointer's latest read without a writer (for pointers no logged run wrote). */
-    const latestRead = new Map<number, unknown>();
+    const latestPrint: unknown[] = new Array(maxPointer + 1);
+    const read = new Uint8Array(maxPointer + 1);
     // In time order, the last writer (or read) met is the latest.
     for (const { id, reads, prints, writes } of order) {
       let set = EMPTY;
@@ -171,8 +183,9 @@ class Derivation {
         const writer = reads[i + 1];
         if (writer) set = sets.union(set, versionSet(pointer, writer, null, runSet[writer]));
         else {
-          set = sets.union(set, versionSet(pointer, null, prints![i / 2], EMPTY));
-          latestRead.set(pointer, prints![i / 2]);
+          set = sets.union(set, versionSet(pointer, 0, prints![i / 2], EMPTY));
+          latestPrint[pointer] = prints![i / 2];
+          read[pointer] = 1;
         }
       }
       runSet[id] = set;
@@ -182,9 +195,7 @@ class Derivation {
     for (let pointer = 1; pointer <= maxPointer; pointer++) {
       const writer = this.latestWriter[pointer];
       if (writer) this.setLatest(pointer, versionSet(pointer, writer, null, runSet[writer]));
-    }
-    for (const [pointer, fingerprint] of latestRead) {
-      if (!this.latestWriter[pointer]) this.setLatest(pointer, versionSet(pointer, null, fingerprint, EMPTY));
+      else if (read[pointer]) this.setLatest(pointer, versionSet(pointer, 0, latestPrint[pointer], EMPTY));
     }
   }
 

@@ -11,6 +11,12 @@ export const EMPTY = 0;
 
 const NONE: number[] = [];
 
+/**
+ * A pair of nodes as one number (smaller × PAIR + larger): exact while nodes number fewer than
+ * 2^26, which graph.ts keeps them well under (it starts the sets again past four per run).
+ */
+const PAIR = 2 ** 26;
+
 export class LabelSets {
   /** Per node: the labels attached (an attachment node), or null (a union node). */
   private readonly own: Array<readonly number[] | null> = [null];
@@ -21,8 +27,8 @@ export class LabelSets {
   /** Attachment nodes by their labels (one label: by its id; more: by the ids joined). */
   private readonly bySingle = new Map<number, number>();
   private readonly byLabels = new Map<string, number>();
-  /** Union nodes by their two nodes, the smaller first. */
-  private readonly byPair = new Map<number, Map<number, number>>();
+  /** Union nodes by their two nodes (PAIR). */
+  private readonly byPair = new Map<number, number>();
   /** Label id → the attachment nodes that name it. */
   private readonly nodesOfLabel = new Map<number, number[]>();
 
@@ -58,13 +64,11 @@ export class LabelSets {
     if (a === EMPTY) return b;
     if (this.kids[a].includes(b)) return a;
     if (this.kids[b].includes(a)) return b;
-    const [low, high] = a < b ? [a, b] : [b, a];
-    let withLow = this.byPair.get(low);
-    if (!withLow) this.byPair.set(low, (withLow = new Map()));
-    let node = withLow.get(high);
+    const key = a < b ? a * PAIR + b : b * PAIR + a;
+    let node = this.byPair.get(key);
     if (node === undefined) {
       node = this.add(null, [a, b]);
-      withLow.set(high, node);
+      this.byPair.set(key, node);
       this.addParent(a, node);
       this.addParent(b, node);
     }
@@ -149,6 +153,7 @@ export class LabelSets {
 
   private add(own: readonly number[] | null, kids: readonly number[]): number {
     const node = this.own.length;
+    if (node >= PAIR) throw new Error(`More than ${PAIR} label sets: more than this index can hold.`);
     this.own.push(own);
     this.kids.push(kids);
     this.parents.push(NONE);
