@@ -241,6 +241,17 @@ export class LabelGraph {
       this.maxRun = 0;
       changed = [];
     }
+    this.merge(this.readRows(changed));
+    // From here on, changes to the rows of runs up to maxRun are noted; runs above it are new.
+    this.tracker.watchUpTo(this.maxRun);
+    // Sets are kept from one derivation to the next (a node means the same labels for ever); those
+    // no longer held by anything are dropped with the whole once they outnumber the runs.
+    if (this.sets.size > 4 * this.runs.size + 10000) this.sets = new LabelSets();
+    this.derivation = new Derivation(this.sets, this.order, this.maxRun, this.maxPointer);
+  }
+
+  /** The rows of these changed runs and of every run above maxRun (of every run, the first time). */
+  private readRows(changed: number[]): Map<number, RunRows> {
     const columns = (query: { all: string; changed: string }) =>
       this.runs.size === 0
         ? allColumns(this.host.stmt(query.all))
@@ -280,17 +291,24 @@ export class LabelGraph {
         reads[2 * (i - from) + 1] = (readWriters[i] as number | null) ?? 0;
         if (readWriters[i] === null) (prints ??= new Array<unknown>(to - from))[i - from] = readPrints[i];
       }
-      // A run's rows come together; were they not, the groups are joined.
+      // A run's rows come together (ORDER BY); were they not, the groups are joined.
       const before = rows.reads.length / 2;
-      if (rows.prints || prints) {
-        rows.prints = [...(rows.prints ?? new Array(before)), ...(prints ?? new Array(to - from))];
+      if (before === 0) {
+        rows.reads = reads;
+        rows.prints = prints;
+      } else {
+        if (rows.prints || prints)
+          rows.prints = [...(rows.prints ?? new Array(before)), ...(prints ?? new Array(to - from))];
+        rows.reads = [...rows.reads, ...reads];
       }
-      rows.reads = before ? [...rows.reads, ...reads] : reads;
     });
     const [writers, written] = columns(SQL.writes);
     eachRun(writers, (run, from, to) => {
       const rows = fresh.get(run);
-      if (rows) rows.writes = [...rows.writes, ...written.slice(from, to).map(pointer)];
+      if (!rows) return;
+      const writes = new Array<number>(to - from);
+      for (let i = from; i < to; i++) writes[i - from] = pointer(written[i]);
+      rows.writes = rows.writes.length ? [...rows.writes, ...writes] : writes;
     });
     const [attachers, labels, attachedTo, attachedWriters, attachedPrints] = columns(SQL.attached);
     for (let i = 0; i < attachers.length; i++) {
@@ -303,13 +321,7 @@ export class LabelGraph {
         attachedPrints[i],
       );
     }
-    this.merge(fresh);
-    // From here on, changes to the rows of runs up to maxRun are noted; runs above it are new.
-    this.tracker.watchUpTo(this.maxRun);
-    // Sets are kept from one derivation to the next (a node means the same labels for ever); those
-    // no longer held by anything are dropped with the whole once they outnumber the runs.
-    if (this.sets.size > 4 * this.runs.size + 10000) this.sets = new LabelSets();
-    this.derivation = new Derivation(this.sets, this.order, this.maxRun, this.maxPointer);
+    return fresh;
   }
 
   /** Takes in the rows read: a changed run's in place, new runs in time order. */
