@@ -39,6 +39,15 @@ export interface CarriedLabel {
   retractedAt: string | null;
 }
 
+/**
+ * A file that holds data of retracted labels. Kept and shared until the store changes (the
+ * editor asks on every change): read, never changed.
+ */
+export interface RetractedCarrier {
+  readonly pointer: string;
+  readonly labels: readonly CarriedLabel[];
+}
+
 /** What the label queries need of the store's queries. */
 export interface LabelQueryHost {
   stmt(sql: string): Statement;
@@ -75,7 +84,7 @@ interface Derived {
   labels: LabelRow[];
   /** Label id → its place in `labels`. */
   order: Map<number, number>;
-  retractedCarriers?: Array<{ pointer: string; labels: CarriedLabel[] }>;
+  retractedCarriers?: RetractedCarrier[];
 }
 
 export class LabelQueries {
@@ -125,23 +134,24 @@ export class LabelQueries {
   }
 
   /** Every pointer whose latest version carries a retracted label, with those labels. */
-  retractedCarriers(): Array<{ pointer: string; labels: CarriedLabel[] }> {
+  retractedCarriers(): readonly RetractedCarrier[] {
     const derived = this.current();
     if (derived.retractedCarriers) return derived.retractedCarriers;
     const retracted = derived.labels.filter((l) => l.retractedMs !== null);
     if (retracted.length === 0) return (derived.retractedCarriers = []);
     const reach = this.graph().reachOfEach(retracted.map((l) => l.id));
-    const byPointer = new Map<number, LabelRow[]>();
+    // Each label described once; a pointer that carries one of them shares its one-label list.
+    const byPointer = new Map<number, readonly CarriedLabel[]>();
     for (const label of retracted) {
+      const alone = [carried(label)];
       for (const pointer of reach.get(label.id)!.carriers) {
         const list = byPointer.get(pointer);
-        if (list) list.push(label);
-        else byPointer.set(pointer, [label]);
+        byPointer.set(pointer, list ? [...list, alone[0]] : alone);
       }
     }
     derived.retractedCarriers = this.graph()
       .named([...byPointer.keys()])
-      .map(([id, pointer]) => ({ pointer, labels: byPointer.get(id)!.map(carried) }));
+      .map(([id, pointer]) => ({ pointer, labels: byPointer.get(id)! }));
     return derived.retractedCarriers;
   }
 
