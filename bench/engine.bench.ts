@@ -1,7 +1,7 @@
 // `npm run bench`: the engine at 20k and 100k runs, beside raw sql.js doing the same inserts and
 // the same recursive query. Prints one JSON object per scale, then one for a chain 50,000 runs
-// deep (BENCH_DEEP_RUNS; 0 skips it), then labels at 100,000 runs with 10,000 labels
-// (BENCH_LABEL_RUNS; 0 skips it), then the log's figures. Runs bundled (out/bench/, built by
+// deep (BENCH_DEEP_RUNS; 0 skips it), then labels at 100,000 runs with 10,000 labels and a fan-in
+// of 100,000 runs adding a label each (BENCH_LABEL_RUNS; 0 skips them), then the log's figures. Runs bundled (out/bench/, built by
 // scripts/build.mjs), as the CLI and the extension run the engine.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -328,24 +328,67 @@ const DEEP_RUNS = Number(process.env.BENCH_DEEP_RUNS ?? 50000);
 const LABEL_RUNS = Number(process.env.BENCH_LABEL_RUNS ?? 100000);
 const LABELS = 10000;
 
+/** The median time of three calls of `fn`, each answer checked. */
+function medianOf3<T>(fn: () => T, check: (value: T) => boolean): number {
+  const times: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    const [value, ms] = time(fn);
+    if (!check(value)) throw new Error('a label query gave a wrong answer');
+    times.push(ms);
+  }
+  return round(percentile(times, 50));
+}
+
+/** A store of `total` runs opened on a log written before: ingested, then its labels derived. */
+async function labelledStore(storeDir: string, total: number) {
+  // The peak memory is the engine's, not that of the writer that made the log.
+  global.gc?.();
+  peakRss = 0;
+  const store = await LineageStore.open({ dir: storeDir, deferIngest: true });
+  const [report, ingestMs] = time(() => store.ingest());
+  sampleRss();
+  const ingestRssMb = Math.round(peakRss / 1024 / 1024);
+  if (report.runs !== total) throw new Error(`ingested ${report.runs} runs, expected ${total}`);
+  const [sets, deriveMs] = time(() => store.labels.setCount());
+  sampleRss();
+  return {
+    store,
+    ingestRunsPerSec: Math.round(total / (ingestMs / 1000)),
+    ingestRssMb,
+    sets,
+    deriveMs: round(deriveMs),
+  };
+}
+
+/** `fn` on a `.mltrace` folder in a fresh temporary folder, removed afterwards. */
+async function inTempStore<T>(prefix: string, fn: (storeDir: string) => Promise<T>): Promise<T> {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  try {
+    return await fn(path.join(dir, '.mltrace'));
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /**
  * Labels at scale (docs/LABELS.md): a lineage LABEL_RUNS runs deep whose first run read a raw file
  * holding the data of 10,000 customers (one label each), one of whom asked for deletion. Every
- * version downstream carries all 10,000 labels: the worst case for copying label sets, the case
- * a walk answers in one pass. labelPropagationMs: where one label reaches (every run, and the
- * 100,001 pointers that carry it); labelQueryMs: the labels of the newest artifact (all 10,000);
- * labelListMs: every label with its count of carriers; retractedCarriersMs: the files the editor
- * marks; labelIngestRunsPerSec: the whole log indexed from nothing, labels included.
+ * version downstream carries all 10,000 labels: the worst case for copying label sets.
+ * labelDeriveMs: the label set of every run and version, derived once per change of the store
+ * (the first label question after an ingest pays it; labelRetractedAfterIngestMs: what the editor
+ * pays for its marks after one more run is logged); then, from the derivation:
+ * labelPropagationMs: where one label reaches (every run, and the 100,001 pointers that carry it);
+ * labelQueryMs: the labels of the newest artifact (all 10,000); labelListMs: every label with its
+ * count of carriers; retractedCarriersMs: the files the editor marks; labelIngestRunsPerSec: the
+ * whole log indexed from nothing, labels included.
  */
 async function benchLabels(total: number): Promise<Record<string, number>> {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `mltrace-bench-labels-${total}-`));
-  const storeDir = path.join(dir, '.mltrace');
-  try {
+  return inTempStore(`mltrace-bench-labels-${total}-`, async (storeDir) => {
     const writer = new EventWriter(storeLocation(storeDir), 'bench-labels');
     const t0 = Date.now() - total * 60e3;
     const ckpt = (i: number) => `checkpoints/step-${i}.pt`;
     const customers = Array.from({ length: LABELS }, (_, i) => `customer-${i}`);
-    for (let i = 0; i < total; i++) {
+    const logStep = (i: number) =>
       writer.logRun(
         {
           component: i ? 'finetune' : 'ingest',
@@ -354,47 +397,112 @@ async function benchLabels(total: number): Promise<Record<string, number>> {
         },
         { status: 'complete', endTime: new Date(t0 + i * 60e3 + 1000), outputs: [{ name: ckpt(i) }] },
       );
-    }
+    for (let i = 0; i < total; i++) logStep(i);
     writer.append(retractionEvent(['customer-42'], new Date()));
     writer.close();
-    const store = await LineageStore.open({ dir: storeDir, deferIngest: true });
-    const [report, ingestMs] = time(() => store.ingest());
-    if (report.runs !== total) throw new Error(`ingested ${report.runs} runs, expected ${total}`);
-    const median = <T>(fn: () => T, check: (value: T) => boolean): number => {
-      const times: number[] = [];
-      for (let i = 0; i < 3; i++) {
-        const [value, ms] = time(fn);
-        if (!check(value)) throw new Error('a label query gave a wrong answer');
-        times.push(ms);
-      }
-      return round(percentile(times, 50));
-    };
+    const { store, ingestRunsPerSec, ingestRssMb, sets, deriveMs } = await labelledStore(storeDir, total);
+    if (sets !== 1) throw new Error(`${sets} label sets for one chain`);
     const figures = {
       labelRuns: total,
       labels: LABELS,
-      labelIngestRunsPerSec: Math.round(total / (ingestMs / 1000)),
-      labelPropagationMs: median(
+      labelIngestRunsPerSec: ingestRunsPerSec,
+      labelDeriveMs: deriveMs,
+      labelSets: sets,
+      labelPropagationMs: medianOf3(
         () => store.labels.label('customer-42'),
         (d) => d.carriers.length === total + 1 && d.runs === total,
       ),
-      labelQueryMs: median(
+      labelQueryMs: medianOf3(
         () => store.labels.ofPointer(ckpt(total - 1)),
         (labels) => labels.length === LABELS && labels[0].label === 'customer-42',
       ),
-      labelListMs: median(
+      labelListMs: medianOf3(
         () => store.labels.list(),
         (list) => list.length === LABELS && list[LABELS - 1].pointers === total + 1,
       ),
-      retractedCarriersMs: median(
+      retractedCarriersMs: medianOf3(
         () => store.labels.retractedCarriers(),
         (carriers) => carriers.length === total + 1,
       ),
+      labelRetractedAfterIngestMs: 0,
+      labelIngestRssMb: ingestRssMb,
+      labelRssMb: 0,
     };
+    sampleRss();
+    // One more run logged (a new file of the writer), as the editor sees it: ingest, then the marks asked again.
+    logStep(total);
+    writer.close();
+    store.ingest();
+    figures.labelRetractedAfterIngestMs = round(
+      time(() => {
+        if (store.labels.retractedCarriers().length !== total + 2)
+          throw new Error('a label query gave a wrong answer');
+      })[1],
+    );
+    sampleRss();
+    figures.labelRssMb = Math.round(peakRss / 1024 / 1024);
     store.close({ save: false });
     return figures;
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
+  });
+}
+
+/**
+ * The fan-in of docs/LABELS.md: each of LABEL_RUNS runs merges the previous merge with a new
+ * customer's file (labelled with that customer) into a new file, so that sets grow by one label a
+ * run. Stored as sets of every version, that is n²/2 labels; interned, one set per run
+ * (labelFanInSets). Figures as benchLabels', for the first customer (in every merge) and the
+ * newest merge (every label).
+ */
+async function benchLabelFanIn(total: number): Promise<Record<string, number>> {
+  return inTempStore(`mltrace-bench-fanin-${total}-`, async (storeDir) => {
+    const writer = new EventWriter(storeLocation(storeDir), 'bench-fanin');
+    const t0 = Date.now() - total * 60e3;
+    const merged = (i: number) => `merged/step-${i}.parquet`;
+    for (let i = 0; i < total; i++) {
+      writer.logRun(
+        {
+          component: 'merge',
+          startTime: new Date(t0 + i * 60e3),
+          inputs: [
+            ...(i ? [{ name: merged(i - 1) }] : []),
+            { name: `customers/${i}.csv`, labels: [`customer-${i}`] },
+          ],
+        },
+        { status: 'complete', endTime: new Date(t0 + i * 60e3 + 1000), outputs: [{ name: merged(i) }] },
+      );
+    }
+    writer.append(retractionEvent(['customer-0'], new Date()));
+    writer.close();
+    const { store, ingestRunsPerSec, ingestRssMb, sets, deriveMs } = await labelledStore(storeDir, total);
+    const figures = {
+      labelFanInRuns: total,
+      labelFanInIngestRunsPerSec: ingestRunsPerSec,
+      labelFanInDeriveMs: deriveMs,
+      labelFanInSets: sets,
+      labelFanInPropagationMs: medianOf3(
+        () => store.labels.label('customer-0'),
+        (d) => d.carriers.length === total + 1 && d.runs === total,
+      ),
+      labelFanInQueryMs: medianOf3(
+        () => store.labels.ofPointer(merged(total - 1)),
+        (labels) => labels.length === total && labels[0].label === 'customer-0',
+      ),
+      labelFanInListMs: medianOf3(
+        () => store.labels.list(),
+        (list) => list.length === total && list[0].pointers === total + 1,
+      ),
+      labelFanInRetractedCarriersMs: medianOf3(
+        () => store.labels.retractedCarriers(),
+        (carriers) => carriers.length === total + 1,
+      ),
+      labelFanInIngestRssMb: ingestRssMb,
+      labelFanInRssMb: 0,
+    };
+    sampleRss();
+    figures.labelFanInRssMb = Math.round(peakRss / 1024 / 1024);
+    store.close({ save: false });
+    return figures;
+  });
 }
 
 /**
@@ -704,7 +812,10 @@ function manyWriterFigures(): Record<string, number> {
   if (process.env.BENCH_ENGINE !== '0')
     for (const scale of SCALES) console.log(JSON.stringify(await benchScale(scale)));
   if (DEEP_RUNS > 0) console.log(JSON.stringify(await benchDeep(DEEP_RUNS)));
-  if (LABEL_RUNS > 0) console.log(JSON.stringify(await benchLabels(LABEL_RUNS)));
+  if (LABEL_RUNS > 0) {
+    console.log(JSON.stringify(await benchLabels(LABEL_RUNS)));
+    console.log(JSON.stringify(await benchLabelFanIn(LABEL_RUNS)));
+  }
   // Staleness with drift (bench/drift.ts); BENCH_DRIFT_RUNS=0 leaves it out.
   const driftRuns = Number(process.env.BENCH_DRIFT_RUNS ?? 100000);
   if (driftRuns > 0) console.log(JSON.stringify(await benchDrift(driftRuns)));

@@ -209,13 +209,18 @@ export class Queries {
     this.staleness = undefined;
     this.driftQuery?.dispose();
     this.driftQuery = undefined;
+    // Its derivation names rows by id: a rebuilt index starts again.
+    this.labelQueries?.dispose();
+    this.labelQueries = undefined;
   }
 
   /** Labels: whose data each artifact holds, and what a retraction reaches (src/core/labels/). */
   get labels(): LabelQueries {
     return (this.labelQueries ??= new LabelQueries({
       stmt: (sql) => this.stmt(sql),
+      exec: (sql) => this.db.exec(sql),
       resolvePointer: (name) => this.resolvePointer(name),
+      onDidChange: (listener) => this.onDidChange(listener),
     }));
   }
 

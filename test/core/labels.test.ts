@@ -41,7 +41,7 @@ async function open(t: TestContext, fx: Fixture, events: LineageEvent[]) {
   return fx.open();
 }
 
-const names = (list: Array<{ label: string }>) => list.map((l) => l.label);
+const names = (list: ReadonlyArray<{ label: string }>) => list.map((l) => l.label);
 const pointers = (list: Array<{ pointer: string }>) => list.map((c) => c.pointer);
 
 /** ingest reads raw files with labels; merge; train; infer. */

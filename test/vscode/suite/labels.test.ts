@@ -95,6 +95,45 @@ suite('mltrace labels in the editor', () => {
         overdue.message,
         /retracted 3 days ago: past the 2-day threshold, runs that read it now stop/,
       );
+
+      // Later runs: only the files whose labels changed are marked again, or unmarked.
+      const fired: string[][] = [];
+      const listening = api.retractedLabels.onDidChangeFileDecorations((uris) =>
+        fired.push(uris ? uris.map((u) => path.relative(fixture.root, u.fsPath)) : ['everything']),
+      );
+      try {
+        const later = new EventWriter(
+          storeLocation(path.join(fixture.root, '.mltrace')),
+          'labels-test-later',
+        );
+        const logRun = (component: string, ago: number, input: string, output: string) => {
+          later.logRun(
+            { component, startTime: new Date(now - ago), inputs: [{ name: input }] },
+            { status: 'complete', endTime: new Date(now - ago + 1000), outputs: [{ name: output }] },
+          );
+          later.close();
+        };
+        logRun('score', 2 * DAY_MS, 'models/topic.joblib', 'data/scores.csv');
+        const scores = fixture.uri('data/scores.csv');
+        await waitFor('the scores made from the model are marked', () =>
+          api.retractedLabels.provideFileDecoration(scores)?.badge === RETRACTED_BADGE ? true : undefined,
+        );
+        assert.deepEqual(fired, [[path.join('data', 'scores.csv')]], 'only the new file');
+        assert.equal(
+          vscode.languages.getDiagnostics(scores).filter((d) => d.code === RETRACTED_LABEL_CODE).length,
+          1,
+        );
+        assert.equal(problems()[0]?.severity, vscode.DiagnosticSeverity.Error, "the model's entry stays");
+        fired.length = 0;
+        // Retrained without Alice's data: the model's new version carries nothing.
+        logRun('train_topic', DAY_MS, 'data/bob-ingested.csv', 'models/topic.joblib');
+        await waitFor('the retrained model is unmarked', () => (problems().length === 0 ? true : undefined));
+        assert.equal(api.retractedLabels.provideFileDecoration(model), undefined);
+        assert.deepEqual(fired, [[path.join('models', 'topic.joblib')]], 'only the retrained model');
+        assert.equal(api.retractedLabels.provideFileDecoration(scores)?.badge, RETRACTED_BADGE);
+      } finally {
+        listening.dispose();
+      }
     } finally {
       await config.update(Settings.stalenessThresholdDays, undefined, vscode.ConfigurationTarget.Workspace);
       await fixture.dispose();
