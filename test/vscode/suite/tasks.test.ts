@@ -17,7 +17,10 @@ const labelOf = (node: LineageNode) => {
 };
 
 /** Outputs logged inside a decorated run, feedback later, from outside any run. */
+// Feedback comes later than the outputs (the pauses: times are in milliseconds, and a fast
+// machine logs all of this within one).
 const SCRIPT = `
+import time
 from mltrace import Task, log_feedback, register
 
 @register("score_users", input_vars=[], output_vars=[])
@@ -25,7 +28,9 @@ def score_users():
     Task("churn").logOutputs([1, 0, 1, 1], ["u1", "u2", "u3", "u4"])
 
 score_users()
+time.sleep(0.02)
 log_feedback("churn", "u1", 1)
+time.sleep(0.02)
 Task("churn").logFeedbacks([0, 0], ["u2", "u3"])
 `;
 
