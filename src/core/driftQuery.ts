@@ -58,6 +58,8 @@ export class DriftQuery {
   }
 
   compare(pointer: PointerRef, against: Against, settings: DriftSettings): DriftComparison {
+    // A version found without a profile may have one now (a later event recorded it).
+    this.check.forgetMissing();
     const latest = this.check.latestVersion(pointer.id);
     if (!latest)
       throw new LineageError(

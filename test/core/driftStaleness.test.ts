@@ -380,6 +380,28 @@ describe('drift(): what `mltrace drift` shows', () => {
     );
   });
 
+  test('a profile logged after a first look is seen by the next one on the same store', async (t) => {
+    const fx = tempFixture(t);
+    pipeline(fx, features(1, 5000), undefined);
+    const store = await fx.open();
+    assert.throws(
+      () => store.drift('data/features.csv'),
+      /sha256:v2, the latest logged version\) has no data profile/,
+    );
+    // A later reader records v2's profile (the first event that carries one wins).
+    appendEvents(fx, 'log.jsonl', [
+      profiledRunEvent({
+        runId: uuid(9),
+        job: 'peek',
+        start: iso(40),
+        end: iso(41),
+        inputs: [{ name: 'data/features.csv', version: 'sha256:v2', columns: features(2, 5000, 12) }],
+      }),
+    ]);
+    store.ingest();
+    assert.equal(store.drift('data/features.csv', { against: FEATURIZE_1.slice(0, 8) }).verdict, 'drifted');
+  });
+
   test("a model's scoring input is compared with the model's training data by default", async (t) => {
     const fx = tempFixture(t);
     scoring(fx, features(5, 5000, 12));
