@@ -1,12 +1,11 @@
 // The messages between the extension host and the webviews (DESIGN.md §3): both sides import
 // this module. Plain data only (what `postMessage` can clone); the webview never queries the store.
 import type { RunInputDrift } from '../core/drift';
-import type { LabelSpread } from '../core/labels/queries';
+import type { LabelSpread } from '../core/labels/model';
 import type { HistoryRun, PointerType, Review, Run, RunDetail, TracedRun } from '../core/model';
-import type { TaskSummary } from '../core/tasks';
-import type { SeriesWindow, TaskSeriesPoint } from '../core/tasks/series';
+import type { SeriesWindow, TaskSeriesPoint, TaskSummary } from '../core/tasks/model';
 
-export type { SeriesWindow } from '../core/tasks/series';
+export type { SeriesWindow } from '../core/tasks/model';
 
 export type ViewKind = 'graph' | 'inspector' | 'review' | 'history' | 'task';
 

@@ -54,6 +54,32 @@ describe('run inspector: the Data tab', () => {
     await view.page.close();
   });
 
+  it('the tab and the column chosen are kept in the webview state: a page VS Code recreates shows them again', async () => {
+    const drift = inputDrift();
+    const columns = drift[0].comparison!.columns.map((c) => c.name);
+    const view = await openView(browser, 'inspector');
+    await view.send({ type: 'init', data: { ...inspectorData(), drift } });
+    await view.page.locator('#tab-data').click();
+    const rows = view.page.locator('section.input-drift[data-pointer="data/features.csv"] [role=option]');
+    await rows.first().focus();
+    await view.page.keyboard.press('End');
+    const state = await view.page.evaluate(() => (window as unknown as { __state: unknown }).__state);
+    assert.deepEqual(state, { tab: 'data', columns: { 'data/features.csv': columns.at(-1) } });
+    await view.page.close();
+
+    // A new page (a panel hidden and shown again) given that state.
+    const again = await openView(browser, 'inspector', { state });
+    await again.send({ type: 'init', data: { ...inspectorData(), drift } });
+    await again.page.locator('#tab-data[aria-selected=true]').waitFor();
+    assert.equal(await again.page.locator('#panel-data').isVisible(), true);
+    const chosen = again.page.locator(
+      'section.input-drift[data-pointer="data/features.csv"] [role=option][aria-selected=true]',
+    );
+    assert.equal(await chosen.getAttribute('data-column'), columns.at(-1));
+    assert.deepEqual(again.problems, []);
+    await again.page.close();
+  });
+
   it('lists the columns drifted first, with PSI and null rates, and draws both distributions of the one chosen', async () => {
     const view = await openView(browser, 'inspector');
     const drift = inputDrift();

@@ -10,9 +10,7 @@ import type { DriftComparison, DriftSide, RunInputDrift } from '../../core/drift
 import { runLabel } from '../../core/format';
 import { el, icon } from '../common/dom';
 import { chartKind, chartLegend, distributionChart } from './distributionChart';
-
-/** The column shown per input, kept across renders (the store changes under an open panel). */
-const selected = new Map<string, string>();
+import { chooseColumn, chosenColumn } from './viewState';
 
 /** How many inputs drifted (the tab's badge). */
 export const driftedInputs = (drift: RunInputDrift[]): number =>
@@ -68,7 +66,7 @@ function inputSection(c: DriftComparison, index: number): HTMLElement {
     className: 'column-list',
     attrs: { role: 'listbox', 'aria-label': `Columns of ${c.pointer}`, 'aria-controls': `${id}-detail` },
   });
-  const chosen = c.columns.find((col) => col.name === selected.get(c.pointer)) ?? c.columns[0];
+  const chosen = c.columns.find((col) => col.name === chosenColumn(c.pointer)) ?? c.columns[0];
   const options = c.columns.map((col, i) => {
     const option = el(
       'div',
@@ -100,7 +98,7 @@ function inputSection(c: DriftComparison, index: number): HTMLElement {
       o.setAttribute('aria-selected', String(k === i));
       o.tabIndex = k === i ? 0 : -1;
     });
-    selected.set(c.pointer, c.columns[i].name);
+    chooseColumn(c.pointer, c.columns[i].name);
     showColumn(detail, c, c.columns[i]);
     if (focus) options[i].focus();
   };

@@ -4,18 +4,17 @@
 // each panel labelled by its tab. Plain buttons rather than vscode-tabs: its panels live in slots
 // of a shadow root, which the page's tests and the render-from-scratch of each update do not suit.
 import { el } from '../common/dom';
+import { chooseTab, chosenTab } from './viewState';
 
 export interface TabSpec {
   id: string;
   label: string;
 }
 
-/** The tab shown, kept across renders of the view (each update redraws the page). */
-let current: string | null = null;
-
 /** Appends a tab strip and one panel per tab to `parent`; returns the panels, in order. */
 export function tabs(parent: HTMLElement, specs: TabSpec[]): HTMLElement[] {
-  if (!specs.some((t) => t.id === current)) current = specs[0].id;
+  const kept = chosenTab();
+  const current = specs.some((t) => t.id === kept) ? kept : specs[0].id;
   const list = el('div', { className: 'tabs', attrs: { role: 'tablist', 'aria-label': 'Run inspector' } });
   const panels: HTMLElement[] = [];
   const buttons = specs.map((spec) => {
@@ -33,7 +32,7 @@ export function tabs(parent: HTMLElement, specs: TabSpec[]): HTMLElement[] {
     return tab;
   });
   const select = (i: number, focus: boolean) => {
-    current = specs[i].id;
+    if (specs[i].id !== chosenTab()) chooseTab(specs[i].id);
     buttons.forEach((b, k) => {
       b.setAttribute('aria-selected', String(k === i));
       b.tabIndex = k === i ? 0 : -1;

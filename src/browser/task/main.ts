@@ -4,7 +4,7 @@
 // Enter: the run inspector). The host computes the series (src/core/tasks/series.ts); this page
 // asks for another metric or window and draws what it gets.
 import type { SeriesWindow, TaskData } from '../../shared/protocol';
-import type { TaskSeriesPoint } from '../../core/tasks/series';
+import type { TaskSeriesPoint } from '../../core/tasks/model';
 import { absoluteTime, plural, relativeTime, runLabel, shortId } from '../../core/format';
 import { formatMetric } from '../../core/valueText';
 import { RUN_STATE_ICONS, runState } from '../../shared/icons';

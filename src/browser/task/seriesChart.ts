@@ -3,7 +3,7 @@
 // line with a focusable point per time, and feedback coverage (share of outputs with feedback) as
 // a band on its own 0–100 % axis behind it. Scales, axes and styling shared with history/metricChart.ts.
 import { area, axisRight, line, scaleLinear, select } from 'd3';
-import type { TaskSeriesPoint } from '../../core/tasks/series';
+import type { TaskSeriesPoint } from '../../core/tasks/model';
 import { absoluteTime } from '../../core/format';
 import { formatMetric } from '../../core/valueText';
 import { drawAxes, timeScale, valueScale } from '../common/chart';

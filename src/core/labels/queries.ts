@@ -10,14 +10,9 @@ import { LineageError } from '../model';
 import { META } from '../schema';
 import { all, allJson, first, jsonRowsSql, Statement } from '../sql';
 import { LabelGraph } from './graph';
+import type { LabelSpread, LabelSummary } from './model';
 
-export interface LabelSummary {
-  label: string;
-  /** ISO time of the (first) retraction, or null. */
-  retractedAt: string | null;
-  /** How many pointers carry it now (their latest version). */
-  pointers: number;
-}
+export type { LabelSpread, LabelSummary } from './model';
 
 /** A pointer whose latest version carries a label, and the run that wrote that version. */
 export interface LabelCarrier {
@@ -32,16 +27,6 @@ export interface LabelDetail extends LabelSummary {
   carriers: LabelCarrier[];
   /** Runs that read data carrying the label, directly or downstream. */
   runs: number;
-}
-
-/** Where a label reaches, for the lineage graph to mark: run ids and pointer names. */
-export interface LabelSpread extends Omit<LabelSummary, 'pointers'> {
-  /** Runs that read data carrying the label, directly or downstream (full run ids). */
-  runIds: string[];
-  /** Pointers whose latest version carries it. */
-  pointers: string[];
-  /** Pointers it was attached to (where a run read its data). */
-  sources: string[];
 }
 
 export interface CarriedLabel {

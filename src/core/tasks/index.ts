@@ -4,16 +4,9 @@
 // and `compute_metric` agree.
 import { all, Statement } from '../sql';
 import { MetricError, METRICS } from './metrics';
+import type { TaskSummary } from './model';
 
-export interface TaskSummary {
-  name: string;
-  outputs: number;
-  feedback: number;
-  /** Outputs that have feedback. */
-  joined: number;
-  /** ISO time of the latest output or feedback. */
-  lastTime: string | null;
-}
+export type { TaskSummary } from './model';
 
 /** An output with its feedback. */
 export interface JoinedValue {

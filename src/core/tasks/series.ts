@@ -5,6 +5,9 @@
 // order give the same series.
 import { all, Statement } from '../sql';
 import { computeMetric, MAX_POINTS } from './index';
+import type { SeriesWindow, TaskSeriesPoint } from './model';
+
+export type { SeriesWindow, TaskSeriesPoint } from './model';
 
 /** An output, and its feedback when there is some (latest value of each, tasks/index.ts). */
 export interface TaskOutcome {
@@ -21,23 +24,6 @@ export interface TaskOutcome {
  * window_size), or those whose output and feedback were both logged in the `size` seconds up to
  * the point (as compute_metric's window_size).
  */
-export type SeriesWindow =
-  { kind: 'all' } | { kind: 'count'; size: number } | { kind: 'seconds'; size: number };
-
-export interface TaskSeriesPoint {
-  /** ISO time of the point (an output or feedback was logged then). */
-  time: string;
-  /** The metric over the window, or null when it cannot be computed (no joined value in it). */
-  value: number | null;
-  /** Joined values in the window. */
-  count: number;
-  /** Outputs logged by then (in the window, for a window of seconds). */
-  outputs: number;
-  /** Of those, how many had feedback by then. */
-  withFeedback: number;
-  /** withFeedback / outputs (0 without outputs). */
-  coverage: number;
-}
 
 const OUTCOMES_SQL = `SELECT o.identifier, o.value, o.time_ms, f.value, f.time_ms FROM task_values o
   LEFT JOIN task_values f ON f.task = o.task AND f.identifier = o.identifier AND f.role = 'feedback'
