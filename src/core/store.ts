@@ -350,12 +350,27 @@ class RoomyImage extends Uint8Array<ArrayBuffer> {
 /** Room to grow given to a snapshot when it is opened (new runs, a day's work). */
 const SNAPSHOT_ROOM = 16 * 1024 * 1024;
 
+/** At most this much room is asked for (the file system grows the file past it as before). */
+const MAX_ROOM = 512 * 1024 * 1024;
+
+/**
+ * Memory for an image of `size` bytes with up to `room` to spare: without the room when the
+ * process cannot have it (the room is only an optimisation).
+ */
+function roomyBuffer(size: number, room: number): ArrayBuffer {
+  try {
+    return new ArrayBuffer(size + Math.min(room, MAX_ROOM));
+  } catch {
+    return new ArrayBuffer(size);
+  }
+}
+
 /** The snapshot `file` read into a RoomyImage with `room` bytes to spare. */
 function readImage(file: string, room: number): RoomyImage {
   const fd = fs.openSync(file, 'r');
   try {
     const size = fs.fstatSync(fd).size;
-    const image = new RoomyImage(new ArrayBuffer(size + room), 0, size);
+    const image = new RoomyImage(roomyBuffer(size, room), 0, size);
     for (let at = 0; at < size;) {
       const read = fs.readSync(fd, image, at, size - at, at);
       if (read === 0) throw new Error(`it ended after ${at} of ${size} bytes`);
@@ -377,7 +392,7 @@ function freshDatabase(sql: SqlJsStatic, storeDir: string): Database {
   empty.close();
   // Sealed segments are gzip, about a thirtieth of the lines they hold.
   const room = SNAPSHOT_ROOM + Math.ceil((logBytes(storeDir) + 30 * folderBytes(segmentsDir(storeDir))) / 4);
-  const roomy = new RoomyImage(new ArrayBuffer(image.length + room), 0, image.length);
+  const roomy = new RoomyImage(roomyBuffer(image.length, room), 0, image.length);
   roomy.set(image);
   return configure(new sql.Database(roomy));
 }
