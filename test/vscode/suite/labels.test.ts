@@ -9,10 +9,10 @@ import { retractionEvent } from '../../../src/core/labels/events';
 import { storeLocation } from '../../../src/core/storeDir';
 import { EventWriter } from '../../../src/core/writer';
 import type { MltraceApi } from '../../../src/extension';
-import { EXTENSION_ID, SETTINGS_SECTION, Settings } from '../../../src/vscode/constants';
+import { SETTINGS_SECTION, Settings } from '../../../src/vscode/constants';
 import { RETRACTED_BADGE, RETRACTED_LABEL_CODE } from '../../../src/vscode/labels/retractedLabels';
 import type { LineageNode } from '../../../src/vscode/views/treeBase';
-import { freshStore, keepPristineCopy, waitFor } from '../fixtures';
+import { activatedApi, freshStore, keepPristineCopy, waitFor } from '../fixtures';
 
 const DAY_MS = 86400e3;
 const labelOf = (node: LineageNode) => {
@@ -25,11 +25,7 @@ suite('mltrace labels in the editor', () => {
 
   suiteSetup(async function () {
     this.timeout(60_000);
-    const extension = vscode.extensions.getExtension<MltraceApi>(EXTENSION_ID);
-    assert.ok(extension);
-    await waitFor('activation', () => extension.isActive, 30_000);
-    api = extension.exports;
-    assert.ok(await api.service.whenReady(), api.service.openError ?? 'the store opened');
+    api = await activatedApi();
     keepPristineCopy();
   });
 

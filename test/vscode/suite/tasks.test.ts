@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { MltraceApi } from '../../../src/extension';
 import { Commands, EXTENSION_ID } from '../../../src/vscode/constants';
 import type { LineageNode } from '../../../src/vscode/views/treeBase';
-import { freshStore, keepPristineCopy, waitFor } from '../fixtures';
+import { activatedApi, freshStore, keepPristineCopy, waitFor } from '../fixtures';
 
 const labelOf = (node: LineageNode) => {
   const label = node.treeItem().label;
@@ -39,11 +39,7 @@ suite('mltrace tasks in the editor', () => {
 
   suiteSetup(async function () {
     this.timeout(60_000);
-    const extension = vscode.extensions.getExtension<MltraceApi>(EXTENSION_ID);
-    assert.ok(extension);
-    await waitFor('activation', () => extension.isActive, 30_000);
-    api = extension.exports;
-    assert.ok(await api.service.whenReady(), api.service.openError ?? 'the store opened');
+    api = await activatedApi();
     keepPristineCopy();
   });
 
