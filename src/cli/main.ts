@@ -620,6 +620,8 @@ export async function main(argv: string[]): Promise<number> {
             snapshotDir,
             onMessage: (m) => process.stderr.write(`mltrace: ${visible(m, { lines: true })}\n`),
             autoCompact: autoCompactSetting(),
+            // Most commands read a few pages of the index (snapshotImage.ts).
+            readLazily: process.platform !== 'win32',
           });
         }
         return store;

@@ -1,6 +1,5 @@
 // The lineage store: a sql.js index over the event log, loaded from a snapshot and kept up to date
 // by reading only what was appended since. The log is the truth; the snapshot can always go.
-import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { IngestPipeline, ParseInWorker, WorkerOptions } from './ingest';
@@ -10,6 +9,7 @@ import { CompactReport, compactLog, endedFiles } from './segments/compact';
 import { META, SCHEMA, SCHEMA_VERSION } from './schema';
 import type { SqlJsStatic } from 'sql.js';
 import { all, Database, first, loadSqlJs } from './sql';
+import { readImage, readImageLazily, RoomyImage, roomyBuffer, sha256, SnapshotImage } from './snapshotImage';
 import { eventsDir, segmentsDir, snapshotPath, StoreLocation, storeLocation } from './storeDir';
 
 export interface OpenOptions {
@@ -37,6 +37,12 @@ export interface OpenOptions {
    * (storeDir.ts `readerSnapshotDir`).
    */
   snapshotDir?: string;
+  /**
+   * Read the snapshot's pages only as queries reach them (the whole file is still checked against
+   * its checksum first): for a command that answers from a few pages of a large index. Not on
+   * Windows (see `readImageLazily`).
+   */
+  readLazily?: boolean;
 }
 
 /** `OpenOptions.autoCompact.endedFiles` unless set. */
@@ -57,6 +63,8 @@ export class LineageStore extends Queries {
   private closed = false;
   /** Where `save()` writes the snapshot. */
   private snapshotFile = '';
+  /** Closes the snapshot file a lazily read index may still hold open. */
+  private releaseSnapshot: () => void = () => undefined;
 
   private constructor(
     db: Database,
@@ -88,16 +96,16 @@ export class LineageStore extends Queries {
     const onMessage = options.onMessage ?? (() => undefined);
     const file = snapshotPath(options.snapshotDir ?? location.storeDir);
     let db: Database | undefined;
+    let snapshot: SnapshotImage | undefined;
     let reason: string | null = null;
     if (fs.existsSync(file)) {
       try {
-        const bytes = readImage(file, SNAPSHOT_ROOM);
-        const sum = checksum(bytes);
-        db = configure(new (await sqlJs).Database(bytes));
+        snapshot = (options.readLazily ? readImageLazily : readImage)(file, SNAPSHOT_ROOM);
+        db = configure(new (await sqlJs).Database(snapshot.image));
         const version = first(db.prepare('SELECT value FROM meta WHERE key = ?'), [META.schemaVersion]);
         if (!version || Number(version[0]) !== SCHEMA_VERSION) {
           reason = `the snapshot ${file} has schema version ${version?.[0] ?? 'unknown'}, this version needs ${SCHEMA_VERSION}`;
-        } else if (readChecksum(file) !== sum) {
+        } else if (readChecksum(file) !== snapshot.sha256) {
           // A damaged page elsewhere would otherwise surface later, as a failing ingest or query;
           // a checksum finds it for the price of one hash, where an integrity check reads it all.
           reason = `the snapshot ${file} is damaged (it does not match ${path.basename(checksumPath(file))})`;
@@ -108,6 +116,8 @@ export class LineageStore extends Queries {
       if (reason) {
         db?.close();
         db = undefined;
+        snapshot?.release();
+        snapshot = undefined;
       }
     }
     db ??= freshDatabase(await sqlJs, location.storeDir);
@@ -121,6 +131,7 @@ export class LineageStore extends Queries {
       options.autoCompact,
     );
     store.snapshotFile = file;
+    if (snapshot) store.releaseSnapshot = snapshot.release;
     if (!options.deferIngest) store.ingest();
     return store;
   }
@@ -185,7 +196,7 @@ export class LineageStore extends Queries {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const bytes = this.db.export();
     fs.writeFileSync(temp, bytes);
-    fs.writeFileSync(tempChecksum, checksum(bytes));
+    fs.writeFileSync(tempChecksum, sha256(bytes));
     // A crash between the two renames leaves a pair that does not match: rebuilt, never wrong.
     fs.renameSync(temp, file);
     fs.renameSync(tempChecksum, checksumPath(file));
@@ -244,6 +255,7 @@ export class LineageStore extends Queries {
     this.ingestion.dispose();
     this.disposeQueries();
     this.db.close();
+    this.releaseSnapshot();
     this.closed = true;
   }
 
@@ -333,54 +345,8 @@ function configure(db: Database): Database {
   return db;
 }
 
-/**
- * A database image as sql.js's in-memory file system keeps it, with room to grow. That file system
- * copies what it is given with `slice()` and, when a write goes past the end, copies the whole file
- * into an array an eighth larger: about nine times the final size copied while an index is built,
- * each copy into fresh memory, which is slow to touch on some machines (a page fault per 4 KiB).
- * Given this array, it keeps `capacity` (room that nobody touches costs no memory until written)
- * and grows the file inside it.
- */
-class RoomyImage extends Uint8Array<ArrayBuffer> {
-  override slice(start = 0, end = this.length): Uint8Array<ArrayBuffer> {
-    return start === 0 && end === this.length ? new Uint8Array(this.buffer) : super.slice(start, end);
-  }
-}
-
 /** Room to grow given to a snapshot when it is opened (new runs, a day's work). */
 const SNAPSHOT_ROOM = 16 * 1024 * 1024;
-
-/** At most this much room is asked for (the file system grows the file past it as before). */
-const MAX_ROOM = 512 * 1024 * 1024;
-
-/**
- * Memory for an image of `size` bytes with up to `room` to spare: without the room when the
- * process cannot have it (the room is only an optimisation).
- */
-function roomyBuffer(size: number, room: number): ArrayBuffer {
-  try {
-    return new ArrayBuffer(size + Math.min(room, MAX_ROOM));
-  } catch {
-    return new ArrayBuffer(size);
-  }
-}
-
-/** The snapshot `file` read into a RoomyImage with `room` bytes to spare. */
-function readImage(file: string, room: number): RoomyImage {
-  const fd = fs.openSync(file, 'r');
-  try {
-    const size = fs.fstatSync(fd).size;
-    const image = new RoomyImage(roomyBuffer(size, room), 0, size);
-    for (let at = 0; at < size;) {
-      const read = fs.readSync(fd, image, at, size - at, at);
-      if (read === 0) throw new Error(`it ended after ${at} of ${size} bytes`);
-      at += read;
-    }
-    return image;
-  } finally {
-    fs.closeSync(fd);
-  }
-}
 
 /**
  * A new, empty index with room for what the log will make of it: the schema written, its image
@@ -398,7 +364,6 @@ function freshDatabase(sql: SqlJsStatic, storeDir: string): Database {
 }
 
 const checksumPath = (snapshot: string) => `${snapshot}.sha256`;
-const checksum = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 function readChecksum(snapshot: string): string | null {
   try {

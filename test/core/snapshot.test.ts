@@ -53,72 +53,73 @@ function damagePage(buf: Buffer, page: number): Buffer {
 }
 
 describe('snapshot', () => {
-  test('close() writes lineage.sqlite atomically; reopening reads only the bytes appended since', async (t) => {
-    const fx = tempFixture(t);
-    const ids = logPipeline(fx);
-    const store = await fx.open();
-    const state = queryState(store);
-    assert.equal(store.problems().length, 1);
-    assert.ok(!fs.existsSync(fx.snapshot));
-    store.close();
-    assert.ok(fs.existsSync(fx.snapshot), 'close() saved the snapshot');
-    assert.deepEqual(
-      fs.readdirSync(fx.storeDir).filter((n) => n.includes('tmp')),
-      [],
-      'no temp file is left behind',
-    );
+  for (const readLazily of [false, true])
+    test(`close() writes lineage.sqlite atomically; reopening${readLazily ? ' (read lazily)' : ''} reads only the bytes appended since`, async (t) => {
+      const fx = tempFixture(t);
+      const ids = logPipeline(fx);
+      const store = await fx.open();
+      const state = queryState(store);
+      assert.equal(store.problems().length, 1);
+      assert.ok(!fs.existsSync(fx.snapshot));
+      store.close();
+      assert.ok(fs.existsSync(fx.snapshot), 'close() saved the snapshot');
+      assert.deepEqual(
+        fs.readdirSync(fx.storeDir).filter((n) => n.includes('tmp')),
+        [],
+        'no temp file is left behind',
+      );
 
-    const messages: string[] = [];
-    const reopened = await fx.open({ deferIngest: true, onMessage: (m) => messages.push(m) });
-    assert.equal(queryState(reopened), state, 'the snapshot alone answers the queries');
-    const nothing = reopened.ingest();
-    assert.deepEqual(
-      { bytes: nothing.bytes, events: nothing.events, files: nothing.files, rebuilt: nothing.rebuilt },
-      { bytes: 0, events: 0, files: 0, rebuilt: null },
-    );
-    assert.deepEqual(
-      reopened.problems().map((p) => p.line),
-      [1],
-      'problems survive the snapshot',
-    );
+      const messages: string[] = [];
+      const reopened = await fx.open({ deferIngest: true, readLazily, onMessage: (m) => messages.push(m) });
+      assert.equal(queryState(reopened), state, 'the snapshot alone answers the queries');
+      const nothing = reopened.ingest();
+      assert.deepEqual(
+        { bytes: nothing.bytes, events: nothing.events, files: nothing.files, rebuilt: nothing.rebuilt },
+        { bytes: 0, events: 0, files: 0, rebuilt: null },
+      );
+      assert.deepEqual(
+        reopened.problems().map((p) => p.line),
+        [1],
+        'problems survive the snapshot',
+      );
 
-    // Append to an existing file and a new one.
-    const w = fx.writer('later');
-    const late = w.logRun(
-      { component: 'clean', startTime: at(200), inputs: [{ name: 'p5.csv' }] },
-      { status: 'complete', endTime: at(201), outputs: [{ name: 'late.csv' }] },
-    );
-    // A flag older than the unflag-all (read before the snapshot) stays unflagged.
-    const added = appendEvents(fx, 'broken.jsonl', [
-      flagEvent('late.csv', true, at(300)),
-      flagEvent('p1.csv', true, at(50)),
-    ]);
-    const report = reopened.ingest();
-    assert.equal(report.bytes, fs.statSync(w.file).size + added, 'only the appended bytes are read');
-    assert.equal(report.events, 4);
-    assert.equal(report.runs, 1);
-    assert.equal(report.rebuilt, null);
-    assert.deepEqual(messages, []);
-    assert.deepEqual(
-      reopened.inspect(late).dependencies,
-      [ids[5]],
-      'dependencies reach runs that came from the snapshot',
-    );
-    assert.deepEqual(
-      reopened.review().flagged,
-      ['late.csv', 'p5.csv'],
-      'the unflag-all time came from the snapshot',
-    );
-    reopened.close();
+      // Append to an existing file and a new one.
+      const w = fx.writer('later');
+      const late = w.logRun(
+        { component: 'clean', startTime: at(200), inputs: [{ name: 'p5.csv' }] },
+        { status: 'complete', endTime: at(201), outputs: [{ name: 'late.csv' }] },
+      );
+      // A flag older than the unflag-all (read before the snapshot) stays unflagged.
+      const added = appendEvents(fx, 'broken.jsonl', [
+        flagEvent('late.csv', true, at(300)),
+        flagEvent('p1.csv', true, at(50)),
+      ]);
+      const report = reopened.ingest();
+      assert.equal(report.bytes, fs.statSync(w.file).size + added, 'only the appended bytes are read');
+      assert.equal(report.events, 4);
+      assert.equal(report.runs, 1);
+      assert.equal(report.rebuilt, null);
+      assert.deepEqual(messages, []);
+      assert.deepEqual(
+        reopened.inspect(late).dependencies,
+        [ids[5]],
+        'dependencies reach runs that came from the snapshot',
+      );
+      assert.deepEqual(
+        reopened.review().flagged,
+        ['late.csv', 'p5.csv'],
+        'the unflag-all time came from the snapshot',
+      );
+      reopened.close();
 
-    // A store rebuilt from the log alone agrees with the incremental one.
-    const incremental = await fx.open();
-    const fromSnapshot = queryState(incremental);
-    incremental.close({ save: false });
-    fs.rmSync(fx.snapshot);
-    const rebuilt = await fx.open();
-    assert.equal(queryState(rebuilt), fromSnapshot);
-  });
+      // A store rebuilt from the log alone agrees with the incremental one.
+      const incremental = await fx.open({ readLazily });
+      const fromSnapshot = queryState(incremental);
+      incremental.close({ save: false });
+      fs.rmSync(fx.snapshot);
+      const rebuilt = await fx.open();
+      assert.equal(queryState(rebuilt), fromSnapshot);
+    });
 
   test('save() writes only when something changed', async (t) => {
     const fx = tempFixture(t);
@@ -132,57 +133,58 @@ describe('snapshot', () => {
     assert.equal(fs.statSync(fx.snapshot).mtimeMs, mtime);
   });
 
-  for (const [label, corrupt] of [
-    ['garbage bytes', () => Buffer.from('this is not a database'.repeat(100))],
-    [
-      'random bytes after a valid header',
-      (buf: Buffer) => Buffer.concat([buf.subarray(0, 100), Buffer.alloc(buf.length - 100, 0xa5)]),
-    ],
-    ['truncated mid-page', (buf: Buffer) => buf.subarray(0, Math.floor(buf.length / 2) + 123)],
-    [
-      'truncated at a page boundary',
-      (buf: Buffer) => buf.subarray(0, 4096 * Math.max(1, Math.floor(buf.length / 4096 / 2))),
-    ],
-    ['empty', () => Buffer.alloc(0)],
-    // Same size, valid header and meta table: only a page further in is damaged.
-    ['a damaged page in the middle', (buf: Buffer) => damagePage(buf, Math.floor(buf.length / 4096 / 2))],
-    ['the last page damaged', (buf: Buffer) => damagePage(buf, buf.length / 4096 - 1)],
-  ] as const) {
-    test(`a corrupt snapshot (${label}) is rebuilt from the log with a message`, async (t) => {
-      const fx = tempFixture(t);
-      logPipeline(fx);
-      for (let i = 1; i < 8; i++) logPipeline(fx, i * 1000); // enough pages to truncate meaningfully
-      const store = await fx.open();
-      const expected = queryState(store);
-      store.close();
-      const good = fs.readFileSync(fx.snapshot);
-      assert.ok(good.length > 4096 * 4, `snapshot of ${good.length} bytes`);
-      fs.writeFileSync(fx.snapshot, corrupt(good));
+  for (const readLazily of [false, true])
+    for (const [label, corrupt] of [
+      ['garbage bytes', () => Buffer.from('this is not a database'.repeat(100))],
+      [
+        'random bytes after a valid header',
+        (buf: Buffer) => Buffer.concat([buf.subarray(0, 100), Buffer.alloc(buf.length - 100, 0xa5)]),
+      ],
+      ['truncated mid-page', (buf: Buffer) => buf.subarray(0, Math.floor(buf.length / 2) + 123)],
+      [
+        'truncated at a page boundary',
+        (buf: Buffer) => buf.subarray(0, 4096 * Math.max(1, Math.floor(buf.length / 4096 / 2))),
+      ],
+      ['empty', () => Buffer.alloc(0)],
+      // Same size, valid header and meta table: only a page further in is damaged.
+      ['a damaged page in the middle', (buf: Buffer) => damagePage(buf, Math.floor(buf.length / 4096 / 2))],
+      ['the last page damaged', (buf: Buffer) => damagePage(buf, buf.length / 4096 - 1)],
+    ] as const) {
+      test(`a corrupt snapshot (${label}) is rebuilt from the log with a message${readLazily ? ' (read lazily)' : ''}`, async (t) => {
+        const fx = tempFixture(t);
+        logPipeline(fx);
+        for (let i = 1; i < 8; i++) logPipeline(fx, i * 1000); // enough pages to truncate meaningfully
+        const store = await fx.open();
+        const expected = queryState(store);
+        store.close();
+        const good = fs.readFileSync(fx.snapshot);
+        assert.ok(good.length > 4096 * 4, `snapshot of ${good.length} bytes`);
+        fs.writeFileSync(fx.snapshot, corrupt(good));
 
-      const messages: string[] = [];
-      const reopened = await fx.open({ deferIngest: true, onMessage: (m) => messages.push(m) });
-      const report = reopened.ingest();
-      assert.match(
-        report.rebuilt ?? '',
-        /^Rebuilt the lineage index from the event log: the snapshot .*lineage\.sqlite (could not be read|is damaged) \(.+\)\.$/,
-      );
-      assert.ok(!report.rebuilt!.includes('\n'), 'the message is one line');
-      assert.deepEqual(messages, [report.rebuilt]);
-      assert.equal(
-        report.bytes,
-        fs.readdirSync(fx.eventsDir).reduce((n, f) => n + fs.statSync(fx.file(f)).size, 0),
-        'everything is read again',
-      );
-      assert.equal(queryState(reopened), expected);
-      assert.equal(reopened.problems().length, 1);
-      assert.equal(reopened.ingest().rebuilt, null, 'the next ingest is incremental again');
-      reopened.close();
-      // The rebuilt index was saved: the next open uses it.
-      const third = await fx.open({ deferIngest: true });
-      assert.equal(third.ingest().bytes, 0);
-      assert.equal(queryState(third), expected);
-    });
-  }
+        const messages: string[] = [];
+        const reopened = await fx.open({ deferIngest: true, readLazily, onMessage: (m) => messages.push(m) });
+        const report = reopened.ingest();
+        assert.match(
+          report.rebuilt ?? '',
+          /^Rebuilt the lineage index from the event log: the snapshot .*lineage\.sqlite (could not be read|is damaged) \(.+\)\.$/,
+        );
+        assert.ok(!report.rebuilt!.includes('\n'), 'the message is one line');
+        assert.deepEqual(messages, [report.rebuilt]);
+        assert.equal(
+          report.bytes,
+          fs.readdirSync(fx.eventsDir).reduce((n, f) => n + fs.statSync(fx.file(f)).size, 0),
+          'everything is read again',
+        );
+        assert.equal(queryState(reopened), expected);
+        assert.equal(reopened.problems().length, 1);
+        assert.equal(reopened.ingest().rebuilt, null, 'the next ingest is incremental again');
+        reopened.close();
+        // The rebuilt index was saved: the next open uses it.
+        const third = await fx.open({ deferIngest: true, readLazily });
+        assert.equal(third.ingest().bytes, 0);
+        assert.equal(queryState(third), expected);
+      });
+    }
 
   test('a snapshot of an older schema version is rebuilt', async (t) => {
     const fx = tempFixture(t);

@@ -1,0 +1,201 @@
+// A snapshot as sql.js's in-memory file system holds it: read whole (the extension), or checked
+// whole and read piece by piece as SQLite asks for its pages (a command that only reads).
+import { createHash, type Hash } from 'node:crypto';
+import * as fs from 'node:fs';
+
+/**
+ * A database image as sql.js's in-memory file system keeps it, with room to grow. That file system
+ * copies what it is given with `slice()` and, when a write goes past the end, copies the whole file
+ * into an array an eighth larger: about nine times the final size copied while an index is built,
+ * each copy into fresh memory, which is slow to touch on some machines (a page fault per 4 KiB).
+ * Given this array, it keeps `capacity` (room that nobody touches costs no memory until written)
+ * and grows the file inside it.
+ */
+export class RoomyImage extends Uint8Array<ArrayBuffer> {
+  override slice(start = 0, end = this.length): Uint8Array<ArrayBuffer> {
+    return start === 0 && end === this.length ? new Uint8Array(this.buffer) : super.slice(start, end);
+  }
+}
+
+/** At most this much room is asked for (the file system grows the file past it as before). */
+const MAX_ROOM = 512 * 1024 * 1024;
+
+/**
+ * Memory for an image of `size` bytes with up to `room` to spare: without the room when the
+ * process cannot have it (the room is only an optimisation).
+ */
+export function roomyBuffer(size: number, room: number): ArrayBuffer {
+  try {
+    return new ArrayBuffer(size + Math.min(room, MAX_ROOM));
+  } catch {
+    return new ArrayBuffer(size);
+  }
+}
+
+/** An image for sql.js and the SHA-256 of the file it came from (hex). */
+export interface SnapshotImage {
+  readonly image: RoomyImage;
+  readonly sha256: string;
+  /** Bytes of the file read into the image so far (all of them, unless read lazily). */
+  bytesRead(): number;
+  /** Closes the file a lazy image still reads from: when the database is closed. */
+  release(): void;
+}
+
+/** The snapshot `file` read whole into a RoomyImage with `room` bytes to spare. */
+export function readImage(file: string, room: number): SnapshotImage {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const image = new RoomyImage(roomyBuffer(size, room), 0, size);
+    readFully(fd, image, 0, size);
+    return { image, sha256: sha256(image), bytesRead: () => size, release: () => undefined };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/**
+ * The snapshot `file`, its checksum computed by streaming it through a small buffer, its bytes
+ * read into the image only as sql.js reads them (in pieces of `LAZY_PIECE`). A command that reads
+ * a few pages of a large index then never touches the rest: copying a whole 38 MB index into
+ * fresh memory costs about a Node start-up on some machines (a page fault per 4 KiB), where the
+ * kernel copies the same bytes into one small buffer again and again in a tenth of that.
+ *
+ * The file stays open until `release()` or the first write into the image (which reads the rest
+ * first): a snapshot replaced meanwhile is replaced by rename (`LineageStore.save`), so this open
+ * file keeps the bytes that were checked. Not for Windows, where a file held open may not be
+ * replaced by a rename.
+ */
+export function readImageLazily(file: string, room: number): SnapshotImage {
+  const fd = fs.openSync(file, 'r');
+  try {
+    const size = fs.fstatSync(fd).size;
+    const hash = createHash('sha256');
+    hashFile(fd, size, hash);
+    const source = new LazySource(fd, size);
+    const image = new LazyImage(roomyBuffer(size, room), 0, size);
+    image.source = source;
+    return {
+      image,
+      sha256: hash.digest('hex'),
+      bytesRead: () => source.bytesRead,
+      release: () => source.readAll(),
+    };
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
+  }
+}
+
+/** Pieces a lazy image reads at a time: 16 of SQLite's default pages. */
+export const LAZY_PIECE = 65536;
+
+/** The file behind a lazy image, and which of its pieces the image holds. */
+class LazySource {
+  private readonly read: Uint8Array;
+  private unread: number;
+  private fd: number | undefined;
+  /** Bytes read into the image so far (tests check that a small query reads little). */
+  bytesRead = 0;
+
+  constructor(
+    fd: number,
+    readonly size: number,
+  ) {
+    this.fd = fd;
+    this.unread = Math.ceil(size / LAZY_PIECE);
+    this.read = new Uint8Array(this.unread);
+  }
+
+  /** Reads into `into` the pieces of [begin, end) that it does not hold yet. */
+  ensure(into: Uint8Array, begin: number, end: number): void {
+    if (this.fd === undefined || begin >= end) return;
+    const last = Math.ceil(Math.min(end, this.size) / LAZY_PIECE);
+    for (let piece = Math.floor(begin / LAZY_PIECE); piece < last; piece++) {
+      if (this.read[piece]) continue;
+      const at = piece * LAZY_PIECE;
+      const length = Math.min(LAZY_PIECE, this.size - at);
+      readFully(this.fd, into, at, length);
+      this.bytesRead += length;
+      this.read[piece] = 1;
+      if (--this.unread === 0) this.close();
+    }
+  }
+
+  /** Reads every piece not held yet and closes the file. */
+  readAll(into?: Uint8Array): void {
+    if (into) this.ensure(into, 0, this.size);
+    this.close();
+  }
+
+  private close(): void {
+    if (this.fd === undefined) return;
+    fs.closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
+
+/**
+ * What sql.js is handed: `slice()` (its file system's copy of what it is given) returns the
+ * file's contents, a view of the whole roomy buffer that reads pieces as `subarray()` (the file
+ * system's reads) reaches them and reads the rest before its first `set()` (a write).
+ */
+class LazyImage extends RoomyImage {
+  source!: LazySource;
+
+  override slice(start = 0, end = this.length): Uint8Array<ArrayBuffer> {
+    if (start !== 0 || end !== this.length) {
+      this.source.ensure(this, start, end);
+      return super.slice(start, end);
+    }
+    const contents = new LazyContents(this.buffer);
+    contents.source = this.source;
+    return contents;
+  }
+}
+
+class LazyContents extends Uint8Array<ArrayBuffer> {
+  source!: LazySource;
+
+  static get [Symbol.species](): Uint8ArrayConstructor {
+    return Uint8Array;
+  }
+
+  override subarray(begin = 0, end = this.length): Uint8Array<ArrayBuffer> {
+    const from = clamp(begin, this.length);
+    const to = clamp(end, this.length);
+    this.source.ensure(this, from, to);
+    return new Uint8Array(this.buffer, from, Math.max(0, to - from));
+  }
+
+  override set(array: ArrayLike<number>, offset = 0): void {
+    this.source.readAll(this);
+    super.set(array, offset);
+  }
+}
+
+/** A relative index as typed arrays take it (negative: from the end). */
+const clamp = (index: number, length: number) =>
+  index < 0 ? Math.max(0, length + index) : Math.min(index, length);
+
+function readFully(fd: number, into: Uint8Array, at: number, length: number): void {
+  for (let done = 0; done < length;) {
+    const read = fs.readSync(fd, into, at + done, length - done, at + done);
+    if (read === 0) throw new Error(`it ended after ${at + done} of ${at + length} bytes`);
+    done += read;
+  }
+}
+
+/** Streams `size` bytes of `fd` into `hash` through one reused buffer (no fresh memory touched). */
+function hashFile(fd: number, size: number, hash: Hash): void {
+  const buffer = Buffer.allocUnsafeSlow(Math.min(size, 1024 * 1024) || 1);
+  for (let at = 0; at < size;) {
+    const read = fs.readSync(fd, buffer, 0, Math.min(buffer.length, size - at), at);
+    if (read === 0) throw new Error(`it ended after ${at} of ${size} bytes`);
+    hash.update(read === buffer.length ? buffer : buffer.subarray(0, read));
+    at += read;
+  }
+}
+
+export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
