@@ -7,7 +7,8 @@
 // (simple-git spawns git without a shell).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { simpleGit, type SimpleGit } from 'simple-git';
+import type { SimpleGit } from 'simple-git';
+import { simpleGit } from './vendor';
 
 /** An abbreviated or full commit id: 7 to 40 hexadecimal digits, nothing else. */
 const COMMIT_ID = /^[0-9a-f]{7,40}$/i;
@@ -144,7 +145,7 @@ export class CodeHistory {
   private git(): Promise<SimpleGit | null> {
     this.repository ??= (async () => {
       try {
-        const git = simpleGit({ baseDir: this.root, timeout: { block: GIT_TIMEOUT_MS } });
+        const git = simpleGit().simpleGit({ baseDir: this.root, timeout: { block: GIT_TIMEOUT_MS } });
         const inside = (await git.raw(['rev-parse', '--is-inside-work-tree'])).trim();
         return inside === 'true' ? git : null;
       } catch {

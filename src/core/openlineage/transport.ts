@@ -10,8 +10,8 @@ import * as http from 'node:http';
 import * as https from 'node:https';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { gzipSync } from 'node:zlib';
-import { parse as parseYaml } from 'yaml';
+import { yaml } from '../vendor';
+import { zlib } from '../zlib';
 
 export interface HttpTransport {
   /** The full address events are posted to. */
@@ -55,7 +55,7 @@ export function httpTransport(
   if (!file) return null;
   let config: unknown;
   try {
-    config = parseYaml(fs.readFileSync(file, 'utf8'));
+    config = yaml().parse(fs.readFileSync(file, 'utf8'));
   } catch (error) {
     throw new Error(`${file}: not valid YAML (${(error as Error).message.split('\n')[0]})`, {
       cause: error,
@@ -107,7 +107,7 @@ export function postEvent(
   line: string,
   options: { unref?: boolean } = {},
 ): Promise<void> {
-  const body = transport.gzip ? gzipSync(line) : Buffer.from(line);
+  const body = transport.gzip ? zlib().gzipSync(line) : Buffer.from(line);
   const headers: Record<string, string> = {
     'Content-Type': 'application/json',
     'Content-Length': String(body.length),

@@ -5,7 +5,7 @@
 // JSON.parse. Nothing here throws: a file that cannot be profiled gets null.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parse as parseCsv } from 'csv-parse/sync';
+import { csvParse } from '../vendor';
 import {
   ColumnMetrics,
   ColumnType,
@@ -395,7 +395,7 @@ function parseDelimited(text: string, format: ProfileFormat): Table {
 function csvRecords(text: string, delimiter: string): string[][] {
   if (!pythonStrictQuotes(text, delimiter.charCodeAt(0)))
     throw new Unprofilable('a character after a closing quote');
-  const records = parseCsv(text, {
+  const records = csvParse().parse(text, {
     delimiter,
     quote: '"',
     escape: '"',

@@ -19,8 +19,7 @@ import { writeDurably } from '../durableFile';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { performance } from 'node:perf_hooks';
-import { gzipSync } from 'node:zlib';
+import { zlib } from '../zlib';
 import { END_MARKER, eventsDir, segmentsDir } from '../storeDir';
 import {
   listSegments,
@@ -237,7 +236,7 @@ class SegmentBuilder {
 
   private writeMember(bytes: Buffer): void {
     const start = this.members.reduce((n, m) => n + m.bytes, 0);
-    const compressed = gzipSync(bytes, { level: 9 });
+    const compressed = zlib().gzipSync(bytes, { level: 9 });
     for (let done = 0; done < compressed.length;)
       done += fs.writeSync(this.fd, compressed, done, compressed.length - done, this.written + done);
     this.members.push({ at: this.written, length: compressed.length, start, bytes: bytes.length });

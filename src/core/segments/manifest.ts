@@ -10,7 +10,7 @@
 // compaction that wrote the segment was stopped before it deleted the source).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { zlib } from '../zlib';
 import { segmentsDir } from '../storeDir';
 
 export const SEGMENT_FORMAT = 'mltrace-segment/1';
@@ -89,7 +89,7 @@ function member(file: string, fd: number, m: SegmentMember): Buffer {
   }
   let bytes: Buffer;
   try {
-    bytes = gunzipSync(compressed.subarray(0, read));
+    bytes = zlib().gunzipSync(compressed.subarray(0, read));
   } catch (error) {
     throw new Error(`the segment ${file} is damaged at byte ${m.at}: ${(error as Error).message}`, {
       cause: error,

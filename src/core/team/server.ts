@@ -2,9 +2,8 @@
 // (`postgresql://user@host:port/db?sslmode=require`), then `PGPASSWORD`, then `~/.pgpass`
 // (`PGPASSFILE`) for the password, `PGSSLMODE` when the URI names no sslmode. A password is never
 // part of a message: errors name the server as `user@host:port/db`.
-import { Client, ClientConfig } from 'pg';
-import { parse } from 'pg-connection-string';
-import pgpass from 'pgpass';
+import type { Client, ClientConfig } from 'pg';
+import { pg, pgConnectionString, pgpass } from '../vendor';
 
 /** A failure to show the user as one line; it names the server, never the password. */
 export class TeamError extends Error {
@@ -24,13 +23,13 @@ export interface ConnectOptions {
   timeoutMs?: number;
 }
 
-type Parsed = ReturnType<typeof parse>;
+type Parsed = ReturnType<typeof import('pg-connection-string').parse>;
 
 function parseUri(uri: string): Parsed {
   if (!/^postgres(ql)?:\/\//.test(uri))
     throw new TeamError('a team store URI starts with postgresql://', 'invalid');
   try {
-    return parse(uri);
+    return pgConnectionString().parse(uri);
   } catch {
     throw new TeamError(
       'the team store URI cannot be read (postgresql://user@host:port/database)',
@@ -55,7 +54,7 @@ function passwordFor(p: Parsed, given: string | undefined): Promise<string> {
   if (p.password) return Promise.resolve(p.password);
   if (process.env.PGPASSWORD !== undefined) return Promise.resolve(process.env.PGPASSWORD);
   return new Promise((resolve) => {
-    pgpass(
+    pgpass()(
       {
         host: p.host ?? 'localhost',
         port: String(p.port ?? 5432),
@@ -79,7 +78,7 @@ export async function connect(uri: string, options: ConnectOptions = {}): Promis
     statement_timeout: Math.max(timeoutMs, 30_000),
     application_name: 'mltrace',
   };
-  const client = new Client(config);
+  const client = new (pg().Client)(config);
   // A connection that drops later emits 'error' on the client: handled where queries fail.
   client.on('error', () => undefined);
   try {

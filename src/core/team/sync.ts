@@ -15,7 +15,7 @@ import { writeDurably } from '../durableFile';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Client } from 'pg';
-import { from as copyFrom } from 'pg-copy-streams';
+import { pgCopyStreams } from '../vendor';
 import { LogPosition, readNewLines } from '../ingest/readLines';
 import { eventsDir } from '../storeDir';
 import { CHANGE_LOCK, CHANNEL, ensureSchema } from './schema';
@@ -212,7 +212,7 @@ class TeamSync {
       );
       await pipeline(
         Readable.from(copyText(batch)),
-        c.query(copyFrom('COPY mltrace_push (writer, seq, line) FROM STDIN')),
+        c.query(pgCopyStreams().from('COPY mltrace_push (writer, seq, line) FROM STDIN')),
       );
       await c.query(
         'INSERT INTO mltrace_events (writer, seq, line) SELECT writer, seq, line FROM mltrace_push ON CONFLICT DO NOTHING',
