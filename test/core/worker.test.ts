@@ -407,7 +407,7 @@ describe('the hand-off from the worker', () => {
     };
     const { numbers, strings } = encodeBatch(batch);
     assert.deepEqual(decodeBatch({ numbers, strings }), batch);
-    assert.throws(() => decodeBatch({ numbers: [...numbers, 1], strings }), /trailing data/);
+    assert.throws(() => decodeBatch({ numbers: Float64Array.of(...numbers, 1), strings }), /trailing data/);
     assert.throws(() => decodeBatch({ numbers: numbers.slice(0, -1), strings }), /ends early/);
     assert.throws(() => decodeBatch({ numbers, strings: strings.slice(0, -1) }), /has no string 2/);
   });

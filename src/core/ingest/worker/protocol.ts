@@ -31,7 +31,8 @@ export type WorkerMessage =
   | { kind: 'error'; message: string };
 
 export function post(input: WorkerInput, message: WorkerMessage): void {
-  input.port.postMessage(message);
+  // A batch's numbers are handed over (the worker does not use them again), not copied.
+  input.port.postMessage(message, message.kind === 'batch' ? [message.encoded.numbers.buffer] : []);
   Atomics.add(input.signal, MESSAGES, 1);
   Atomics.notify(input.signal, MESSAGES);
 }
