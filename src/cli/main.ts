@@ -7,6 +7,7 @@ import { teamUri } from '../core/team/recorded';
 import type { HttpTransport } from '../core/openlineage/transport';
 import { autoCompactFrom, LineageStore, OpenOptions } from '../core/store';
 import { isOwnStore, locateStore, readerSnapshotDir, StoreLocation } from '../core/storeDir';
+import { tendSnapshotCache } from '../core/snapshotCache';
 import { EventWriter } from '../core/writer';
 import { normalizePointerName } from '../core/pointers';
 import { writeJsonArray } from './jsonOutput';
@@ -629,6 +630,8 @@ export async function main(argv: string[]): Promise<number> {
       print: (human, data) => process.stdout.write((json ? JSON.stringify(data, null, 2) : human) + '\n'),
     };
     await command.run(args, ctx);
+    // A reader's snapshot in the per-user cache: noted as used, and the unused ones removed.
+    if (snapshotDir && !process.env.MLTRACE_SNAPSHOT_DIR) tendSnapshotCache(snapshotDir, location.storeDir);
     // After the output: merging the files of ended writers, when enough wait, costs the user nothing.
     store?.compactIfWorthIt();
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -79,6 +79,35 @@ describe('a store on a shared folder', () => {
     assert.deepEqual(snapshots(share), []);
   });
 
+  it("a reader's cache notes each use and drops snapshots nobody used for 30 days", () => {
+    const dave = { home: path.join(tmp, 'dave', 'project'), cache: path.join(tmp, 'dave', 'cache') };
+    fs.mkdirSync(dave.home, { recursive: true });
+    const root = path.join(dave.cache, 'mltrace', 'snapshots');
+    // A store read 40 days ago, one read 10 days ago, and a folder of someone else's.
+    const days = (n: number) => (Date.now() - n * 86_400_000) / 1000;
+    for (const [name, age] of [
+      ['0123456789abcdef', 40],
+      ['fedcba9876543210', 10],
+      ['keep-me', 400],
+    ] as const) {
+      fs.mkdirSync(path.join(root, name), { recursive: true });
+      fs.writeFileSync(path.join(root, name, 'lineage.sqlite'), 'old');
+      fs.utimesSync(path.join(root, name, 'lineage.sqlite'), days(age), days(age));
+      fs.utimesSync(path.join(root, name), days(age), days(age));
+    }
+    mltrace(dave.home, { XDG_CACHE_HOME: dave.cache }, 'recent', '--dir', share);
+    const [own] = snapshots(dave.cache).map((f) => path.basename(path.dirname(f)));
+    assert.ok(own, 'the snapshot of this store is in the cache');
+    assert.equal(fs.readFileSync(path.join(root, own, 'used'), 'utf8'), `${share}\n`, 'it names the store');
+    assert.deepEqual(
+      fs
+        .readdirSync(root)
+        .filter((n) => !n.startsWith('.'))
+        .sort(),
+      [own, 'fedcba9876543210', 'keep-me'].sort(),
+    );
+  });
+
   it('MLTRACE_SNAPSHOT_DIR names the folder of the snapshot', () => {
     const home = path.join(tmp, 'carol');
     const snapshotDir = path.join(tmp, 'carol-snapshot');
