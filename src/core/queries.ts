@@ -38,6 +38,7 @@ import { JoinedValue, joinedValues, listTasks, TaskSummary } from './tasks';
 import { TaskOutcome, taskOutcomes } from './tasks/series';
 import { breadthFirst, depthFirst, newestFirst, reachableCounts, WalkNode } from './traversal';
 import { LabelQueries } from './labels/queries';
+import { RunGraph } from './runGraph';
 
 export interface Page<T> {
   items: T[];
@@ -169,9 +170,18 @@ function linkWalk(walk: Walk): Walk {
 
 /**
  * Runs read (and judged) at a time by `tracePages`: large enough that the queries' own cost is
- * spread thin, small enough that a page is garbage before the collector has to move it.
+ * spread thin, small enough that every text of a page (each query's JSON, the page's output,
+ * about 700 bytes a run) stays under V8's large-object size (128 KiB). A larger string or array
+ * gets fresh memory of its own, which costs a page fault per 4 KiB here: at 2,000 runs a page,
+ * that was a fifth of a deep trace's CPU.
  */
-const TRACE_PAGE = 2000;
+const TRACE_PAGE = 128;
+
+/**
+ * Rows of the dependency table, and runs, read per query by `walkInMemory`: each query's JSON
+ * text (a few numbers a row) stays under V8's large-object size, as TRACE_PAGE's do.
+ */
+const WALK_CHUNK = 8192;
 
 export class Queries {
   private readonly statements = new Map<string, Statement>();
@@ -475,44 +485,47 @@ export class Queries {
   /** `walk` for a lineage of any size: the dependency table read once, the walk done here. */
   private walkInMemory(seeds: number[], direction: 'upstream' | 'downstream'): Walk {
     const walk: Walk = { nodes: new Map(), up: new Map(), down: new Map() };
-    const [runIds, depIds] = JSON.parse(
-      String(first(this.stmt(columnsJsonSql('SELECT run_id, dep_run_id FROM deps', 2)))![0]),
-    ) as [number[], number[]];
-    const up = new Map<number, number[]>();
-    const down = new Map<number, number[]>();
-    for (let i = 0; i < runIds.length; i++) {
-      const [run, dep] = [runIds[i], depIds[i]];
-      const deps = up.get(run);
-      if (!deps) up.set(run, [dep]);
-      else if (!deps.includes(dep)) deps.push(dep);
-      const readers = down.get(dep);
-      if (!readers) down.set(dep, [run]);
-      else if (!readers.includes(run)) readers.push(run);
-    }
-    const next = direction === 'upstream' ? up : down;
-    const reached = new Set<number>(seeds);
-    const queue = [...reached];
-    for (let head = 0; head < queue.length; head++)
-      for (const n of next.get(queue[head]) ?? NONE)
-        if (!reached.has(n)) {
-          reached.add(n);
-          queue.push(n);
-        }
-    const [ids, starts, seqs] = JSON.parse(
-      String(
-        first(
-          this.stmt(
-            columnsJsonSql(`SELECT r.id, r.start_ms, r.seq ${FROM_IDS} runs r ON r.id = ids.value`, 3),
-          ),
-          [JSON.stringify(queue)],
-        )![0],
-      ),
-    ) as [number[], number[], number[]];
-    for (let i = 0; i < ids.length; i++) {
-      walk.nodes.set(ids[i], { id: ids[i], startMs: starts[i], seq: seqs[i] });
-      walk.up.set(ids[i], up.get(ids[i]) ?? []);
+    const graph = this.runGraph();
+    const queue = graph.reach(seeds, direction);
+    const nodes = this.stmt(
+      columnsJsonSql(`SELECT r.id, r.start_ms, r.seq ${FROM_IDS} runs r ON r.id = ids.value`, 3),
+    );
+    for (let from = 0; from < queue.length; from += WALK_CHUNK) {
+      const [ids, starts, seqs] = JSON.parse(
+        String(first(nodes, [JSON.stringify(queue.slice(from, from + WALK_CHUNK))])![0]),
+      ) as [number[], number[], number[]];
+      for (let i = 0; i < ids.length; i++) {
+        walk.nodes.set(ids[i], { id: ids[i], startMs: starts[i], seq: seqs[i] });
+        walk.up.set(ids[i], graph.next(ids[i], 'upstream'));
+      }
     }
     return linkWalk(walk);
+  }
+
+  /** The whole dependency table as a RunGraph, read WALK_CHUNK rows a query (keyset paging on its key). */
+  private runGraph(): RunGraph {
+    const count = Number(first(this.stmt('SELECT count(*) FROM deps'))![0]);
+    const [runIds, depIds] = [new Int32Array(count), new Int32Array(count)];
+    const chunk = this.stmt(
+      columnsJsonSql(
+        `SELECT run_id, via, dep_run_id FROM deps WHERE (run_id, via) > (?, ?) ORDER BY run_id, via LIMIT ${WALK_CHUNK}`,
+        3,
+      ),
+    );
+    let read = 0;
+    for (let after: [number, number] = [-Infinity, -Infinity]; read < count;) {
+      const [runs, vias, deps] = JSON.parse(String(first(chunk, after)![0])) as [
+        number[],
+        number[],
+        number[],
+      ];
+      if (runs.length === 0) break;
+      runIds.set(runs, read);
+      depIds.set(deps, read);
+      read += runs.length;
+      after = [runs[runs.length - 1], vias[vias.length - 1]];
+    }
+    return RunGraph.fromEdges(runIds, depIds, read);
   }
 
   private walkNode(id: number): WalkNode {
