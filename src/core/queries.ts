@@ -39,6 +39,7 @@ import { TaskOutcome, taskOutcomes } from './tasks/series';
 import { breadthFirst, depthFirst, newestFirst, reachableCounts, WalkNode } from './traversal';
 import { LabelQueries } from './labels/queries';
 import { RunGraph } from './runGraph';
+import { isoTime } from './isoTime';
 
 export interface Page<T> {
   items: T[];
@@ -486,7 +487,7 @@ export class Queries {
   private walkInMemory(seeds: number[], direction: 'upstream' | 'downstream'): Walk {
     const walk: Walk = { nodes: new Map(), up: new Map(), down: new Map() };
     const graph = this.runGraph();
-    const queue = graph.reach(seeds, direction);
+    const { order: queue, reached } = graph.reach(seeds, direction);
     const nodes = this.stmt(
       columnsJsonSql(`SELECT r.id, r.start_ms, r.seq ${FROM_IDS} runs r ON r.id = ids.value`, 3),
     );
@@ -494,12 +495,21 @@ export class Queries {
       const [ids, starts, seqs] = JSON.parse(
         String(first(nodes, [JSON.stringify(queue.slice(from, from + WALK_CHUNK))])![0]),
       ) as [number[], number[], number[]];
-      for (let i = 0; i < ids.length; i++) {
+      for (let i = 0; i < ids.length; i++)
         walk.nodes.set(ids[i], { id: ids[i], startMs: starts[i], seq: seqs[i] });
-        walk.up.set(ids[i], graph.next(ids[i], 'upstream'));
-      }
     }
-    return linkWalk(walk);
+    // The edges among the walk's runs, both ways, straight from the graph (what linkWalk makes of
+    // a walk read in SQL), each list newest first.
+    const byNewest = (a: number, b: number) => newestFirst(walk.nodes.get(a)!, walk.nodes.get(b)!);
+    for (const id of queue) {
+      const up = graph.next(id, 'upstream', reached);
+      if (up.length > 1) up.sort(byNewest);
+      walk.up.set(id, up);
+      const down = graph.next(id, 'downstream', reached);
+      if (down.length > 1) down.sort(byNewest);
+      if (down.length) walk.down.set(id, down);
+    }
+    return walk;
   }
 
   /** The whole dependency table as a RunGraph, read WALK_CHUNK rows a query (keyset paging on its key). */
@@ -556,7 +566,7 @@ export class Queries {
       ),
       [json],
     );
-    const time = (v: unknown) => (v === null ? null : new Date(Number(v)).toISOString());
+    const time = (v: unknown) => (v === null ? null : isoTime(Number(v)));
     const text = (v: unknown) => (v === null ? null : String(v));
     const at = RUN_FACTS.at;
     for (const r of rows) {

@@ -27,8 +27,14 @@ export class RunGraph {
     return new RunGraph(adjacency(runIds, depIds, count, maxId), adjacency(depIds, runIds, count, maxId));
   }
 
-  /** The runs reached from `seeds` (included) one way, in breadth-first order. */
-  reach(seeds: readonly number[], direction: 'upstream' | 'downstream'): number[] {
+  /**
+   * The runs reached from `seeds` (included) one way: in breadth-first order, and as a mask by id
+   * (for `next`).
+   */
+  reach(
+    seeds: readonly number[],
+    direction: 'upstream' | 'downstream',
+  ): { order: number[]; reached: Uint8Array } {
     const { start, end, targets } = this[direction === 'upstream' ? 'up' : 'down'];
     let size = start.length;
     for (const id of seeds) size = Math.max(size, id + 1);
@@ -50,13 +56,19 @@ export class RunGraph {
         }
       }
     }
-    return queue;
+    return { order: queue, reached };
   }
 
-  /** A run's dependencies (`upstream`) or the runs that depend on it, each once. */
-  next(id: number, direction: 'upstream' | 'downstream'): number[] {
+  /**
+   * A run's dependencies (`upstream`) or the runs that depend on it, each once; with `among`,
+   * only those it marks (a walk's runs, from `reach`).
+   */
+  next(id: number, direction: 'upstream' | 'downstream', among?: Uint8Array): number[] {
     const { start, end, targets } = this[direction === 'upstream' ? 'up' : 'down'];
-    return id < start.length ? Array.from(targets.subarray(start[id], end[id])) : [];
+    const list: number[] = [];
+    if (id >= start.length) return list;
+    for (let k = start[id]; k < end[id]; k++) if (!among || among[targets[k]]) list.push(targets[k]);
+    return list;
   }
 }
 
