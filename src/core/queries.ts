@@ -363,21 +363,45 @@ export class Queries {
     return { pointer: pointer.display, direction, total: order.length, pages };
   }
 
-  /** A pointer's trace as [run, depth] in depth-first order, and the walk it came from. */
+  /**
+   * A pointer's trace as [run, depth] in depth-first order, and each run's next runs that way
+   * among the trace's (newest first).
+   */
   private traceOrder(
     pointer: ResolvedPointer,
     direction: 'upstream' | 'downstream',
-  ): { walk: Walk; order: Array<[number, number]> } {
+  ): { order: Array<[number, number]>; next: (id: number) => readonly number[] } {
     const roots =
       direction === 'downstream'
         ? this.readerIds(pointer.id)
         : pointer.latestWriter === null
           ? []
           : [pointer.latestWriter];
-    const walk = this.walk(roots, direction);
-    roots.sort((a, b) => newestFirst(walk.nodes.get(a)!, walk.nodes.get(b)!));
-    const children = walk[direction === 'downstream' ? 'down' : 'up'];
-    return { walk, order: depthFirst(roots, (id) => children.get(id) ?? NONE) };
+    const walk = this.walkInSql(roots, direction);
+    if (walk) {
+      roots.sort((a, b) => newestFirst(walk.nodes.get(a)!, walk.nodes.get(b)!));
+      const children = walk[direction === 'downstream' ? 'down' : 'up'];
+      const next = (id: number) => children.get(id) ?? NONE;
+      return { order: depthFirst(roots, next), next };
+    }
+    // Past WALK_IN_SQL, typed arrays throughout: the graph, the runs reached, their order keys
+    // by id; a run's next runs are listed (and sorted) when the depth-first walk comes to it.
+    const graph = this.runGraph();
+    const { order: reachedIds, reached } = graph.reach(roots, direction);
+    const starts = new Float64Array(reached.length);
+    const seqs = new Float64Array(reached.length);
+    this.readOrderKeys(reachedIds, (id, startMs, seq) => {
+      starts[id] = startMs;
+      seqs[id] = seq;
+    });
+    const newest = (a: number, b: number) => starts[b] - starts[a] || seqs[b] - seqs[a];
+    roots.sort(newest);
+    const next = (id: number) => {
+      const list = graph.next(id, direction, reached);
+      if (list.length > 1) list.sort(newest);
+      return list;
+    };
+    return { order: depthFirst(roots, next), next };
   }
 
   /** The latest run that wrote the pointer (the head of its trace), or null: one indexed lookup. */
@@ -426,11 +450,12 @@ export class Queries {
    */
   lineageWindow(start: LineageStart, options: { limit?: number; staleness?: boolean } = {}): LineageWindow {
     const downstream = start.direction === 'downstream';
-    let walk: Walk;
+    let next: (id: number) => readonly number[];
     let order: Array<[number, number]>;
     if (start.kind === 'pointer') {
-      ({ walk, order } = this.traceOrder(this.resolvePointer(start.name), start.direction));
+      ({ next, order } = this.traceOrder(this.resolvePointer(start.name), start.direction));
     } else {
+      let walk: Walk;
       const id = this.resolveRun(start.id);
       let seeds: Array<[number, number]> = [[id, 0]];
       if (downstream) {
@@ -444,10 +469,10 @@ export class Queries {
         walk.down.set(id, readers);
         seeds = [...seeds, ...readers.map((r): [number, number] => [r, 1])];
       } else walk = this.walk([id], 'upstream');
-      const depths = breadthFirst(seeds, (run) => walk[downstream ? 'down' : 'up'].get(run) ?? NONE);
-      order = this.nearestFirst(depths, walk);
+      const children = walk[downstream ? 'down' : 'up'];
+      next = (run: number) => children.get(run) ?? NONE;
+      order = this.nearestFirst(breadthFirst(seeds, next), walk);
     }
-    const next = (id: number) => walk[downstream ? 'down' : 'up'].get(id) ?? NONE;
     const shown = order.slice(0, clampLimit(options.limit, order.length || 1));
     const inWindow = new Set(shown.map(([id]) => id));
     const frontier = shown.filter(([id]) => next(id).some((n) => !inWindow.has(n))).map(([id]) => id);
@@ -458,6 +483,11 @@ export class Queries {
 
   /** The runs reached from `seeds` (included) following dependencies one way, with the edges among them. */
   private walk(seeds: number[], direction: 'upstream' | 'downstream'): Walk {
+    return this.walkInSql(seeds, direction) ?? this.walkInMemory(seeds, direction);
+  }
+
+  /** `walk` by a recursive query, or null for a walk past WALK_IN_SQL runs. */
+  private walkInSql(seeds: number[], direction: 'upstream' | 'downstream'): Walk | null {
     const walk: Walk = { nodes: new Map(), up: new Map(), down: new Map() };
     if (seeds.length === 0) return walk;
     // Four flat arrays (columnsJsonSql) rather than a small array per row: a walk of thousands of
@@ -480,7 +510,7 @@ export class Queries {
       const dep = depIds[i];
       if (dep !== null && !deps.includes(dep)) deps.push(dep);
     }
-    return walk.nodes.size > WALK_IN_SQL ? this.walkInMemory(seeds, direction) : linkWalk(walk);
+    return walk.nodes.size > WALK_IN_SQL ? null : linkWalk(walk);
   }
 
   /** `walk` for a lineage of any size: the dependency table read once, the walk done here. */
@@ -488,16 +518,7 @@ export class Queries {
     const walk: Walk = { nodes: new Map(), up: new Map(), down: new Map() };
     const graph = this.runGraph();
     const { order: queue, reached } = graph.reach(seeds, direction);
-    const nodes = this.stmt(
-      columnsJsonSql(`SELECT r.id, r.start_ms, r.seq ${FROM_IDS} runs r ON r.id = ids.value`, 3),
-    );
-    for (let from = 0; from < queue.length; from += WALK_CHUNK) {
-      const [ids, starts, seqs] = JSON.parse(
-        String(first(nodes, [JSON.stringify(queue.slice(from, from + WALK_CHUNK))])![0]),
-      ) as [number[], number[], number[]];
-      for (let i = 0; i < ids.length; i++)
-        walk.nodes.set(ids[i], { id: ids[i], startMs: starts[i], seq: seqs[i] });
-    }
+    this.readOrderKeys(queue, (id, startMs, seq) => walk.nodes.set(id, { id, startMs, seq }));
     // The edges among the walk's runs, both ways, straight from the graph (what linkWalk makes of
     // a walk read in SQL), each list newest first.
     const byNewest = (a: number, b: number) => newestFirst(walk.nodes.get(a)!, walk.nodes.get(b)!);
@@ -510,6 +531,19 @@ export class Queries {
       if (down.length) walk.down.set(id, down);
     }
     return walk;
+  }
+
+  /** The order keys (start, log order) of runs, WALK_CHUNK runs a query. */
+  private readOrderKeys(ids: number[], each: (id: number, startMs: number, seq: number) => void): void {
+    const keys = this.stmt(
+      columnsJsonSql(`SELECT r.id, r.start_ms, r.seq ${FROM_IDS} runs r ON r.id = ids.value`, 3),
+    );
+    for (let from = 0; from < ids.length; from += WALK_CHUNK) {
+      const [found, starts, seqs] = JSON.parse(
+        String(first(keys, [JSON.stringify(ids.slice(from, from + WALK_CHUNK))])![0]),
+      ) as [number[], number[], number[]];
+      for (let i = 0; i < found.length; i++) each(found[i], starts[i], seqs[i]);
+    }
   }
 
   /** The whole dependency table as a RunGraph, read WALK_CHUNK rows a query (keyset paging on its key). */
