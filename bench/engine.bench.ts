@@ -568,7 +568,9 @@ async function benchDeep(total: number): Promise<Record<string, number>> {
       deepReviewMs: round(reviewMs),
     };
   } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
+    // BENCH_DEEP_KEEP=1 keeps the chain's store (its path on stderr) for repeated CPU measurements.
+    if (process.env.BENCH_DEEP_KEEP === '1') console.error(`deep store kept: ${storeDir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

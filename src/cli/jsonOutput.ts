@@ -11,6 +11,18 @@ export function writeJsonArray(
   pages: Iterable<readonly unknown[]>,
   write: (text: string) => void = (text) => process.stdout.write(text),
 ): void {
+  for (const text of jsonArrayTexts(head, key, pages)) write(text);
+}
+
+/**
+ * The texts writeJsonArray writes, one per non-empty page (and the start and the end), each made
+ * when asked for: a caller that waits for a full pipe to drain (cli/output.ts) reads no further.
+ */
+export function* jsonArrayTexts(
+  head: Record<string, unknown>,
+  key: string,
+  pages: Iterable<readonly unknown[]>,
+): Generator<string> {
   const fields = Object.entries(head)
     .filter(([, value]) => value !== undefined)
     .map(([name, value]) => `  ${JSON.stringify(name)}: ${indent(JSON.stringify(value, null, 2), '  ')}`);
@@ -22,10 +34,10 @@ export function writeJsonArray(
     // took four times as long.
     const text = JSON.stringify({ [key]: page }, null, 2);
     const items = text.slice(`{\n  ${JSON.stringify(key)}: [\n`.length, -'\n  ]\n}'.length);
-    write(started ? `,\n${items}` : `{\n${[...fields, `  ${JSON.stringify(key)}: [`].join(',\n')}\n${items}`);
+    yield started ? `,\n${items}` : `{\n${[...fields, `  ${JSON.stringify(key)}: [`].join(',\n')}\n${items}`;
     started = true;
   }
-  write(started ? '\n  ]\n}\n' : `{\n${[...fields, `  ${JSON.stringify(key)}: []`].join(',\n')}\n}\n`);
+  yield started ? '\n  ]\n}\n' : `{\n${[...fields, `  ${JSON.stringify(key)}: []`].join(',\n')}\n}\n`;
 }
 
 /** A nested value's text one level in: its line breaks are all JSON.stringify's own (strings escape theirs). */

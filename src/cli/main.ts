@@ -10,7 +10,8 @@ import { isOwnStore, locateStore, readerSnapshotDir, StoreLocation } from '../co
 import { tendSnapshotCache } from '../core/snapshotCache';
 import { EventWriter } from '../core/writer';
 import { normalizePointerName } from '../core/pointers';
-import { writeJsonArray } from './jsonOutput';
+import { jsonArrayTexts } from './jsonOutput';
+import { writeOut } from './output';
 import {
   componentsTable,
   dim,
@@ -190,15 +191,16 @@ const commands: Record<string, Command> = {
       const trace = store.tracePages(pointerArgument(store, args.positionals[0]), {
         downstream: args.values.downstream === true,
       });
-      // A page at a time, each written before the next is read: a trace 50,000 runs deep never
-      // sits in memory whole (nor does its text), and the output is what one print would give.
+      // A page at a time, each written (and taken by the reader) before the next is read: a trace
+      // 50,000 runs deep never sits in memory whole (nor does its text), and the output is what
+      // one print would give.
       if (ctx.json) {
-        writeJsonArray({ pointer: trace.pointer }, 'runs', trace.pages);
+        for (const text of jsonArrayTexts({ pointer: trace.pointer }, 'runs', trace.pages))
+          await writeOut(text);
         return;
       }
-      process.stdout.write(traceHead(trace, trace.total) + '\n');
-      for (const page of trace.pages)
-        process.stdout.write(traceRows(page, trace.direction).join('\n') + '\n');
+      await writeOut(traceHead(trace, trace.total) + '\n');
+      for (const page of trace.pages) await writeOut(traceRows(page, trace.direction).join('\n') + '\n');
     },
   },
   flag: {

@@ -38,6 +38,8 @@ import { JoinedValue, joinedValues, listTasks, TaskSummary } from './tasks';
 import { TaskOutcome, taskOutcomes } from './tasks/series';
 import { breadthFirst, depthFirst, newestFirst, reachableCounts, WalkNode } from './traversal';
 import { LabelQueries } from './labels/queries';
+import { RunGraph } from './runGraph';
+import { isoTime } from './isoTime';
 
 export interface Page<T> {
   items: T[];
@@ -169,9 +171,18 @@ function linkWalk(walk: Walk): Walk {
 
 /**
  * Runs read (and judged) at a time by `tracePages`: large enough that the queries' own cost is
- * spread thin, small enough that a page is garbage before the collector has to move it.
+ * spread thin, small enough that every text of a page (each query's JSON, the page's output,
+ * about 700 bytes a run) stays under V8's large-object size (128 KiB). A larger string or array
+ * gets fresh memory of its own, which costs a page fault per 4 KiB here: at 2,000 runs a page,
+ * that was a fifth of a deep trace's CPU.
  */
-const TRACE_PAGE = 2000;
+const TRACE_PAGE = 128;
+
+/**
+ * Rows of the dependency table, and runs, read per query by `walkInMemory`: each query's JSON
+ * text (a few numbers a row) stays under V8's large-object size, as TRACE_PAGE's do.
+ */
+const WALK_CHUNK = 8192;
 
 export class Queries {
   private readonly statements = new Map<string, Statement>();
@@ -352,21 +363,45 @@ export class Queries {
     return { pointer: pointer.display, direction, total: order.length, pages };
   }
 
-  /** A pointer's trace as [run, depth] in depth-first order, and the walk it came from. */
+  /**
+   * A pointer's trace as [run, depth] in depth-first order, and each run's next runs that way
+   * among the trace's (newest first).
+   */
   private traceOrder(
     pointer: ResolvedPointer,
     direction: 'upstream' | 'downstream',
-  ): { walk: Walk; order: Array<[number, number]> } {
+  ): { order: Array<[number, number]>; next: (id: number) => readonly number[] } {
     const roots =
       direction === 'downstream'
         ? this.readerIds(pointer.id)
         : pointer.latestWriter === null
           ? []
           : [pointer.latestWriter];
-    const walk = this.walk(roots, direction);
-    roots.sort((a, b) => newestFirst(walk.nodes.get(a)!, walk.nodes.get(b)!));
-    const children = walk[direction === 'downstream' ? 'down' : 'up'];
-    return { walk, order: depthFirst(roots, (id) => children.get(id) ?? NONE) };
+    const walk = this.walkInSql(roots, direction);
+    if (walk) {
+      roots.sort((a, b) => newestFirst(walk.nodes.get(a)!, walk.nodes.get(b)!));
+      const children = walk[direction === 'downstream' ? 'down' : 'up'];
+      const next = (id: number) => children.get(id) ?? NONE;
+      return { order: depthFirst(roots, next), next };
+    }
+    // Past WALK_IN_SQL, typed arrays throughout: the graph, the runs reached, their order keys
+    // by id; a run's next runs are listed (and sorted) when the depth-first walk comes to it.
+    const graph = this.runGraph();
+    const { order: reachedIds, reached } = graph.reach(roots, direction);
+    const starts = new Float64Array(reached.length);
+    const seqs = new Float64Array(reached.length);
+    this.readOrderKeys(reachedIds, (id, startMs, seq) => {
+      starts[id] = startMs;
+      seqs[id] = seq;
+    });
+    const newest = (a: number, b: number) => starts[b] - starts[a] || seqs[b] - seqs[a];
+    roots.sort(newest);
+    const next = (id: number) => {
+      const list = graph.next(id, direction, reached);
+      if (list.length > 1) list.sort(newest);
+      return list;
+    };
+    return { order: depthFirst(roots, next), next };
   }
 
   /** The latest run that wrote the pointer (the head of its trace), or null: one indexed lookup. */
@@ -415,11 +450,12 @@ export class Queries {
    */
   lineageWindow(start: LineageStart, options: { limit?: number; staleness?: boolean } = {}): LineageWindow {
     const downstream = start.direction === 'downstream';
-    let walk: Walk;
+    let next: (id: number) => readonly number[];
     let order: Array<[number, number]>;
     if (start.kind === 'pointer') {
-      ({ walk, order } = this.traceOrder(this.resolvePointer(start.name), start.direction));
+      ({ next, order } = this.traceOrder(this.resolvePointer(start.name), start.direction));
     } else {
+      let walk: Walk;
       const id = this.resolveRun(start.id);
       let seeds: Array<[number, number]> = [[id, 0]];
       if (downstream) {
@@ -433,10 +469,10 @@ export class Queries {
         walk.down.set(id, readers);
         seeds = [...seeds, ...readers.map((r): [number, number] => [r, 1])];
       } else walk = this.walk([id], 'upstream');
-      const depths = breadthFirst(seeds, (run) => walk[downstream ? 'down' : 'up'].get(run) ?? NONE);
-      order = this.nearestFirst(depths, walk);
+      const children = walk[downstream ? 'down' : 'up'];
+      next = (run: number) => children.get(run) ?? NONE;
+      order = this.nearestFirst(breadthFirst(seeds, next), walk);
     }
-    const next = (id: number) => walk[downstream ? 'down' : 'up'].get(id) ?? NONE;
     const shown = order.slice(0, clampLimit(options.limit, order.length || 1));
     const inWindow = new Set(shown.map(([id]) => id));
     const frontier = shown.filter(([id]) => next(id).some((n) => !inWindow.has(n))).map(([id]) => id);
@@ -447,6 +483,11 @@ export class Queries {
 
   /** The runs reached from `seeds` (included) following dependencies one way, with the edges among them. */
   private walk(seeds: number[], direction: 'upstream' | 'downstream'): Walk {
+    return this.walkInSql(seeds, direction) ?? this.walkInMemory(seeds, direction);
+  }
+
+  /** `walk` by a recursive query, or null for a walk past WALK_IN_SQL runs. */
+  private walkInSql(seeds: number[], direction: 'upstream' | 'downstream'): Walk | null {
     const walk: Walk = { nodes: new Map(), up: new Map(), down: new Map() };
     if (seeds.length === 0) return walk;
     // Four flat arrays (columnsJsonSql) rather than a small array per row: a walk of thousands of
@@ -469,50 +510,66 @@ export class Queries {
       const dep = depIds[i];
       if (dep !== null && !deps.includes(dep)) deps.push(dep);
     }
-    return walk.nodes.size > WALK_IN_SQL ? this.walkInMemory(seeds, direction) : linkWalk(walk);
+    return walk.nodes.size > WALK_IN_SQL ? null : linkWalk(walk);
   }
 
   /** `walk` for a lineage of any size: the dependency table read once, the walk done here. */
   private walkInMemory(seeds: number[], direction: 'upstream' | 'downstream'): Walk {
     const walk: Walk = { nodes: new Map(), up: new Map(), down: new Map() };
-    const [runIds, depIds] = JSON.parse(
-      String(first(this.stmt(columnsJsonSql('SELECT run_id, dep_run_id FROM deps', 2)))![0]),
-    ) as [number[], number[]];
-    const up = new Map<number, number[]>();
-    const down = new Map<number, number[]>();
-    for (let i = 0; i < runIds.length; i++) {
-      const [run, dep] = [runIds[i], depIds[i]];
-      const deps = up.get(run);
-      if (!deps) up.set(run, [dep]);
-      else if (!deps.includes(dep)) deps.push(dep);
-      const readers = down.get(dep);
-      if (!readers) down.set(dep, [run]);
-      else if (!readers.includes(run)) readers.push(run);
+    const graph = this.runGraph();
+    const { order: queue, reached } = graph.reach(seeds, direction);
+    this.readOrderKeys(queue, (id, startMs, seq) => walk.nodes.set(id, { id, startMs, seq }));
+    // The edges among the walk's runs, both ways, straight from the graph (what linkWalk makes of
+    // a walk read in SQL), each list newest first.
+    const byNewest = (a: number, b: number) => newestFirst(walk.nodes.get(a)!, walk.nodes.get(b)!);
+    for (const id of queue) {
+      const up = graph.next(id, 'upstream', reached);
+      if (up.length > 1) up.sort(byNewest);
+      walk.up.set(id, up);
+      const down = graph.next(id, 'downstream', reached);
+      if (down.length > 1) down.sort(byNewest);
+      if (down.length) walk.down.set(id, down);
     }
-    const next = direction === 'upstream' ? up : down;
-    const reached = new Set<number>(seeds);
-    const queue = [...reached];
-    for (let head = 0; head < queue.length; head++)
-      for (const n of next.get(queue[head]) ?? NONE)
-        if (!reached.has(n)) {
-          reached.add(n);
-          queue.push(n);
-        }
-    const [ids, starts, seqs] = JSON.parse(
-      String(
-        first(
-          this.stmt(
-            columnsJsonSql(`SELECT r.id, r.start_ms, r.seq ${FROM_IDS} runs r ON r.id = ids.value`, 3),
-          ),
-          [JSON.stringify(queue)],
-        )![0],
+    return walk;
+  }
+
+  /** The order keys (start, log order) of runs, WALK_CHUNK runs a query. */
+  private readOrderKeys(ids: number[], each: (id: number, startMs: number, seq: number) => void): void {
+    const keys = this.stmt(
+      columnsJsonSql(`SELECT r.id, r.start_ms, r.seq ${FROM_IDS} runs r ON r.id = ids.value`, 3),
+    );
+    for (let from = 0; from < ids.length; from += WALK_CHUNK) {
+      const [found, starts, seqs] = JSON.parse(
+        String(first(keys, [JSON.stringify(ids.slice(from, from + WALK_CHUNK))])![0]),
+      ) as [number[], number[], number[]];
+      for (let i = 0; i < found.length; i++) each(found[i], starts[i], seqs[i]);
+    }
+  }
+
+  /** The whole dependency table as a RunGraph, read WALK_CHUNK rows a query (keyset paging on its key). */
+  private runGraph(): RunGraph {
+    const count = Number(first(this.stmt('SELECT count(*) FROM deps'))![0]);
+    const [runIds, depIds] = [new Int32Array(count), new Int32Array(count)];
+    const chunk = this.stmt(
+      columnsJsonSql(
+        `SELECT run_id, via, dep_run_id FROM deps WHERE (run_id, via) > (?, ?) ORDER BY run_id, via LIMIT ${WALK_CHUNK}`,
+        3,
       ),
-    ) as [number[], number[], number[]];
-    for (let i = 0; i < ids.length; i++) {
-      walk.nodes.set(ids[i], { id: ids[i], startMs: starts[i], seq: seqs[i] });
-      walk.up.set(ids[i], up.get(ids[i]) ?? []);
+    );
+    let read = 0;
+    for (let after: [number, number] = [-Infinity, -Infinity]; read < count;) {
+      const [runs, vias, deps] = JSON.parse(String(first(chunk, after)![0])) as [
+        number[],
+        number[],
+        number[],
+      ];
+      if (runs.length === 0) break;
+      runIds.set(runs, read);
+      depIds.set(deps, read);
+      read += runs.length;
+      after = [runs[runs.length - 1], vias[vias.length - 1]];
     }
-    return linkWalk(walk);
+    return RunGraph.fromEdges(runIds, depIds, read);
   }
 
   private walkNode(id: number): WalkNode {
@@ -543,7 +600,7 @@ export class Queries {
       ),
       [json],
     );
-    const time = (v: unknown) => (v === null ? null : new Date(Number(v)).toISOString());
+    const time = (v: unknown) => (v === null ? null : isoTime(Number(v)));
     const text = (v: unknown) => (v === null ? null : String(v));
     const at = RUN_FACTS.at;
     for (const r of rows) {

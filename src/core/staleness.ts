@@ -65,13 +65,17 @@ export class Staleness {
     // Each read as one JSON text (jsonRowsSql), unsorted: the few rows of each run are put in order
     // here, cheaper than SQLite's sort of all of them when a trace has tens of thousands of runs.
     // Rules 1 and 2: per dependency, its age relative to this run and its component's fresher runs.
+    // Only the dependencies that give a reason (too old, or with fresher runs: the same tests as
+    // reasonsOf's, on the same doubles; ?2 is the default threshold): a long chain of fresh runs
+    // has no rows to write, read and parse.
     this.dependencies = db.prepare(
       jsonRowsSql(
-        `SELECT d.run_id, dr.uuid, dc.name, dr.start_ms, r.start_ms, r.threshold_days,
+        `SELECT * FROM (SELECT d.run_id, dr.uuid, dc.name, dr.start_ms, r.start_ms AS run_start, r.threshold_days,
         (SELECT count(*) FROM runs f WHERE f.component_id = dr.component_id AND f.lifecycle = 1
-          AND (f.start_ms, f.seq) > (dr.start_ms, dr.seq) AND f.start_ms < r.start_ms), dr.seq
+          AND (f.start_ms, f.seq) > (dr.start_ms, dr.seq) AND f.start_ms < r.start_ms) AS fresher, dr.seq
       ${FROM_IDS} deps d ON d.run_id = ids.value JOIN runs r ON r.id = d.run_id JOIN runs dr ON dr.id = d.dep_run_id
-      JOIN components dc ON dc.id = dr.component_id`,
+      JOIN components dc ON dc.id = dr.component_id)
+      WHERE fresher > 0 OR (run_start - start_ms) / ${DAY_MS}.0 > coalesce(threshold_days, ?2)`,
         8,
       ),
     );
@@ -84,7 +88,10 @@ export class Staleness {
       JOIN pointers p ON p.id = io.pointer_id JOIN runs r ON r.id = io.run_id
       LEFT JOIN runs lw ON lw.id = (SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = ${DIR.output}
         ORDER BY w.start_ms DESC, w.seq DESC LIMIT 1)
-      LEFT JOIN components lc ON lc.id = lw.component_id`,
+      LEFT JOIN components lc ON lc.id = lw.component_id
+      -- Only inputs that can give a reason (or, with their version, a drift verdict): a version was
+      -- recorded, or another run wrote the pointer after this one started.
+      WHERE io.fingerprint IS NOT NULL OR (lw.id <> r.id AND (lw.start_ms, lw.seq) > (r.start_ms, r.seq))`,
         13,
       ),
     );
@@ -258,7 +265,7 @@ export class Staleness {
 
     type Dependency = [number, string, string, number, number, number | null, number, number];
     // By run, then the newest dependency first; a dependency read through two pointers once.
-    const dependencies = (allJson(this.dependencies, [ids]) as Dependency[]).sort(
+    const dependencies = (allJson(this.dependencies, [ids, defaultThreshold]) as Dependency[]).sort(
       (a, b) => a[0] - b[0] || b[3] - a[3] || b[7] - a[7],
     );
     let previous: Dependency | undefined;

@@ -233,6 +233,25 @@ describe('staleness rule 3: an input changed since the run read it', () => {
       `Input model_v1 was written again by train (run ${shortId(W2)}) after this run started.`,
     ]);
     assert.deepEqual(store.inspect(W1).stale, []);
+
+    // A write that started in the same millisecond as R but is later in the log is after it too.
+    const tie = w.logRun(
+      { component: 'tie', startTime: at(20) },
+      { status: 'complete', endTime: at(21), outputs: [{ name: 'model_v0' }] },
+    );
+    const R0 = w.logRun(
+      { component: 'serve0', startTime: at(40), inputs: [{ name: 'model_v0' }] },
+      { status: 'complete', endTime: at(41) },
+    );
+    const tieAgain = w.logRun(
+      { component: 'tie', startTime: at(40) },
+      { status: 'complete', endTime: at(42), outputs: [{ name: 'model_v0' }] },
+    );
+    store.ingest();
+    assert.deepEqual(store.inspect(R0).dependencies, [tie]);
+    assert.deepEqual(store.inspect(R0).stale, [
+      `Input model_v0 was written again by tie (run ${shortId(tieAgain)}) after this run started.`,
+    ]);
   });
 
   test('a dataset of another namespace, even with a version, is judged by newer writes', async (t) => {
