@@ -20,9 +20,13 @@ import { all, Database, first, Statement } from './sql';
 
 /**
  * Profiles, full reports (for `mltrace drift`) and summaries kept at most. A profile of 100
- * columns is ~60 KB as objects, a report holds two; a summary is a few short strings.
+ * columns is ~60 KB as objects, a report holds two; a summary is a few short strings. Few
+ * profiles: staleness compares each pair once and keeps its summary, and makes a run's
+ * comparisons together, so a profile is needed again soon or not at all; kept longer, profiles
+ * outlive V8's young generation and are copied to the old one (parsing the benchmark's 1,201
+ * profiles and keeping them all took twice the CPU time of parsing them and letting them go).
  */
-const MAX_PROFILES = 512;
+const MAX_PROFILES = 16;
 const MAX_REPORTS = 64;
 const MAX_SUMMARIES = 16_384;
 

@@ -728,19 +728,40 @@ export class Queries {
    * The threshold of rule 1 is `thresholdDays` (default 30) unless the run recorded its own.
    */
   stale(options: StalenessOptions & { component?: string } = {}): Run[] {
-    const rows = options.component
-      ? all(
-          this.stmt(
-            `SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.component_id = ? AND ${SHOWN} ORDER BY r.start_ms DESC, r.seq DESC`,
-          ),
-          [this.componentId(options.component)],
-        )
-      : all(
-          this
-            .stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.id = (SELECT l.id FROM runs l WHERE l.component_id = r.component_id
+    if (options.component) return this.staleOfComponent(this.componentId(options.component), options);
+    const rows = all(
+      this
+        .stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} WHERE r.id = (SELECT l.id FROM runs l WHERE l.component_id = r.component_id
             AND l.lifecycle = 1 ORDER BY l.start_ms DESC, l.seq DESC LIMIT 1) ORDER BY r.start_ms DESC, r.seq DESC`),
-        );
+    );
     return this.withStaleness(rows, options).filter((r) => r.stale.length > 0);
+  }
+
+  /**
+   * The stale runs of a component, newest first: the reasons of all its runs, then only the stale
+   * ones read, in bulk (runsById). RUN_COLUMNS' subqueries per run were a third of the check of a
+   * component's 20,000 runs.
+   */
+  private staleOfComponent(componentId: number, options: StalenessOptions): Run[] {
+    const [ids, starts, seqs] = JSON.parse(
+      String(
+        first(
+          this.stmt(
+            columnsJsonSql(
+              `SELECT r.id, r.start_ms, r.seq FROM runs r WHERE r.component_id = ? AND ${SHOWN}`,
+              3,
+            ),
+          ),
+          [componentId],
+        )![0],
+      ),
+    ) as [number[], number[], number[]];
+    const order = ids.map((_, i) => i).sort((a, b) => starts[b] - starts[a] || seqs[b] - seqs[a]);
+    const newestFirst = order.map((i) => ids[i]);
+    const reasons = this.stalenessOf(newestFirst, options);
+    const stale = newestFirst.filter((id) => (reasons.get(id)?.length ?? 0) > 0);
+    const runs = this.runsById(stale);
+    return stale.map((id) => Object.assign(runs.get(id)!, { stale: reasons.get(id)! }));
   }
 
   /** Run rows as runs whose `stale` holds their reasons, computed now. */

@@ -8,7 +8,7 @@ import { FingerprintCache } from './fingerprint';
 import { plural, runLabel } from './format';
 import { pointerPath } from './pointers';
 import { DIR } from './schema';
-import { all, allJson, byteOrder, Database, first, FROM_IDS, jsonRowsSql, Statement } from './sql';
+import { allJson, byteOrder, Database, first, FROM_IDS, jsonRowsSql, Statement } from './sql';
 
 export interface StalenessOptions {
   /** Rule 1's threshold, unless a run recorded its own. Default 30. */
@@ -45,6 +45,21 @@ interface Call {
   files: Map<string, string | null>;
   /** Drift asked for, and some profile to judge it by: without one, no drift query is made. */
   withDrift: boolean;
+}
+
+/** A version of a pointer a run read, for skew. */
+interface ReadVersion {
+  display: string;
+  version: string;
+}
+/** A model a run read: run, model namespace and name, and the run that wrote it (id, uuid, component). */
+type ModelRow = [number, string, string, number, string, string];
+/** The skew queries' answers for a slice (skewModels). */
+interface Skew {
+  /** Each run's models, in the query's order (by model name). */
+  byRun: Map<number, ModelRow[]>;
+  /** What each producing run read. */
+  training: Map<number, ReadVersion[]>;
 }
 
 export class Staleness {
@@ -97,15 +112,25 @@ export class Staleness {
     );
     // Training–serving skew: the models each run read, with the run that wrote the version it read…
     // (CROSS JOIN: from the given runs outwards, which the planner does not always choose.)
-    this.models = db.prepare(`SELECT d.run_id, mp.namespace, mp.name, w.id, w.uuid, wc.name
+    // (As JSON, unsorted: skewModels puts them in order by run, then name.)
+    this.models = db.prepare(
+      jsonRowsSql(
+        `SELECT d.run_id, mp.namespace, mp.name, w.id, w.uuid, wc.name
       FROM json_each(?) j CROSS JOIN deps d ON d.run_id = j.value
       CROSS JOIN pointers mp ON mp.id = d.via AND mp.type = 'MODEL'
-      JOIN runs w ON w.id = d.dep_run_id JOIN components wc ON wc.id = w.component_id
-      ORDER BY d.run_id, mp.name`);
+      JOIN runs w ON w.id = d.dep_run_id JOIN components wc ON wc.id = w.component_id`,
+        6,
+      ),
+    );
     // …and the data those runs read.
-    this.trainingInputs = db.prepare(`SELECT io.run_id, p.namespace, p.name, io.fingerprint
+    this.trainingInputs = db.prepare(
+      jsonRowsSql(
+        `SELECT io.run_id, p.namespace, p.name, io.fingerprint
       FROM json_each(?) j CROSS JOIN run_io io ON io.run_id = j.value AND io.dir = ${DIR.input}
-      JOIN pointers p ON p.id = io.pointer_id WHERE io.fingerprint IS NOT NULL ORDER BY io.run_id, p.name`);
+      JOIN pointers p ON p.id = io.pointer_id WHERE io.fingerprint IS NOT NULL`,
+        4,
+      ),
+    );
     // The version a run wrote of a pointer: what a later logged write made of an input.
     this.written = db.prepare(
       `SELECT fingerprint FROM run_io WHERE run_id = ? AND dir = ${DIR.output} AND pointer_id = ?`,
@@ -174,21 +199,18 @@ export class Staleness {
   }
 
   /**
-   * Training–serving skew: a run that read a model and data, against the data the model's
-   * producing run read, column by column for the columns they share. Each input is compared with
-   * the training input that shares the most columns with it.
+   * Training–serving skew, the queries of a slice: the models each run read, with the run that
+   * wrote the version it read, and the data those runs read. The comparisons are made run by run
+   * (skewOf), right after the run's own inputs: the profiles a run's comparisons need are then
+   * parsed once and let go young, where a pass over the whole slice after its inputs needed each
+   * profile again at the end (kept hundreds of them, or parsed each twice).
    */
-  private skew(
-    ids: string,
-    readData: Map<number, Array<{ display: string; version: string }>>,
-    settings: DriftSettings,
-    add: (id: number, reason: string) => void,
-  ): void {
-    const models = all(this.models, [ids]);
-    if (models.length === 0) return;
+  private skewModels(ids: string): Skew | null {
+    const models = (allJson(this.models, [ids]) as ModelRow[]).sort(byRunThenName);
+    if (models.length === 0) return null;
     const trainers = [...new Set(models.map((r) => Number(r[3])))];
-    const training = new Map<number, Array<{ display: string; version: string }>>();
-    const trainingRows = all(this.trainingInputs, [JSON.stringify(trainers)]);
+    const training = new Map<number, ReadVersion[]>();
+    const trainingRows = allJson(this.trainingInputs, [JSON.stringify(trainers)]).sort(byRunThenName);
     this.drift.prefetch(trainingRows.map((r) => String(r[3])));
     for (const r of trainingRows) {
       const id = Number(r[0]);
@@ -196,20 +218,34 @@ export class Staleness {
       list.push({ display: displayName(String(r[1]), String(r[2])), version: String(r[3]) });
       training.set(id, list);
     }
+    const byRun = new Map<number, ModelRow[]>();
     for (const r of models) {
-      const [runId, modelNamespace, modelName, trainerId, trainerUuid, trainerComponent] = r as [
-        number,
-        string,
-        string,
-        number,
-        string,
-        string,
-      ];
-      const fitted = (training.get(trainerId) ?? []).filter((t) => this.drift.hasProfile(t.version));
+      const list = byRun.get(r[0]);
+      if (list) list.push(r);
+      else byRun.set(r[0], [r]);
+    }
+    return { byRun, training };
+  }
+
+  /**
+   * Training–serving skew of one run that read a model and data: each input against the data the
+   * model's producing run read, column by column for the columns they share. Each input is
+   * compared with the training input that shares the most columns with it.
+   */
+  private skewOf(
+    runId: number,
+    read: ReadVersion[],
+    skew: Skew,
+    settings: DriftSettings,
+    add: (id: number, reason: string) => void,
+  ): void {
+    for (const r of skew.byRun.get(runId) ?? []) {
+      const [, modelNamespace, modelName, trainerId, trainerUuid, trainerComponent] = r;
+      const fitted = (skew.training.get(trainerId) ?? []).filter((t) => this.drift.hasProfile(t.version));
       if (fitted.length === 0) continue;
-      for (const input of readData.get(runId) ?? []) {
+      for (const input of read) {
         if (!this.drift.hasProfile(input.version)) continue;
-        let best: (typeof fitted)[number] | null = null;
+        let best: ReadVersion | null = null;
         let bestShared = 0;
         for (const t of fitted) {
           const shared = this.drift.sharedColumns(t.version, input.version);
@@ -241,8 +277,8 @@ export class Staleness {
       withDrift: options.drift !== false && this.drift.anyProfile(),
     };
     this.drift.forgetMissing();
-    // In slices of neighbouring runs (by id, which follows the log), so that the profiles a
-    // slice compares are read once and fit the profile cache together.
+    // In slices of neighbouring runs (by id, which follows the log): a few queries per slice, and
+    // the runs that read one version come one after another, so its profile is read once.
     const unique = [...new Set(runIds)].sort((a, b) => a - b);
     for (let i = 0; i < unique.length; i += SLICE)
       this.reasonsOf(JSON.stringify(unique.slice(i, i + SLICE)), call, result);
@@ -260,8 +296,6 @@ export class Staleness {
     const defaultThreshold = options.thresholdDays ?? DEFAULT_THRESHOLD_DAYS;
     const thisHost = options.thisHost ?? os.hostname();
     const elsewhere = (host: string | null) => host !== null && host !== thisHost;
-    /** What each run read, with the version it read: for skew. */
-    const readData = new Map<number, Array<{ display: string; version: string }>>();
 
     type Dependency = [number, string, string, number, number, number | null, number, number];
     // By run, then the newest dependency first; a dependency read through two pointers once.
@@ -290,10 +324,16 @@ export class Staleness {
     }
 
     // By run, then by name as SQLite orders text.
-    const inputs = allJson(this.inputs, [ids]).sort(
-      (a, b) => Number(a[0]) - Number(b[0]) || byteOrder(String(a[2]), String(b[2])),
-    );
+    const inputs = allJson(this.inputs, [ids]).sort(byRunThenName);
     if (withDrift) this.drift.prefetch(inputs.flatMap((r) => (r[3] === null ? [] : [String(r[3])])));
+    const skew = withDrift ? this.skewModels(ids) : null;
+    /** What the run whose inputs are being read read, with the version it read: for skew. */
+    let read: ReadVersion[] = [];
+    let readBy = -1;
+    // Each run's skew right after its inputs (its sentences come after theirs, as they always did).
+    const skewOfRead = () => {
+      if (skew && read.length > 0) this.skewOf(readBy, read, skew, drift, add);
+    };
     for (const r of inputs) {
       const [
         runId,
@@ -325,12 +365,11 @@ export class Staleness {
         string | null,
       ];
       const display = displayName(namespace, name);
-      if (fingerprint !== null) {
-        const list = readData.get(runId);
-        const read = { display, version: fingerprint };
-        if (list) list.push(read);
-        else readData.set(runId, [read]);
+      if (runId !== readBy) {
+        skewOfRead();
+        [read, readBy] = [[], runId];
       }
+      if (fingerprint !== null) read.push({ display, version: fingerprint });
       const canCompare =
         namespace === FILE_NAMESPACE &&
         fingerprint !== null &&
@@ -373,7 +412,7 @@ export class Staleness {
       }
     }
 
-    if (withDrift) this.skew(ids, readData, drift, add);
+    skewOfRead();
 
     for (const r of allJson(this.code, [ids])) {
       const [runId, uuid, component, sourceFile, sourceLine, snapshot, runHost] = r as [
@@ -404,6 +443,10 @@ export class Staleness {
     }
   }
 }
+
+/** Rows by run (column 0), then by name (column 2) as SQLite orders text. */
+const byRunThenName = (a: unknown[], b: unknown[]): number =>
+  Number(a[0]) - Number(b[0]) || byteOrder(String(a[2]), String(b[2]));
 
 const displayName = (namespace: string, name: string): string =>
   namespace === FILE_NAMESPACE ? name : `${namespace}/${name}`;

@@ -147,6 +147,33 @@ describe('drift: what is reported', () => {
     );
     const expected = (1 - 0.5) * Math.log(1 / 0.5) + (1e-4 - 0.5) * Math.log(1e-4 / 0.5);
     assert.ok(Math.abs(psi - expected) < 1e-12, `${psi} vs ${expected}`);
+    // A value listed twice on the current side counts as its last listing; the list's total is
+    // all its counts (a: 30 of 100, b: 60, "other" the 10 the second a leaves).
+    const twice = categoricalPsi(
+      top(
+        [
+          ['a', 50],
+          ['b', 50],
+        ],
+        0,
+      ),
+      top(
+        [
+          ['a', 10],
+          ['b', 60],
+          ['a', 30],
+        ],
+        0,
+      ),
+      DRIFT_DEFAULTS,
+    );
+    const shares: Array<[number, number]> = [
+      [0.5, 0.3],
+      [0.5, 0.6],
+      [1e-4, 0.1],
+    ];
+    const expectedTwice = shares.reduce((sum, [r, c]) => sum + (c - r) * Math.log(c / r), 0);
+    assert.ok(Math.abs(twice - expectedTwice) < 1e-12, `${twice} vs ${expectedTwice}`);
   });
 
   test('the null rate moving by 10 points or more drifts, and says so', () => {

@@ -6,13 +6,14 @@ import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describe, test, TestContext } from 'node:test';
-import { compareProfiles, DataProfile, formatPsi } from '../../src/core/drift';
+import { compareProfiles, DataProfile, driftFigures, formatPsi } from '../../src/core/drift';
 import { shortId } from '../../src/core/format';
 import { readProfile } from '../../src/core/ingest/parseProfile';
 import { appendEvents, Fixture, iso, tempFixture, uuid } from '../helpers/lineage';
 import {
   Columns,
   MODEL_CONTENT,
+  MODEL_VERSION,
   normal,
   pipeline,
   profiledRunEvent,
@@ -237,6 +238,66 @@ describe('training–serving skew', () => {
     scoring(fx, live);
     const store = await fx.open();
     assert.deepEqual(store.inspect(SCORE).stale, []);
+  });
+});
+
+describe('many profiled versions in one check', () => {
+  test('more versions than the profile cache holds: each run as a check of it alone, skew after rule 3', async (t) => {
+    const fx = tempFixture(t);
+    pipeline(fx, features(1, 500), undefined);
+    // 24 versions of live.csv, each written by ingest and read by a score run with the model: more
+    // than the profiles kept (16), so the check of all of them reads evicted profiles again.
+    const versions = 24;
+    const scores: string[] = [];
+    const live = (k: number) => features(100 + k, 500, 6 * k);
+    for (let k = 1; k <= versions; k++) {
+      const ingest = uuid(100 + k);
+      const score = uuid(200 + k);
+      scores.push(score);
+      appendEvents(fx, 'log.jsonl', [
+        profiledRunEvent({
+          runId: ingest,
+          job: 'ingest',
+          start: iso(100 * k),
+          end: iso(100 * k + 5),
+          outputs: [{ name: 'data/live.csv', version: `sha256:live-${k}`, columns: live(k) }],
+        }),
+        profiledRunEvent({
+          runId: score,
+          job: 'score',
+          start: iso(100 * k + 10),
+          end: iso(100 * k + 15),
+          inputs: [
+            { name: 'models/model.pkl', version: MODEL_VERSION },
+            { name: 'data/live.csv', version: `sha256:live-${k}` },
+          ],
+        }),
+      ]);
+    }
+    // On disk, none of the logged versions: rule 3 fires for every score run.
+    fx.writeFile('data/live.csv', 'age,income,city\n1,2,north\n');
+    fx.writeFile('models/model.pkl', MODEL_CONTENT);
+    const all = await fx.open();
+    const together = new Map(all.stale({ component: 'score' }).map((r) => [r.id, r.stale]));
+    assert.equal(together.size, versions);
+    // Each run checked alone on a store of its own, newest first (another order of the caches).
+    const alone = await fx.open();
+    for (const score of [...scores].reverse())
+      assert.deepEqual(together.get(score), alone.inspect(score).stale);
+    // The first run: rule 3's verdict against the latest version, then skew against the training data.
+    const [rule3, skew] = together.get(scores[0])!;
+    const latest = compareProfiles(asProfile(live(1)), asProfile(live(versions)));
+    assert.equal(latest.verdict, 'drifted');
+    assert.equal(
+      rule3,
+      `Input data/live.csv (last written by ingest (run ${shortId(uuid(100 + versions))})) changed since this run read it and drifted: ${driftFigures(latest)}.`,
+    );
+    assert.match(
+      skew,
+      /^data\/live\.csv has drifted from data\/features\.csv, which train \(run 7106a157\) fitted models\/model\.pkl on: age PSI /,
+    );
+    alone.close({ save: false });
+    all.close({ save: false });
   });
 });
 

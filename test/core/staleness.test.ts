@@ -431,3 +431,62 @@ describe('staleness: several rules and a fresh run', () => {
     ]);
   });
 });
+
+describe('stale({ component }): all the stale runs of a component', () => {
+  test('each stale run as history() gives it, newest first; fresh runs left out', async (t) => {
+    const fx = tempFixture(t);
+    const w = fx.writer();
+    const ingest = (start: number) =>
+      w.logRun(
+        { component: 'ingest', startTime: at(start) },
+        { status: 'complete', endTime: at(start + 1), outputs: [{ name: 'raw.csv' }, { name: 'aux.csv' }] },
+      );
+    const I1 = ingest(0);
+    // clean runs read both files and write two, one fails; one has notes; the last is fresh.
+    const clean = (start: number, status: 'complete' | 'failed' = 'complete') =>
+      w.logRun(
+        { component: 'clean', startTime: at(start), inputs: [{ name: 'raw.csv' }, { name: 'aux.csv' }] },
+        {
+          status,
+          endTime: at(start + 1),
+          outputs: [{ name: 'z.csv' }, { name: 'a.csv' }],
+          ...(status === 'failed' ? { error: { message: 'boom', language: 'python' } } : {}),
+        },
+      );
+    const C1 = clean(days(40));
+    const C2 = clean(days(41), 'failed');
+    w.addNotes(C2, 'clean', 'retried\nby hand');
+    const I2 = ingest(days(42));
+    const C3 = clean(days(43));
+    const store = await fx.open();
+
+    const stale = store.stale({ component: 'clean' });
+    assert.deepEqual(
+      stale.map((r) => r.id),
+      [C2, C1],
+      'newest first, the fresh run left out',
+    );
+    const history = new Map(store.history('clean').map((r) => [r.id, r]));
+    assert.deepEqual([...history.keys()], [C3, C2, C1]);
+    for (const run of stale) {
+      // The same fields, in the same order (the CLI prints them as JSON), with the same values.
+      const full = history.get(run.id)!;
+      const keys = Object.keys(run);
+      assert.deepEqual(keys, Object.keys(full).slice(0, keys.length));
+      assert.deepEqual(run, Object.fromEntries(keys.map((k) => [k, full[k as keyof typeof full]])));
+    }
+    const [c2] = stale;
+    assert.deepEqual(
+      [c2.inputs, c2.outputs, c2.notes, c2.error],
+      [['aux.csv', 'raw.csv'], ['a.csv', 'z.csv'], 'retried\nby hand', 'boom'],
+    );
+    assert.deepEqual(c2.dependencies, [I1]);
+    assert.deepEqual(c2.stale, [
+      `ingest (run ${shortId(I1)}) started 41 days before this run (threshold: 30 days).`,
+      `Input aux.csv was written again by ingest (run ${shortId(I2)}) after this run started.`,
+      `Input raw.csv was written again by ingest (run ${shortId(I2)}) after this run started.`,
+    ]);
+    assert.deepEqual(store.stale({ component: 'ingest' }), [], 'no stale run: none listed');
+    assert.throws(() => store.stale({ component: 'nobody' }), /No component is named "nobody"/);
+  });
+});
