@@ -9,7 +9,7 @@
 // of runs whose rows changed are read again (runTracker.ts says which), and the sets are derived
 // again in JavaScript over typed arrays: linear in runs and reads, no SQL.
 import { DIR } from '../schema';
-import { first, SqlValue } from '../sql';
+import { all, first, SqlValue } from '../sql';
 import { allColumns, columnsSql } from './columns';
 import { RunTracker, TrackerHost } from './runTracker';
 import { PointerNames } from './pointerNames';
@@ -68,6 +68,12 @@ const SQL = {
     5,
   ),
   runCount: `SELECT count(*) FROM runs`,
+  /** Some runs that read what a writer wrote to a pointer (writer, pointer, how many at most). */
+  readWritten: `SELECT run_id FROM deps WHERE dep_run_id = ? AND via = ? LIMIT ?`,
+  /** Some runs that read a pointer without a writer, with this fingerprint or none (pointer, print, how many). */
+  readContent: `SELECT io.run_id FROM run_io io WHERE io.pointer_id = ? AND io.dir = ${DIR.input} AND io.fingerprint IS ?
+    AND NOT EXISTS (SELECT 1 FROM deps dep WHERE dep.run_id = io.run_id AND dep.via = io.pointer_id)
+    LIMIT ?`,
 };
 
 /** Where a group of labels reaches. */
@@ -117,6 +123,7 @@ const byTime = (a: RunRows, b: RunRows): number => a.start - b.start || a.seq - 
 
 /** A version labels are attached to: what `writer` wrote, or (writer 0) the content `print` read. */
 interface AttachedVersion {
+  pointer: number;
   writer: number;
   /** The fingerprint (null for none, and for a written version). */
   print: unknown;
@@ -124,18 +131,68 @@ interface AttachedVersion {
   node: number;
 }
 
-/** The derivation of one state of the rows. Arrays are indexed by run and pointer id (0: none). */
+/** `array` with room for index `at` (half again as much, so that runs added one by one seldom copy it). */
+function grown(array: Int32Array<ArrayBuffer>, at: number): Int32Array<ArrayBuffer> {
+  if (at < array.length) return array;
+  const bigger = new Int32Array(Math.max(at + 1, Math.ceil(array.length * 1.5)));
+  bigger.set(array);
+  return bigger;
+}
+
+/**
+ * Whether a run other than those derived now read this version (pointer, writer, or for writer 0
+ * the fingerprint).
+ */
+export type ReadBefore = (
+  pointer: number,
+  writer: number,
+  print: unknown,
+  now: ReadonlySet<number>,
+) => boolean;
+
+/** A run whose rows changed, derived again: its rows now, and as they were. */
+interface Redone {
+  rows: RunRows;
+  before: RunRows;
+}
+
+/** The rows of a run as keys, one per read, write and attachment (which grew, which went away). */
+function rowKeys({ reads, prints, writes, attached }: RunRows): { kept: Set<string>; attached: string[] } {
+  const kept = new Set<string>();
+  for (let i = 0; i < reads.length; i += 2)
+    kept.add(`r${reads[i]},${reads[i + 1]},${reads[i + 1] ? '' : JSON.stringify(prints![i / 2])}`);
+  for (const pointer of writes) kept.add(`w${pointer}`);
+  const keys: string[] = [];
+  for (let i = 0; attached && i < attached.length; i += 4)
+    keys.push(JSON.stringify(attached.slice(i, i + 4)));
+  return { kept, attached: keys };
+}
+
+/**
+ * The derivation of the rows, arrays indexed by run and pointer id (0: none). Made from every run
+ * at once, then extended (`extend`) by runs that come after all of them and by the last runs
+ * again when their rows only grew (a COMPLETE adding the outputs of a run read at START): the
+ * state is the one a derivation of all the runs at once makes.
+ */
 class Derivation {
   /** Pointer id → the set of its latest version. */
-  readonly latestSet: Int32Array;
+  latestSet: Int32Array<ArrayBuffer>;
   /** Pointer id → the run that wrote its latest version (0: none). */
-  readonly latestWriter: Int32Array;
+  latestWriter: Int32Array<ArrayBuffer>;
   /** Set node → the pointers whose latest version holds exactly it. */
   readonly pointersOf = new Map<number, number[]>();
   /** Set node → how many runs hold exactly it. */
   readonly runsOf = new Map<number, number>();
   /** Run id → the set it holds (EMPTY: none; empty while no label is attached at all). */
   runSet = new Int32Array(0);
+  /** The versions labels are attached to, by pointer (a pointer has few): no key strings. */
+  private readonly attachedAt: Array<AttachedVersion[] | undefined> = [];
+  /** The fingerprint of each pointer's latest read without a writer (for pointers no logged run wrote). */
+  private readonly latestPrint: unknown[] = [];
+  /** Pointer id → 1 once read without a writer. */
+  private read = new Int32Array(0);
+  /** No label attached by any run: every set is empty, nothing else is kept. */
+  private readonly none: boolean;
 
   /** `order`: every run, in time order (start, then log order): its data dependencies come before it. */
   constructor(
@@ -146,64 +203,133 @@ class Derivation {
   ) {
     this.latestSet = new Int32Array(maxPointer + 1);
     this.latestWriter = new Int32Array(maxPointer + 1);
-    // The versions labels are attached to, by pointer (a pointer has few): no key strings.
-    const attachedAt: Array<AttachedVersion[] | undefined> = new Array(maxPointer + 1);
-    let attachments = 0;
-    for (const { attached: a } of order) {
+    this.none = this.attach(order).length === 0;
+    if (this.none) return;
+    // A writer after its reader (an order the index does not make) counts as empty (0).
+    this.runSet = new Int32Array(maxRun + 1);
+    this.read = new Int32Array(maxPointer + 1);
+    // In time order, the last writer (or read) met is the latest.
+    for (const rows of order) this.deriveRun(rows);
+    for (let pointer = 1; pointer <= maxPointer; pointer++) this.setLatest(pointer);
+  }
+
+  /**
+   * Takes in the last runs derived, their rows changed (`again`, in time order), and runs that come
+   * after every run (`added`, in time order), and returns the pointers whose latest set may have
+   * changed. Null when it cannot: a run derived again lost a row, or attachments change the set of
+   * a version that other runs derived before read (they would all change: the caller derives
+   * everything again).
+   */
+  extend(again: readonly Redone[], added: readonly RunRows[], readBefore: ReadBefore): number[] | null {
+    const touched = new Set<number>();
+    const fresh: RunRows[] = [...added];
+    for (const { rows, before } of again) {
+      const was = rowKeys(before);
+      const now = rowKeys(rows);
+      for (const key of was.kept) if (!now.kept.has(key)) return null;
+      const old = new Set(was.attached);
+      if (was.attached.some((key) => !now.attached.includes(key))) return null;
+      // Only the attachments it did not make before are added to their versions.
+      const grew = now.attached.filter((key) => !old.has(key)).flatMap((key) => JSON.parse(key) as unknown[]);
+      if (grew.length) fresh.push({ ...rows, attached: grew });
+    }
+    const changed = this.attach(fresh);
+    if (this.none) return changed.length ? null : [];
+    const now = new Set([...again.map(({ rows }) => rows.id), ...added.map((rows) => rows.id)]);
+    for (const { pointer, writer, print } of changed) {
+      // A version another run derived before read: that run and all downstream of it change.
+      if (readBefore(pointer, writer, print, now)) return null;
+      touched.add(pointer);
+    }
+    for (const { rows } of again) {
+      const set = this.runSet[rows.id];
+      if (set !== EMPTY) this.runsOf.set(set, this.runsOf.get(set)! - 1);
+    }
+    const runs = [...again.map(({ rows }) => rows), ...added];
+    for (const rows of runs) this.runSet = grown(this.runSet, rows.id);
+    for (const rows of runs) {
+      for (const pointer of rows.writes) touched.add(pointer);
+      for (let i = 0; i < rows.reads.length; i += 2) if (!rows.reads[i + 1]) touched.add(rows.reads[i]);
+      this.deriveRun(rows);
+    }
+    for (const pointer of touched) this.setLatest(pointer);
+    return [...touched];
+  }
+
+  /** Adds the attachments of these runs to their versions; returns the versions whose set changed. */
+  private attach(runs: readonly RunRows[]): AttachedVersion[] {
+    const changed = new Set<AttachedVersion>();
+    for (const { attached: a } of runs) {
       for (let i = 0; a && i < a.length; i += 4) {
         const pointer = a[i + 1] as number;
         const writer = a[i + 2] as number;
         const print = writer ? null : (a[i + 3] ?? null);
-        const versions = (attachedAt[pointer] ??= []);
+        const versions = (this.attachedAt[pointer] ??= []);
         let version = versions.find((v) => v.writer === writer && v.print === print);
-        if (!version) versions.push((version = { writer, print, labels: [], node: EMPTY }));
+        if (!version) versions.push((version = { pointer, writer, print, labels: [], node: EMPTY }));
         version.labels.push(a[i] as number);
-        attachments++;
+        changed.add(version);
       }
     }
-    if (attachments === 0) return;
-    for (const versions of attachedAt) for (const v of versions ?? []) v.node = sets.attached(v.labels);
-    /** The set of a version: its writer's (`base`) with the labels attached to it. */
-    const versionSet = (pointer: number, writer: number, print: unknown, base: number): number => {
-      const versions = attachedAt[pointer];
-      if (!versions) return base;
-      const key = writer ? null : (print ?? null);
-      for (const v of versions) if (v.writer === writer && v.print === key) return sets.union(base, v.node);
-      return base;
-    };
+    return [...changed].filter((v) => {
+      const before = v.node;
+      v.node = this.sets.attached(v.labels);
+      return v.node !== before;
+    });
+  }
 
-    // A writer after its reader (an order the index does not make) counts as empty (0).
-    const runSet = (this.runSet = new Int32Array(maxRun + 1));
-    /** The fingerprint of each pointer's latest read without a writer (for pointers no logged run wrote). */
-    const latestPrint: unknown[] = new Array(maxPointer + 1);
-    const read = new Uint8Array(maxPointer + 1);
-    // In time order, the last writer (or read) met is the latest.
-    for (const { id, reads, prints, writes } of order) {
-      let set = EMPTY;
-      for (let i = 0; i < reads.length; i += 2) {
-        const pointer = reads[i];
-        const writer = reads[i + 1];
-        if (writer) set = sets.union(set, versionSet(pointer, writer, null, runSet[writer]));
-        else {
-          set = sets.union(set, versionSet(pointer, 0, prints![i / 2], EMPTY));
-          latestPrint[pointer] = prints![i / 2];
-          read[pointer] = 1;
-        }
+  /** The set of a version: its writer's (`base`) with the labels attached to it. */
+  private versionSet(pointer: number, writer: number, print: unknown, base: number): number {
+    const versions = this.attachedAt[pointer];
+    if (!versions) return base;
+    const key = writer ? null : (print ?? null);
+    for (const v of versions)
+      if (v.writer === writer && v.print === key) return this.sets.union(base, v.node);
+    return base;
+  }
+
+  /** A run's set, from the versions it read; it becomes the latest writer of its outputs. */
+  private deriveRun({ id, reads, prints, writes }: RunRows): void {
+    const { sets, runSet } = this;
+    let set = EMPTY;
+    for (let i = 0; i < reads.length; i += 2) {
+      const pointer = reads[i];
+      const writer = reads[i + 1];
+      if (writer) set = sets.union(set, this.versionSet(pointer, writer, null, runSet[writer]));
+      else {
+        set = sets.union(set, this.versionSet(pointer, 0, prints![i / 2], EMPTY));
+        this.latestPrint[pointer] = prints![i / 2];
+        this.read = grown(this.read, pointer);
+        this.read[pointer] = 1;
       }
-      runSet[id] = set;
-      if (set !== EMPTY) this.runsOf.set(set, (this.runsOf.get(set) ?? 0) + 1);
-      for (const pointer of writes) this.latestWriter[pointer] = id;
     }
-    for (let pointer = 1; pointer <= maxPointer; pointer++) {
-      const writer = this.latestWriter[pointer];
-      if (writer) this.setLatest(pointer, versionSet(pointer, writer, null, runSet[writer]));
-      else if (read[pointer]) this.setLatest(pointer, versionSet(pointer, 0, latestPrint[pointer], EMPTY));
+    runSet[id] = set;
+    if (set !== EMPTY) this.runsOf.set(set, (this.runsOf.get(set) ?? 0) + 1);
+    // (A count brought to 0 by a run derived again stays, at 0: nothing reads it as more.)
+    for (const pointer of writes) {
+      this.latestWriter = grown(this.latestWriter, pointer);
+      this.latestWriter[pointer] = id;
     }
   }
 
-  private setLatest(pointer: number, set: number): void {
-    if (set === EMPTY) return;
+  /** Sets the set of a pointer's latest version again (moving it between the nodes' lists). */
+  private setLatest(pointer: number): void {
+    const writer = this.latestWriter[pointer] ?? 0;
+    let set = EMPTY;
+    if (writer) set = this.versionSet(pointer, writer, null, this.runSet[writer]);
+    else if (this.read[pointer]) set = this.versionSet(pointer, 0, this.latestPrint[pointer], EMPTY);
+    this.latestSet = grown(this.latestSet, pointer);
+    const before = this.latestSet[pointer];
+    if (set === before) return;
+    if (before !== EMPTY) {
+      const list = this.pointersOf.get(before)!;
+      const at = list.lastIndexOf(pointer);
+      list[at] = list[list.length - 1];
+      list.pop();
+      if (list.length === 0) this.pointersOf.delete(before);
+    }
     this.latestSet[pointer] = set;
+    if (set === EMPTY) return;
     const list = this.pointersOf.get(set);
     if (list) list.push(pointer);
     else this.pointersOf.set(set, [pointer]);
@@ -229,9 +355,17 @@ export class LabelGraph {
   /** The interned sets (their number: the derivation's storage). */
   sets = new LabelSets();
 
+  /** How many times the sets were derived from every run, and extended by new runs only. */
+  readonly derivations = { full: 0, extended: 0 };
+
+  /** Pointers whose latest set may have changed since `takeChangedPointers` (null: any of them). */
+  private changedPointers: Set<number> | null = null;
+
   /**
    * Brings the graph up to the index: reads the rows of the runs added or changed since the last
-   * time (all of them the first time) and derives the sets again.
+   * time (all of them the first time) and derives the sets again; or, when only runs after every
+   * known one were added and the last ones grew, extends the sets by what they read, wrote and
+   * attached.
    */
   refresh(): void {
     let changed = this.tracker.takeChanged();
@@ -243,13 +377,64 @@ export class LabelGraph {
       this.maxRun = 0;
       changed = [];
     }
-    this.merge(this.readRows(changed));
+    const known = this.order.length;
+    // The rows of the changed runs as they were (merge replaces them), when they are the last ones.
+    const last = this.order.slice(known - changed.length);
+    const lastChanged =
+      last.length === changed.length &&
+      new Set(changed).size === changed.length &&
+      last.every((r) => changed.includes(r.id));
+    const before = lastChanged ? last.map((rows) => ({ ...rows })) : [];
+    const { added, resorted } = this.merge(this.readRows(changed));
     // From here on, changes to the rows of runs up to maxRun are noted; runs above it are new.
     this.tracker.watchUpTo(this.maxRun);
+    const again = before.map((was) => ({ rows: this.runs.get(was.id)!, before: was }));
+    if (known > 0 && lastChanged && !resorted && this.extend(again, added)) return;
     // Sets are kept from one derivation to the next (a node means the same labels for ever); those
     // no longer held by anything are dropped with the whole once they outnumber the runs.
     if (this.sets.size > 4 * this.runs.size + 10000) this.sets = new LabelSets();
     this.derivation = new Derivation(this.sets, this.order, this.maxRun, this.maxPointer);
+    this.derivations.full++;
+    this.changedPointers = null;
+  }
+
+  /** Extends the derivation by the last runs, changed, and runs added after them; false when it cannot. */
+  private extend(again: Redone[], added: RunRows[]): boolean {
+    if (again.length === 0 && added.length === 0) return true;
+    const readBefore: ReadBefore = (pointer, writer, print, now) => {
+      const readers = writer
+        ? all(this.host.stmt(SQL.readWritten), [writer, pointer, now.size + 1])
+        : all(this.host.stmt(SQL.readContent), [pointer, print as SqlValue, now.size + 1]);
+      return readers.some(([run]) => !now.has(run as number));
+    };
+    const touched = this.derivation.extend(again, added, readBefore);
+    if (!touched) return false;
+    this.derivations.extended++;
+    if (this.changedPointers) for (const pointer of touched) this.changedPointers.add(pointer);
+    // Unasked for a long time (the CLI never asks): forgotten, the next asker takes everything again.
+    if (this.changedPointers && this.changedPointers.size > this.maxPointer / 4 + 1000)
+      this.changedPointers = null;
+    return true;
+  }
+
+  /**
+   * The pointers whose latest set may have changed since the last call (null: the sets were
+   * derived again, any may have), and starts noting them afresh.
+   */
+  takeChangedPointers(): Set<number> | null {
+    const taken = this.changedPointers;
+    this.changedPointers = new Set();
+    return taken;
+  }
+
+  /** The set of a pointer's latest version. */
+  latestSetOf(pointer: number): number {
+    return this.derivation.latestSet[pointer] ?? EMPTY;
+  }
+
+  /** Byte order of two pointers' names (both known to `named` since its last call). */
+  compareNames(a: number, b: number): number {
+    return this.names.compare(a, b);
   }
 
   /** The rows of these changed runs and of every run above maxRun (of every run, the first time). */
@@ -326,8 +511,11 @@ export class LabelGraph {
     return fresh;
   }
 
-  /** Takes in the rows read: a changed run's in place, new runs in time order. */
-  private merge(fresh: Map<number, RunRows>): void {
+  /**
+   * Takes in the rows read: a changed run's in place, new runs in time order. Returns the new runs
+   * (in time order) and whether the order was sorted again (a run moved, or came before a known one).
+   */
+  private merge(fresh: Map<number, RunRows>): { added: RunRows[]; resorted: boolean } {
     let resort = false;
     const added: RunRows[] = [];
     for (const [id, rows] of fresh) {
@@ -347,11 +535,12 @@ export class LabelGraph {
     if (added.length && last && byTime(added[0], last) < 0) resort = true;
     for (const rows of added) this.order.push(rows);
     if (resort) this.order.sort(byTime);
+    return { added, resorted: resort };
   }
 
   /** The label ids the latest version of a pointer holds. */
   labelsOfPointer(pointer: number): Set<number> {
-    return this.derivation.sets.labelsOf(this.derivation.latestSet[pointer] ?? EMPTY);
+    return this.derivation.sets.labelsOf(this.latestSetOf(pointer));
   }
 
   /** The pointers whose latest version holds any of these labels, and the runs that read them. */

@@ -91,6 +91,16 @@ export class LabelSets {
     return labels;
   }
 
+  /** The labels attached of an attachment node (null: a union node, or EMPTY). */
+  ownOf(node: number): readonly number[] | null {
+    return this.own[node];
+  }
+
+  /** The two nodes a union node unites (none for the others). */
+  kidsOf(node: number): readonly number[] {
+    return this.kids[node];
+  }
+
   /** The attachment nodes that name a label. */
   nodesOf(label: number): readonly number[] {
     return this.nodesOfLabel.get(label) ?? [];
