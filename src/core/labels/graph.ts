@@ -13,17 +13,20 @@ import { all, first, SqlValue } from '../sql';
 import { allColumns, columnsSql } from './columns';
 import { RunTracker, TrackerHost } from './runTracker';
 import { PointerNames } from './pointerNames';
+import { RunRows, RunTable } from './runTable';
+import { AttachedVersions } from './versions';
 import { EMPTY, LabelSets } from './sets';
 
 /**
- * A query of the rows the derivation reads, of every run (`all`) or of some (`changed`: of the ids
- * in a JSON array, changed runs none above the second parameter, and of every run above that id).
+ * A query of the rows the derivation reads, of every run (`all`), of some (`changed`: of the ids
+ * in a JSON array, changed runs none above the second parameter, and of every run above that id),
+ * or of a page of runs (`page`: ids above the first parameter, up to the second).
  * `select` names its table as `from(table, run id column)`.
  */
 function rowsOf(
   select: (from: (table: string, runId: string) => string) => string,
   width: number,
-): { all: string; changed: string } {
+): { all: string; changed: string; page: string } {
   const changed = select((table, runId) => `d JOIN ${table} ON ${runId} = d.id`);
   return {
     all: columnsSql(
@@ -34,6 +37,7 @@ function rowsOf(
       `WITH d(id) AS (SELECT value FROM json_each(?) UNION ALL SELECT id FROM runs WHERE id > ?) ${changed}`,
       width,
     ),
+    page: columnsSql(`WITH d(id) AS (SELECT id FROM runs WHERE id > ? AND id <= ?) ${changed}`, width),
   };
 }
 
@@ -68,6 +72,7 @@ const SQL = {
     5,
   ),
   runCount: `SELECT count(*) FROM runs`,
+  maxRun: `SELECT coalesce(max(id), 0) FROM runs`,
   /** Some runs that read what a writer wrote to a pointer (writer, pointer, how many at most). */
   readWritten: `SELECT run_id FROM deps WHERE dep_run_id = ? AND via = ? LIMIT ?`,
   /** Some runs that read a pointer without a writer, with this fingerprint or none (pointer, print, how many). */
@@ -75,6 +80,9 @@ const SQL = {
     AND NOT EXISTS (SELECT 1 FROM deps dep WHERE dep.run_id = io.run_id AND dep.via = io.pointer_id)
     LIMIT ?`,
 };
+
+/** Runs read at once when everything is read: the answer of one query is one page's rows. */
+const PAGE = 16384;
 
 /** Where a group of labels reaches. */
 export interface Reach {
@@ -93,24 +101,6 @@ export interface CarrierRow {
   writtenAt: string | null;
 }
 
-/** The index's rows of one run that the derivation needs. */
-interface RunRows {
-  id: number;
-  start: number;
-  seq: number;
-  uuid: string;
-  component: string;
-  /** `start` as ISO text, once asked (a label's carriers show it). */
-  startIso: string | undefined;
-  /** [pointer, writer (0: none)] flattened by twos; arrays of their exact size (100,000 runs). */
-  reads: number[];
-  /** The fingerprint of each read without a writer (by read), or null when every read has one. */
-  prints: unknown[] | null;
-  writes: number[];
-  /** [label, pointer, writer (0: none), fingerprint] flattened by fours, or null. */
-  attached: unknown[] | null;
-}
-
 /** The rows of each run, given a column of runs in which each run's rows come together (ORDER BY). */
 function eachRun(runs: SqlValue[], rows: (run: number, from: number, to: number) => void): void {
   for (let from = 0, to = 0; from < runs.length; from = to) {
@@ -119,16 +109,12 @@ function eachRun(runs: SqlValue[], rows: (run: number, from: number, to: number)
   }
 }
 
-const byTime = (a: RunRows, b: RunRows): number => a.start - b.start || a.seq - b.seq;
-
-/** A version labels are attached to: what `writer` wrote, or (writer 0) the content `print` read. */
+/** A version labels are attached to: what `writer` wrote to `pointer`, or (writer 0) the content `print` read. */
 interface AttachedVersion {
   pointer: number;
   writer: number;
   /** The fingerprint (null for none, and for a written version). */
   print: unknown;
-  labels: number[];
-  node: number;
 }
 
 /** `array` with room for index `at` (half again as much, so that runs added one by one seldom copy it). */
@@ -160,11 +146,11 @@ interface Redone {
 function rowKeys({ reads, prints, writes, attached }: RunRows): { kept: Set<string>; attached: string[] } {
   const kept = new Set<string>();
   for (let i = 0; i < reads.length; i += 2)
-    kept.add(`r${reads[i]},${reads[i + 1]},${reads[i + 1] ? '' : JSON.stringify(prints![i / 2])}`);
-  for (const pointer of writes) kept.add(`w${pointer}`);
+    kept.add(`r${reads[i]},${reads[i + 1]},${reads[i + 1] ? '' : JSON.stringify(prints?.[i / 2] ?? null)}`);
+  for (let i = 0; i < writes.length; i++) kept.add(`w${writes[i]}`);
   const keys: string[] = [];
   for (let i = 0; attached && i < attached.length; i += 4)
-    keys.push(JSON.stringify(attached.slice(i, i + 4)));
+    keys.push(JSON.stringify([attached[i], attached[i + 1], attached[i + 2], attached[i + 3] ?? null]));
   return { kept, attached: keys };
 }
 
@@ -179,14 +165,16 @@ class Derivation {
   latestSet: Int32Array<ArrayBuffer>;
   /** Pointer id → the run that wrote its latest version (0: none). */
   latestWriter: Int32Array<ArrayBuffer>;
-  /** Set node → the pointers whose latest version holds exactly it. */
-  readonly pointersOf = new Map<number, number[]>();
+  /** Set node → how many pointers' latest version holds exactly it. */
+  pointersAt = new Int32Array(0);
   /** Set node → how many runs hold exactly it. */
-  readonly runsOf = new Map<number, number>();
+  runsAt = new Int32Array(0);
   /** Run id → the set it holds (EMPTY: none; empty while no label is attached at all). */
   runSet = new Int32Array(0);
-  /** The versions labels are attached to, by pointer (a pointer has few): no key strings. */
-  private readonly attachedAt: Array<AttachedVersion[] | undefined> = [];
+  /** The pointers by node (made when first asked after a change): node n's are pointers[start[n] … start[n + 1]). */
+  private byNode: { start: Int32Array; pointers: Int32Array } | undefined;
+  /** The versions labels are attached to, with their sets. */
+  private readonly versions = new AttachedVersions();
   /** The fingerprint of each pointer's latest read without a writer (for pointers no logged run wrote). */
   private readonly latestPrint: unknown[] = [];
   /** Pointer id → 1 once read without a writer. */
@@ -194,22 +182,25 @@ class Derivation {
   /** No label attached by any run: every set is empty, nothing else is kept. */
   private readonly none: boolean;
 
-  /** `order`: every run, in time order (start, then log order): its data dependencies come before it. */
+  /** From every run of the table, in time order (start, then log order): its data dependencies come before it. */
   constructor(
     readonly sets: LabelSets,
-    order: readonly RunRows[],
+    table: RunTable,
     maxRun: number,
     maxPointer: number,
   ) {
     this.latestSet = new Int32Array(maxPointer + 1);
     this.latestWriter = new Int32Array(maxPointer + 1);
-    this.none = this.attach(order).length === 0;
+    const changed: AttachedVersion[] = [];
+    for (const id of table.order) this.attach(table.attachedOf(id), changed);
+    this.none = changed.length === 0;
     if (this.none) return;
     // A writer after its reader (an order the index does not make) counts as empty (0).
     this.runSet = new Int32Array(maxRun + 1);
     this.read = new Int32Array(maxPointer + 1);
     // In time order, the last writer (or read) met is the latest.
-    for (const rows of order) this.deriveRun(rows);
+    for (const id of table.order)
+      this.deriveRun(id, table.readsOf(id), table.printsOf(id), table.writesOf(id));
     for (let pointer = 1; pointer <= maxPointer; pointer++) this.setLatest(pointer);
   }
 
@@ -233,7 +224,8 @@ class Derivation {
       const grew = now.attached.filter((key) => !old.has(key)).flatMap((key) => JSON.parse(key) as unknown[]);
       if (grew.length) fresh.push({ ...rows, attached: grew });
     }
-    const changed = this.attach(fresh);
+    const changed: AttachedVersion[] = [];
+    for (const rows of fresh) this.attach(rows.attached, changed);
     if (this.none) return changed.length ? null : [];
     const now = new Set([...again.map(({ rows }) => rows.id), ...added.map((rows) => rows.id)]);
     for (const { pointer, writer, print } of changed) {
@@ -243,53 +235,58 @@ class Derivation {
     }
     for (const { rows } of again) {
       const set = this.runSet[rows.id];
-      if (set !== EMPTY) this.runsOf.set(set, this.runsOf.get(set)! - 1);
+      if (set !== EMPTY) this.runsAt[set]--;
     }
     const runs = [...again.map(({ rows }) => rows), ...added];
     for (const rows of runs) this.runSet = grown(this.runSet, rows.id);
     for (const rows of runs) {
-      for (const pointer of rows.writes) touched.add(pointer);
+      for (let i = 0; i < rows.writes.length; i++) touched.add(rows.writes[i]);
       for (let i = 0; i < rows.reads.length; i += 2) if (!rows.reads[i + 1]) touched.add(rows.reads[i]);
-      this.deriveRun(rows);
+      this.deriveRun(rows.id, rows.reads, rows.prints, rows.writes);
     }
     for (const pointer of touched) this.setLatest(pointer);
     return [...touched];
   }
 
-  /** Adds the attachments of these runs to their versions; returns the versions whose set changed. */
-  private attach(runs: readonly RunRows[]): AttachedVersion[] {
-    const changed = new Set<AttachedVersion>();
-    for (const { attached: a } of runs) {
-      for (let i = 0; a && i < a.length; i += 4) {
-        const pointer = a[i + 1] as number;
-        const writer = a[i + 2] as number;
-        const print = writer ? null : (a[i + 3] ?? null);
-        const versions = (this.attachedAt[pointer] ??= []);
-        let version = versions.find((v) => v.writer === writer && v.print === print);
-        if (!version) versions.push((version = { pointer, writer, print, labels: [], node: EMPTY }));
-        version.labels.push(a[i] as number);
-        changed.add(version);
-      }
+  /**
+   * Adds a run's attachments ([label, pointer, writer, fingerprint] by fours) to their versions;
+   * notes in `changed` the versions whose set changed.
+   */
+  private attach(a: ArrayLike<unknown> | null, changed: AttachedVersion[]): void {
+    if (!a) return;
+    // The run's labels by version (a run attaches to the few versions it read).
+    const mine: Array<AttachedVersion & { labels: number[] }> = [];
+    for (let i = 0; i < a.length; i += 4) {
+      const pointer = a[i + 1] as number;
+      const writer = a[i + 2] as number;
+      const print = writer ? null : (a[i + 3] ?? null);
+      let version = mine.find((v) => v.pointer === pointer && v.writer === writer && v.print === print);
+      if (!version) mine.push((version = { pointer, writer, print, labels: [] }));
+      version.labels.push(a[i] as number);
     }
-    return [...changed].filter((v) => {
-      const before = v.node;
-      v.node = this.sets.attached(v.labels);
-      return v.node !== before;
-    });
+    for (const { pointer, writer, print, labels } of mine) {
+      // A node never changes: the version's labels so far, with these, are another node.
+      const before = this.versions.nodeOf(pointer, writer, print);
+      const node = this.sets.attached(before === EMPTY ? labels : [...this.sets.ownOf(before)!, ...labels]);
+      if (node === before) continue;
+      this.versions.set(pointer, writer, print, node);
+      changed.push({ pointer, writer, print });
+    }
   }
 
   /** The set of a version: its writer's (`base`) with the labels attached to it. */
   private versionSet(pointer: number, writer: number, print: unknown, base: number): number {
-    const versions = this.attachedAt[pointer];
-    if (!versions) return base;
-    const key = writer ? null : (print ?? null);
-    for (const v of versions)
-      if (v.writer === writer && v.print === key) return this.sets.union(base, v.node);
-    return base;
+    const node = this.versions.nodeOf(pointer, writer, print);
+    return node === EMPTY ? base : this.sets.union(base, node);
   }
 
   /** A run's set, from the versions it read; it becomes the latest writer of its outputs. */
-  private deriveRun({ id, reads, prints, writes }: RunRows): void {
+  private deriveRun(
+    id: number,
+    reads: ArrayLike<number>,
+    prints: ArrayLike<unknown> | null,
+    writes: ArrayLike<number>,
+  ): void {
     const { sets, runSet } = this;
     let set = EMPTY;
     for (let i = 0; i < reads.length; i += 2) {
@@ -297,22 +294,25 @@ class Derivation {
       const writer = reads[i + 1];
       if (writer) set = sets.union(set, this.versionSet(pointer, writer, null, runSet[writer]));
       else {
-        set = sets.union(set, this.versionSet(pointer, 0, prints![i / 2], EMPTY));
-        this.latestPrint[pointer] = prints![i / 2];
+        const print = prints?.[i / 2] ?? null;
+        set = sets.union(set, this.versionSet(pointer, 0, print, EMPTY));
+        this.latestPrint[pointer] = print;
         this.read = grown(this.read, pointer);
         this.read[pointer] = 1;
       }
     }
     runSet[id] = set;
-    if (set !== EMPTY) this.runsOf.set(set, (this.runsOf.get(set) ?? 0) + 1);
-    // (A count brought to 0 by a run derived again stays, at 0: nothing reads it as more.)
-    for (const pointer of writes) {
-      this.latestWriter = grown(this.latestWriter, pointer);
-      this.latestWriter[pointer] = id;
+    if (set !== EMPTY) {
+      this.runsAt = grown(this.runsAt, set);
+      this.runsAt[set]++;
+    }
+    for (let i = 0; i < writes.length; i++) {
+      this.latestWriter = grown(this.latestWriter, writes[i]);
+      this.latestWriter[writes[i]] = id;
     }
   }
 
-  /** Sets the set of a pointer's latest version again (moving it between the nodes' lists). */
+  /** Sets the set of a pointer's latest version again (moving it between the nodes' counts). */
   private setLatest(pointer: number): void {
     const writer = this.latestWriter[pointer] ?? 0;
     let set = EMPTY;
@@ -321,25 +321,34 @@ class Derivation {
     this.latestSet = grown(this.latestSet, pointer);
     const before = this.latestSet[pointer];
     if (set === before) return;
-    if (before !== EMPTY) {
-      const list = this.pointersOf.get(before)!;
-      const at = list.lastIndexOf(pointer);
-      list[at] = list[list.length - 1];
-      list.pop();
-      if (list.length === 0) this.pointersOf.delete(before);
-    }
+    this.byNode = undefined;
+    if (before !== EMPTY) this.pointersAt[before]--;
     this.latestSet[pointer] = set;
     if (set === EMPTY) return;
-    const list = this.pointersOf.get(set);
-    if (list) list.push(pointer);
-    else this.pointersOf.set(set, [pointer]);
+    this.pointersAt = grown(this.pointersAt, set);
+    this.pointersAt[set]++;
+  }
+
+  /** The pointers whose latest version holds exactly this node. */
+  pointersOf(node: number): Int32Array {
+    if (!this.byNode) {
+      // By counting: each node's pointers go after those of the nodes below it.
+      const start = new Int32Array(this.pointersAt.length + 1);
+      for (let n = 0; n < this.pointersAt.length; n++) start[n + 1] = start[n] + this.pointersAt[n];
+      const pointers = new Int32Array(start[start.length - 1]);
+      const next = start.slice(0, -1);
+      for (let p = 0; p < this.latestSet.length; p++)
+        if (this.latestSet[p] !== EMPTY) pointers[next[this.latestSet[p]]++] = p;
+      this.byNode = { start, pointers };
+    }
+    const { start, pointers } = this.byNode;
+    return node + 1 < start.length ? pointers.subarray(start[node], start[node + 1]) : new Int32Array(0);
   }
 }
 
 export class LabelGraph {
-  private readonly runs = new Map<number, RunRows>();
-  /** Every run, in time order. */
-  private order: RunRows[] = [];
+  /** The rows of every run read, with their time order. */
+  private table = new RunTable();
   private readonly tracker: RunTracker;
   private readonly names: PointerNames;
   private maxRun = 0;
@@ -370,30 +379,30 @@ export class LabelGraph {
   refresh(): void {
     let changed = this.tracker.takeChanged();
     const count = Number(first(this.host.stmt(SQL.runCount))![0]);
-    if (changed === null || count < this.runs.size) {
+    if (changed === null || count < this.table.size) {
       // First time, or runs went away (an ingest that did not commit): read everything.
-      this.runs.clear();
-      this.order = [];
+      this.table = new RunTable();
       this.maxRun = 0;
       changed = [];
     }
-    const known = this.order.length;
-    // The rows of the changed runs as they were (merge replaces them), when they are the last ones.
-    const last = this.order.slice(known - changed.length);
+    const { order } = this.table;
+    const known = order.length;
+    // The rows of the changed runs as they were (reading replaces them), when they are the last ones.
+    const last = order.slice(known - changed.length);
     const lastChanged =
       last.length === changed.length &&
       new Set(changed).size === changed.length &&
-      last.every((r) => changed.includes(r.id));
-    const before = lastChanged ? last.map((rows) => ({ ...rows })) : [];
-    const { added, resorted } = this.merge(this.readRows(changed));
+      last.every((id) => changed.includes(id));
+    const before = lastChanged ? last.map((id) => this.table.rows(id)) : [];
+    const { added, resorted } = this.read(changed);
     // From here on, changes to the rows of runs up to maxRun are noted; runs above it are new.
     this.tracker.watchUpTo(this.maxRun);
-    const again = before.map((was) => ({ rows: this.runs.get(was.id)!, before: was }));
+    const again = before.map((was) => ({ rows: this.table.rows(was.id), before: was }));
     if (known > 0 && lastChanged && !resorted && this.extend(again, added)) return;
     // Sets are kept from one derivation to the next (a node means the same labels for ever); those
     // no longer held by anything are dropped with the whole once they outnumber the runs.
-    if (this.sets.size > 4 * this.runs.size + 10000) this.sets = new LabelSets();
-    this.derivation = new Derivation(this.sets, this.order, this.maxRun, this.maxPointer);
+    if (this.sets.size > 4 * this.table.size + 10000) this.sets = new LabelSets();
+    this.derivation = new Derivation(this.sets, this.table, this.maxRun, this.maxPointer);
     this.derivations.full++;
     this.changedPointers = null;
   }
@@ -437,105 +446,135 @@ export class LabelGraph {
     return this.names.compare(a, b);
   }
 
-  /** The rows of these changed runs and of every run above maxRun (of every run, the first time). */
-  private readRows(changed: number[]): Map<number, RunRows> {
-    const columns = (query: { all: string; changed: string }) =>
-      this.runs.size === 0
-        ? allColumns(this.host.stmt(query.all))
-        : allColumns(this.host.stmt(query.changed), [JSON.stringify(changed), this.maxRun]);
+  /**
+   * Reads into the table the rows of these changed runs and of every run above maxRun (of every
+   * run, the first time: a page of runs at a time, so that no query's answer holds them all).
+   * Returns the new runs (in time order) and whether the order was sorted again (a run moved, or
+   * came before a known one).
+   */
+  private read(changed: number[]): { added: RunRows[]; resorted: boolean } {
+    const added: RunRows[] = [];
+    let resorted = false;
+    const take = (fresh: Map<number, RunRows>) => {
+      for (const [id, rows] of fresh) {
+        const known = this.table.has(id);
+        if (this.table.put(rows)) resorted = true;
+        if (known) continue;
+        added.push(rows);
+        if (id > this.maxRun) this.maxRun = id;
+      }
+    };
+    if (this.table.size === 0) {
+      const top = Number(first(this.host.stmt(SQL.maxRun))![0]);
+      for (let from = 0; from < top; from += PAGE)
+        take(this.readRows((query) => allColumns(this.host.stmt(query.page), [from, from + PAGE]), 'rows'));
+      // Attachments are few beside reads: read at once (their table has no index by run).
+      const attached = this.readRows((query) => allColumns(this.host.stmt(query.all)), 'attached');
+      for (const [id, rows] of attached) if (this.table.has(id)) this.table.setAttached(id, rows.attached);
+    } else {
+      const params = [JSON.stringify(changed), this.maxRun];
+      take(this.readRows((query) => allColumns(this.host.stmt(query.changed), params), 'both'));
+    }
+    added.sort((a, b) => a.start - b.start || a.seq - b.seq);
+    // Usually new runs come after every known one: appended, nothing to sort again.
+    const { order } = this.table;
+    const last = order[order.length - 1];
+    if (added.length && last !== undefined && this.table.byTime(added[0].id, last) < 0) resorted = true;
+    for (const rows of added) order.push(rows.id);
+    if (resorted) order.sort(this.table.byTime);
+    return { added, resorted };
+  }
+
+  /**
+   * The rows the queries give (`columns` runs one of SQL's), by run: the runs with their reads and
+   * writes, their attachments, or both.
+   */
+  private readRows(
+    columns: (query: { all: string; changed: string; page: string }) => SqlValue[][],
+    part: 'rows' | 'attached' | 'both',
+  ): Map<number, RunRows> {
+    const attachedOnly = part === 'attached';
     const fresh = new Map<number, RunRows>();
     const component = new Map<SqlValue, string>();
-    const [ids, starts, seqs, uuids, components] = columns(SQL.keys);
-    for (let i = 0; i < ids.length; i++) {
-      const id = ids[i] as number;
-      let name = component.get(components[i]);
-      if (name === undefined) component.set(components[i], (name = String(components[i])));
-      fresh.set(id, {
-        id,
-        start: starts[i] as number,
-        seq: seqs[i] as number,
-        uuid: uuids[i] as string,
-        component: name,
-        startIso: undefined,
-        reads: [],
-        prints: null,
-        writes: [],
-        attached: null,
-      });
-    }
+    const rowsOf = (id: number): RunRows => {
+      let rows = fresh.get(id);
+      if (!rows) {
+        rows = {
+          id,
+          start: 0,
+          seq: 0,
+          uuid: '',
+          component: '',
+          reads: [],
+          prints: null,
+          writes: [],
+          attached: null,
+        };
+        fresh.set(id, rows);
+      }
+      return rows;
+    };
     const pointer = (id: SqlValue): number => {
       if ((id as number) > this.maxPointer) this.maxPointer = id as number;
       return id as number;
     };
-    const [readers, read, readWriters, readPrints] = columns(SQL.reads);
-    eachRun(readers, (run, from, to) => {
-      const rows = fresh.get(run);
-      if (!rows) return;
-      const reads = new Array<number>(2 * (to - from));
-      let prints: unknown[] | null = null;
-      for (let i = from; i < to; i++) {
-        reads[2 * (i - from)] = pointer(read[i]);
-        reads[2 * (i - from) + 1] = (readWriters[i] as number | null) ?? 0;
-        if (readWriters[i] === null) (prints ??= new Array<unknown>(to - from))[i - from] = readPrints[i];
+    if (!attachedOnly) {
+      const [ids, starts, seqs, uuids, components] = columns(SQL.keys);
+      for (let i = 0; i < ids.length; i++) {
+        let name = component.get(components[i]);
+        if (name === undefined) component.set(components[i], (name = String(components[i])));
+        Object.assign(rowsOf(ids[i] as number), {
+          start: starts[i] as number,
+          seq: seqs[i] as number,
+          uuid: uuids[i] as string,
+          component: name,
+        });
       }
-      // A run's rows come together (ORDER BY); were they not, the groups are joined.
-      const before = rows.reads.length / 2;
-      if (before === 0) {
-        rows.reads = reads;
-        rows.prints = prints;
-      } else {
-        if (rows.prints || prints)
-          rows.prints = [...(rows.prints ?? new Array(before)), ...(prints ?? new Array(to - from))];
-        rows.reads = [...rows.reads, ...reads];
+      const [readers, read, readWriters, readPrints] = columns(SQL.reads);
+      eachRun(readers, (run, from, to) => {
+        const rows = fresh.get(run);
+        if (!rows) return;
+        const reads = new Array<number>(2 * (to - from));
+        let prints: unknown[] | null = null;
+        for (let i = from; i < to; i++) {
+          reads[2 * (i - from)] = pointer(read[i]);
+          reads[2 * (i - from) + 1] = (readWriters[i] as number | null) ?? 0;
+          if (readWriters[i] === null)
+            (prints ??= new Array<unknown>(to - from).fill(null))[i - from] = readPrints[i];
+        }
+        // A run's rows come together (ORDER BY); were they not, the groups are joined.
+        const before = rows.reads.length / 2;
+        if (before === 0) {
+          rows.reads = reads;
+          rows.prints = prints;
+        } else {
+          if (rows.prints || prints)
+            rows.prints = [
+              ...Array.from(rows.prints ?? new Array<unknown>(before).fill(null)),
+              ...(prints ?? new Array<unknown>(to - from).fill(null)),
+            ];
+          rows.reads = [...Array.from(rows.reads), ...reads];
+        }
+      });
+      const [writers, written] = columns(SQL.writes);
+      eachRun(writers, (run, from, to) => {
+        const rows = fresh.get(run);
+        if (!rows) return;
+        const writes = new Array<number>(to - from);
+        for (let i = from; i < to; i++) writes[i - from] = pointer(written[i]);
+        rows.writes = rows.writes.length ? [...Array.from(rows.writes), ...writes] : writes;
+      });
+    }
+    if (part !== 'rows') {
+      const [attachers, labels, attachedTo, attachedWriters, attachedPrints] = columns(SQL.attached);
+      for (let i = 0; i < attachers.length; i++) {
+        const rows = attachedOnly ? rowsOf(attachers[i] as number) : fresh.get(attachers[i] as number);
+        if (!rows) continue;
+        const attached = (rows.attached ??= []) as unknown[];
+        attached.push(labels[i], pointer(attachedTo[i]), attachedWriters[i] ?? 0, attachedPrints[i]);
       }
-    });
-    const [writers, written] = columns(SQL.writes);
-    eachRun(writers, (run, from, to) => {
-      const rows = fresh.get(run);
-      if (!rows) return;
-      const writes = new Array<number>(to - from);
-      for (let i = from; i < to; i++) writes[i - from] = pointer(written[i]);
-      rows.writes = rows.writes.length ? [...rows.writes, ...writes] : writes;
-    });
-    const [attachers, labels, attachedTo, attachedWriters, attachedPrints] = columns(SQL.attached);
-    for (let i = 0; i < attachers.length; i++) {
-      const rows = fresh.get(attachers[i] as number);
-      if (!rows) continue;
-      (rows.attached ??= []).push(
-        labels[i],
-        pointer(attachedTo[i]),
-        attachedWriters[i] ?? 0,
-        attachedPrints[i],
-      );
     }
     return fresh;
-  }
-
-  /**
-   * Takes in the rows read: a changed run's in place, new runs in time order. Returns the new runs
-   * (in time order) and whether the order was sorted again (a run moved, or came before a known one).
-   */
-  private merge(fresh: Map<number, RunRows>): { added: RunRows[]; resorted: boolean } {
-    let resort = false;
-    const added: RunRows[] = [];
-    for (const [id, rows] of fresh) {
-      const old = this.runs.get(id);
-      if (old) {
-        if (byTime(old, rows) !== 0) resort = true;
-        Object.assign(old, rows);
-      } else {
-        this.runs.set(id, rows);
-        added.push(rows);
-        if (id > this.maxRun) this.maxRun = id;
-      }
-    }
-    added.sort(byTime);
-    // Usually new runs come after every known one: appended, nothing to sort again.
-    const last = this.order[this.order.length - 1];
-    if (added.length && last && byTime(added[0], last) < 0) resort = true;
-    for (const rows of added) this.order.push(rows);
-    if (resort) this.order.sort(byTime);
-    return { added, resorted: resort };
   }
 
   /** The label ids the latest version of a pointer holds. */
@@ -545,15 +584,15 @@ export class LabelGraph {
 
   /** The pointers whose latest version holds any of these labels, and the runs that read them. */
   reach(labels: Iterable<number>): Reach {
-    const { sets, runsOf, pointersOf } = this.derivation;
+    const derivation = this.derivation;
+    const { sets, runsAt } = derivation;
     const nodes: number[] = [];
     for (const label of labels) nodes.push(...sets.nodesOf(label));
     const carriers: number[] = [];
     let runs = 0;
     for (const node of sets.above(nodes)) {
-      runs += runsOf.get(node) ?? 0;
-      const pointers = pointersOf.get(node);
-      if (pointers) for (const pointer of pointers) carriers.push(pointer);
+      runs += runsAt[node] ?? 0;
+      for (const pointer of derivation.pointersOf(node)) carriers.push(pointer);
     }
     return { carriers, runs };
   }
@@ -566,8 +605,8 @@ export class LabelGraph {
     const above = sets.above(nodes);
     const uuids: string[] = [];
     for (let id = 1; id < runSet.length; id++) {
-      const uuid = runSet[id] !== EMPTY && above.has(runSet[id]) ? this.runs.get(id)?.uuid : undefined;
-      if (uuid !== undefined) uuids.push(uuid);
+      if (runSet[id] !== EMPTY && above.has(runSet[id]) && this.table.has(id))
+        uuids.push(this.table.uuid(id));
     }
     return uuids.sort();
   }
@@ -578,14 +617,13 @@ export class LabelGraph {
     const { latestWriter } = this.derivation;
     return this.names.sorted([...carriers]).map((pointer) => {
       const writer = latestWriter[pointer];
-      const run = writer ? this.runs.get(writer) : undefined;
-      if (!run) return { pointer: this.names.name(pointer), runId: null, component: null, writtenAt: null };
-      run.startIso ??= new Date(run.start).toISOString();
+      if (!writer || !this.table.has(writer))
+        return { pointer: this.names.name(pointer), runId: null, component: null, writtenAt: null };
       return {
         pointer: this.names.name(pointer),
-        runId: run.uuid,
-        component: run.component,
-        writtenAt: run.startIso,
+        runId: this.table.uuid(writer),
+        component: this.table.componentName(writer),
+        writtenAt: this.table.startIsoOf(writer),
       };
     });
   }
@@ -614,8 +652,8 @@ export class LabelGraph {
    * share one answer; a label attached to one version is summed up the set graph (sets.ts).
    */
   pointerCounts(labels: readonly number[]): Map<number, number> {
-    const { sets, pointersOf } = this.derivation;
-    const weight = (node: number): number => pointersOf.get(node)?.length ?? 0;
+    const { sets, pointersAt } = this.derivation;
+    const weight = (node: number): number => pointersAt[node] ?? 0;
     const sumAbove = sets.sumsAbove(weight);
     const bySignature = new Map<string, number>();
     const counts = new Map<number, number>();
