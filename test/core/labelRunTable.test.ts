@@ -5,17 +5,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RunRows, RunTable } from '../../src/core/labels/runTable';
 import { AttachedVersions } from '../../src/core/labels/versions';
-
-/** A deterministic generator (xorshift). */
-function random(seed: number): (n: number) => number {
-  let state = seed >>> 0 || 1;
-  return (n) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return Math.floor(((state >>> 0) / 0x100000000) * n);
-  };
-}
+import { random } from '../helpers/seeded';
 
 function randomRows(next: (n: number) => number, id: number): RunRows {
   const reads: number[] = [];

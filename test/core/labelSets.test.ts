@@ -8,17 +8,7 @@ import type { LineageEvent } from '../../src/core/events';
 import { retractionEvent } from '../../src/core/labels/events';
 import { EMPTY, LabelSets } from '../../src/core/labels/sets';
 import { appendEvents, at, MemoryWriter, shuffled, tempFixture, uuid } from '../helpers/lineage';
-
-/** A deterministic generator (xorshift), so that a failure can be reproduced from its seed. */
-function random(seed: number): (n: number) => number {
-  let state = seed >>> 0 || 1;
-  return (n) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return Math.floor(((state >>> 0) / 0x100000000) * n);
-  };
-}
+import { random } from '../helpers/seeded';
 
 interface Step {
   start: number;
