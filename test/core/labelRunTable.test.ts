@@ -1,6 +1,6 @@
 // The label derivation's tables (src/core/labels/runTable.ts, versions.ts) against plain maps:
 // rows of runs put, changed (larger, smaller: a new range, the old one, the pools packed again)
-// and read back; versions of pointers with several writers and fingerprints.
+// and read back (their attachments are not kept); versions of pointers with several writers and fingerprints.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { RunRows, RunTable } from '../../src/core/labels/runTable';
@@ -44,7 +44,6 @@ function plain(rows: RunRows) {
     reads: Array.from(rows.reads),
     prints: prints.some((p) => p !== null) ? prints : null,
     writes: Array.from(rows.writes),
-    attached: rows.attached && rows.attached.length ? Array.from(rows.attached) : null,
   };
 }
 

@@ -71,6 +71,15 @@ const SQL = {
     LEFT JOIN run_io io ON io.run_id = s.run_id AND io.dir = ${DIR.input} AND io.pointer_id = s.pointer_id`,
     5,
   ),
+  /** Attachments to pointers above an id up to another (by label_sources_by_pointer), as `attached` gives them. */
+  attachedToPointers: columnsSql(
+    `SELECT s.run_id, s.label_id, s.pointer_id, dep.dep_run_id, CASE WHEN dep.dep_run_id IS NULL THEN io.fingerprint END
+    FROM label_sources s LEFT JOIN deps dep ON dep.run_id = s.run_id AND dep.via = s.pointer_id
+    LEFT JOIN run_io io ON io.run_id = s.run_id AND io.dir = ${DIR.input} AND io.pointer_id = s.pointer_id
+    WHERE s.pointer_id > ? AND s.pointer_id <= ?`,
+    5,
+  ),
+  maxPointer: `SELECT coalesce(max(id), 0) FROM pointers`,
   runCount: `SELECT count(*) FROM runs`,
   maxRun: `SELECT coalesce(max(id), 0) FROM runs`,
   /** Some runs that read what a writer wrote to a pointer (writer, pointer, how many at most). */
@@ -143,15 +152,12 @@ interface Redone {
 }
 
 /** The rows of a run as keys, one per read, write and attachment (which grew, which went away). */
-function rowKeys({ reads, prints, writes, attached }: RunRows): { kept: Set<string>; attached: string[] } {
+function rowKeys({ reads, prints, writes }: RunRows): Set<string> {
   const kept = new Set<string>();
   for (let i = 0; i < reads.length; i += 2)
     kept.add(`r${reads[i]},${reads[i + 1]},${reads[i + 1] ? '' : JSON.stringify(prints?.[i / 2] ?? null)}`);
   for (let i = 0; i < writes.length; i++) kept.add(`w${writes[i]}`);
-  const keys: string[] = [];
-  for (let i = 0; attached && i < attached.length; i += 4)
-    keys.push(JSON.stringify([attached[i], attached[i + 1], attached[i + 2], attached[i + 3] ?? null]));
-  return { kept, attached: keys };
+  return kept;
 }
 
 /**
@@ -182,17 +188,22 @@ class Derivation {
   /** No label attached by any run: every set is empty, nothing else is kept. */
   private readonly none: boolean;
 
-  /** From every run of the table, in time order (start, then log order): its data dependencies come before it. */
+  /**
+   * From every run of the table, in time order (start, then log order): its data dependencies
+   * come before it; and every attachment, given by `attachments` in groups that hold each
+   * version's whole (so that a version is one node).
+   */
   constructor(
     readonly sets: LabelSets,
     table: RunTable,
     maxRun: number,
     maxPointer: number,
+    attachments: (group: (quads: ArrayLike<unknown>) => void) => void,
   ) {
     this.latestSet = new Int32Array(maxPointer + 1);
     this.latestWriter = new Int32Array(maxPointer + 1);
     const changed: AttachedVersion[] = [];
-    for (const id of table.order) this.attach(table.attachedOf(id), changed);
+    attachments((quads) => this.attach(quads, changed));
     this.none = changed.length === 0;
     if (this.none) return;
     // A writer after its reader (an order the index does not make) counts as empty (0).
@@ -213,19 +224,15 @@ class Derivation {
    */
   extend(again: readonly Redone[], added: readonly RunRows[], readBefore: ReadBefore): number[] | null {
     const touched = new Set<number>();
-    const fresh: RunRows[] = [...added];
     for (const { rows, before } of again) {
-      const was = rowKeys(before);
       const now = rowKeys(rows);
-      for (const key of was.kept) if (!now.kept.has(key)) return null;
-      const old = new Set(was.attached);
-      if (was.attached.some((key) => !now.attached.includes(key))) return null;
-      // Only the attachments it did not make before are added to their versions.
-      const grew = now.attached.filter((key) => !old.has(key)).flatMap((key) => JSON.parse(key) as unknown[]);
-      if (grew.length) fresh.push({ ...rows, attached: grew });
+      for (const key of rowKeys(before)) if (!now.has(key)) return null;
     }
+    // Attaching is idempotent (a version's labels with the same labels are the same node): every
+    // attachment of these runs is attached again, the versions that gained labels change.
     const changed: AttachedVersion[] = [];
-    for (const rows of fresh) this.attach(rows.attached, changed);
+    for (const { rows } of again) this.attach(rows.attached, changed);
+    for (const rows of added) this.attach(rows.attached, changed);
     if (this.none) return changed.length ? null : [];
     const now = new Set([...again.map(({ rows }) => rows.id), ...added.map((rows) => rows.id)]);
     for (const { pointer, writer, print } of changed) {
@@ -249,22 +256,23 @@ class Derivation {
   }
 
   /**
-   * Adds a run's attachments ([label, pointer, writer, fingerprint] by fours) to their versions;
-   * notes in `changed` the versions whose set changed.
+   * Adds attachments ([label, pointer, writer, fingerprint] by fours) to their versions; notes in
+   * `changed` the versions whose set changed.
    */
   private attach(a: ArrayLike<unknown> | null, changed: AttachedVersion[]): void {
     if (!a) return;
-    // The run's labels by version (a run attaches to the few versions it read).
-    const mine: Array<AttachedVersion & { labels: number[] }> = [];
+    // The labels by version.
+    const mine = new Map<string, AttachedVersion & { labels: number[] }>();
     for (let i = 0; i < a.length; i += 4) {
       const pointer = a[i + 1] as number;
-      const writer = a[i + 2] as number;
+      const writer = (a[i + 2] as number | null) ?? 0;
       const print = writer ? null : (a[i + 3] ?? null);
-      let version = mine.find((v) => v.pointer === pointer && v.writer === writer && v.print === print);
-      if (!version) mine.push((version = { pointer, writer, print, labels: [] }));
+      const key = `${pointer} ${writer} ${JSON.stringify(print)}`;
+      let version = mine.get(key);
+      if (!version) mine.set(key, (version = { pointer, writer, print, labels: [] }));
       version.labels.push(a[i] as number);
     }
-    for (const { pointer, writer, print, labels } of mine) {
+    for (const { pointer, writer, print, labels } of mine.values()) {
       // A node never changes: the version's labels so far, with these, are another node.
       const before = this.versions.nodeOf(pointer, writer, print);
       const node = this.sets.attached(before === EMPTY ? labels : [...this.sets.ownOf(before)!, ...labels]);
@@ -394,15 +402,34 @@ export class LabelGraph {
       new Set(changed).size === changed.length &&
       last.every((id) => changed.includes(id));
     const before = lastChanged ? last.map((id) => this.table.rows(id)) : [];
-    const { added, resorted } = this.read(changed);
+    const { added, resorted, fresh } = this.read(changed);
     // From here on, changes to the rows of runs up to maxRun are noted; runs above it are new.
     this.tracker.watchUpTo(this.maxRun);
-    const again = before.map((was) => ({ rows: this.table.rows(was.id), before: was }));
-    if (known > 0 && lastChanged && !resorted && this.extend(again, added)) return;
+    const again = before.map((was) => ({ rows: fresh.get(was.id)!, before: was }));
+    const extensible = known > 0 && lastChanged && !resorted && again.every((a) => a.rows !== undefined);
+    if (extensible && this.extend(again, added)) return;
     // Sets are kept from one derivation to the next (a node means the same labels for ever); those
     // no longer held by anything are dropped with the whole once they outnumber the runs.
     if (this.sets.size > 4 * this.table.size + 10000) this.sets = new LabelSets();
-    this.derivation = new Derivation(this.sets, this.table, this.maxRun, this.maxPointer);
+    this.derivation = new Derivation(this.sets, this.table, this.maxRun, this.maxPointer, (group) => {
+      // A page of pointers at a time: a version's attachments are all in its pointer's page.
+      const top = Number(first(this.host.stmt(SQL.maxPointer))![0]);
+      for (let from = 0; from < top; from += PAGE) {
+        const [runs, labels, pointers, writers, prints] = allColumns(this.host.stmt(SQL.attachedToPointers), [
+          from,
+          from + PAGE,
+        ]);
+        const quads = new Array<unknown>(4 * runs.length);
+        for (let i = 0; i < runs.length; i++) {
+          quads[4 * i] = labels[i];
+          quads[4 * i + 1] = pointers[i];
+          quads[4 * i + 2] = writers[i] ?? 0;
+          quads[4 * i + 3] = prints[i];
+          if ((pointers[i] as number) > this.maxPointer) this.maxPointer = pointers[i] as number;
+        }
+        group(quads);
+      }
+    });
     this.derivations.full++;
     this.changedPointers = null;
   }
@@ -448,18 +475,23 @@ export class LabelGraph {
 
   /**
    * Reads into the table the rows of these changed runs and of every run above maxRun (of every
-   * run, the first time: a page of runs at a time, so that no query's answer holds them all).
-   * Returns the new runs (in time order) and whether the order was sorted again (a run moved, or
-   * came before a known one).
+   * run, the first time: a page of runs at a time, so that no query's answer holds them all; their
+   * attachments are read by the derivation then). Returns the new runs (in time order, with their
+   * attachments), the changed runs' rows as read, and whether the order was sorted again (a run
+   * moved, or came before a known one).
    */
-  private read(changed: number[]): { added: RunRows[]; resorted: boolean } {
+  private read(changed: number[]): { added: RunRows[]; resorted: boolean; fresh: Map<number, RunRows> } {
     const added: RunRows[] = [];
     let resorted = false;
+    const changedRows = new Map<number, RunRows>();
     const take = (fresh: Map<number, RunRows>) => {
       for (const [id, rows] of fresh) {
         const known = this.table.has(id);
         if (this.table.put(rows)) resorted = true;
-        if (known) continue;
+        if (known) {
+          changedRows.set(id, rows);
+          continue;
+        }
         added.push(rows);
         if (id > this.maxRun) this.maxRun = id;
       }
@@ -468,9 +500,6 @@ export class LabelGraph {
       const top = Number(first(this.host.stmt(SQL.maxRun))![0]);
       for (let from = 0; from < top; from += PAGE)
         take(this.readRows((query) => allColumns(this.host.stmt(query.page), [from, from + PAGE]), 'rows'));
-      // Attachments are few beside reads: read at once (their table has no index by run).
-      const attached = this.readRows((query) => allColumns(this.host.stmt(query.all)), 'attached');
-      for (const [id, rows] of attached) if (this.table.has(id)) this.table.setAttached(id, rows.attached);
     } else {
       const params = [JSON.stringify(changed), this.maxRun];
       take(this.readRows((query) => allColumns(this.host.stmt(query.changed), params), 'both'));
@@ -482,18 +511,17 @@ export class LabelGraph {
     if (added.length && last !== undefined && this.table.byTime(added[0].id, last) < 0) resorted = true;
     for (const rows of added) order.push(rows.id);
     if (resorted) order.sort(this.table.byTime);
-    return { added, resorted };
+    return { added, resorted, fresh: changedRows };
   }
 
   /**
    * The rows the queries give (`columns` runs one of SQL's), by run: the runs with their reads and
-   * writes, their attachments, or both.
+   * writes, and (`both`) their attachments.
    */
   private readRows(
     columns: (query: { all: string; changed: string; page: string }) => SqlValue[][],
-    part: 'rows' | 'attached' | 'both',
+    part: 'rows' | 'both',
   ): Map<number, RunRows> {
-    const attachedOnly = part === 'attached';
     const fresh = new Map<number, RunRows>();
     const component = new Map<SqlValue, string>();
     const rowsOf = (id: number): RunRows => {
@@ -518,7 +546,7 @@ export class LabelGraph {
       if ((id as number) > this.maxPointer) this.maxPointer = id as number;
       return id as number;
     };
-    if (!attachedOnly) {
+    {
       const [ids, starts, seqs, uuids, components] = columns(SQL.keys);
       for (let i = 0; i < ids.length; i++) {
         let name = component.get(components[i]);
@@ -568,7 +596,7 @@ export class LabelGraph {
     if (part !== 'rows') {
       const [attachers, labels, attachedTo, attachedWriters, attachedPrints] = columns(SQL.attached);
       for (let i = 0; i < attachers.length; i++) {
-        const rows = attachedOnly ? rowsOf(attachers[i] as number) : fresh.get(attachers[i] as number);
+        const rows = fresh.get(attachers[i] as number);
         if (!rows) continue;
         const attached = (rows.attached ??= []) as unknown[];
         attached.push(labels[i], pointer(attachedTo[i]), attachedWriters[i] ?? 0, attachedPrints[i]);

@@ -1,6 +1,6 @@
 // The rows of every run the label derivation needs (graph.ts), kept by run id in typed arrays:
-// its order key, what a carrier shows of its writer, and its reads, writes and attachments in
-// pools of integers, each run's a range. 100,000 runs cost a few MB here, where an object and
+// its order key, what a carrier shows of its writer, and its reads and writes in pools of
+// integers, each run's a range (attachments are read by the derivation when it needs them). 100,000 runs cost a few MB here, where an object and
 // three arrays per run cost tens (docs/LABELS.md, Scale). A run whose rows changed takes a new
 // range (or its old one, when they fit); the pools are packed again once half of them is unused.
 
@@ -16,7 +16,7 @@ export interface RunRows {
   /** The fingerprint of each read without a writer (by read), or null when none has one. */
   prints: ArrayLike<unknown> | null;
   writes: ArrayLike<number>;
-  /** [label, pointer, writer (0: none), fingerprint] flattened by fours, or null. */
+  /** [label, pointer, writer (0: none), fingerprint] flattened by fours, or null (as read only: the table keeps none). */
   attached: ArrayLike<unknown> | null;
 }
 
@@ -95,10 +95,7 @@ export class RunTable {
   private readonly startIso: string[] = [];
   private readonly reads = new Pool(2);
   private readonly writes = new Pool(1);
-  /** [label, pointer, writer] by threes; the fingerprints apart, for runs that have one. */
-  private readonly attached = new Pool(3);
   private readonly prints = new Map<number, unknown[]>();
-  private readonly attachedPrints = new Map<number, unknown[]>();
   /** Every run id, in time order (start, then log order), once `sort` or `append` put it there. */
   order: number[] = [];
   size = 0;
@@ -138,24 +135,7 @@ export class RunTable {
     const prints = rows.prints && Array.from(rows.prints, (p) => p ?? null);
     if (prints?.some((p) => p !== null)) this.prints.set(id, prints);
     else this.prints.delete(id);
-    this.setAttached(id, rows.attached);
     return moved;
-  }
-
-  /** Sets a known run's attachments ([label, pointer, writer, fingerprint] by fours, or null). */
-  setAttached(id: number, rows: ArrayLike<unknown> | null): void {
-    const attached = rows ?? [];
-    const triples = new Array<number>((attached.length / 4) * 3);
-    const attachedPrints = new Array<unknown>(attached.length / 4);
-    for (let i = 0, k = 0; i < attached.length; i += 4, k++) {
-      triples[3 * k] = attached[i] as number;
-      triples[3 * k + 1] = attached[i + 1] as number;
-      triples[3 * k + 2] = (attached[i + 2] as number | null) ?? 0;
-      attachedPrints[k] = attached[i + 3] ?? null;
-    }
-    this.attached.set(id, triples);
-    if (attachedPrints.some((p) => p !== null)) this.attachedPrints.set(id, attachedPrints);
-    else this.attachedPrints.delete(id);
   }
 
   readsOf(id: number): Int32Array {
@@ -170,21 +150,6 @@ export class RunTable {
     return this.has(id) ? this.writes.of(id) : NO_ROWS;
   }
 
-  /** The run's attachments as [label, pointer, writer, fingerprint] by fours, or null (made on each call). */
-  attachedOf(id: number): unknown[] | null {
-    const triples = this.has(id) ? this.attached.of(id) : NO_ROWS;
-    if (triples.length === 0) return null;
-    const prints = this.attachedPrints.get(id);
-    const quads = new Array<unknown>((triples.length / 3) * 4);
-    for (let i = 0, k = 0; i < triples.length; i += 3, k++) {
-      quads[4 * k] = triples[i];
-      quads[4 * k + 1] = triples[i + 1];
-      quads[4 * k + 2] = triples[i + 2];
-      quads[4 * k + 3] = prints?.[k] ?? null;
-    }
-    return quads;
-  }
-
   /** A run's rows, copied (they stay as they are when the run's rows change). */
   rows(id: number): RunRows {
     return {
@@ -196,7 +161,7 @@ export class RunTable {
       reads: Array.from(this.readsOf(id)),
       prints: this.printsOf(id),
       writes: Array.from(this.writesOf(id)),
-      attached: this.attachedOf(id),
+      attached: null,
     };
   }
 
