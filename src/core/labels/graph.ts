@@ -5,9 +5,10 @@
 // with the labels attached to that version; a run's set is the union of the sets of the versions
 // it read. Sets are interned (sets.ts): a chain carrying the same labels shares one node, a
 // fan-in adds one node per run. The rows the derivation needs (each run's order key, reads,
-// writes, attachments) are kept here, in time order; after an ingest only the rows of new runs and
-// of runs whose rows changed are read again (runTracker.ts says which), and the sets are derived
-// again in JavaScript over typed arrays: linear in runs and reads, no SQL.
+// writes) are kept in typed arrays (runTable.ts), in time order; after an ingest only the rows of
+// new runs and of runs whose rows changed are read again (runTracker.ts says which), and the sets
+// are extended by the new runs when nothing before them changed, else derived again in JavaScript
+// over typed arrays: linear in runs and reads, no SQL.
 import { DIR } from '../schema';
 import { all, first, SqlValue } from '../sql';
 import { allColumns, columnsSql } from './columns';
@@ -630,11 +631,11 @@ export class LabelGraph {
     const { sets, runSet } = this.derivation;
     const nodes: number[] = [];
     for (const label of labels) nodes.push(...sets.nodesOf(label));
-    const above = sets.above(nodes);
+    const above = new Uint8Array(sets.size);
+    for (const node of sets.above(nodes)) above[node] = 1;
     const uuids: string[] = [];
     for (let id = 1; id < runSet.length; id++) {
-      if (runSet[id] !== EMPTY && above.has(runSet[id]) && this.table.has(id))
-        uuids.push(this.table.uuid(id));
+      if (runSet[id] !== EMPTY && above[runSet[id]] && this.table.has(id)) uuids.push(this.table.uuid(id));
     }
     return uuids.sort();
   }

@@ -136,17 +136,18 @@ export class LabelSets {
   /** The label ids a node holds, each once. */
   labelsOf(node: number): Set<number> {
     const labels = new Set<number>();
-    const seen = new Set<number>();
+    // Nodes met, by id (a fan-in's newest set is 200,000 nodes: no set of them).
+    const seen = new Uint8Array(this.count);
     const stack = [node];
     while (stack.length) {
       const n = stack.pop()!;
-      if (n === EMPTY || seen.has(n)) continue;
-      seen.add(n);
+      if (n === EMPTY || seen[n]) continue;
+      seen[n] = 1;
       if (this.single[n] !== 0) labels.add(this.single[n] - 1);
       else if (this.kidA[n] === EMPTY) for (const label of this.many.get(n) ?? []) labels.add(label);
       else {
-        if (!seen.has(this.kidA[n])) stack.push(this.kidA[n]);
-        if (!seen.has(this.kidB[n])) stack.push(this.kidB[n]);
+        if (!seen[this.kidA[n]]) stack.push(this.kidA[n]);
+        if (!seen[this.kidB[n]]) stack.push(this.kidB[n]);
       }
     }
     return labels;
@@ -171,20 +172,22 @@ export class LabelSets {
     return this.nodesOfLabel.list(label);
   }
 
-  /** Every node that holds any of these nodes' labels: the nodes themselves and all above them. */
-  above(nodes: Iterable<number>): Set<number> {
-    const seen = new Set<number>();
+  /** Every node that holds any of these nodes' labels: the nodes themselves and all above them, each once. */
+  above(nodes: Iterable<number>): number[] {
+    const found: number[] = [];
+    const seen = new Uint8Array(this.count);
     const stack = [...nodes];
     const push = (parent: number) => {
-      if (!seen.has(parent)) stack.push(parent);
+      if (!seen[parent]) stack.push(parent);
     };
     while (stack.length) {
       const n = stack.pop()!;
-      if (n === EMPTY || seen.has(n)) continue;
-      seen.add(n);
+      if (n === EMPTY || seen[n]) continue;
+      seen[n] = 1;
+      found.push(n);
       this.parents.each(n, push);
     }
-    return seen;
+    return found;
   }
 
   /**
@@ -194,16 +197,16 @@ export class LabelSets {
    * (whose ancestries may overlap) is summed by walking up from it.
    */
   sumsAbove(weight: (node: number) => number): (node: number) => number {
-    const memo = new Map<number, number>();
+    // The sums known, by node (-1: not yet).
+    const memo = new Float64Array(this.count).fill(-1);
     return (node) => {
       // Up the single-parent chain until a node whose sum is known or must be walked.
       const chain: number[] = [];
       let n = node;
       let base: number;
       for (;;) {
-        const known = memo.get(n);
-        if (known !== undefined) {
-          base = known;
+        if (n < memo.length && memo[n] >= 0) {
+          base = memo[n];
           break;
         }
         const parents = this.parents.count(n);
@@ -215,10 +218,13 @@ export class LabelSets {
         base = 0;
         if (parents === 0) base = weight(n);
         else for (const a of this.above([n])) base += weight(a);
-        memo.set(n, base);
+        if (n < memo.length) memo[n] = base;
         break;
       }
-      for (let i = chain.length - 1; i >= 0; i--) memo.set(chain[i], (base += weight(chain[i])));
+      for (let i = chain.length - 1; i >= 0; i--) {
+        base += weight(chain[i]);
+        if (chain[i] < memo.length) memo[chain[i]] = base;
+      }
       return base;
     };
   }
