@@ -8,17 +8,7 @@ import type { LineageEvent } from '../../src/core/events';
 import { retractionEvent } from '../../src/core/labels/events';
 import { EMPTY, LabelSets } from '../../src/core/labels/sets';
 import { appendEvents, at, MemoryWriter, shuffled, tempFixture, uuid } from '../helpers/lineage';
-
-/** A deterministic generator (xorshift), so that a failure can be reproduced from its seed. */
-function random(seed: number): (n: number) => number {
-  let state = seed >>> 0 || 1;
-  return (n) => {
-    state ^= state << 13;
-    state ^= state >>> 17;
-    state ^= state << 5;
-    return Math.floor(((state >>> 0) / 0x100000000) * n);
-  };
-}
+import { random } from '../helpers/seeded';
 
 interface Step {
   start: number;
@@ -107,7 +97,8 @@ function naive(steps: Step[]) {
   };
 }
 
-function events(fx: ReturnType<typeof tempFixture>, steps: Step[]): LineageEvent[] {
+/** The events of these steps, their runs numbered from `first` on. */
+function events(fx: ReturnType<typeof tempFixture>, steps: Step[], first = 1): LineageEvent[] {
   const w = new MemoryWriter(fx.location);
   steps.forEach((s, i) => {
     for (const input of s.inputs) {
@@ -117,7 +108,7 @@ function events(fx: ReturnType<typeof tempFixture>, steps: Step[]): LineageEvent
     w.logRun(
       {
         component: `step${i % 5}`,
-        runId: uuid(i + 1),
+        runId: uuid(first + i),
         startTime: at(s.start),
         inputs: s.inputs.map((x) => ({ name: x.name, labels: x.labels.length ? x.labels : undefined })),
       },
@@ -209,6 +200,49 @@ describe('label derivation', () => {
     });
   }
 
+  for (const seed of [31, 32, 33, 34, 35, 36]) {
+    test(`extended run by run, with the editor's marks, as if derived afresh, random pipeline ${seed}`, async (t) => {
+      const fx = tempFixture(t);
+      const next = random(seed);
+      const steps = randomSteps(seed, 50);
+      // Runs arrive in log order a few at a time (the editor ingesting as a pipeline runs), with
+      // retractions now and then: new runs, their new versions and attachments, new retractions.
+      const log = events(fx, steps);
+      const store = await fx.open();
+      const answers = (s: typeof store) => {
+        const labels = s.labels.list();
+        return JSON.stringify({
+          retracted: s.labels.retractedCarriers(),
+          labels,
+          details: labels.map((l) => s.labels.label(l.label)),
+        });
+      };
+      let asked = 0;
+      for (let i = 0; i < log.length;) {
+        const chunk = log.slice(i, (i += 1 + next(6)));
+        if (next(4) === 0) chunk.push(retractionEvent([LABELS[next(LABELS.length)]], at(10 * i)));
+        appendEvents(fx, `log-${i}.jsonl`, chunk);
+        store.ingest();
+        // The marks alone after some ingests: what changed accumulates until they are asked.
+        const kept = next(3) === 0 ? JSON.stringify(store.labels.retractedCarriers()) : answers(store);
+        asked++;
+        const fresh = await fx.open();
+        const expected = kept.startsWith('[')
+          ? JSON.stringify(fresh.labels.retractedCarriers())
+          : answers(fresh);
+        assert.equal(kept, expected, `after events up to ${i}`);
+        fresh.close({ save: false });
+      }
+      const { full, extended, wholeMarks } = store.labels.derivations();
+      // Both paths are taken: an attachment to a version runs read before derives everything again.
+      assert.ok(
+        extended >= asked / 4 && full > 1,
+        `extended ${extended} times, derived ${full} times in full`,
+      );
+      assert.ok(asked - wholeMarks >= asked / 4, `marks made whole ${wholeMarks} of ${asked} times`);
+    });
+  }
+
   test('a chain of 2,000 runs carrying the same 300 labels holds one set', async (t) => {
     const fx = tempFixture(t);
     const labels = Array.from({ length: 300 }, (_, i) => `customer-${i}`);
@@ -222,6 +256,42 @@ describe('label derivation', () => {
     assert.equal(store.labels.ofPointer('ckpt/1999').length, 300);
     assert.equal(store.labels.label('customer-7').carriers.length, 2001);
     assert.equal(store.labels.setCount(), 1, 'one set, shared by every version');
+  });
+
+  test('2,400 carriers stay in byte order as new pointers are put among them, a few at a time', async (t) => {
+    const fx = tempFixture(t);
+    const next = random(41);
+    // Names in no order, so that each new one falls among the others (2,000 and more: picked out
+    // of the order of all names kept in memory, pointerNames.ts).
+    const name = () => `ckpt/${next(1e9).toString(36)}`;
+    let previous = 'raw/customers.csv';
+    const step = (i: number): Step => {
+      const output = name();
+      const input = { name: previous, labels: i ? [] : ['Alice'] };
+      previous = output;
+      return { start: 10 * (i + 1), inputs: [input], outputs: [output] };
+    };
+    const steps = Array.from({ length: 2400 }, (_, i) => step(i));
+    appendEvents(fx, 'log.jsonl', events(fx, steps));
+    appendEvents(fx, 'retract.jsonl', [retractionEvent(['Alice'], at(1e6))]);
+    const store = await fx.open();
+    const carriers = (s: typeof store) => s.labels.label('Alice').carriers.map((c) => c.pointer);
+    const sorted = (names: string[]) => [...names].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+    assert.equal(carriers(store).length, 2401);
+    for (const batch of [1, 3, 40]) {
+      const more = Array.from({ length: batch }, (_, i) => step(steps.length + i));
+      appendEvents(fx, `log-${steps.length}.jsonl`, events(fx, more, steps.length + 1));
+      steps.push(...more);
+      store.ingest();
+      const names = carriers(store);
+      assert.equal(names.length, steps.length + 1);
+      assert.deepEqual(names, sorted(names), `in byte order after ${batch} more`);
+      assert.deepEqual(
+        store.labels.retractedCarriers().map((c) => c.pointer),
+        names,
+        'the marks, in the same order',
+      );
+    }
   });
 
   test('a fan-in adding one customer per run stores one set per run, not one label per run per version', async (t) => {

@@ -16,6 +16,9 @@ const SQL = {
 /** From this many on, pointers are picked out of the order of all names rather than sorted. */
 const SCAN_FROM = 2000;
 
+/** Up to this many new pointers are put in place one by one; more are merged with the others. */
+const SPLICE_UP_TO = 16;
+
 export class PointerNames {
   private readonly names: string[] = [];
   private maxId = 0;
@@ -42,22 +45,33 @@ export class PointerNames {
       this.order = added;
       return;
     }
-    // A few new pointers among many: each found by bisection, the rest copied as it is.
+    // A few new pointers among many: each found by bisection and put in place (the others moved
+    // by the engine, not copied one by one); many: merged in one pass.
+    if (added.length <= SPLICE_UP_TO) {
+      for (const id of added) this.order.splice(this.placeOf(this.order, id), 0, id);
+      return;
+    }
     const merged: number[] = [];
     let from = 0;
     for (const id of added) {
-      let lo = from;
-      let hi = this.order.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (this.byName(this.order[mid], id) <= 0) lo = mid + 1;
-        else hi = mid;
-      }
+      const lo = this.placeOf(this.order, id, from);
       for (; from < lo; from++) merged.push(this.order[from]);
       merged.push(id);
     }
     for (; from < this.order.length; from++) merged.push(this.order[from]);
     this.order = merged;
+  }
+
+  /** Where `id` goes in `order` (after the equal names), looking from `from` on. */
+  private placeOf(order: readonly number[], id: number, from = 0): number {
+    let lo = from;
+    let hi = order.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.byName(order[mid], id) <= 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
   name(id: number): string {
@@ -71,6 +85,11 @@ export class PointerNames {
     const marked = new Uint8Array(this.maxId + 1);
     for (const id of ids) marked[id] = 1;
     return this.order.filter((id) => marked[id] === 1);
+  }
+
+  /** Byte order of two known pointers' names. */
+  compare(a: number, b: number): number {
+    return this.byName(a, b);
   }
 
   /** Byte order of the names; for ASCII names (the usual case) the plain comparison, which is the same. */

@@ -10,6 +10,7 @@ import { LineageError } from '../model';
 import { META } from '../schema';
 import { all, allJson, first, jsonRowsSql, Statement } from '../sql';
 import { LabelGraph } from './graph';
+import { CarriedLabel, RetractedCarrier, RetractedMarks } from './retractedMarks';
 import type { LabelSpread, LabelSummary } from './model';
 
 export type { LabelSpread, LabelSummary } from './model';
@@ -29,19 +30,7 @@ export interface LabelDetail extends LabelSummary {
   runs: number;
 }
 
-export interface CarriedLabel {
-  label: string;
-  retractedAt: string | null;
-}
-
-/**
- * A file that holds data of retracted labels. Kept and shared until the store changes (the
- * editor asks on every change): read, never changed.
- */
-export interface RetractedCarrier {
-  readonly pointer: string;
-  readonly labels: readonly CarriedLabel[];
-}
+export type { CarriedLabel, RetractedCarrier } from './retractedMarks';
 
 /** What the label queries need of the store's queries. */
 export interface LabelQueryHost {
@@ -57,6 +46,11 @@ const SQL = {
   /** Retracted first (earliest retraction first), then by name (byte order). */
   labels: jsonRowsSql(
     `SELECT id, name, retracted_ms FROM labels ORDER BY retracted_ms IS NULL, retracted_ms, name`,
+    3,
+  ),
+  /** The retracted labels, in the same order. */
+  retracted: jsonRowsSql(
+    `SELECT id, name, retracted_ms FROM labels WHERE retracted_ms IS NOT NULL ORDER BY retracted_ms, name`,
     3,
   ),
   labelByName: `SELECT id, name, retracted_ms FROM labels WHERE name = ?`,
@@ -77,11 +71,9 @@ interface Derived {
   key: string;
   /** Set once the graph is brought up to this state, when a question needs it (never, while no label is retracted, for the editor's marks). */
   graph?: LabelGraph;
-  /** Every label, retracted first (SQL.labels). */
-  labels: LabelRow[];
-  /** Label id → its place in `labels`. */
-  order: Map<number, number>;
-  retractedCarriers?: RetractedCarrier[];
+  /** Every label, retracted first (SQL.labels), and each id's place in it: read when first needed. */
+  labels?: { rows: LabelRow[]; order: Map<number, number> };
+  retractedCarriers?: readonly RetractedCarrier[];
 }
 
 export class LabelQueries {
@@ -89,6 +81,8 @@ export class LabelQueries {
   private derived: Derived | undefined;
   /** The graph, kept across changes: it reads again only what changed (graph.ts). */
   private kept: LabelGraph | undefined;
+  /** The editor's marks, kept up to date by the pointers each change touched (retractedMarks.ts). */
+  private readonly marks = new RetractedMarks();
   private readonly subscription: { dispose(): void };
 
   constructor(private readonly host: LabelQueryHost) {
@@ -100,7 +94,7 @@ export class LabelQueries {
 
   /** Every label, retracted ones first (earliest retraction first), then by name. */
   list(): LabelSummary[] {
-    const { labels } = this.current();
+    const labels = this.labels().rows;
     if (labels.length === 0) return [];
     const counts = this.graph().pointerCounts(labels.map((l) => l.id));
     return labels.map((l) => summary(l, counts.get(l.id) ?? 0));
@@ -137,7 +131,7 @@ export class LabelQueries {
   /** The labels the latest version of a pointer carries, retracted ones first. */
   ofPointer(pointerName: string): CarriedLabel[] {
     const pointer = this.host.resolvePointer(pointerName);
-    const { labels, order } = this.current();
+    const { rows: labels, order } = this.labels();
     if (labels.length === 0) return [];
     return [...this.graph().labelsOfPointer(pointer.id)]
       .map((id) => order.get(id)!)
@@ -149,27 +143,24 @@ export class LabelQueries {
   retractedCarriers(): readonly RetractedCarrier[] {
     const derived = this.current();
     if (derived.retractedCarriers) return derived.retractedCarriers;
-    const retracted = derived.labels.filter((l) => l.retractedMs !== null);
+    // Only the retracted labels are read (the editor asks after every change; most are not).
+    const retracted = allJson(this.stmt(SQL.retracted)).map(toLabel);
     if (retracted.length === 0) return (derived.retractedCarriers = []);
-    const reach = this.graph().reachOfEach(retracted.map((l) => l.id));
-    // Each label described once; a pointer that carries one of them shares its one-label list.
-    const byPointer = new Map<number, readonly CarriedLabel[]>();
-    for (const label of retracted) {
-      const alone = [carried(label)];
-      for (const pointer of reach.get(label.id)!.carriers) {
-        const list = byPointer.get(pointer);
-        byPointer.set(pointer, list ? [...list, alone[0]] : alone);
-      }
-    }
-    derived.retractedCarriers = this.graph()
-      .named([...byPointer.keys()])
-      .map(([id, pointer]) => ({ pointer, labels: byPointer.get(id)! }));
-    return derived.retractedCarriers;
+    const marks = this.marks.answer(
+      this.graph(),
+      retracted.map((l) => ({ id: l.id, shown: carried(l) })),
+    );
+    return (derived.retractedCarriers = marks);
   }
 
   /** How many interned label sets the derivation holds (its storage: docs/LABELS.md, Scale). */
   setCount(): number {
     return this.graph().sets.size - 1;
+  }
+
+  /** How the label sets and the marks were brought up to date so far (tests: which path was taken). */
+  derivations(): { full: number; extended: number; wholeMarks: number } {
+    return { ...(this.kept?.derivations ?? { full: 0, extended: 0 }), wholeMarks: this.marks.wholeAnswers };
   }
 
   /** Stops following the store's changes. */
@@ -185,9 +176,18 @@ export class LabelQueries {
   private current(): Derived {
     const key = `${this.changes}:${String(first(this.stmt(SQL.lastSeq))?.[0] ?? 0)}`;
     if (this.derived?.key === key) return this.derived;
-    const labels = allJson(this.stmt(SQL.labels)).map(toLabel);
-    this.derived = { key, labels, order: new Map(labels.map((l, i) => [l.id, i])) };
+    this.derived = { key };
     return this.derived;
+  }
+
+  /** Every label of the store as it is now, retracted first. */
+  private labels(): NonNullable<Derived['labels']> {
+    const derived = this.current();
+    if (!derived.labels) {
+      const rows = allJson(this.stmt(SQL.labels)).map(toLabel);
+      derived.labels = { rows, order: new Map(rows.map((l, i) => [l.id, i])) };
+    }
+    return derived.labels;
   }
 
   private graph(): LabelGraph {
