@@ -190,6 +190,8 @@ export class Queries {
   private staleness: Staleness | undefined;
   private driftQuery: DriftQuery | undefined;
   private labelQueries: LabelQueries | undefined;
+  /** The dependency table as a RunGraph, kept until the next change (review walks it twice). */
+  private graph: RunGraph | undefined;
 
   protected constructor(
     protected readonly db: Database,
@@ -203,6 +205,7 @@ export class Queries {
   }
 
   protected changed(): void {
+    this.graph = undefined;
     for (const listener of this.listeners) listener();
   }
 
@@ -214,6 +217,7 @@ export class Queries {
   }
 
   protected disposeQueries(): void {
+    this.graph = undefined;
     for (const stmt of this.statements.values()) stmt.free();
     this.statements.clear();
     this.staleness?.dispose();
@@ -548,6 +552,10 @@ export class Queries {
 
   /** The whole dependency table as a RunGraph, read WALK_CHUNK rows a query (keyset paging on its key). */
   private runGraph(): RunGraph {
+    return (this.graph ??= this.readRunGraph());
+  }
+
+  private readRunGraph(): RunGraph {
     const count = Number(first(this.stmt('SELECT count(*) FROM deps'))![0]);
     const [runIds, depIds] = [new Int32Array(count), new Int32Array(count)];
     const chunk = this.stmt(

@@ -298,6 +298,28 @@ describe('shapes that multiply paths', () => {
     assert.ok(review.runs.every((r, i) => r.id === ids[n - 1 - i] && r.suspiciousness === 1));
   });
 
+  test('a walk past the size walked in SQL sees the runs of each new ingest', TIMEOUT, async (t) => {
+    const fx = tempFixture(t);
+    const ids = chain(fx, 5_000);
+    const store = await fx.open();
+    const first = store.trace(ckpt(0), { downstream: true, staleness: false });
+    assert.equal(first.runs.length, 4_999, 'every reader of the first checkpoint');
+    // The chain goes on: the dependency graph kept from the walk above must not be used again.
+    const w = fx.writer('later');
+    for (let i = 5_000; i < 5_010; i++)
+      ids.push(
+        w.logRun(
+          { component: 'later', startTime: at(i * 60), inputs: [{ name: ckpt(i - 1) }] },
+          { status: 'complete', endTime: at(i * 60 + 1), outputs: [{ name: ckpt(i) }] },
+        ),
+      );
+    store.ingest();
+    const again = store.trace(ckpt(0), { downstream: true, staleness: false });
+    assert.equal(again.runs.length, 5_009);
+    assert.equal(again.runs.at(-1)!.id, ids[5_009]);
+    assert.equal(store.review().runs.length, 0, 'nothing flagged');
+  });
+
   test('wide: one source read by thousands of runs, windows of the nearest runs', TIMEOUT, async (t) => {
     const fx = tempFixture(t);
     const w = fx.writer();
