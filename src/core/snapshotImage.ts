@@ -80,7 +80,7 @@ export function readImageLazily(file: string, room: number): SnapshotImage {
       image,
       sha256: hash.digest('hex'),
       bytesRead: () => source.bytesRead,
-      release: () => source.readAll(),
+      release: () => source.close(),
     };
   } catch (error) {
     fs.closeSync(fd);
@@ -123,13 +123,13 @@ class LazySource {
     }
   }
 
-  /** Reads every piece not held yet and closes the file. */
-  readAll(into?: Uint8Array): void {
-    if (into) this.ensure(into, 0, this.size);
-    this.close();
+  /** Reads into `into` every piece it does not hold yet (the file is closed after the last). */
+  readAll(into: Uint8Array): void {
+    this.ensure(into, 0, this.size);
   }
 
-  private close(): void {
+  /** Closes the file (when the database is closed: nothing reads from it any more). */
+  close(): void {
     if (this.fd === undefined) return;
     fs.closeSync(this.fd);
     this.fd = undefined;

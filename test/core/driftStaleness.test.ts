@@ -187,6 +187,19 @@ describe('comparisons are kept by pair of versions and settings', () => {
   });
 });
 
+/** A later run, `peek`, reads v2 of data/features.csv and logs `columns` as its profile. */
+function peekAtV2(fx: Fixture, columns: Columns): void {
+  appendEvents(fx, 'log.jsonl', [
+    profiledRunEvent({
+      runId: uuid(9),
+      job: 'peek',
+      start: iso(40),
+      end: iso(41),
+      inputs: [{ name: 'data/features.csv', version: 'sha256:v2', columns }],
+    }),
+  ]);
+}
+
 /** The pipeline, then score reads the model and data/live.csv. */
 function scoring(fx: Fixture, live: Columns): void {
   pipeline(fx, features(1, 5000), undefined);
@@ -400,15 +413,7 @@ describe('profiles through ingest', () => {
     const fx = tempFixture(t);
     pipeline(fx, features(1, 5000), features(2, 5000, 12));
     // Another event claims a different profile for v2: the first one read stands.
-    appendEvents(fx, 'log.jsonl', [
-      profiledRunEvent({
-        runId: uuid(9),
-        job: 'peek',
-        start: iso(40),
-        end: iso(41),
-        inputs: [{ name: 'data/features.csv', version: 'sha256:v2', columns: features(1, 5000) }],
-      }),
-    ]);
+    peekAtV2(fx, features(1, 5000));
     const store = await fx.open();
     assert.match(store.inspect(TRAIN).stale[0], /and drifted: age PSI/);
   });
@@ -450,15 +455,7 @@ describe('drift(): what `mltrace drift` shows', () => {
       /sha256:v2, the latest logged version\) has no data profile/,
     );
     // A later reader records v2's profile (the first event that carries one wins).
-    appendEvents(fx, 'log.jsonl', [
-      profiledRunEvent({
-        runId: uuid(9),
-        job: 'peek',
-        start: iso(40),
-        end: iso(41),
-        inputs: [{ name: 'data/features.csv', version: 'sha256:v2', columns: features(2, 5000, 12) }],
-      }),
-    ]);
+    peekAtV2(fx, features(2, 5000, 12));
     store.ingest();
     assert.equal(store.drift('data/features.csv', { against: FEATURIZE_1.slice(0, 8) }).verdict, 'drifted');
   });
