@@ -3,13 +3,14 @@
 // already records is known per process, and across processes from `.mltrace/code/<hash>`, an
 // empty file created once the event that records the code is written: a crash in between costs
 // the bytes of recording it again, never a reference to code the log does not hold.
-import { createHash } from 'node:crypto';
+import { crypto } from './crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { codeDir } from './storeDir';
 
 /** SHA-256 (hex) of the source's UTF-8: the hash the mltrace_code facet names. */
-export const codeHash = (source: string): string => createHash('sha256').update(source).digest('hex');
+export const codeHash = (source: string): string =>
+  crypto().createHash('sha256').update(source).digest('hex');
 
 const recorded = new Map<string, Set<string>>();
 

@@ -1,5 +1,5 @@
 // Content fingerprints of files (docs/EVENTS.md "version" facet). Streamed; sampled above a cap.
-import { createHash } from 'node:crypto';
+import { crypto } from './crypto';
 import * as fs from 'node:fs';
 
 /** Files above this size get a sampled fingerprint: the size plus the first, middle and last MiB. */
@@ -20,7 +20,7 @@ export function fingerprintFile(file: string): FileFingerprint | null {
     const stat = fs.statSync(file);
     if (!stat.isFile()) return null;
     fd = fs.openSync(file, 'r');
-    const hash = createHash('sha256');
+    const hash = crypto().createHash('sha256');
     const buffer = Buffer.allocUnsafe(CHUNK);
     const sampled = stat.size > FULL_HASH_LIMIT;
     const ranges: Array<[number, number]> = sampled

@@ -1,7 +1,8 @@
 // A snapshot as sql.js's in-memory file system holds it: read whole (the extension), or checked
 // whole and read piece by piece as SQLite asks for its pages (a command that only reads).
-import { createHash, type Hash } from 'node:crypto';
 import * as fs from 'node:fs';
+import { crypto } from './crypto';
+import { fileStatus, FileStatus } from './snapshotCheck';
 
 /**
  * A database image as sql.js's in-memory file system keeps it, with room to grow. That file system
@@ -36,20 +37,45 @@ export function roomyBuffer(size: number, room: number): ArrayBuffer {
 export interface SnapshotImage {
   readonly image: RoomyImage;
   readonly sha256: string;
+  /** The file's status as it was read (snapshotCheck.ts). */
+  readonly status: FileStatus;
+  /**
+   * `checksum`: `sha256` was computed from the bytes; `file status`: the file's status was the
+   * one recorded when its bytes last matched their checksum, and `sha256` is that checksum.
+   */
+  readonly checkedBy: 'checksum' | 'file status';
   /** Bytes of the file read into the image so far (all of them, unless read lazily). */
   bytesRead(): number;
   /** Closes the file a lazy image still reads from: when the database is closed. */
   release(): void;
 }
 
+/**
+ * Given the status of the file as opened, the checksum its bytes matched when it last had that
+ * status (snapshotCheck.ts `unchangedSinceVerified`), or null: the bytes are hashed.
+ */
+export type TrustedChecksum = (status: FileStatus) => string | null;
+
+const hashAlways: TrustedChecksum = () => null;
+
 /** The snapshot `file` read whole into a RoomyImage with `room` bytes to spare. */
-export function readImage(file: string, room: number): SnapshotImage {
+export function readImage(file: string, room: number, trusted = hashAlways): SnapshotImage {
   const fd = fs.openSync(file, 'r');
   try {
-    const size = fs.fstatSync(fd).size;
+    const stat = fs.fstatSync(fd, { bigint: true });
+    const size = Number(stat.size);
+    const status = fileStatus(stat);
     const image = new RoomyImage(roomyBuffer(size, room), 0, size);
     readFully(fd, image, 0, size);
-    return { image, sha256: sha256(image), bytesRead: () => size, release: () => undefined };
+    const known = trusted(status);
+    return {
+      image,
+      sha256: known ?? sha256(image),
+      status,
+      checkedBy: known === null ? 'checksum' : 'file status',
+      bytesRead: () => size,
+      release: () => undefined,
+    };
   } finally {
     fs.closeSync(fd);
   }
@@ -67,18 +93,21 @@ export function readImage(file: string, room: number): SnapshotImage {
  * file keeps the bytes that were checked. Not for Windows, where a file held open may not be
  * replaced by a rename.
  */
-export function readImageLazily(file: string, room: number): SnapshotImage {
+export function readImageLazily(file: string, room: number, trusted = hashAlways): SnapshotImage {
   const fd = fs.openSync(file, 'r');
   try {
-    const size = fs.fstatSync(fd).size;
-    const hash = createHash('sha256');
-    hashFile(fd, size, hash);
+    const stat = fs.fstatSync(fd, { bigint: true });
+    const size = Number(stat.size);
+    const status = fileStatus(stat);
+    const known = trusted(status);
     const source = new LazySource(fd, size);
     const image = new LazyImage(roomyBuffer(size, room), 0, size);
     image.source = source;
     return {
       image,
-      sha256: hash.digest('hex'),
+      sha256: known ?? hashFile(fd, size),
+      status,
+      checkedBy: known === null ? 'checksum' : 'file status',
       bytesRead: () => source.bytesRead,
       release: () => source.close(),
     };
@@ -187,8 +216,9 @@ function readFully(fd: number, into: Uint8Array, at: number, length: number): vo
   }
 }
 
-/** Streams `size` bytes of `fd` into `hash` through one reused buffer (no fresh memory touched). */
-function hashFile(fd: number, size: number, hash: Hash): void {
+/** The SHA-256 of `size` bytes of `fd`, streamed through one reused buffer (no fresh memory touched). */
+function hashFile(fd: number, size: number): string {
+  const hash = crypto().createHash('sha256');
   const buffer = Buffer.allocUnsafeSlow(Math.min(size, 1024 * 1024) || 1);
   for (let at = 0; at < size;) {
     const read = fs.readSync(fd, buffer, 0, Math.min(buffer.length, size - at), at);
@@ -196,6 +226,7 @@ function hashFile(fd: number, size: number, hash: Hash): void {
     hash.update(read === buffer.length ? buffer : buffer.subarray(0, read));
     at += read;
   }
+  return hash.digest('hex');
 }
 
-export const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
+export const sha256 = (bytes: Uint8Array) => crypto().createHash('sha256').update(bytes).digest('hex');

@@ -56,8 +56,39 @@ export function prepareStatements<Name extends string>(
   return statements;
 }
 
+/** The statements a `lazyStatements` object has prepared so far, to free. */
+const preparedOf = new WeakMap<object, Statement[]>();
+
+/**
+ * Each SQL text of `sql` under its name, prepared when first used. V8 compiles SQLite's code for
+ * a statement the first time it runs, so a command that only reads should not prepare the ones
+ * that write (a few milliseconds of a warm command). For statements used once per ingest or
+ * query; a loop over rows takes `prepareStatements`' plain properties.
+ */
+export function lazyStatements<Name extends string>(
+  db: Database,
+  sql: Record<Name, string>,
+): Statements<Name> {
+  const statements = {} as Record<Name, Statement>;
+  const prepared: Statement[] = [];
+  for (const name of Object.keys(sql) as Name[]) {
+    let stmt: Statement | undefined;
+    Object.defineProperty(statements, name, {
+      enumerable: true,
+      get: () => {
+        if (!stmt) prepared.push((stmt = db.prepare(sql[name])));
+        return stmt;
+      },
+    });
+  }
+  preparedOf.set(statements, prepared);
+  return statements;
+}
+
+/** Frees the statements of `prepareStatements` or `lazyStatements` (those it prepared). */
 export function freeStatements(statements: Statements<string>): void {
-  for (const stmt of Object.values(statements)) stmt.free();
+  const prepared = preparedOf.get(statements) ?? Object.values(statements);
+  for (const stmt of prepared) stmt.free();
 }
 
 /** First row of a prepared statement, or undefined. */

@@ -9,6 +9,14 @@ import { CompactReport, compactLog, endedFiles } from './segments/compact';
 import { META, SCHEMA, SCHEMA_VERSION } from './schema';
 import type { SqlJsStatic } from 'sql.js';
 import { all, Database, first, loadSqlJs } from './sql';
+import {
+  checksumPath,
+  forgetVerified,
+  readChecksum,
+  recordVerified,
+  unchangedSinceVerified,
+} from './snapshotCheck';
+import type { FileStatus } from './snapshotCheck';
 import { readImage, readImageLazily, RoomyImage, roomyBuffer, sha256, SnapshotImage } from './snapshotImage';
 import { eventsDir, segmentsDir, snapshotPath, StoreLocation, storeLocation } from './storeDir';
 
@@ -65,6 +73,8 @@ export class LineageStore extends Queries {
   private snapshotFile = '';
   /** Closes the snapshot file a lazily read index may still hold open. */
   private releaseSnapshot: () => void = () => undefined;
+  /** How the snapshot this index was opened from was checked (null: none was used). */
+  snapshotCheckedBy: SnapshotImage['checkedBy'] | null = null;
 
   private constructor(
     db: Database,
@@ -100,15 +110,20 @@ export class LineageStore extends Queries {
     let reason: string | null = null;
     if (fs.existsSync(file)) {
       try {
-        snapshot = (options.readLazily ? readImageLazily : readImage)(file, SNAPSHOT_ROOM);
+        const checksum = readChecksum(file);
+        const trusted = (status: FileStatus) =>
+          unchangedSinceVerified(file, status, checksum) ? checksum : null;
+        snapshot = (options.readLazily ? readImageLazily : readImage)(file, SNAPSHOT_ROOM, trusted);
         db = configure(new (await sqlJs).Database(snapshot.image));
         const version = first(db.prepare('SELECT value FROM meta WHERE key = ?'), [META.schemaVersion]);
         if (!version || Number(version[0]) !== SCHEMA_VERSION) {
           reason = `the snapshot ${file} has schema version ${version?.[0] ?? 'unknown'}, this version needs ${SCHEMA_VERSION}`;
-        } else if (readChecksum(file) !== snapshot.sha256) {
+        } else if (checksum !== snapshot.sha256) {
           // A damaged page elsewhere would otherwise surface later, as a failing ingest or query;
           // a checksum finds it for the price of one hash, where an integrity check reads it all.
           reason = `the snapshot ${file} is damaged (it does not match ${path.basename(checksumPath(file))})`;
+        } else if (snapshot.checkedBy === 'checksum') {
+          recordVerified(file, snapshot.status, checksum);
         }
       } catch (error) {
         reason = `the snapshot ${file} could not be read (${(error as Error).message})`;
@@ -131,7 +146,10 @@ export class LineageStore extends Queries {
       options.autoCompact,
     );
     store.snapshotFile = file;
-    if (snapshot) store.releaseSnapshot = snapshot.release;
+    if (snapshot) {
+      store.releaseSnapshot = snapshot.release;
+      store.snapshotCheckedBy = snapshot.checkedBy;
+    }
     if (!options.deferIngest) store.ingest();
     return store;
   }
@@ -197,6 +215,7 @@ export class LineageStore extends Queries {
     const bytes = this.db.export();
     fs.writeFileSync(temp, bytes);
     fs.writeFileSync(tempChecksum, sha256(bytes));
+    forgetVerified(file);
     // A crash between the two renames leaves a pair that does not match: rebuilt, never wrong.
     fs.renameSync(temp, file);
     fs.renameSync(tempChecksum, checksumPath(file));
@@ -361,16 +380,6 @@ function freshDatabase(sql: SqlJsStatic, storeDir: string): Database {
   const roomy = new RoomyImage(roomyBuffer(image.length, room), 0, image.length);
   roomy.set(image);
   return configure(new sql.Database(roomy));
-}
-
-const checksumPath = (snapshot: string) => `${snapshot}.sha256`;
-
-function readChecksum(snapshot: string): string | null {
-  try {
-    return fs.readFileSync(checksumPath(snapshot), 'utf8').trim();
-  } catch {
-    return null;
-  }
 }
 
 function createDatabase(db: Database): Database {

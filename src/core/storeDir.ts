@@ -1,5 +1,5 @@
 // Where the store lives (docs/EVENTS.md "Where events live").
-import { createHash } from 'node:crypto';
+import { crypto } from './crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -89,7 +89,7 @@ export function readerSnapshotDir(storeDir: string, env: NodeJS.ProcessEnv = pro
   } catch {
     // not created yet: its path is its name
   }
-  const key = createHash('sha256').update(real).digest('hex').slice(0, 16);
+  const key = crypto().createHash('sha256').update(real).digest('hex').slice(0, 16);
   const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
   return path.join(cache, 'mltrace', 'snapshots', key);
 }

@@ -1,6 +1,6 @@
 // The one writer of events, shared by the CLI, the command wrapper and the Node shim.
 // Each process appends whole lines to a file of its own, so concurrent writers never interleave.
-import { randomBytes, randomUUID } from 'node:crypto';
+import { crypto } from './crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -104,7 +104,7 @@ export class EventWriter {
     const host = os.hostname().replace(/[^A-Za-z0-9_.-]/g, '_') || 'host';
     return path.join(
       eventsDir(this.location.storeDir),
-      `${this.kind}-${host}-${process.pid}-${randomBytes(6).toString('hex')}.jsonl`,
+      `${this.kind}-${host}-${process.pid}-${crypto().randomBytes(6).toString('hex')}.jsonl`,
     );
   }
 
@@ -159,7 +159,7 @@ export class EventWriter {
 
   startRun(start: RunStart): RunHandle {
     const handle: RunHandle = {
-      runId: start.runId ?? randomUUID(),
+      runId: start.runId ?? crypto().randomUUID(),
       component: start.component,
       startTime: start.startTime ?? new Date(),
       start,

@@ -186,7 +186,7 @@ export function createExamplePipeline(root: string, now: Date = new Date(), hist
   fs.mkdirSync(root, { recursive: true });
   write(root, 'pipeline.py', PIPELINE_PY);
   write(root, 'README.md', README);
-  write(root, '.gitignore', '.mltrace/lineage.sqlite\n');
+  write(root, '.gitignore', '.mltrace/lineage.sqlite*\n');
   const location = storeLocation(path.join(root, '.mltrace'), {});
   const writer = new EventWriter(location, 'example');
   let runs = 0;

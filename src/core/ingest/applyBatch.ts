@@ -2,7 +2,7 @@
 // event twice changes nothing, and files may be read in any order, so every derived fact (status,
 // start, dependencies, latest writer, flags) is defined by the events' times and log order, never
 // by arrival order.
-import { createHash } from 'node:crypto';
+import { crypto } from '../crypto';
 import type { PointerType } from '../model';
 import { inferPointerType } from '../pointers';
 import type { ComponentMeta, ParsedDataset } from './parseEvent';
@@ -377,7 +377,7 @@ export class BatchApplier {
     const cacheKey = `${code.language}\0${code.source}`;
     const cached = this.codeIds.get(cacheKey);
     if (cached !== undefined) return cached;
-    const hash = createHash('sha256').update(code.source).digest('hex');
+    const hash = crypto().createHash('sha256').update(code.source).digest('hex');
     let row = first(this.s.findCode, [hash]);
     if (!row) {
       row = first(this.s.insertCode, [hash, code.language, code.source]);

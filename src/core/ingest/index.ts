@@ -20,7 +20,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IngestReport } from '../model';
 import { META, QUERY_INDEXES, QUERY_INDEX_NAMES } from '../schema';
-import { all, Database, exec, first, freeStatements, prepareStatements, Statements } from '../sql';
+import { all, Database, exec, first, freeStatements, lazyStatements, Statements } from '../sql';
 import { eventsDir } from '../storeDir';
 import { BatchApplier } from './applyBatch';
 import { LogBatchSink, LogFileSpan, readLogBatches } from './batches';
@@ -177,7 +177,7 @@ export class IngestPipeline {
   }
 
   private get sql(): Statements<keyof typeof SQL> {
-    return (this.statements ??= prepareStatements(this.db, SQL));
+    return (this.statements ??= lazyStatements(this.db, SQL));
   }
 
   /**

@@ -1,7 +1,7 @@
 // Labels recorded as keyed hashes (docs/LABELS.md): HMAC-SHA256 of the label under a key that
 // stays on the user's machines, so that the append-only, replicated log never holds a retracted
 // customer's id in clear. The Python shim computes the same form (python/mltrace/_labels.py).
-import { createHmac } from 'node:crypto';
+import { crypto } from '../crypto';
 import * as fs from 'node:fs';
 
 export const HASHED_PREFIX = 'hmac-sha256:';
@@ -23,7 +23,7 @@ export function labelKey(env: NodeJS.ProcessEnv = process.env): Buffer | null {
 /** How a label is written to the log under this key (as given when there is no key). */
 export function recordedLabel(label: string, key: Buffer | null): string {
   if (key === null || label.startsWith(HASHED_PREFIX)) return label;
-  return HASHED_PREFIX + createHmac('sha256', key).update(label, 'utf8').digest('hex');
+  return HASHED_PREFIX + crypto().createHmac('sha256', key).update(label, 'utf8').digest('hex');
 }
 
 /** A hashed label shortened for display: the prefix and 12 hex digits. */

@@ -5,7 +5,7 @@
 // is left to `mltrace sync --openlineage`. What was sent is recorded per writer in
 // `.mltrace/openlineage/live-<backend>/<writer>` (the last line number sent, every line before it
 // sent too), which `mltrace sync --openlineage` reads so that it sends nothing twice.
-import { createHash } from 'node:crypto';
+import { crypto } from '../crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { describeUrl, HttpTransport, httpTransport, postEvent } from './transport';
@@ -14,7 +14,7 @@ const RETRY_DELAYS_MS = [250, 1000];
 
 /** A short key naming the backend in file names (the same in Python). */
 export function backendKey(transport: HttpTransport): string {
-  return createHash('sha256').update(describeUrl(transport.url)).digest('hex').slice(0, 16);
+  return crypto().createHash('sha256').update(describeUrl(transport.url)).digest('hex').slice(0, 16);
 }
 
 function progressFile(storeDir: string, transport: HttpTransport, writer: string): string {

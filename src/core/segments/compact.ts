@@ -14,7 +14,7 @@
 // creates its marker after its last line. Killed at any point, the store is still exact: before 4
 // commits the sources are untouched; after, readers take the sources from the segment only, and
 // the next compaction finishes 5.
-import { randomBytes } from 'node:crypto';
+import { crypto } from '../crypto';
 import { writeDurably } from '../durableFile';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -176,7 +176,7 @@ function deleteSource(storeDir: string, name: string): void {
 
 /** One segment being written: its data goes to a temp file member by member. */
 class SegmentBuilder {
-  readonly id = `${Date.now().toString(36).padStart(9, '0')}-${randomBytes(4).toString('hex')}`;
+  readonly id = `${Date.now().toString(36).padStart(9, '0')}-${crypto().randomBytes(4).toString('hex')}`;
   readonly temp: string;
   private readonly fd: number;
   readonly sources: SegmentSource[] = [];
@@ -306,7 +306,7 @@ class Lock {
   ) {}
 
   static take(file: string): Lock | undefined {
-    const token = randomBytes(8).toString('hex');
+    const token = crypto().randomBytes(8).toString('hex');
     const content = `${token} ${os.hostname()} ${process.pid}`;
     for (let attempt = 0; attempt < 2; attempt++) {
       try {

@@ -8,7 +8,7 @@
 // killed mid-write, is cut first) and writes a blank line for each blank line it skips, so line
 // numbers agree on every machine. The cached positions in `.mltrace/team/` only save re-reading:
 // the files and the server are the truth.
-import { createHash } from 'node:crypto';
+import { crypto } from '../crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { writeDurably } from '../durableFile';
@@ -106,7 +106,7 @@ class TeamSync {
     private readonly options: SyncOptions,
   ) {
     this.events = eventsDir(storeDir);
-    const key = createHash('sha256').update(serverName(uri)).digest('hex').slice(0, 16);
+    const key = crypto().createHash('sha256').update(serverName(uri)).digest('hex').slice(0, 16);
     this.statePath = path.join(storeDir, 'team', `sync-${key}.json`);
     this.state = readState(this.statePath);
   }
