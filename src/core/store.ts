@@ -8,7 +8,7 @@ import { Queries } from './queries';
 import { CompactReport, compactLog, endedFiles } from './segments/compact';
 import { META, SCHEMA, SCHEMA_VERSION } from './schema';
 import type { SqlJsStatic } from 'sql.js';
-import { all, Database, first, loadSqlJs } from './sql';
+import { all, Database, first, loadSqlJs, QUERY_CACHE } from './sql';
 import {
   checksumPath,
   forgetVerified,
@@ -360,7 +360,7 @@ function logBytes(storeDir: string, sinceMs = -Infinity): number {
  * from copying pages in and out of its in-memory file system.
  */
 function configure(db: Database): Database {
-  db.exec('PRAGMA journal_mode = MEMORY; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;');
+  db.exec(`PRAGMA journal_mode = MEMORY; ${QUERY_CACHE}; PRAGMA temp_store = MEMORY;`);
   return db;
 }
 

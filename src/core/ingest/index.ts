@@ -20,7 +20,17 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { IngestReport } from '../model';
 import { META, QUERY_INDEXES, QUERY_INDEX_NAMES } from '../schema';
-import { all, Database, exec, first, freeStatements, lazyStatements, Statements } from '../sql';
+import {
+  all,
+  Database,
+  exec,
+  first,
+  freeStatements,
+  INGEST_CACHE,
+  lazyStatements,
+  QUERY_CACHE,
+  Statements,
+} from '../sql';
 import { eventsDir } from '../storeDir';
 import { BatchApplier } from './applyBatch';
 import { LogBatchSink, LogFileSpan, readLogBatches } from './batches';
@@ -337,7 +347,7 @@ export class IngestPipeline {
         exec(sql.setPosition, [span.name, position.offset, position.line, null]);
       },
     };
-    this.db.exec('BEGIN');
+    this.db.exec(`${INGEST_CACHE}; BEGIN`);
     if (bulk) for (const index of QUERY_INDEX_NAMES) this.db.exec(`DROP INDEX ${index}`);
     return {
       report,
@@ -353,12 +363,12 @@ export class IngestPipeline {
           exec(sql.setPosition, [name, manifest.bytes, manifest.lines, null]);
         }
         if (bulk) this.db.exec(QUERY_INDEXES);
-        this.db.exec('COMMIT');
+        this.db.exec(`COMMIT; ${QUERY_CACHE}`);
         report.runs = runCount() - runsBefore;
       },
       abort: () => {
         // A closed store's database is gone, and with it the transaction.
-        if (!this.options.isClosed()) this.db.exec('ROLLBACK');
+        if (!this.options.isClosed()) this.db.exec(`ROLLBACK; ${QUERY_CACHE}`);
         // The cached state of the applier may no longer match the database.
         this.applier?.dispose();
         this.applier = undefined;
