@@ -6,16 +6,23 @@ with the facet ``mltrace_task``: ``{role: "output" | "feedback", values: [{ident
 They may arrive in any order and from any machine: per task, role and identifier the latest
 value wins (event time, then log order), and an output counts once its feedback is in the log,
 whenever that came. Reading them back goes through ``_derived`` (the log, read incrementally).
+
+A registered ``Metric`` is an event of the same facet with the role ``"metric"``: ``{role:
+"metric", metric: {name, identifier, windowSize, function, callable?}}``, where ``function`` names
+the supported metric it computes (``"accuracy"``...) or is null for a function of the user's own,
+which only a process holding it can call (``callable`` is its ``__name__``, for display). Per
+task and identifier the latest registration wins, so registering twice changes nothing.
 """
 
 import math
 import time
 
-from mltrace import _derived, _events, _runs, _store
+from mltrace import _derived, _events, _runs, _store, _task_metrics
 
 TASK_NAMESPACE = "mltrace-task"
 FACET = "mltrace_task"
 ROLES = ("output", "feedback")
+METRIC_ROLE = "metric"
 VALUES_PER_EVENT = 1000  # long batches are split, so that no line grows without bound
 
 
@@ -49,6 +56,25 @@ def log_values(task, role, identifiers, values):
         _store.warn_once("task-bug", "mltrace could not log task values (%s); the pipeline goes on." % bug)
 
 
+_metrics_logged = set()  # (store, task, definition) this process logged: registering again logs nothing
+
+
+def log_metric(task, metric):
+    """Appends a registered Metric (role "metric"), once per process and definition. Never raises
+    into the pipeline."""
+    try:
+        record = _task_metrics.definition(metric)
+        key = (_store.location().store_dir, str(task), tuple(sorted(record.items())))
+        if key in _metrics_logged:
+            return
+        if _store.append(_dataset_event(str(task), {"role": METRIC_ROLE, "metric": record})):
+            _metrics_logged.add(key)
+    except Exception as bug:
+        _store.warn_once(
+            "task-metric-bug", "mltrace could not log a registered metric (%s); the pipeline goes on." % bug
+        )
+
+
 def _logging_run_id():
     """The id of the decorated run in progress on this thread, if any: the run that logged the
     values (the editor's Tasks view lists the runs that produced a task's outputs)."""
@@ -61,6 +87,10 @@ def _event(task, role, items, run_id=None):
     facet = {"role": role, "values": items}
     if run_id:
         facet["runId"] = run_id
+    return _dataset_event(task, facet)
+
+
+def _dataset_event(task, facet):
     return {
         "eventTime": _events.iso(_events.utc_now()),
         "producer": _events.PRODUCER,
@@ -93,6 +123,7 @@ class TaskLog(object):
         self._follower = _derived.LogFollower(FACET.encode("ascii"))
         self._order = 0
         self._values = {}  # task -> role -> identifier -> (ms, order, value)
+        self._metrics = {}  # task -> identifier -> (ms, order, RegisteredMetric)
 
     def refresh(self):
         with self._lock:
@@ -100,6 +131,7 @@ class TaskLog(object):
             if store_dir != self._store_dir:
                 self._store_dir = store_dir
                 self._values = {}
+                self._metrics = {}
             for event in self._follower.new_events():
                 self._take(event)
 
@@ -110,6 +142,10 @@ class TaskLog(object):
         facet = (dataset.get("facets") or {}).get(FACET)
         task = dataset.get("name")
         ms = _derived.event_ms(event)
+        is_metric = isinstance(facet, dict) and facet.get("role") == METRIC_ROLE
+        if is_metric and ms is not None and isinstance(task, str):
+            self._take_metric(task, ms, facet.get("metric"))
+            return
         if not isinstance(facet, dict) or facet.get("role") not in ROLES or ms is None or not isinstance(task, str):
             return
         values = facet.get("values")
@@ -124,6 +160,23 @@ class TaskLog(object):
             current = by_id.get(item["identifier"])
             if current is None or (ms, self._order) > (current[0], current[1]):
                 by_id[item["identifier"]] = (ms, self._order, float(value))
+
+    def _take_metric(self, task, ms, raw):
+        registered = _task_metrics.parse(raw)
+        if registered is None:
+            return
+        self._order += 1
+        by_id = self._metrics.setdefault(task, {})
+        current = by_id.get(registered.identifier)
+        if current is None or (ms, self._order) > (current[0], current[1]):
+            by_id[registered.identifier] = (ms, self._order, registered)
+
+    def registered_metrics(self, task):
+        """The metrics registered for a task in any process (the latest registration of each
+        identifier), by when each was last registered."""
+        self.refresh()
+        entries = sorted(self._metrics.get(task, {}).values(), key=lambda entry: (entry[0], entry[1]))
+        return [entry[2] for entry in entries]
 
     def rows(self, task, role):
         """(ms, identifier, value) of one role, oldest first."""

@@ -36,6 +36,8 @@ import { FILE_NAMESPACE } from './events';
 import { readRunValues, RUN_VALUES_SQL } from './runValues';
 import { JoinedValue, joinedValues, listTasks, TaskSummary } from './tasks';
 import { TaskOutcome, taskOutcomes } from './tasks/series';
+import { registeredMetrics } from './tasks/registered';
+import type { RegisteredTaskMetric } from './tasks/model';
 import { breadthFirst, depthFirst, newestFirst, reachableCounts, WalkNode } from './traversal';
 import { LabelQueries } from './labels/queries';
 import { RunGraph } from './runGraph';
@@ -818,7 +820,7 @@ export class Queries {
 
   // ---- tasks (tasks/index.ts) ------------------------------------------------------------------
 
-  /** Every task that logged outputs or feedback, by name. */
+  /** Every task that logged outputs or feedback or registered a metric, by name. */
   tasks(): TaskSummary[] {
     return listTasks((sql) => this.stmt(sql));
   }
@@ -835,6 +837,11 @@ export class Queries {
   taskOutcomes(task: string): TaskOutcome[] {
     this.taskValues(task);
     return taskOutcomes((sql) => this.stmt(sql), task);
+  }
+
+  /** The metrics registered for a task (tasks/registered.ts), by when each was last registered. */
+  taskMetrics(task: string): RegisteredTaskMetric[] {
+    return registeredMetrics((sql) => this.stmt(sql), task);
   }
 
   /** The runs that logged a task's outputs (inside a decorated run), newest first, with staleness. */

@@ -1,6 +1,6 @@
 // The derived index (DESIGN.md §3). Bump SCHEMA_VERSION whenever this changes: older snapshots
 // are then rebuilt from the log.
-export const SCHEMA_VERSION = 10;
+export const SCHEMA_VERSION = 11;
 
 /** run_io.dir: which way a run used a pointer. */
 export const DIR = { input: 0, output: 1 } as const;
@@ -170,6 +170,19 @@ CREATE TABLE task_runs (
   run_uuid TEXT NOT NULL,
   role TEXT NOT NULL,                  -- output | feedback
   PRIMARY KEY (task, role, run_uuid)
+) WITHOUT ROWID;
+-- Metrics registered for a task (facet mltrace_task, role metric: Task.registerMetric), one per
+-- identifier: the latest registration wins, by event time, then log order (ingest/taskMetric.ts).
+CREATE TABLE task_metrics (
+  task TEXT NOT NULL,
+  identifier TEXT NOT NULL,
+  name TEXT NOT NULL,
+  window_size INTEGER,                 -- the most recent joined values it reads; NULL: all
+  function TEXT,                       -- the supported metric it computes; NULL: a function of its own
+  callable TEXT,                       -- that function's name, for display
+  time_ms INTEGER NOT NULL,
+  seq INTEGER NOT NULL,
+  PRIMARY KEY (task, identifier)
 ) WITHOUT ROWID;
 -- How far each writer's file was read (path: its name in the events folder, whether it is still
 -- there or merged into a segment), and each segment read (path: segments/<id>.jsonl.gz).

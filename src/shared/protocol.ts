@@ -3,7 +3,7 @@
 import type { RunInputDrift } from '../core/drift';
 import type { LabelSpread } from '../core/labels/model';
 import type { HistoryRun, PointerType, Review, Run, RunDetail, TracedRun } from '../core/model';
-import type { SeriesWindow, TaskSeriesPoint, TaskSummary } from '../core/tasks/model';
+import type { RegisteredMetricValue, SeriesWindow, TaskSeriesPoint, TaskSummary } from '../core/tasks/model';
 
 export type { SeriesWindow } from '../core/tasks/model';
 
@@ -93,6 +93,8 @@ export interface TaskData {
   series: TaskSeriesPoint[];
   /** The default metrics over every joined value (as `mltrace metrics` prints them). */
   current: Array<{ name: string; value: number | null; error?: string }>;
+  /** The metrics registered for the task (Task.registerMetric, any process), with their values where computable. */
+  registered: RegisteredMetricValue[];
   /** The runs that logged outputs, newest first. */
   runs: Run[];
 }

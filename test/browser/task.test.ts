@@ -41,6 +41,29 @@ function taskData(): TaskData {
       { name: 'accuracy', value: 0.94 },
       { name: 'f1', value: null, error: 'no output has feedback yet' },
     ],
+    registered: [
+      {
+        identifier: 'accuracy_window50',
+        name: 'accuracy',
+        windowSize: 50,
+        function: 'accuracy',
+        callable: null,
+        registeredTime: series[0].time,
+        computable: true,
+        value: 0.9,
+      },
+      {
+        identifier: `mine_windowNone`,
+        name: `mine ${XSS}`,
+        windowSize: null,
+        function: null,
+        callable: '<lambda>',
+        registeredTime: series[0].time,
+        computable: false,
+        value: null,
+        error: 'a function of its own (<lambda>): only the Python process that registers it computes it',
+      },
+    ],
     runs: [
       run({ id: uuid(7001), component: 'score', startTime: new Date(T0 + 11 * HOUR).toISOString() }),
       run({
@@ -99,7 +122,32 @@ describe('task webview and label highlight', () => {
     assert.equal(rows.length, 12);
     assert.deepEqual(rows[0], ['0.94', '33', '33 of 65 (51%)']);
     assert.deepEqual(rows[11], ['—', '0', '0 of 10 (0%)']);
-    assert.deepEqual(await view.page.locator('table.current td.num').allTextContents(), ['0.94', '—']);
+    assert.deepEqual(await view.page.locator('table.current td.num').allTextContents(), [
+      '0.9',
+      '—',
+      '0.94',
+      '—',
+    ]);
+    // Registered metrics: name, window, value; one computed only by Python, its name as text.
+    assert.deepEqual(
+      await view.page
+        .locator('table.registered tbody tr')
+        .evaluateAll((trs) => trs.map((tr) => [...tr.children].map((c) => c.textContent))),
+      [
+        ['accuracy', 'last 50', '0.9', ''],
+        [
+          `mine ${XSS}`,
+          'all',
+          '—',
+          'a function of its own (<lambda>): only the Python process that registers it computes it',
+        ],
+      ],
+    );
+    assert.equal(
+      await view.page.locator('table.registered button').count(),
+      1,
+      'only the computable one charts',
+    );
     assert.equal(await view.page.locator('.controls select[aria-label="Window"]').inputValue(), 'count');
     assert.equal(await view.page.locator('.controls input[aria-label="Window size"]').inputValue(), '30');
     assert.deepEqual(await cspViolations(view.page), []);
@@ -135,11 +183,15 @@ describe('task webview and label highlight', () => {
     await view.page.locator('.run-item').first().click();
     await view.page.locator('.controls select[aria-label="Metric"]').selectOption('f1');
     await view.page.locator('.controls select[aria-label="Window"]').selectOption('seconds');
+    // A registered metric charts over its own window, by keyboard.
+    await view.page.locator('.registered-metric').focus();
+    await view.page.keyboard.press('Enter');
     assert.deepEqual(await view.posted(), [
       { type: 'inspectRun', runId: uuid(7002) },
       { type: 'inspectRun', runId: uuid(7001) },
       { type: 'setTaskSeries', metric: 'f1', window: { kind: 'count', size: 30 } },
       { type: 'setTaskSeries', metric: 'f1', window: { kind: 'seconds', size: 30 } },
+      { type: 'setTaskSeries', metric: 'accuracy', window: { kind: 'count', size: 50 } },
     ]);
     assert.deepEqual(view.problems, []);
     await view.page.close();
@@ -159,6 +211,7 @@ describe('task webview and label highlight', () => {
         ['.run-item', 'color', '--vscode-foreground'],
         ['.state-icon.state-failed', 'color', '--vscode-testing-iconFailed'],
         ['table.data th', 'color', '--vscode-descriptionForeground'],
+        ['.registered-metric', 'color', '--vscode-textLink-foreground'],
       ];
       assert.deepEqual(await themeMismatches(view.page, theme, rows), []);
       const png = await view.screenshot(`task-${theme}`);

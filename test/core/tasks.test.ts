@@ -72,7 +72,10 @@ describe('tasks', () => {
       store.problems().map((p) => [p.line, p.reason]),
       [
         [1, 'a value of facet mltrace_task ignored: it needs a string "identifier" and a finite "value"'],
-        [2, 'facet mltrace_task ignored: it needs "role" (output or feedback) and a "values" array'],
+        [
+          2,
+          'facet mltrace_task ignored: it needs "role" (output or feedback) and a "values" array, or "role" metric and a "metric" object',
+        ],
       ],
     );
     assert.deepEqual(

@@ -368,6 +368,32 @@ describe('the hand-off from the worker', () => {
         { task: 'churn', role: 'output', identifier: 'u1', value: 1, ms: 10, seq: 5, runId: 'r1' },
         { task: 'churn', role: 'feedback', identifier: 'u1', value: 0.5, ms: 11, seq: 6, runId: null },
       ],
+      taskMetrics: [
+        {
+          task: 'churn',
+          metric: {
+            name: 'acc',
+            identifier: 'acc_window5',
+            windowSize: 5,
+            function: 'accuracy',
+            callable: null,
+          },
+          ms: 12,
+          seq: 7,
+        },
+        {
+          task: 'churn',
+          metric: {
+            name: 'mine',
+            identifier: 'mine_windowNone',
+            windowSize: null,
+            function: null,
+            callable: '<lambda>',
+          },
+          ms: 13,
+          seq: 8,
+        },
+      ],
     };
     // The first delta states every field, so the round trip below covers each of them.
     for (const [field, value] of Object.entries(full.deltas[0])) {
@@ -392,6 +418,7 @@ describe('the hand-off from the worker', () => {
       retractions: [],
       runValues: [],
       taskValues: [],
+      taskMetrics: [],
     };
     assert.deepEqual(decodeBatch(encodeBatch(empty)), empty);
   });
@@ -404,6 +431,7 @@ describe('the hand-off from the worker', () => {
       retractions: [],
       runValues: [],
       taskValues: [],
+      taskMetrics: [],
     };
     const { numbers, strings } = encodeBatch(batch);
     assert.deepEqual(decodeBatch({ numbers, strings }), batch);

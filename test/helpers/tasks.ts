@@ -10,6 +10,19 @@ export function taskEvent(
   values: Array<[string, unknown]>,
   runId?: string,
 ) {
+  return taskDatasetEvent(task, seconds, {
+    role,
+    values: values.map(([identifier, value]) => ({ identifier, value })),
+    ...(runId ? { runId } : {}),
+  });
+}
+
+/** A metric registered for `task` `seconds` after BASE_MS (role "metric"), as Task.registerMetric logs it. */
+export function taskMetricEvent(task: string, seconds: number, metric: unknown) {
+  return taskDatasetEvent(task, seconds, { role: 'metric', metric });
+}
+
+function taskDatasetEvent(task: string, seconds: number, facet: Record<string, unknown>) {
   return {
     eventTime: at(seconds).toISOString(),
     producer: 'https://example.com/test',
@@ -17,13 +30,7 @@ export function taskEvent(
     dataset: {
       namespace: 'mltrace-task',
       name: task,
-      facets: {
-        mltrace_task: ourFacet('mltrace_task', {
-          role,
-          values: values.map(([identifier, value]) => ({ identifier, value })),
-          ...(runId ? { runId } : {}),
-        }),
-      },
+      facets: { mltrace_task: ourFacet('mltrace_task', facet) },
     },
   };
 }

@@ -99,7 +99,11 @@ describe('python shim: tasks and production metrics', () => {
       empty_window: 0,
     });
     const events = ws.events().filter((e) => 'dataset' in e);
-    assert.equal(events.length, 7, 'one event per call (a list is one event); none for the skipped NaN');
+    assert.equal(
+      events.length,
+      10,
+      'one event per call (a list is one event); none for the skipped NaN; one per registered metric',
+    );
     await withStore(ws.storeDir, (store) => {
       const report = metricsReport(store, 'churn');
       assert.deepEqual(

@@ -1,12 +1,14 @@
 /// <reference lib="dom" />
-// A task's page: its figures now, the chosen metric over a sliding window as a chart (with the
-// feedback coverage) and as a table, and beside them the runs that logged its outputs (click or
-// Enter: the run inspector). The host computes the series (src/core/tasks/series.ts); this page
+// A task's page: its figures now (the metrics registered for it, then the default ones), the
+// chosen metric over a sliding window as a chart (with the feedback coverage) and as a table, and
+// beside them the runs that logged its outputs (click or Enter: the run inspector). A registered
+// metric the engine computes is a button: click or Enter charts it over its window. The host computes the series (src/core/tasks/series.ts); this page
 // asks for another metric or window and draws what it gets.
 import type { SeriesWindow, TaskData } from '../../shared/protocol';
 import type { TaskSeriesPoint } from '../../core/tasks/model';
 import { absoluteTime, plural, relativeTime, runLabel, shortId } from '../../core/format';
 import { formatMetric } from '../../core/valueText';
+import { chartOf, windowLabel } from '../../core/tasks/registeredChart';
 import { RUN_STATE_ICONS, runState } from '../../shared/icons';
 import { clear, el, icon, stateIcon } from '../common/dom';
 import { connectView, post } from '../common/vscodeApi';
@@ -32,6 +34,7 @@ function render(data: TaskData): void {
       className: 'muted summary',
       text: `${plural(t.outputs, 'output')}, ${plural(t.feedback, 'feedback value')}; ${t.joined} of the outputs have feedback (${percent(t.outputs ? t.joined / t.outputs : 0)}). Last logged ${relativeTime(t.lastTime)}.`,
     }),
+    ...(data.registered.length ? [registeredTable(data)] : []),
     currentTable(data),
     controls(data),
   );
@@ -64,6 +67,45 @@ function currentTable(data: TaskData): HTMLElement {
     'table',
     { className: 'data current', attrs: { 'aria-label': 'Metrics over every output with feedback' } },
     [el('tbody', {}, rows)],
+  );
+}
+
+/** The metrics registered for the task (Task.registerMetric), with their window and value now. */
+function registeredTable(data: TaskData): HTMLElement {
+  const rows = data.registered.map((m) => {
+    const chart = chartOf(m);
+    const name = chart
+      ? el('button', {
+          className: 'registered-metric',
+          text: m.name,
+          attrs: {
+            'data-identifier': m.identifier,
+            'aria-label': `Chart ${m.name} over ${windowLabel(m.windowSize)}`,
+          },
+        })
+      : el('span', { text: m.name, attrs: { 'data-identifier': m.identifier } });
+    if (chart) name.addEventListener('click', () => post({ type: 'setTaskSeries', ...chart }));
+    return el('tr', {}, [
+      el('th', { attrs: { scope: 'row' } }, [name]),
+      el('td', { text: windowLabel(m.windowSize) }),
+      el('td', { className: 'num', text: m.value === null ? '—' : formatMetric(m.value) }),
+      el('td', { className: 'muted', text: m.error ?? '' }),
+    ]);
+  });
+  return el(
+    'table',
+    { className: 'data current registered', attrs: { 'aria-label': 'Registered metrics' } },
+    [
+      el('thead', {}, [
+        el('tr', {}, [
+          el('th', { text: 'Registered metric' }),
+          el('th', { text: 'Window' }),
+          el('th', { className: 'num', text: 'Now' }),
+          el('th', { text: '' }),
+        ]),
+      ]),
+      el('tbody', {}, rows),
+    ],
   );
 }
 

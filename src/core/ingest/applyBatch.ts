@@ -151,6 +151,12 @@ const SQL = {
     WHERE excluded.time_ms > task_values.time_ms OR (excluded.time_ms = task_values.time_ms AND excluded.seq > task_values.seq)`,
   /** The runs that logged a task's values (by run id: the run's own events may come later). */
   addTaskRun: `INSERT OR IGNORE INTO task_runs (task, run_uuid, role) VALUES (?, ?, ?)`,
+  /** A registered metric: the latest registration of each identifier wins (by event time, then log order). */
+  setTaskMetric: `INSERT INTO task_metrics (task, identifier, name, window_size, function, callable, time_ms, seq)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (task, identifier) DO UPDATE SET name = excluded.name,
+      window_size = excluded.window_size, function = excluded.function, callable = excluded.callable,
+      time_ms = excluded.time_ms, seq = excluded.seq
+    WHERE excluded.time_ms > task_metrics.time_ms OR (excluded.time_ms = task_metrics.time_ms AND excluded.seq > task_metrics.seq)`,
   getMeta: `SELECT value FROM meta WHERE key = ?`,
   setMeta: `INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)`,
 };
@@ -259,7 +265,7 @@ export class BatchApplier {
   }
 
   /** Applies a prepared batch (runDeltas.ts): each run's START and COMPLETE become a single write. */
-  apply({ metas, deltas, flags, retractions, runValues, taskValues }: PreparedBatch): void {
+  apply({ metas, deltas, flags, retractions, runValues, taskValues, taskMetrics }: PreparedBatch): void {
     for (const m of metas) this.applyMeta(this.component(m.component, m.namespace), m.meta, m.ms);
     this.prefetchRuns(deltas.map((d) => d.runId));
     for (const delta of deltas) this.applyRun(delta);
@@ -269,6 +275,10 @@ export class BatchApplier {
     this.labels.flush();
     for (const value of runValues) this.applyRunValue(value);
     for (const value of taskValues) this.applyTaskValue(value);
+    for (const m of taskMetrics) {
+      const { name, identifier, windowSize, function: fn, callable } = m.metric;
+      exec(this.s.setTaskMetric, [m.task, identifier, name, windowSize, fn, callable, m.ms, m.seq]);
+    }
   }
 
   /** A parameter or metric of a run of this batch (its delta was applied just before). */

@@ -5,6 +5,7 @@ import { ALL_POINTERS, OUR_FACETS } from '../events';
 import type { PointerType } from '../model';
 import { readProfile } from './parseProfile';
 import { parseRunValues, parseTaskFacet, ParsedTaskEvent, RunValue, TASK_NAMESPACE } from './values';
+import type { ParsedTaskMetricEvent } from './taskMetric';
 
 export interface ParsedDataset {
   namespace: string;
@@ -99,7 +100,12 @@ export interface ParsedRetractEvent {
 }
 
 export type ParsedEvent =
-  ParsedRunEvent | ParsedJobEvent | ParsedFlagEvent | ParsedRetractEvent | ParsedTaskEvent;
+  | ParsedRunEvent
+  | ParsedJobEvent
+  | ParsedFlagEvent
+  | ParsedRetractEvent
+  | ParsedTaskEvent
+  | ParsedTaskMetricEvent;
 
 export type ParseResult =
   { ok: true; event: ParsedEvent | null; warnings: string[] } | { ok: false; reason: string };

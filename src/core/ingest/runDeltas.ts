@@ -12,6 +12,7 @@ import type {
 } from './parseEvent';
 import { noRunFacts } from './parseEvent';
 import type { RunValue, TaskRole } from './values';
+import type { TaskMetricDefinition } from './taskMetric';
 
 /** A run's events of one batch, merged. */
 export interface RunDelta extends RunFacts {
@@ -50,6 +51,15 @@ export interface PreparedBatch {
   runValues: RunValueUpdate[];
   /** Outputs and feedback of tasks, one per identifier and event. */
   taskValues: TaskValueUpdate[];
+  /** Metrics registered for tasks (ingest/taskMetric.ts), in log order. */
+  taskMetrics: TaskMetricUpdate[];
+}
+
+export interface TaskMetricUpdate {
+  task: string;
+  metric: TaskMetricDefinition;
+  ms: number;
+  seq: number;
 }
 
 export interface RunValueUpdate extends RunValue {
@@ -86,6 +96,7 @@ export function prepareBatch(batch: SequencedEvent[]): PreparedBatch {
   const retractions: RetractionUpdate[] = [];
   const runValues: RunValueUpdate[] = [];
   const taskValues: TaskValueUpdate[] = [];
+  const taskMetrics: TaskMetricUpdate[] = [];
   for (const { event, seq } of batch) {
     if (event.kind === 'flag') {
       flags.push({ event, seq });
@@ -109,6 +120,10 @@ export function prepareBatch(batch: SequencedEvent[]): PreparedBatch {
       }
       continue;
     }
+    if (event.kind === 'taskMetric') {
+      taskMetrics.push({ task: event.task, metric: event.metric, ms: event.timeMs, seq });
+      continue;
+    }
     if (event.kind === 'run') {
       let delta = deltas.get(event.runId);
       if (!delta) deltas.set(event.runId, (delta = newDelta(event, seq)));
@@ -126,7 +141,7 @@ export function prepareBatch(batch: SequencedEvent[]): PreparedBatch {
       });
     }
   }
-  return { metas, deltas: [...deltas.values()], flags, retractions, runValues, taskValues };
+  return { metas, deltas: [...deltas.values()], flags, retractions, runValues, taskValues, taskMetrics };
 }
 
 const hasMeta = (meta: ComponentMeta): boolean =>

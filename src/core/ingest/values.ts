@@ -1,8 +1,9 @@
 // What runs and tasks say beyond lineage (docs/EVENTS.md): a run's parameters and metrics
-// (run facets mltrace_params, mltrace_metrics) and a task's outputs and feedback (DatasetEvents
-// with the facet mltrace_task). Parsed here; parseEvent.ts calls these, runDeltas.ts groups them
+// (run facets mltrace_params, mltrace_metrics) and a task's outputs, feedback and registered
+// metrics (DatasetEvents with the facet mltrace_task). Parsed here; parseEvent.ts calls these, runDeltas.ts groups them
 // and applyBatch.ts keeps the latest value of each name (by event time, then log order).
 import { OUR_FACETS } from '../events';
+import { parseTaskMetric, TASK_METRIC_ROLE, type ParsedTaskMetricEvent } from './taskMetric';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -63,10 +64,14 @@ export function parseTaskFacet(
   task: string,
   timeMs: number,
   warnings: string[],
-): ParsedTaskEvent | null {
+): ParsedTaskEvent | ParsedTaskMetricEvent | null {
   const where = `facet ${OUR_FACETS.task}`;
+  if (isObject(facet) && facet.role === TASK_METRIC_ROLE)
+    return parseTaskMetric(facet, task, timeMs, warnings);
   if (!isObject(facet) || !TASK_ROLES.includes(facet.role as TaskRole) || !Array.isArray(facet.values)) {
-    warnings.push(`${where} ignored: it needs "role" (output or feedback) and a "values" array`);
+    warnings.push(
+      `${where} ignored: it needs "role" (output or feedback) and a "values" array, or "role" metric and a "metric" object`,
+    );
     return null;
   }
   const values: ParsedTaskEvent['values'] = [];

@@ -25,11 +25,14 @@ export interface MetricPoint {
   count: number;
 }
 
+/** Tasks with values, and those that only registered metrics so far (no values: counts 0). */
 export const TASK_SQL = {
   list: `SELECT task, sum(role = 'output'), sum(role = 'feedback'), max(time_ms),
       (SELECT count(*) FROM task_values o JOIN task_values f ON f.task = o.task AND f.identifier = o.identifier
         AND f.role = 'feedback' WHERE o.task = t.task AND o.role = 'output')
-    FROM task_values t GROUP BY task ORDER BY task`,
+    FROM task_values t GROUP BY task
+    UNION ALL SELECT DISTINCT task, 0, 0, NULL, 0 FROM task_metrics WHERE task NOT IN (SELECT task FROM task_values)
+    ORDER BY 1`,
   joined: `SELECT o.identifier, o.value, o.time_ms, f.value, f.time_ms FROM task_values o
     JOIN task_values f ON f.task = o.task AND f.identifier = o.identifier AND f.role = 'feedback'
     WHERE o.task = ? AND o.role = 'output' ORDER BY f.time_ms, f.seq`,

@@ -5,14 +5,16 @@ import { Commands } from '../constants';
 import { LabelNode } from '../labels/labelsView';
 import { coveragePercent, TaskNode } from '../tasks/tasksView';
 import { pickLabel } from '../webviews/labelPick';
+import type { TaskChoice } from '../webviews/taskData';
+import { isSeriesWindow } from '../../shared/protocol';
 import { plural, visible } from '../presentation';
 import { command, type CommandDefinition, type CommandDeps } from './needs';
 
 export function taskCommands({ webviews }: CommandDeps): CommandDefinition[] {
   return [
-    command(Commands.openTask, { store: true }, async ({ store }, arg?: unknown) => {
+    command(Commands.openTask, { store: true }, async ({ store }, arg?: unknown, chart?: unknown) => {
       const task = taskOf(arg) ?? (await pickTask(store));
-      if (task) webviews.openTask(task);
+      if (task) webviews.openTask(task, chartOf(chart));
     }),
 
     command(Commands.highlightLabel, { store: true }, async ({ store }, arg?: unknown) => {
@@ -25,6 +27,13 @@ export function taskCommands({ webviews }: CommandDeps): CommandDefinition[] {
       if (label !== undefined) webviews.showLabelInGraph(label);
     }),
   ];
+}
+
+/** The metric and window a registered metric's node asks to chart (registeredMetricNode.ts), if any. */
+function chartOf(arg: unknown): TaskChoice | undefined {
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const { metric, window } = arg as Record<string, unknown>;
+  return typeof metric === 'string' && isSeriesWindow(window) ? { metric, window } : undefined;
 }
 
 function taskOf(arg: unknown): string | undefined {

@@ -1,16 +1,19 @@
 // The Tasks view: every task (mltrace's Task: outputs in production and the feedback that came
-// later), with its counts and feedback coverage; each expands to its metrics now (those `mltrace
-// metrics` computes by default), and opens, on a click or Enter, the panel of its metric over time.
+// later), with its counts and feedback coverage; each expands to the metrics registered for it
+// (registeredMetricNode.ts) and its metrics now (those `mltrace metrics` computes by default), and
+// opens, on a click or Enter, the panel of its metric over time.
 // Task names come from logs: shown through visible().
 import * as vscode from 'vscode';
 import type { TaskSummary } from '../../core/tasks';
 import { computeMetric } from '../../core/tasks';
 import { defaultMetrics } from '../../core/tasks/metrics';
+import { registeredMetricValues } from '../../core/tasks/registered';
 import { formatMetric } from '../../core/valueText';
 import { Commands } from '../constants';
 import type { LineageService } from '../lineageService';
 import { md, plural, relativeTime, visible } from '../presentation';
 import { LineageNode, LineageTreeProvider, MessageNode } from '../views/treeBase';
+import { RegisteredMetricNode } from './registeredMetricNode';
 
 export const coveragePercent = (t: TaskSummary): number =>
   t.outputs ? Math.round((t.joined / t.outputs) * 100) : 0;
@@ -51,9 +54,16 @@ export class TaskNode implements LineageNode {
   children(): LineageNode[] {
     const store = this.service.store!;
     const joined = store.taskValues(this.task.name);
-    if (joined.length === 0) return [new MessageNode('No output has feedback yet: no metric to compute.')];
+    const registered = registeredMetricValues(store.taskMetrics(this.task.name), joined).map(
+      (m) => new RegisteredMetricNode(this.task.name, m),
+    );
+    if (joined.length === 0)
+      return [...registered, new MessageNode('No output has feedback yet: no metric to compute.')];
     const names = defaultMetrics(joined.flatMap((v) => [v.yTrue, v.yPred]));
-    return names.map((name) => new TaskMetricNode(name, computeMetric(name, joined), joined.length));
+    return [
+      ...registered,
+      ...names.map((name) => new TaskMetricNode(name, computeMetric(name, joined), joined.length)),
+    ];
   }
 }
 

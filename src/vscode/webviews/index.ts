@@ -18,6 +18,7 @@ import {
   ViewTypes,
 } from './lineagePanels';
 import { pickLabel } from './labelPick';
+import type { TaskChoice } from './taskData';
 
 export { ViewTypes } from './lineagePanels';
 export { pointerFromWebviewContext, runIdFromWebviewContext } from './menuContext';
@@ -30,7 +31,8 @@ export interface Webviews extends vscode.Disposable {
   openRunInspector(runId: string): RunInspectorPanel;
   openReview(): ReviewPanel;
   openHistory(component: string): HistoryPanel;
-  openTask(task: string): TaskPanel;
+  /** A task's panel; `choice`: the metric and window to chart (a registered metric's). */
+  openTask(task: string, choice?: TaskChoice): TaskPanel;
   /** A lineage graph downstream of where `label` was attached, its spread marked. */
   showLabelInGraph(label: string): LineageGraphPanel;
 }
@@ -114,11 +116,11 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
         { viewType: ViewTypes.history, title: `History: ${visible(component)}` },
       );
     },
-    openTask(task) {
+    openTask(task, choice) {
       return openPanel<TaskPanel>(
         ViewTypes.task,
-        (open) => open.show(task),
-        (panel) => new TaskPanel(panel, source, actions, extensionUri, task),
+        (open) => open.show(task, choice),
+        (panel) => new TaskPanel(panel, source, actions, extensionUri, task, choice),
         { viewType: ViewTypes.task, title: `Task: ${visible(task)}` },
       );
     },

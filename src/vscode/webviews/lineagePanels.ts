@@ -172,13 +172,17 @@ export class TaskPanel extends WebviewPanelHost<TaskData> {
     actions: PanelActions,
     extensionUri: vscode.Uri,
     private task: string,
+    choice?: TaskChoice,
   ) {
     super(panel, source, actions, extensionUri, 'task');
     panel.title = `Task: ${visible(task)}`;
+    if (choice) this.choice = choice;
   }
 
-  show(task: string): void {
+  /** Shows `task`; `choice` (a registered metric's chart) replaces the metric and window shown. */
+  show(task: string, choice?: TaskChoice): void {
     if (task !== this.task) this.choice = {};
+    if (choice) this.choice = choice;
     this.task = task;
     this.panel.title = `Task: ${visible(task)}`;
     this.refresh();

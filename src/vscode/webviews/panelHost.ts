@@ -27,6 +27,7 @@ export type LineageQueries = Pick<
   | 'taskValues'
   | 'taskOutcomes'
   | 'taskRuns'
+  | 'taskMetrics'
   | 'labels'
 >;
 

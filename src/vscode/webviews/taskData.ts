@@ -1,8 +1,9 @@
 // The data of a task's panel, from the engine's queries (no `vscode` here, as panelData.ts): the
-// chosen metric over time (src/core/tasks/series.ts), the default metrics now, and the runs that
-// logged the task's outputs.
+// chosen metric over time (src/core/tasks/series.ts), the registered and default metrics now, and
+// the runs that logged the task's outputs.
 import { computeMetric } from '../../core/tasks';
 import { defaultMetrics, METRIC_NAMES } from '../../core/tasks/metrics';
+import { registeredMetricValues } from '../../core/tasks/registered';
 import { badWindow, SeriesWindow, taskSeries } from '../../core/tasks/series';
 import type { TaskData } from '../../shared/protocol';
 import type { Staleness } from './panelData';
@@ -47,6 +48,7 @@ export function taskData(
     window,
     series: taskSeries(metric, outcomes, window),
     current: defaults.map((m) => ({ name: m, ...computeMetric(m, joined) })),
+    registered: registeredMetricValues(store.taskMetrics(name), joined),
     runs,
   };
 }

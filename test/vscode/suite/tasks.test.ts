@@ -1,6 +1,7 @@
 // Tasks in the editor: the Tasks view lists a task that a real Python process logged with
-// mltrace's unchanged API (Task, log_output, log_feedback), with its coverage and metrics; its
-// panel charts the metric over time beside the run that logged the outputs.
+// mltrace's unchanged API (Task, log_output, log_feedback, registerMetric), with its coverage, its
+// registered metrics and its metrics; its panel charts the metric over time beside the run that
+// logged the outputs, or a registered metric over its window.
 import * as assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -16,12 +17,12 @@ const labelOf = (node: LineageNode) => {
   return typeof label === 'string' ? label : (label?.label ?? '');
 };
 
-/** Outputs logged inside a decorated run, feedback later, from outside any run. */
+/** Outputs logged inside a decorated run, feedback later, from outside any run; two metrics registered. */
 // Feedback comes later than the outputs (the pauses: times are in milliseconds, and a fast
 // machine logs all of this within one).
 const SCRIPT = `
 import time
-from mltrace import Task, log_feedback, register
+from mltrace import Metric, Task, log_feedback, register
 
 @register("score_users", input_vars=[], output_vars=[])
 def score_users():
@@ -32,6 +33,8 @@ time.sleep(0.02)
 log_feedback("churn", "u1", 1)
 time.sleep(0.02)
 Task("churn").logFeedbacks([0, 0], ["u2", "u3"])
+Task("churn").registerMetric(Metric("accuracy", window_size=2))
+Task("churn").registerMetric(Metric("hits", fn=lambda y_true, y_pred: sum(y_true)))
 `;
 
 suite('mltrace tasks in the editor', () => {
@@ -68,16 +71,45 @@ suite('mltrace tasks in the editor', () => {
       assert.equal(item.description, '4 outputs · 75% with feedback');
       assert.deepEqual(item.command?.command, Commands.openTask);
       assert.deepEqual(item.command?.arguments, ['churn']);
-      // u1 right, u2 right, u3 wrong (predicted 1, was 0); u4 has no feedback yet.
+      // u1 right, u2 right, u3 wrong (predicted 1, was 0); u4 has no feedback yet. The registered
+      // metrics first: accuracy over the last 2 (u2, u3), and one only its Python process computes.
+      const children = task.children!();
       assert.deepEqual(
-        task.children!().map((m) => [labelOf(m), m.treeItem().description]),
+        children.map((m) => [labelOf(m), m.treeItem().description]),
         [
+          ['accuracy', 'last 2 · 0.5'],
+          ['hits', 'all · —'],
           ['accuracy', '0.666667'],
           ['precision', '0.5'],
           ['recall', '1'],
           ['f1', '0.666667'],
         ],
       );
+
+      const own = children[1].treeItem();
+      assert.equal(own.command, undefined, 'a metric only Python computes has no chart');
+      assert.match(
+        (own.tooltip as vscode.MarkdownString).value,
+        /lambda.*only the Python process that registers it computes it/s,
+      );
+      const registered = children[0].treeItem().command!;
+      assert.deepEqual(registered.arguments, [
+        'churn',
+        { metric: 'accuracy', window: { kind: 'count', size: 2 } },
+      ]);
+      await vscode.commands.executeCommand(registered.command, ...registered.arguments!);
+      const chartPanel = api.webviews.openTask('churn');
+      const charted = await chartPanel.currentData();
+      assert.deepEqual([charted.metric, charted.window], ['accuracy', { kind: 'count', size: 2 }]);
+      assert.equal(charted.series.at(-1)!.value, 0.5, "the chart's last point is the registered value");
+      assert.deepEqual(
+        charted.registered.map((m) => [m.identifier, m.value]),
+        [
+          ['accuracy_window2', 0.5],
+          ['hits_windowNone', null],
+        ],
+      );
+      chartPanel.dispose();
 
       await vscode.commands.executeCommand(Commands.openTask, 'churn');
       const panel = api.webviews.openTask('churn');

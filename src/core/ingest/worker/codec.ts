@@ -12,6 +12,7 @@ import type {
   RetractionUpdate,
   RunDelta,
   RunValueUpdate,
+  TaskMetricUpdate,
   TaskValueUpdate,
 } from '../runDeltas';
 import { TASK_ROLES } from '../values';
@@ -194,6 +195,16 @@ export function encodeBatch(batch: PreparedBatch): EncodedBatch {
     w.num(v.seq);
     w.str(v.runId ?? '');
   });
+  w.list(batch.taskMetrics, (m) => {
+    w.str(m.task);
+    w.str(m.metric.name);
+    w.str(m.metric.identifier);
+    w.maybeNum(m.metric.windowSize);
+    w.maybeStr(m.metric.function);
+    w.maybeStr(m.metric.callable);
+    w.num(m.ms);
+    w.num(m.seq);
+  });
   return { numbers: w.written(), strings: w.strings };
 }
 
@@ -301,6 +312,18 @@ export function decodeBatch(batch: EncodedBatch): PreparedBatch {
     seq: r.num(),
     runId: r.str() || null,
   }));
+  const taskMetrics = r.list((): TaskMetricUpdate => ({
+    task: r.str(),
+    metric: {
+      name: r.str(),
+      identifier: r.str(),
+      windowSize: r.maybeNum(),
+      function: r.maybeStr(),
+      callable: r.maybeStr(),
+    },
+    ms: r.num(),
+    seq: r.num(),
+  }));
   if (!r.done) throw new Error('encoded batch has trailing data');
-  return { metas, deltas, flags, retractions, runValues, taskValues };
+  return { metas, deltas, flags, retractions, runValues, taskValues, taskMetrics };
 }
