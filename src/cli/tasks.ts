@@ -4,6 +4,8 @@ import { visible } from '../core/format';
 import type { LineageStore } from '../core/store';
 import { computeMetric, MetricPoint, metricSeries, TaskSummary, withinSeconds } from '../core/tasks';
 import { defaultMetrics, METRIC_NAMES } from '../core/tasks/metrics';
+import type { RegisteredMetricValue } from '../core/tasks/model';
+import { registeredMetricValues } from '../core/tasks/registered';
 import { dim, relativeTime, table } from './tables';
 import { formatMetric } from '../core/valueText';
 
@@ -19,6 +21,11 @@ export interface MetricsReport {
   metrics: Array<{ name: string; value: number | null; error?: string }>;
   /** The first metric over time (at most 200 points), each over the window that ends there. */
   series: MetricPoint[];
+  /**
+   * The metrics registered for the task (Task.registerMetric, in any process), each over its own
+   * window (its most recent joined values), with its value where the engine computes it.
+   */
+  registered: RegisteredMetricValue[];
 }
 
 /** The figures of `mltrace metrics`; `metric` must be one of METRIC_NAMES (checked by the caller). */
@@ -40,6 +47,7 @@ export function metricsReport(
     windowSeconds: options.windowSeconds ?? null,
     metrics: names.map((name) => ({ name, ...computeMetric(name, values) })),
     series: metricSeries(names[0], all, options.windowSeconds),
+    registered: registeredMetricValues(store.taskMetrics(task), all),
   };
 }
 
@@ -53,7 +61,15 @@ export function metricsText(report: MetricsReport): string {
     m.value === null ? '—' : formatMetric(m.value),
     m.error ? dim(visible(m.error)) : '',
   ]);
-  return `${head}\n\n${table(['METRIC', 'VALUE', ''], rows)}`;
+  const text = `${head}\n\n${table(['METRIC', 'VALUE', ''], rows)}`;
+  if (report.registered.length === 0) return text;
+  const registered = report.registered.map((m) => [
+    visible(m.identifier),
+    m.windowSize === null ? 'all' : `last ${m.windowSize}`,
+    m.value === null ? '—' : formatMetric(m.value),
+    m.error ? dim(visible(m.error)) : '',
+  ]);
+  return `${text}\n\nRegistered (Task.registerMetric), each over its own window of joined values:\n\n${table(['REGISTERED', 'WINDOW', 'VALUE', ''], registered)}`;
 }
 
 export function tasksTable(tasks: TaskSummary[]): string {

@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import { describe, test } from 'node:test';
 import { ourFacet } from '../../src/core/events';
 import { appendEvents, at, foreignRunEvent, tempFixture, uuid } from '../helpers/lineage';
+import { taskMetricEvent } from '../helpers/tasks';
 
 const CLI = path.resolve(__dirname, '..', '..', 'dist', 'cli.js');
 
@@ -89,6 +90,53 @@ describe('mltrace tasks and metrics', () => {
     const unknown = cli(fx.root, 'metrics', 'nope');
     assert.equal(unknown.status, 1);
     assert.match(unknown.stderr, /No task is named "nope"\. List them with: mltrace tasks/);
+  });
+
+  test('metrics lists the metrics registered for the task, each over its own window', (t) => {
+    const fx = tempFixture(t);
+    // Joined in feedback order: a (1, 1), b (1, 0), c (0, 1).
+    appendEvents(fx, 'w.jsonl', [
+      taskEvent('output', 10, [
+        ['a', 1],
+        ['b', 0],
+        ['c', 1],
+      ]),
+      taskEvent('feedback', 20, [['a', 1]]),
+      taskEvent('feedback', 30, [
+        ['b', 1],
+        ['c', 0],
+      ]),
+      taskMetricEvent('churn', 40, {
+        name: 'accuracy',
+        identifier: 'accuracy_window2',
+        windowSize: 2,
+        function: 'accuracy',
+      }),
+      taskMetricEvent('churn', 41, {
+        name: 'mine',
+        identifier: 'mine_windowNone',
+        windowSize: null,
+        function: null,
+        callable: 'mine',
+      }),
+    ]);
+    const human = cli(fx.root, 'metrics', 'churn');
+    assert.equal(human.status, 0, human.stderr);
+    assert.match(human.stdout, /^REGISTERED\s+WINDOW\s+VALUE/m);
+    assert.match(human.stdout, /^accuracy_window2\s+last 2\s+0\s*$/m, 'b and c: both wrong');
+    assert.match(human.stdout, /^mine_windowNone\s+all\s+—\s+a function of its own \(mine\)/m);
+    const json = JSON.parse(cli(fx.root, 'metrics', 'churn', '--json').stdout);
+    assert.deepEqual(
+      json.registered.map((m: { identifier: string; value: number | null; computable: boolean }) => [
+        m.identifier,
+        m.value,
+        m.computable,
+      ]),
+      [
+        ['accuracy_window2', 0, true],
+        ['mine_windowNone', null, false],
+      ],
+    );
   });
 
   test('history has a column per parameter and metric; inspect lists them', (t) => {
