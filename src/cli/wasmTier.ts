@@ -4,6 +4,7 @@
 // only reads a snapshot and answers a query. Only a large ingest repays the optimised code.
 import * as v8 from 'node:v8';
 import { unreadBytesBound } from '../core/store';
+import { CODE_CACHE_FLAGS } from './codeCacheFlags';
 
 /**
  * Up to this much log to read, the baseline compiler alone makes the whole command faster. Measured
@@ -17,5 +18,9 @@ export const BASELINE_ONLY_BYTES = 64 * 1024 * 1024;
  * ingest. (The CLI only: a flag is for the whole process, and the editor's host is shared.)
  */
 export function chooseWasmTier(storeDir: string, snapshotDir?: string): void {
-  if (unreadBytesBound(storeDir, snapshotDir) <= BASELINE_ONLY_BYTES) v8.setFlagsFromString('--liftoff-only');
+  if (unreadBytesBound(storeDir, snapshotDir) > BASELINE_ONLY_BYTES) return;
+  v8.setFlagsFromString('--liftoff-only');
+  // --liftoff-only also turns tiering off; the launcher's code cache was made with V8's defaults.
+  (globalThis as Record<symbol, () => void>)[CODE_CACHE_FLAGS] = () =>
+    v8.setFlagsFromString('--no-liftoff-only --wasm-tier-up --wasm-dynamic-tiering');
 }
