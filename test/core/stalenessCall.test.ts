@@ -82,4 +82,41 @@ describe('staleness: what a check keeps for its runs', () => {
     assert.deepEqual(next.get(c1)?.[1], byAgain);
     assert.deepEqual(next.get(c2)?.[1], byAgain, 'c2 is no longer the latest writer');
   });
+
+  test('more stale runs than one read takes (1,024): each listed, newest first, as history() gives it', async (t) => {
+    const fx = tempFixture(t);
+    const w = fx.writer();
+    const I1 = w.logRun(
+      { component: 'ingest', startTime: at(0) },
+      { status: 'complete', endTime: at(1), outputs: [{ name: 'raw.csv' }] },
+    );
+    const runs: string[] = [];
+    for (let i = 0; i < 1100; i++)
+      runs.push(
+        w.logRun(
+          { component: 'clean', startTime: at(10 + i * 10), inputs: [{ name: 'raw.csv' }] },
+          { status: 'complete', endTime: at(11 + i * 10), outputs: [{ name: `out/${i % 7}.csv` }] },
+        ),
+      );
+    const I2 = w.logRun(
+      { component: 'ingest', startTime: at(20_000) },
+      { status: 'complete', endTime: at(20_001), outputs: [{ name: 'raw.csv' }] },
+    );
+    const store = await fx.open();
+    const stale = store.stale({ component: 'clean' });
+    assert.deepEqual(
+      stale.map((r) => r.id),
+      [...runs].reverse(),
+    );
+    const history = new Map(store.history('clean', { limit: 2000 }).map((r) => [r.id, r]));
+    for (const run of stale) {
+      const full = history.get(run.id)!;
+      const keys = Object.keys(run);
+      assert.deepEqual(run, Object.fromEntries(keys.map((k) => [k, full[k as keyof typeof full]])));
+      assert.deepEqual(run.dependencies, [I1]);
+      assert.deepEqual(run.stale, [
+        `Input raw.csv was written again by ingest (run ${shortId(I2)}) after this run started.`,
+      ]);
+    }
+  });
 });
