@@ -105,15 +105,17 @@ export class Staleness {
     // Rules 1 and 2: per dependency, its age relative to this run and its component's fresher runs.
     // Only the dependencies that give a reason (too old, or with fresher runs: the same tests as
     // reasonsOf's, on the same doubles; ?2 is the default threshold): a long chain of fresh runs
-    // has no rows to write, read and parse.
+    // has no rows to write, read and parse. Whether there are fresher runs is asked with EXISTS,
+    // which stops at the first; they are counted only for the rows kept (counting them for every
+    // dependency took half again as long on a component's 20,000 runs, where none has any).
+    const fresher = `FROM runs f WHERE f.component_id = dr.component_id AND f.lifecycle = 1
+      AND (f.start_ms, f.seq) > (dr.start_ms, dr.seq) AND f.start_ms < r.start_ms`;
     this.dependencies = db.prepare(
       jsonRowsSql(
-        `SELECT * FROM (SELECT d.run_id, dr.uuid, dc.name, dr.start_ms, r.start_ms AS run_start, r.threshold_days,
-        (SELECT count(*) FROM runs f WHERE f.component_id = dr.component_id AND f.lifecycle = 1
-          AND (f.start_ms, f.seq) > (dr.start_ms, dr.seq) AND f.start_ms < r.start_ms) AS fresher, dr.seq
+        `SELECT d.run_id, dr.uuid, dc.name, dr.start_ms, r.start_ms, r.threshold_days, (SELECT count(*) ${fresher}), dr.seq
       ${FROM_IDS} deps d ON d.run_id = ids.value JOIN runs r ON r.id = d.run_id JOIN runs dr ON dr.id = d.dep_run_id
-      JOIN components dc ON dc.id = dr.component_id)
-      WHERE fresher > 0 OR (run_start - start_ms) / ${DAY_MS}.0 > coalesce(threshold_days, ?2)`,
+      JOIN components dc ON dc.id = dr.component_id
+      WHERE (r.start_ms - dr.start_ms) / ${DAY_MS}.0 > coalesce(r.threshold_days, ?2) OR EXISTS (SELECT 1 ${fresher})`,
         8,
       ),
     );
