@@ -9,11 +9,11 @@ import {
   compareProfiles,
   CompareOptions,
   DataProfile,
-  driftFigures,
   DriftReport,
   DriftSettings,
+  DriftSummary,
   settingsKey,
-  Verdict,
+  summarizeDrift,
 } from './drift';
 import { DIR } from './schema';
 import { all, Database, first, Statement } from './sql';
@@ -30,14 +30,7 @@ const MAX_PROFILES = 16;
 const MAX_REPORTS = 64;
 const MAX_SUMMARIES = 16_384;
 
-/** What a staleness sentence says of a comparison. */
-export interface DriftSummary {
-  verdict: Verdict;
-  why: string | null;
-  largestPsi: number | null;
-  /** driftFigures of the report ('' unless the verdict is "drifted"). */
-  figures: string;
-}
+export type { DriftSummary } from './drift';
 
 export interface LoggedVersion {
   version: string;
@@ -201,13 +194,7 @@ export class DriftCheck {
     const ref = this.profile(reference);
     const cur = ref && this.profile(current);
     if (!ref || !cur) return null;
-    const report = compareProfiles(ref, cur, settings, { columns });
-    const summary: DriftSummary = {
-      verdict: report.verdict,
-      why: report.why,
-      largestPsi: report.largestPsi,
-      figures: report.verdict === 'drifted' ? driftFigures(report, { columns }) : '',
-    };
+    const summary = summarizeDrift(ref, cur, settings, { columns });
     if (this.summaries.size >= MAX_SUMMARIES) this.summaries.delete(this.summaries.keys().next().value!);
     this.summaries.set(key, summary);
     return summary;

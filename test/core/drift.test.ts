@@ -6,12 +6,15 @@ import { describe, test } from 'node:test';
 import {
   categoricalPsi,
   compareProfiles,
+  CompareOptions,
   DataProfile,
   DRIFT_DEFAULTS,
   driftFigures,
   driftSettings,
+  DriftSettings,
   formatPsi,
   quantileCdf,
+  summarizeDrift,
 } from '../../src/core/drift';
 import { readProfile } from '../../src/core/ingest/parseProfile';
 import { Columns, normal, profileFacets, sample, seeded } from '../helpers/profiles';
@@ -269,5 +272,78 @@ describe('the CDF of 21 quantiles', () => {
     const ties = [...Array(11).fill(0), ...Array.from({ length: 10 }, (_, i) => i + 1)];
     assert.equal(quantileCdf(ties, 0), 0.5, 'half the rows are 0');
     assert.equal(quantileCdf(ties, -0.5), 0);
+  });
+});
+
+// summarizeDrift: what a staleness sentence says of a comparison, made without putting every
+// column of the report in order. It must say exactly what compareProfiles and driftFigures say.
+/**
+ * A wide table: numeric columns whose means move by `shift` times their own step (so that several
+ * drift, by different amounts, and some by the same amount: ties broken by name), a column whose
+ * nulls come and go, categories, and the columns `extra` names.
+ */
+function table(seed: number, n: number, shift: number, extra: Columns = {}): Columns {
+  const random = seeded(seed);
+  const columns: Columns = {};
+  for (let c = 0; c < 12; c++)
+    columns[`x${String(c).padStart(2, '0')}`] = sample(n, () =>
+      normal(random, 100 + shift * (c % 4) * 3, 10),
+    );
+  columns.maybe = sample(n, () => (random() < 0.05 + shift * 0.1 ? null : random()));
+  columns.city = sample(n, () => `city-${Math.floor(random() * random() * (8 + shift * 6))}`);
+  return { ...columns, ...extra };
+}
+
+/** What staleness kept before summarizeDrift: the report, then its figures. */
+function viaReport(a: DataProfile, b: DataProfile, settings: DriftSettings, options: CompareOptions) {
+  const report = compareProfiles(a, b, settings, options);
+  return {
+    verdict: report.verdict,
+    why: report.why,
+    largestPsi: report.largestPsi,
+    figures: report.verdict === 'drifted' ? driftFigures(report, options) : '',
+  };
+}
+
+describe('summarizeDrift', () => {
+  test('says what compareProfiles and driftFigures say, for drift, ties, schema changes, few rows and settings', () => {
+    const n = 800;
+    const base = profile(table(1, n, 0, { gone: sample(n, (i) => i), kind: sample(n, (i) => i % 3) }));
+    const profiles = [
+      profile(table(2, n, 0, { gone: sample(n, (i) => i), kind: sample(n, (i) => i % 3) })),
+      profile(table(3, n, 1, { gone: sample(n, (i) => i), kind: sample(n, (i) => i % 3) })),
+      profile(
+        table(4, n, 2, {
+          kind: sample(n, (i) => `k${i % 3}`),
+          new2: sample(n, () => 1),
+          new1: sample(n, () => 2),
+        }),
+      ),
+      profile(table(5, n, 3)),
+      profile(table(6, 50, 2)),
+      { ...profile(table(7, n, 1)), profiler: 'mltrace-profile/2' },
+    ];
+    const settings = [
+      DRIFT_DEFAULTS,
+      driftSettings({ threshold: 0.05, bins: 5, topValues: 3 }),
+      driftSettings({ minRows: 10 }),
+    ];
+    let drifted = 0;
+    let manyParts = 0;
+    for (const s of settings)
+      for (const columns of ['all', 'shared'] as const)
+        for (const other of profiles)
+          for (const [a, b] of [
+            [base, other],
+            [other, base],
+          ]) {
+            const expected = viaReport(a, b, s, { columns });
+            assert.deepEqual(summarizeDrift(a, b, s, { columns }), expected);
+            if (expected.verdict === 'drifted') drifted++;
+            if (/more drifted column/.test(expected.figures)) manyParts++;
+          }
+    // The cases cover what the order decides: more drifted columns than a sentence names.
+    assert.ok(drifted >= 20, `${drifted} drifted`);
+    assert.ok(manyParts >= 6, `${manyParts} with more drifted columns than named`);
   });
 });
