@@ -61,7 +61,10 @@ function useBuiltinsAsTheyAre(file) {
  */
 function onlyAscii(file) {
   const code = readFileSync(file, 'utf8');
-  writeFileSync(file, code.replace(/[^\x00-\x7f]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`));
+  writeFileSync(
+    file,
+    code.replace(/[^\p{ASCII}]/gu, (c) => `\\u{${c.codePointAt(0).toString(16)}}`),
+  );
 }
 
 /**
