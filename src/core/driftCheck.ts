@@ -16,7 +16,7 @@ import {
   summarizeDrift,
 } from './drift';
 import { DIR } from './schema';
-import { all, Database, first, Statement } from './sql';
+import { all, Database, first, freeStatements, lazyStatements, Statements } from './sql';
 
 /**
  * Profiles, full reports (for `mltrace drift`) and summaries kept at most. A profile of 100
@@ -39,11 +39,17 @@ export interface LoggedVersion {
   dir: (typeof DIR)[keyof typeof DIR];
 }
 
+const SQL = {
+  profile: 'SELECT data FROM profiles WHERE version = ?',
+  present: 'SELECT version FROM profiles WHERE version IN (SELECT value FROM json_each(?))',
+  any: 'SELECT 1 FROM profiles LIMIT 1',
+  latest: `SELECT fingerprint, start_ms, seq, run_id FROM run_io
+      WHERE pointer_id = ? AND dir = ? AND fingerprint IS NOT NULL ORDER BY start_ms DESC, seq DESC LIMIT 1`,
+};
+
 export class DriftCheck {
-  private readonly profileStmt: Statement;
-  private readonly presentStmt: Statement;
-  private readonly anyStmt: Statement;
-  private readonly latestStmt: Statement;
+  /** Prepared when first used: a store without profiles never reads one (lazyStatements). */
+  private readonly s: Statements<keyof typeof SQL>;
   /** Least recently used first (a Map keeps insertion order; a hit moves to the end). */
   private readonly profiles = new Map<string, DataProfile>();
   private readonly reports = new Map<string, DriftReport>();
@@ -58,20 +64,11 @@ export class DriftCheck {
   private readonly shared = new Map<string, number>();
 
   constructor(db: Database) {
-    this.profileStmt = db.prepare('SELECT data FROM profiles WHERE version = ?');
-    this.presentStmt = db.prepare(
-      'SELECT version FROM profiles WHERE version IN (SELECT value FROM json_each(?))',
-    );
-    this.anyStmt = db.prepare('SELECT 1 FROM profiles LIMIT 1');
-    this.latestStmt = db.prepare(`SELECT fingerprint, start_ms, seq, run_id FROM run_io
-      WHERE pointer_id = ? AND dir = ? AND fingerprint IS NOT NULL ORDER BY start_ms DESC, seq DESC LIMIT 1`);
+    this.s = lazyStatements(db, SQL);
   }
 
   dispose(): void {
-    this.profileStmt.free();
-    this.presentStmt.free();
-    this.anyStmt.free();
-    this.latestStmt.free();
+    freeStatements(this.s);
   }
 
   /** Forgets which versions had no profile (call before a computation: new events may bring them). */
@@ -81,7 +78,7 @@ export class DriftCheck {
 
   /** Whether the index holds any profile at all (most stores of pipelines without tables do not). */
   anyProfile(): boolean {
-    return this.present.size > 0 || this.profiles.size > 0 || first(this.anyStmt) !== undefined;
+    return this.present.size > 0 || this.profiles.size > 0 || first(this.s.any) !== undefined;
   }
 
   /**
@@ -93,7 +90,7 @@ export class DriftCheck {
       (v) => !this.missing.has(v) && !this.present.has(v) && !this.profiles.has(v),
     );
     if (unknown.length === 0) return;
-    const present = new Set(all(this.presentStmt, [JSON.stringify(unknown)]).map((r) => String(r[0])));
+    const present = new Set(all(this.s.present, [JSON.stringify(unknown)]).map((r) => String(r[0])));
     for (const version of unknown) {
       if (present.has(version)) this.present.add(version);
       else this.missing.add(version);
@@ -128,7 +125,7 @@ export class DriftCheck {
       this.profiles.set(version, cached);
       return cached;
     }
-    const row = first(this.profileStmt, [version]);
+    const row = first(this.s.profile, [version]);
     if (!row) {
       this.missing.add(version);
       return null;
@@ -147,7 +144,7 @@ export class DriftCheck {
   latestVersion(pointerId: number): LoggedVersion | null {
     let best: { row: unknown[]; dir: LoggedVersion['dir'] } | null = null;
     for (const dir of [DIR.input, DIR.output]) {
-      const row = first(this.latestStmt, [pointerId, dir]);
+      const row = first(this.s.latest, [pointerId, dir]);
       if (!row) continue;
       const later =
         !best ||
