@@ -112,16 +112,16 @@ function expand(node: GraphNode, direction: 'upstream' | 'downstream'): void {
 /** Time of the last layout + draw, for the benchmark. */
 export let lastRenderMs = 0;
 
-function redraw(): void {
+/**
+ * Builds, places and draws the graph. The bars above the canvas (title, notice, label legend) are
+ * set first and `beforeDraw` runs before the nodes go in: the first drawing measures the canvas
+ * there, so that fitting the graph to it does not lay out all the nodes once more.
+ */
+function redraw(beforeDraw?: () => void): void {
   if (!data) return;
   const started = performance.now();
   const model = buildModel(data, collapsed);
   const layout = layoutGraph(model.nodes, model.edges);
-  view.render(model, layout);
-  showLabelSpread();
-  lastRenderMs = performance.now() - started;
-  document.body.dataset.renderMs = String(Math.round(lastRenderMs));
-  document.body.dataset.layout = layout.engine;
   const root = data.roots[0];
   const title = document.getElementById('graph-title')!;
   title.textContent = root ? visible(root.kind === 'pointer' ? root.name : `run ${shortId(root.id)}`) : '';
@@ -146,6 +146,13 @@ function redraw(): void {
     notice.hidden = false;
     notice.replaceChildren(icon('info'), el('span', { text: 'No logged run wrote or read this yet.' }));
   } else notice.hidden = true;
+  const marks = showLabelSpread(new Set(model.nodes.map((n) => n.id)));
+  view.setLabelMarks(marks); // before render: the new nodes are drawn marked
+  beforeDraw?.();
+  view.render(model, layout);
+  lastRenderMs = performance.now() - started;
+  document.body.dataset.renderMs = String(Math.round(lastRenderMs));
+  document.body.dataset.layout = layout.engine;
   if (searchQuery()) runSearch(false);
   saveState();
 }
@@ -198,18 +205,19 @@ function onDirectionChange(): void {
 upstreamBox.addEventListener('change', onDirectionChange);
 downstreamBox.addEventListener('change', onDirectionChange);
 
-/** The label the host marks (data.labelSpread): its nodes marked, a legend with a way to clear. */
-function showLabelSpread(): void {
+/**
+ * The legend of the label the host marks (data.labelSpread), with a way to clear; returns the
+ * nodes to mark (null: no label). `shown`: the ids of the nodes about to be drawn.
+ */
+function showLabelSpread(shown: ReadonlySet<string>): Set<string> | null {
   const spread = data?.labelSpread;
   if (!spread) {
-    view.setLabelMarks(null);
     labelLegend.hidden = true;
-    return;
+    return null;
   }
   const ids = new Set([...spread.runIds.map(runNodeId), ...spread.pointers.map(pointerNodeId)]);
-  view.setLabelMarks(ids);
-  const shownRuns = spread.runIds.filter((id) => view.getNode(runNodeId(id))).length;
-  const shownFiles = spread.pointers.filter((p) => view.getNode(pointerNodeId(p))).length;
+  const shownRuns = spread.runIds.filter((id) => shown.has(runNodeId(id))).length;
+  const shownFiles = spread.pointers.filter((p) => shown.has(pointerNodeId(p))).length;
   labelLegend.hidden = false;
   labelLegend.replaceChildren(
     el('span', { className: 'swatch', attrs: { 'aria-hidden': 'true' } }),
@@ -222,6 +230,7 @@ function showLabelSpread(): void {
       title: 'Stop marking the label',
     }),
   );
+  return ids;
 }
 
 // ---- search ------------------------------------------------------------------------------------
@@ -343,10 +352,11 @@ connectView(
   (graph, first) => {
     data = graph;
     syncDirectionBoxes();
-    redraw();
+    let size: { width: number; height: number } | undefined;
+    redraw(first ? () => (size = view.size()) : undefined);
     if (first) {
-      if (pendingTransform) view.setTransform(pendingTransform);
-      else view.fit();
+      if (pendingTransform) view.setTransform(pendingTransform, size);
+      else view.fit(false, size);
       pendingTransform = null;
       if (saved?.selected) view.focusedId = saved.selected;
     }

@@ -37,10 +37,13 @@ export class GraphView {
   private model: GraphModel = { nodes: [], edges: [], grouped: false, total: 0 };
   private layout: Layout | undefined;
   private nodeElements = new Map<string, SVGGElement>();
+  private nodesById = new Map<string, GraphNode>();
   private matches: string[] = [];
   private highlight: string | null = null;
   /** Nodes a label reaches (Highlight Label…): marked, the others dimmed; null: no label. */
   private labelMarks: ReadonlySet<string> | null = null;
+  /** The view's size while `fit` or `setTransform` applies a transform it was measured for. */
+  private measuredSize: { width: number; height: number } | undefined;
   /** The node that holds the tab stop (roving tabindex). */
   focusedId: string | null = null;
   now = Date.now();
@@ -57,8 +60,22 @@ export class GraphView {
     this.viewport = this.svg.append('g').attr('class', 'viewport');
     this.edgeLayer = this.viewport.append('g').attr('class', 'edges').attr('aria-hidden', 'true');
     this.nodeLayer = this.viewport.append('g').attr('class', 'nodes');
+    this.listenToNodes(this.nodeLayer.node()!);
     this.zoomBehavior = zoom<SVGSVGElement, unknown>()
       .scaleExtent([0.02, 4])
+      // d3's default extent (the svg's width and height) reads the layout: while `fit` applies a
+      // size it measured before the nodes went in, that size, so as not to lay them all out.
+      .extent((): [[number, number], [number, number]] => {
+        const svg = this.svg.node()!;
+        const { width, height } = this.measuredSize ?? {
+          width: svg.width.baseVal.value,
+          height: svg.height.baseVal.value,
+        };
+        return [
+          [0, 0],
+          [width, height],
+        ];
+      })
       .filter((event: Event) => {
         // Wheel zooms, drag on the background pans; clicks on nodes stay clicks.
         if (event.type === 'dblclick') return false;
@@ -83,8 +100,18 @@ export class GraphView {
     return node ? (zoomTransformOf(node) ?? zoomIdentity) : zoomIdentity;
   }
 
-  setTransform(t: { x: number; y: number; k: number }): void {
-    this.svg.call(this.zoomBehavior.transform, zoomIdentity.translate(t.x, t.y).scale(t.k));
+  /** `size`: as for `fit`. */
+  setTransform(t: { x: number; y: number; k: number }, size?: { width: number; height: number }): void {
+    this.applyTransform(zoomIdentity.translate(t.x, t.y).scale(t.k), size);
+  }
+
+  private applyTransform(t: ZoomTransform, size: { width: number; height: number } | undefined): void {
+    this.measuredSize = size;
+    try {
+      this.svg.call(this.zoomBehavior.transform, t);
+    } finally {
+      this.measuredSize = undefined;
+    }
   }
 
   render(model: GraphModel, layout: Layout): void {
@@ -105,33 +132,34 @@ export class GraphView {
     this.ensureMarker();
 
     const ids = new Set(model.nodes.map((n) => n.id));
+    this.nodesById = new Map(model.nodes.map((n) => [n.id, n]));
+    if (!this.focusedId || !ids.has(this.focusedId))
+      this.focusedId = model.nodes.find((n) => n.root)?.id ?? model.nodes[0]?.id ?? null;
     for (const [id, element] of this.nodeElements) {
       if (!ids.has(id)) {
         element.remove();
         this.nodeElements.delete(id);
       }
     }
+    const matched = new Set(this.matches);
     const fragment = document.createDocumentFragment();
     const hadNodes = this.nodeElements.size > 0;
     for (const node of model.nodes) {
       const old = this.nodeElements.get(node.id);
-      const element = this.drawNode(node);
+      const element = this.drawNode(node, matched);
       if (old) old.replaceWith(element);
       else fragment.append(element);
       this.nodeElements.set(node.id, element);
       const p = layout.nodes.get(node.id) ?? { x: 0, y: 0 };
       element.setAttribute('transform', `translate(${p.x - node.width / 2},${p.y - node.height / 2})`);
+      // Last, where applyLabelMarks puts it (the exported SVG keeps the attributes' order).
+      if (this.labelMarks?.has(node.id))
+        element.setAttribute('aria-description', 'reached by the highlighted label');
     }
     this.nodeLayer.node()!.append(fragment);
     // Keep the document order the model's, so that Tab order follows it.
     if (hadNodes)
       for (const node of model.nodes) this.nodeLayer.node()!.append(this.nodeElements.get(node.id)!);
-    if (!this.focusedId || !ids.has(this.focusedId))
-      this.focusedId = model.nodes.find((n) => n.root)?.id ?? model.nodes[0]?.id ?? null;
-    this.updateTabStop();
-    this.applySearchClasses();
-    this.applyHighlight();
-    this.applyLabelMarks();
   }
 
   /** Marks the nodes of `ids` as reached by a label and dims the rest; null clears. */
@@ -140,11 +168,20 @@ export class GraphView {
     this.applyLabelMarks();
   }
 
-  /** Scales and centres the whole graph in the view. */
-  fit(animate = false): void {
-    const svg = this.svg.node()!;
+  /** The size of the drawing area, in CSS pixels (forces a layout of whatever changed). */
+  size(): { width: number; height: number } {
+    const { width, height } = this.svg.node()!.getBoundingClientRect();
+    return { width, height };
+  }
+
+  /**
+   * Scales and centres the whole graph in the view. `size`: the view's size measured before the
+   * nodes went in (the first drawing), so that measuring it does not lay out the graph twice.
+   */
+  fit(animate = false, size?: { width: number; height: number }): void {
     if (!this.layout || this.model.nodes.length === 0) return;
-    const { width, height } = svg.getBoundingClientRect();
+    const measured = size ?? this.size();
+    const { width, height } = measured;
     if (!width || !height) return;
     let k = Math.min(
       1.25,
@@ -164,7 +201,7 @@ export class GraphView {
       t = zoomIdentity.translate(x - p.x * k, height / 2 - p.y * k).scale(k);
     }
     if (animate) this.svg.transition().duration(200).call(this.zoomBehavior.transform, t);
-    else this.svg.call(this.zoomBehavior.transform, t);
+    else this.applyTransform(t, measured);
   }
 
   zoomBy(factor: number): void {
@@ -212,7 +249,7 @@ export class GraphView {
   }
 
   getNode(id: string): GraphNode | undefined {
-    return this.model.nodes.find((n) => n.id === id);
+    return this.nodesById.get(id);
   }
 
   nodeElement(id: string): SVGGElement | undefined {
@@ -334,17 +371,25 @@ export class GraphView {
       .attr('d', 'M 0 0 L 10 5 L 0 10 z');
   }
 
-  private drawNode(node: GraphNode): SVGGElement {
+  private drawNode(node: GraphNode, matches: ReadonlySet<string>): SVGGElement {
     const g = svgElement('g');
     const classes = ['node', node.kind, `state-${node.state ?? 'none'}`];
     if (node.stale.length) classes.push('stale');
     if (node.flagged) classes.push('flagged');
     if (node.root) classes.push('root');
     if (node.collapsed) classes.push('collapsed');
+    // Search, highlight and label marks as the apply* methods set them, before the node is in the
+    // page (one style computation, not one per change).
+    if (matches.has(node.id)) classes.push('match');
+    else if (matches.size > 0) classes.push('dim');
+    if (node.id === this.highlight) classes.push('highlight');
+    const reached = this.labelMarks?.has(node.id) ?? false;
+    if (reached) classes.push('label-reached');
+    else if (this.labelMarks !== null) classes.push('label-outside');
     g.setAttribute('class', classes.join(' '));
     g.setAttribute('data-id', node.id);
     g.setAttribute('role', 'button');
-    g.setAttribute('tabindex', '-1');
+    g.setAttribute('tabindex', node.id === this.focusedId ? '0' : '-1');
     g.setAttribute('aria-label', visible(ariaLabel(node, this.now)));
     g.setAttribute('aria-describedby', 'graph-tooltip');
     const context = nodeContext(node);
@@ -396,46 +441,59 @@ export class GraphView {
       g.append(mark);
     }
 
-    // The expand / collapse handles, made when first needed (most nodes of a big graph never are).
-    let handles = false;
-    const addHandles = () => {
-      if (handles || node.kind === 'component' || node.kind === 'more') return;
-      handles = true;
-      g.append(
-        handle(
-          'collapse',
-          0,
-          node.height / 2,
-          node.collapsed ? `+${node.hidden || ''}` : '−',
-          node.collapsed ? 'Expand' : 'Collapse',
-        ),
-      );
-      g.append(handle('downstream', node.width, node.height / 2, '›', 'Show downstream'));
-    };
-    if (node.collapsed) addHandles();
+    if (node.collapsed) addHandles(g, node);
+    return g;
+  }
 
-    const hover = () => {
-      addHandles();
+  /**
+   * One listener per kind of event for all the nodes (not five per node): hover and focus show
+   * the tooltip (and the handles), click activates or works the handle clicked.
+   */
+  private listenToNodes(layer: SVGGElement): void {
+    const nodeOf = (target: EventTarget | null): [SVGGElement, GraphNode] | undefined => {
+      const g = target instanceof Element ? target.closest<SVGGElement>('g.node') : null;
+      const node =
+        g &&
+        this.nodeElements.get(g.getAttribute('data-id') ?? '') === g &&
+        this.getNode(g.getAttribute('data-id')!);
+      return g && node ? [g, node] : undefined;
+    };
+    const hover = (g: SVGGElement, node: GraphNode) => {
+      addHandles(g, node);
       this.showTooltip(node, g);
     };
-    g.addEventListener('mouseenter', hover);
-    g.addEventListener('mouseleave', () => this.hideTooltip());
-    g.addEventListener('focus', () => {
-      this.focusedId = node.id;
-      this.updateTabStop();
-      hover();
+    // mouseover/mouseout bubble, mouseenter/mouseleave do not: moves between a node's own parts
+    // are not entering or leaving it.
+    layer.addEventListener('mouseover', (event) => {
+      const hit = nodeOf(event.target);
+      if (hit && !hit[0].contains(event.relatedTarget as Node | null)) hover(...hit);
     });
-    g.addEventListener('blur', () => this.hideTooltip());
-    g.addEventListener('click', (event) => {
-      const target = event.target as Element;
-      const handleKind = target.closest('.handle')?.getAttribute('data-handle');
+    layer.addEventListener('mouseout', (event) => {
+      const hit = nodeOf(event.target);
+      if (hit && !hit[0].contains(event.relatedTarget as Node | null)) this.hideTooltip();
+    });
+    layer.addEventListener('focusin', (event) => {
+      const hit = nodeOf(event.target);
+      if (!hit || hit[0] !== event.target) return;
+      this.focusedId = hit[1].id;
+      this.updateTabStop();
+      hover(...hit);
+    });
+    layer.addEventListener('focusout', (event) => {
+      const hit = nodeOf(event.target);
+      if (hit && hit[0] === event.target) this.hideTooltip();
+    });
+    layer.addEventListener('click', (event) => {
+      const hit = nodeOf(event.target);
+      if (!hit) return;
+      const [, node] = hit;
+      const handleKind = (event.target as Element).closest('.handle')?.getAttribute('data-handle');
       this.focusedId = node.id;
       this.updateTabStop();
       if (handleKind === 'collapse') this.events.toggleCollapse(node);
       else if (handleKind === 'downstream') this.events.expandDownstream(node);
       else this.events.activate(node);
     });
-    return g;
   }
 
   private updateTabStop(): void {
@@ -474,6 +532,21 @@ function zoomTransformOf(node: SVGSVGElement): ZoomTransform | undefined {
 
 function svgElement<K extends keyof SVGElementTagNameMap>(tag: K): SVGElementTagNameMap[K] {
   return document.createElementNS(SVG_NS, tag);
+}
+
+/** The expand / collapse handles, made when first needed (most nodes of a big graph never are). */
+function addHandles(g: SVGGElement, node: GraphNode): void {
+  if (node.kind === 'component' || node.kind === 'more' || g.querySelector(':scope > .handle')) return;
+  g.append(
+    handle(
+      'collapse',
+      0,
+      node.height / 2,
+      node.collapsed ? `+${node.hidden || ''}` : '−',
+      node.collapsed ? 'Expand' : 'Collapse',
+    ),
+  );
+  g.append(handle('downstream', node.width, node.height / 2, '›', 'Show downstream'));
 }
 
 function handle(
