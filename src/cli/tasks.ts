@@ -5,6 +5,7 @@ import type { LineageStore } from '../core/store';
 import { computeMetric, MetricPoint, metricSeries, TaskSummary, withinSeconds } from '../core/tasks';
 import { defaultMetrics, METRIC_NAMES } from '../core/tasks/metrics';
 import type { RegisteredMetricValue } from '../core/tasks/model';
+import { windowLabel } from '../core/tasks/registeredChart';
 import { registeredMetricValues } from '../core/tasks/registered';
 import { dim, relativeTime, table } from './tables';
 import { formatMetric } from '../core/valueText';
@@ -65,7 +66,7 @@ export function metricsText(report: MetricsReport): string {
   if (report.registered.length === 0) return text;
   const registered = report.registered.map((m) => [
     visible(m.identifier),
-    m.windowSize === null ? 'all' : `last ${m.windowSize}`,
+    windowLabel(m.windowSize),
     m.value === null ? '—' : formatMetric(m.value),
     m.error ? dim(visible(m.error)) : '',
   ]);
