@@ -5,10 +5,10 @@
 // Node 20 has no built-in compile cache (module.enableCompileCache came in Node 22), so this does
 // what it does, for one file. Nothing here may stop the CLI: any failure runs the bundle as is.
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
+import { userCacheDir } from '../core/userCache';
 import { CODE_CACHE_FLAGS } from './codeCacheFlags';
 
 const bundle = path.join(__dirname, 'cli-main.js');
@@ -23,7 +23,7 @@ function cacheFile(): string | null {
   if (process.env.MLTRACE_CODE_CACHE === '0') return null;
   try {
     const { size, mtimeMs } = fs.statSync(bundle);
-    const dir = path.join(process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'mltrace', 'v8');
+    const dir = path.join(userCacheDir(), 'v8');
     const key = `${size}-${Math.round(mtimeMs)}-${process.version}-${process.arch}`;
     return path.join(dir, `cli-${key}.v8`);
   } catch {

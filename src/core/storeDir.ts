@@ -1,7 +1,7 @@
 // Where the store lives (docs/EVENTS.md "Where events live").
 import { crypto } from './crypto';
+import { userCacheDir } from './userCache';
 import * as fs from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { componentNamespace } from './namespace';
 
@@ -90,8 +90,7 @@ export function readerSnapshotDir(storeDir: string, env: NodeJS.ProcessEnv = pro
     // not created yet: its path is its name
   }
   const key = crypto().createHash('sha256').update(real).digest('hex').slice(0, 16);
-  const cache = env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  return path.join(cache, 'mltrace', 'snapshots', key);
+  return path.join(userCacheDir(env), 'snapshots', key);
 }
 
 function isDirectory(p: string): boolean {
