@@ -822,25 +822,46 @@ function manyWriterFigures(): Record<string, number> {
   }
 }
 
-(async () => {
-  if (process.argv[2] === '--ingest') return ingestOnly(process.argv[3], process.argv[4] as 'auto' | 'never');
-  if (process.argv[2] === '--baseline') return baselineOnly(Number(process.argv[3]));
-  // BENCH_ENGINE=0 / BENCH_LOG=0 / BENCH_DEEP_RUNS=0 leave out the engine's figures, those of
-  // the log on disk, or the deep chain.
-  if (process.env.BENCH_ENGINE !== '0')
-    for (const scale of SCALES) console.log(JSON.stringify(await benchScale(scale)));
-  if (DEEP_RUNS > 0) console.log(JSON.stringify(await benchDeep(DEEP_RUNS)));
-  if (LABEL_RUNS > 0) {
+/**
+ * One part of the bench, in this process: `--part scale <n>`, `deep`, `labels`, `drift`, `log`.
+ */
+async function part(name: string, arg: string | undefined): Promise<void> {
+  if (name === 'scale') console.log(JSON.stringify(await benchScale(Number(arg))));
+  else if (name === 'deep') console.log(JSON.stringify(await benchDeep(DEEP_RUNS)));
+  else if (name === 'labels') {
     console.log(JSON.stringify(await benchLabels(LABEL_RUNS)));
     console.log(JSON.stringify(await benchLabelFanIn(LABEL_RUNS)));
-  }
-  // Staleness with drift (bench/drift.ts); BENCH_DRIFT_RUNS=0 leaves it out.
-  const driftRuns = Number(process.env.BENCH_DRIFT_RUNS ?? 100000);
-  if (driftRuns > 0) console.log(JSON.stringify(await benchDrift(driftRuns)));
-  if (process.env.BENCH_LOG !== '0') {
+  } else if (name === 'drift') console.log(JSON.stringify(await benchDrift(DRIFT_RUNS)));
+  else if (name === 'log') {
     const runs = pythonRuns();
     for (const scale of SCALES) console.log(JSON.stringify(logFigures(scale, runs)));
     console.log(JSON.stringify(manyWriterFigures()));
+  } else throw new Error(`unknown bench part ${name}`);
+}
+
+// Staleness with drift (bench/drift.ts); BENCH_DRIFT_RUNS=0 leaves it out.
+const DRIFT_RUNS = Number(process.env.BENCH_DRIFT_RUNS ?? 100000);
+
+(async () => {
+  if (process.argv[2] === '--ingest') return ingestOnly(process.argv[3], process.argv[4] as 'auto' | 'never');
+  if (process.argv[2] === '--baseline') return baselineOnly(Number(process.argv[3]));
+  if (process.argv[2] === '--part') return part(process.argv[3], process.argv[4]);
+  // Each part runs in a fresh process of its own, so that none measures in the heap, the page
+  // cache or the background threads (GC, wasm tiering) that an earlier one left behind.
+  // BENCH_ENGINE=0 / BENCH_LOG=0 / BENCH_DEEP_RUNS=0 / BENCH_LABEL_RUNS=0 leave out the engine's
+  // figures, those of the log on disk, the deep chain, or the labels.
+  const parts: string[][] = [];
+  if (process.env.BENCH_ENGINE !== '0') for (const scale of SCALES) parts.push(['scale', String(scale)]);
+  if (DEEP_RUNS > 0) parts.push(['deep']);
+  if (LABEL_RUNS > 0) parts.push(['labels']);
+  if (DRIFT_RUNS > 0) parts.push(['drift']);
+  if (process.env.BENCH_LOG !== '0') parts.push(['log']);
+  for (const args of parts) {
+    const result = spawnSync(process.execPath, [...process.execArgv, __filename, '--part', ...args], {
+      stdio: 'inherit',
+    });
+    if (result.status !== 0)
+      throw new Error(`bench part ${args.join(' ')} failed (${result.status ?? result.signal})`);
   }
 })().catch((error) => {
   console.error(error);

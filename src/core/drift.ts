@@ -16,7 +16,7 @@ export interface ColumnSummary {
   max?: number;
   mean?: number;
   /** The 21 nearest-rank quantiles 0, 0.05, …, 1 of the non-null values (numeric columns). */
-  quantiles?: number[];
+  quantiles?: readonly number[] | Float64Array;
   /** The most frequent values (up to 20) with their counts, and the count of all the others. */
   top?: { values: [string, number][]; other: number };
 }
@@ -153,10 +153,10 @@ export interface DriftSummary {
 }
 
 /**
- * compareProfiles' verdict and figures without its report: only the columns that changed are put
- * in order (the sentence names a few of them), not all of them (a fifth of a comparison's time,
- * and a check of all runs makes thousands). The same order as the report's (a stable sort of the
- * same columns in the same order, by the same comparison), so the same figures.
+ * compareProfiles' verdict and figures without its report: only the columns that changed become
+ * objects and are put in order (the sentence names a few of them), not all of them (a check of all
+ * runs makes thousands of comparisons of a hundred columns each). The same order as the report's
+ * (a stable sort of the same columns in the same order, by the same comparison), so the same figures.
  */
 export function summarizeDrift(
   reference: DataProfile,
@@ -164,21 +164,24 @@ export function summarizeDrift(
   settings: DriftSettings = DRIFT_DEFAULTS,
   options: CompareOptions = {},
 ): DriftSummary {
-  const report = compareUnsorted(reference, current, settings, options);
-  let figures = '';
-  if (report.verdict === 'drifted') {
-    const changed = report.columns.filter((c) => c.status !== 'same' && c.status !== 'no verdict');
-    figures = driftFigures({ ...report, columns: changed.sort(byDrift) }, options);
-  }
+  const report = compareUnsorted(reference, current, settings, options, false);
+  const figures =
+    report.verdict === 'drifted'
+      ? driftFigures({ ...report, columns: report.columns.sort(byDrift) }, options)
+      : '';
   return { verdict: report.verdict, why: report.why, largestPsi: report.largestPsi, figures };
 }
 
-/** compareProfiles, its columns in the order met (reference's, then the added ones). */
+/**
+ * compareProfiles, its columns in the order met (reference's, then the added ones); with
+ * `unchanged` false, only the columns that changed (schema changes and drifted columns).
+ */
 function compareUnsorted(
   reference: DataProfile,
   current: DataProfile,
-  settings: DriftSettings = DRIFT_DEFAULTS,
-  options: CompareOptions = {},
+  settings: DriftSettings,
+  options: CompareOptions,
+  unchanged = true,
 ): DriftReport {
   const base = { referenceRows: reference.rows, currentRows: current.rows };
   if (reference.profiler !== current.profiler) {
@@ -191,27 +194,35 @@ function compareUnsorted(
     };
   }
   const fewRows = Math.min(reference.rows, current.rows) < settings.minRows;
-  const currentByName = columnsByName(current);
-  const referenceByName = columnsByName(reference);
   const columns: ColumnDrift[] = [];
-  for (const ref of reference.columns) {
-    const cur = currentByName.get(ref.name);
-    if (!cur) {
-      columns.push(schemaChange(ref.name, 'removed', ref, null));
-      continue;
+  let largestPsi: number | null = null;
+  let drifted = false;
+  const change = (column: ColumnDrift) => {
+    columns.push(column);
+    drifted ||= columnCounts(column, options);
+  };
+  const compare = (ref: ColumnSummary, cur: ColumnSummary) => {
+    if (!sameKind(ref.type, cur.type)) return change(schemaChange(ref.name, 'retyped', ref, cur));
+    const j = judgeColumn(ref, cur, reference.rows, current.rows, settings, fewRows);
+    if (j.psi !== null) largestPsi = largestPsi === null ? j.psi : Math.max(largestPsi, j.psi);
+    if (j.status === 'drifted') change(columnDrift(ref, cur, j));
+    else if (unchanged) columns.push(columnDrift(ref, cur, j));
+  };
+  const [refs, curs] = [reference.columns, current.columns];
+  if (sameNames(refs, curs)) {
+    // Most comparisons are of two versions of one table: the columns pair up in order.
+    for (let i = 0; i < refs.length; i++) compare(refs[i], curs[i]);
+  } else {
+    const currentByName = columnsByName(current);
+    const referenceByName = columnsByName(reference);
+    for (const ref of refs) {
+      const cur = currentByName.get(ref.name);
+      if (cur) compare(ref, cur);
+      else change(schemaChange(ref.name, 'removed', ref, null));
     }
-    if (!sameKind(ref.type, cur.type)) {
-      columns.push(schemaChange(ref.name, 'retyped', ref, cur));
-      continue;
-    }
-    columns.push(compareColumn(ref, cur, reference.rows, current.rows, settings, fewRows));
+    for (const cur of curs)
+      if (!referenceByName.has(cur.name)) change(schemaChange(cur.name, 'added', null, cur));
   }
-  for (const cur of current.columns) {
-    if (!referenceByName.has(cur.name)) columns.push(schemaChange(cur.name, 'added', null, cur));
-  }
-  const psis = columns.map((c) => c.psi).filter((p): p is number => p !== null);
-  const largestPsi = psis.length ? Math.max(...psis) : null;
-  const drifted = columns.some((c) => columnCounts(c, options));
   const why = fewRows
     ? `too few rows to compare distributions (${Math.min(reference.rows, current.rows)}, ${settings.minRows} needed)`
     : null;
@@ -222,6 +233,14 @@ function compareUnsorted(
     columns,
     largestPsi,
   };
+}
+
+/** Whether two lists of columns have the same names in the same order, each once. */
+function sameNames(a: ColumnSummary[], b: ColumnSummary[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i].name !== b[i].name) return false;
+  // A name twice (profiles from the contract have each once) is left to the maps, as before.
+  return a.length < 2 || new Set(a.map((c) => c.name)).size === a.length;
 }
 
 /**
@@ -280,47 +299,82 @@ function schemaChange(
   };
 }
 
-function compareColumn(
+/** What the comparison of one column decided (judgeColumn), before it becomes a ColumnDrift. */
+interface Judgement {
+  status: 'drifted' | 'same' | 'no verdict';
+  psi: number | null;
+  bins: ColumnDrift['bins'];
+  noise: number | null;
+  nullReference: number;
+  nullCurrent: number;
+  psiMoved: boolean;
+  nullRateMoved: boolean;
+}
+
+/**
+ * One judgement, reused by every comparison of a column, and the fractions of its bins: a check of
+ * all runs judges 200,000 columns, and objects for each were most of what its collections copied.
+ */
+const judgement: Judgement = {
+  status: 'same',
+  psi: null,
+  bins: null,
+  noise: null,
+  nullReference: 0,
+  nullCurrent: 0,
+  psiMoved: false,
+  nullRateMoved: false,
+};
+/** Bins at most: 20 quantile bins, or 20 top values and "other". */
+const MAX_BINS = 21;
+const fractions = { reference: new Float64Array(MAX_BINS), current: new Float64Array(MAX_BINS), length: 0 };
+const edges = new Float64Array(MAX_BINS);
+
+function judgeColumn(
   ref: ColumnSummary,
   cur: ColumnSummary,
   referenceRows: number,
   currentRows: number,
   settings: DriftSettings,
   fewRows: boolean,
-): ColumnDrift {
-  const nullRate = {
-    reference: referenceRows > 0 ? ref.nullCount / referenceRows : 0,
-    current: currentRows > 0 ? cur.nullCount / currentRows : 0,
-  };
+): Judgement {
+  const j = judgement;
+  j.nullReference = referenceRows > 0 ? ref.nullCount / referenceRows : 0;
+  j.nullCurrent = currentRows > 0 ? cur.nullCount / currentRows : 0;
   const nullRateMoved =
-    Math.abs(nullRate.current - nullRate.reference) * 100 >= settings.nullRatePoints - 1e-9 &&
-    Math.abs(nullRate.current - nullRate.reference) >
+    Math.abs(j.nullCurrent - j.nullReference) * 100 >= settings.nullRatePoints - 1e-9 &&
+    Math.abs(j.nullCurrent - j.nullReference) >
       nullRateNoise(ref.nullCount + cur.nullCount, referenceRows, currentRows);
-  let fractions: [number[], number[]] | null = null;
-  let bins: ColumnDrift['bins'] = null;
+  j.bins = null;
   // (A column whose values all became null, or that had none: the null rate says it.)
   if (ref.count > 0 && cur.count > 0) {
     if (ref.top && cur.top) {
-      fractions = categoricalFractions(ref.top, cur.top, settings);
-      bins = 'top values';
+      categoricalFractions(ref.top, cur.top, settings);
+      j.bins = 'top values';
     } else if (ref.quantiles && cur.quantiles) {
-      fractions = quantileFractions(ref.quantiles, cur.quantiles, settings);
-      bins = 'quantiles';
+      quantileFractions(ref.quantiles, cur.quantiles, settings);
+      j.bins = 'quantiles';
     }
   }
-  const psi = fractions ? psiOf(fractions[0], fractions[1], settings.epsilon) : null;
-  const noise = fractions ? psiNoise(fractions[0].length - 1, ref.count, cur.count) : null;
-  const psiMoved = !fewRows && psi !== null && psi >= settings.threshold && psi > noise!;
-  const drifted = psiMoved || (!fewRows && nullRateMoved);
+  const binned = j.bins !== null;
+  j.psi = binned ? psiOf(fractions.reference, fractions.current, settings.epsilon, fractions.length) : null;
+  j.noise = binned ? psiNoise(fractions.length - 1, ref.count, cur.count) : null;
+  j.psiMoved = !fewRows && j.psi !== null && j.psi >= settings.threshold && j.psi > j.noise!;
+  j.nullRateMoved = !fewRows && nullRateMoved;
+  j.status = fewRows ? 'no verdict' : j.psiMoved || j.nullRateMoved ? 'drifted' : 'same';
+  return j;
+}
+
+function columnDrift(ref: ColumnSummary, cur: ColumnSummary, j: Judgement): ColumnDrift {
   return {
     name: ref.name,
-    status: fewRows ? 'no verdict' : drifted ? 'drifted' : 'same',
-    psi,
-    bins,
-    noise,
-    nullRate,
-    psiMoved,
-    nullRateMoved: !fewRows && nullRateMoved,
+    status: j.status,
+    psi: j.psi,
+    bins: j.bins,
+    noise: j.noise,
+    nullRate: { reference: j.nullReference, current: j.nullCurrent },
+    psiMoved: j.psiMoved,
+    nullRateMoved: j.nullRateMoved,
     reference: ref,
     current: cur,
   };
@@ -350,10 +404,15 @@ function nullRateNoise(nulls: number, n: number, m: number): number {
   return 3.29 * Math.sqrt(p * (1 - p) * (1 / n + 1 / m));
 }
 
-/** PSI of two vectors of fractions, each summing to 1; empty bins count as epsilon. */
-export function psiOf(reference: number[], current: number[], epsilon: number): number {
+/** PSI of two vectors of fractions (their first `length`), each summing to 1; empty bins count as epsilon. */
+export function psiOf(
+  reference: ArrayLike<number>,
+  current: ArrayLike<number>,
+  epsilon: number,
+  length = reference.length,
+): number {
   let sum = 0;
-  for (let i = 0; i < reference.length; i++) {
+  for (let i = 0; i < length; i++) {
     const r = Math.max(reference[i], epsilon);
     const c = Math.max(current[i], epsilon);
     sum += (c - r) * Math.log(c / r);
@@ -367,7 +426,7 @@ export function psiOf(reference: number[], current: number[], epsilon: number): 
  * several quantiles are equal (a value that many rows share) it jumps to the last of them, so
  * that the mass of a repeated value is counted at that value.
  */
-export function quantileCdf(q: readonly number[], x: number): number {
+export function quantileCdf(q: ArrayLike<number>, x: number): number {
   const last = q.length - 1;
   if (x < q[0]) return 0;
   if (x >= q[last]) return 1;
@@ -389,41 +448,40 @@ export function quantileCdf(q: readonly number[], x: number): number {
  * the same fractions, whatever the shape.
  */
 export function quantilePsi(
-  reference: readonly number[],
-  current: readonly number[],
+  reference: ArrayLike<number>,
+  current: ArrayLike<number>,
   settings: DriftSettings,
 ): number {
-  const [r, c] = quantileFractions(reference, current, settings);
-  return psiOf(r, c, settings.epsilon);
+  quantileFractions(reference, current, settings);
+  return psiOf(fractions.reference, fractions.current, settings.epsilon, fractions.length);
 }
 
-/** Each side's fractions in the reference's quantile bins (quantilePsi). */
+/** Each side's fractions in the reference's quantile bins (quantilePsi), into `fractions`. */
 function quantileFractions(
-  reference: readonly number[],
-  current: readonly number[],
+  reference: ArrayLike<number>,
+  current: ArrayLike<number>,
   settings: DriftSettings,
-): [number[], number[]] {
+): void {
   const step = (reference.length - 1) / settings.bins;
-  const edges: number[] = [];
+  let count = 0;
   for (let k = 1; k < settings.bins; k++) {
     const edge = reference[Math.round(k * step)];
-    if (edges.length === 0 || edge > edges[edges.length - 1]) edges.push(edge);
+    if (count === 0 || edge > edges[count - 1]) edges[count++] = edge;
   }
-  return [binFractions(reference, edges), binFractions(current, edges)];
+  binFractions(reference, count, fractions.reference);
+  binFractions(current, count, fractions.current);
+  fractions.length = count + 1;
 }
 
-/** The fraction of a side (its quantiles) in each bin between these edges, and above the last. */
-function binFractions(q: readonly number[], edges: readonly number[]): number[] {
-  // Filled by index, not pushed: a staleness check makes 200,000 of these.
-  const result = new Array<number>(edges.length + 1);
+/** The fraction of a side (its quantiles) in each bin between the first `count` edges, and above the last. */
+function binFractions(q: ArrayLike<number>, count: number, into: Float64Array): void {
   let below = 0;
-  for (let i = 0; i < edges.length; i++) {
+  for (let i = 0; i < count; i++) {
     const at = quantileCdf(q, edges[i]);
-    result[i] = at - below;
+    into[i] = at - below;
     below = at;
   }
-  result[edges.length] = 1 - below;
-  return result;
+  into[count] = 1 - below;
 }
 
 /**
@@ -437,8 +495,8 @@ export function categoricalPsi(
   current: NonNullable<ColumnSummary['top']>,
   settings: DriftSettings,
 ): number {
-  const [r, c] = categoricalFractions(reference, current, settings);
-  return psiOf(r, c, settings.epsilon);
+  categoricalFractions(reference, current, settings);
+  return psiOf(fractions.reference, fractions.current, settings.epsilon, fractions.length);
 }
 
 type TopValues = NonNullable<ColumnSummary['top']>;
@@ -459,23 +517,25 @@ function countOf(values: TopValues['values'], value: string): number | undefined
   return undefined;
 }
 
-/** Each side's fractions in the reference's top values and "other" (categoricalPsi). */
+/** Each side's fractions in the reference's top values and "other" (categoricalPsi), into `fractions`. */
 function categoricalFractions(
   reference: NonNullable<ColumnSummary['top']>,
   current: NonNullable<ColumnSummary['top']>,
   settings: DriftSettings,
-): [number[], number[]] {
+): void {
   const kept = Math.min(reference.values.length, settings.topValues);
   const refTotal = totalOf(reference);
   const curTotal = totalOf(current);
-  if (refTotal === 0 || curTotal === 0) return [[1], [1]];
+  const [refFractions, curFractions] = [fractions.reference, fractions.current];
+  if (refTotal === 0 || curTotal === 0) {
+    [refFractions[0], curFractions[0], fractions.length] = [1, 1, 1];
+    return;
+  }
   let unlisted = 0;
   if (current.other > 0) {
     unlisted = current.other;
     for (const [, c] of current.values) if (c < unlisted) unlisted = c;
   }
-  const refFractions = new Array<number>(kept + 1);
-  const curFractions = new Array<number>(kept + 1);
   let refKept = 0;
   let curKept = 0;
   for (let i = 0; i < kept; i++) {
@@ -488,7 +548,7 @@ function categoricalFractions(
   }
   refFractions[kept] = (refTotal - refKept) / refTotal;
   curFractions[kept] = Math.max(0, curTotal - curKept) / curTotal;
-  return [refFractions, curFractions];
+  fractions.length = kept + 1;
 }
 
 /** One side of a comparison. */

@@ -15,6 +15,7 @@ import {
   settingsKey,
   summarizeDrift,
 } from './drift';
+import { fromStored, plainColumn } from './profile/storedProfile';
 import { DIR } from './schema';
 import { all, Database, first, freeStatements, lazyStatements, Statements } from './sql';
 
@@ -40,7 +41,7 @@ export interface LoggedVersion {
 }
 
 const SQL = {
-  profile: 'SELECT data FROM profiles WHERE version = ?',
+  profile: 'SELECT data, numbers FROM profiles WHERE version = ?',
   present: 'SELECT version FROM profiles WHERE version IN (SELECT value FROM json_each(?))',
   any: 'SELECT 1 FROM profiles LIMIT 1',
   latest: `SELECT fingerprint, start_ms, seq, run_id FROM run_io
@@ -130,7 +131,7 @@ export class DriftCheck {
       this.missing.add(version);
       return null;
     }
-    const profile = JSON.parse(String(row[0])) as DataProfile;
+    const profile = fromStored(String(row[0]), row[1] as Uint8Array);
     this.present.add(version);
     if (this.profiles.size >= MAX_PROFILES) this.profiles.delete(this.profiles.keys().next().value!);
     this.profiles.set(version, profile);
@@ -170,6 +171,11 @@ export class DriftCheck {
     const cur = ref && this.profile(current);
     if (!ref || !cur) return null;
     const report = compareProfiles(ref, cur, settings, options);
+    // A report leaves the process as JSON (the CLI, the Data tab): quantiles as arrays, not views.
+    for (const column of report.columns) {
+      column.reference &&= plainColumn(column.reference);
+      column.current &&= plainColumn(column.current);
+    }
     if (this.reports.size >= MAX_REPORTS) this.reports.delete(this.reports.keys().next().value!);
     this.reports.set(key, report);
     return report;

@@ -5,15 +5,18 @@
 import { compareProfiles, DataProfile, DRIFT_DEFAULTS } from '../../src/core/drift';
 import type { DriftComparison, DriftSide, RunInputDrift } from '../../src/core/driftQuery';
 import { readProfile } from '../../src/core/ingest/parseProfile';
+import { floatBytes, fromStored, plainColumn } from '../../src/core/profile/storedProfile';
 import { Columns, normal, profileFacets, sample, seeded } from '../helpers/profiles';
 import { uuid, XSS } from './fixtures';
 
 export function dataProfile(columns: Columns): DataProfile {
   const { facets, io } = profileFacets(columns);
   const warnings: string[] = [];
-  const json = readProfile(facets, io, 'sha256:any', 'the fixture', warnings);
-  if (!json) throw new Error(`the fixture's profile was not read: ${warnings.join('; ')}`);
-  return JSON.parse(json) as DataProfile;
+  const stored = readProfile(facets, io, 'sha256:any', 'the fixture', warnings);
+  if (!stored) throw new Error(`the fixture's profile was not read: ${warnings.join('; ')}`);
+  // As a report gives it to the webview: quantiles as arrays.
+  const profile = fromStored(stored.data, floatBytes(stored.numbers));
+  return { ...profile, columns: profile.columns.map(plainColumn) };
 }
 
 /** Values of `choices` drawn with the given weights. */

@@ -17,15 +17,16 @@ import {
   summarizeDrift,
 } from '../../src/core/drift';
 import { readProfile } from '../../src/core/ingest/parseProfile';
+import { floatBytes, fromStored } from '../../src/core/profile/storedProfile';
 import { Columns, normal, profileFacets, sample, seeded } from '../helpers/profiles';
 
 /** A table's profile as the index keeps it: through the contract's facets and ingest's parser. */
 function profile(columns: Columns): DataProfile {
   const { facets, io } = profileFacets(columns);
   const warnings: string[] = [];
-  const text = readProfile(facets, io, 'sha256:test', 'input t.csv', warnings);
+  const stored = readProfile(facets, io, 'sha256:test', 'input t.csv', warnings);
   assert.deepEqual(warnings, []);
-  return JSON.parse(text!) as DataProfile;
+  return fromStored(stored!.data, floatBytes(stored!.numbers));
 }
 
 const CITIES = Array.from({ length: 30 }, (_, i) => `city-${String(i).padStart(2, '0')}`);

@@ -312,7 +312,19 @@ describe('the hand-off from the worker', () => {
                 name: 'a.csv',
                 type: 'DATA' as const,
                 fingerprint: 'sha256:1',
-                profile: '{"profiler":"mltrace-profile/1","rows":120,"columns":[]}',
+                profile: {
+                  data: '{"profiler":"mltrace-profile/1","rows":120,"columns":[["x","number"]]}',
+                  numbers: new Float64Array([
+                    0,
+                    120,
+                    7,
+                    1,
+                    9,
+                    NaN,
+                    21,
+                    ...Array.from({ length: 21 }, (_, i) => i / 3),
+                  ]),
+                },
                 labels: ['Alice', 'Bob'],
               },
             ],
@@ -321,7 +333,16 @@ describe('the hand-off from the worker', () => {
           outputs: new Map([
             [
               'file\0m.pkl',
-              { namespace: 'file', name: 'm.pkl', type: 'MODEL' as const, fingerprint: null, profile: null },
+              {
+                namespace: 'file',
+                name: 'm.pkl',
+                type: 'MODEL' as const,
+                fingerprint: 'sha256:2',
+                profile: {
+                  data: '{"profiler":"mltrace-profile/1","rows":0,"columns":[]}',
+                  numbers: new Float64Array(0),
+                },
+              },
             ],
           ]),
         },

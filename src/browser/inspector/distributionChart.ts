@@ -73,7 +73,7 @@ function cdfChart(c: ColumnDrift): SVGSVGElement {
   const sides = SERIES.flatMap((series) => {
     const q = c[series]?.quantiles;
     return q && c[series]!.count > 0
-      ? [{ series, points: q.map((v, i) => [v, i / (q.length - 1)] as const) }]
+      ? [{ series, points: Array.from(q, (v, i) => [v, i / (q.length - 1)] as const) }]
       : [];
   });
   const values = sides.flatMap((s) => s.points.map((p) => p[0]));

@@ -5,6 +5,7 @@
 import { crypto } from '../crypto';
 import type { PointerType } from '../model';
 import { inferPointerType } from '../pointers';
+import { floatBytes } from '../profile/storedProfile';
 import type { ComponentMeta, ParsedDataset } from './parseEvent';
 import { LabelApplier } from './applyLabels';
 import type { FlagUpdate, PreparedBatch, RunDelta, RunValueUpdate, TaskValueUpdate } from './runDeltas';
@@ -217,7 +218,12 @@ export class BatchApplier {
       6,
     );
     this.newDeps = new RowInserter(db, 'INSERT OR REPLACE INTO deps (run_id, via, dep_run_id) VALUES', 3);
-    this.newProfiles = new RowInserter(db, 'INSERT OR IGNORE INTO profiles (version, data) VALUES', 2, 8);
+    this.newProfiles = new RowInserter(
+      db,
+      'INSERT OR IGNORE INTO profiles (version, data, numbers) VALUES',
+      3,
+      8,
+    );
   }
 
   /** True while every run in the index came through this applier (it finds them without SQL). */
@@ -417,7 +423,7 @@ export class BatchApplier {
 
   private addProfile(dataset: ParsedDataset): void {
     if (dataset.profile !== null && dataset.fingerprint !== null)
-      this.newProfiles.add([dataset.fingerprint, dataset.profile]);
+      this.newProfiles.add([dataset.fingerprint, dataset.profile.data, floatBytes(dataset.profile.numbers)]);
   }
 
   private addNewIo(run: RunInfo, dir: Dir, dataset: ParsedDataset): void {

@@ -3,6 +3,7 @@
 // warning; an event that breaks the core schema is rejected.
 import { ALL_POINTERS, OUR_FACETS } from '../events';
 import type { PointerType } from '../model';
+import type { StoredProfile } from '../profile/storedProfile';
 import { readProfile } from './parseProfile';
 import { parseRunValues, parseTaskFacet, ParsedTaskEvent, RunValue, TASK_NAMESPACE } from './values';
 import type { ParsedTaskMetricEvent } from './taskMetric';
@@ -12,8 +13,8 @@ export interface ParsedDataset {
   name: string;
   type: PointerType | null;
   fingerprint: string | null;
-  /** The data profile of this version (drift.ts DataProfile as JSON), if the event carries one. */
-  profile: string | null;
+  /** The data profile of this version, as the index stores it, if the event carries one. */
+  profile: StoredProfile | null;
   /** Labels this read attaches to the version it read (inputs only; facet mltrace_labels). */
   labels?: string[];
 }

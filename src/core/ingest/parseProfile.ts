@@ -1,12 +1,13 @@
 // Reads a data profile from a dataset's facets (the contract: profile/facets.ts, docs/EVENTS.md
-// "Data profiles") into what drift needs (drift.ts DataProfile), as the JSON text the index
-// stores. A dataset carries a profile when it has our `mltrace_profile` facet; a profile that
+// "Data profiles") into what drift needs (drift.ts DataProfile), in the form the index stores
+// (profile/storedProfile.ts). A dataset carries a profile when it has our `mltrace_profile` facet; a profile that
 // does not have the contract's shape is dropped with a warning (the line is reported), and the
 // rest of the event is read as usual. A foreign `dataQualityMetrics` or `schema` alone is not ours
 // to judge and is ignored.
 import type { ColumnSummary, DataProfile } from '../drift';
 import { PROFILE_FACETS, QUANTILE_KEYS } from '../profile/facets';
 import type { ColumnType } from '../profile/facets';
+import { StoredProfile, toStored } from '../profile/storedProfile';
 
 type Json = Record<string, unknown>;
 const isObject = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -21,7 +22,7 @@ const fail = (why: string): never => {
 };
 
 /**
- * The profile of a dataset as JSON text, or null when it carries none or a malformed one (then
+ * The profile of a dataset as the index stores it, or null when it carries none or a malformed one (then
  * `warnings` says why). `facets` is the dataset's `facets`, `ioFacets` its `inputFacets` or
  * `outputFacets` (where the contract puts `dataQualityMetrics` and `mltrace_profile`; they are
  * accepted in `facets` too).
@@ -32,13 +33,13 @@ export function readProfile(
   version: string | null,
   what: string,
   warnings: string[],
-): string | null {
+): StoredProfile | null {
   const pick = (name: string) => ioFacets?.[name] ?? facets[name];
   const ours = pick(PROFILE_FACETS.ours);
   if (ours === undefined) return null;
   try {
     if (version === null) fail('the dataset has no version facet to key it by');
-    return JSON.stringify(toProfile(ours, pick(PROFILE_FACETS.metrics), facets[PROFILE_FACETS.schema]));
+    return toStored(toProfile(ours, pick(PROFILE_FACETS.metrics), facets[PROFILE_FACETS.schema]));
   } catch (error) {
     if (!(error instanceof ProfileError)) throw error;
     warnings.push(`data profile of ${what} ignored: ${error.message}`);

@@ -69,6 +69,11 @@ class Writer {
     if (value === null || value === undefined) this.num(-1);
     else this.str(value);
   }
+  /** A run of floats. */
+  floats(values: Float64Array): void {
+    this.num(values.length);
+    for (const v of values) this.num(v);
+  }
   list<T>(items: readonly T[] | ReadonlySet<T>, each: (item: T) => void): void {
     this.num('length' in items ? items.length : items.size);
     for (const item of items) each(item);
@@ -92,6 +97,13 @@ class Reader {
   }
   bool(): boolean {
     return this.num() === 1;
+  }
+  floats(): Float64Array {
+    const length = this.num();
+    if (this.at + length > this.batch.numbers.length) throw new Error('encoded batch ends early');
+    const values = this.batch.numbers.slice(this.at, this.at + length);
+    this.at += length;
+    return values;
   }
   str(): string {
     return this.string(this.num());
@@ -119,7 +131,8 @@ export function encodeBatch(batch: PreparedBatch): EncodedBatch {
     w.str(d.name);
     w.maybeStr(d.type);
     w.maybeStr(d.fingerprint);
-    w.maybeStr(d.profile);
+    w.maybeStr(d.profile?.data);
+    if (d.profile) w.floats(d.profile.numbers);
     w.list(d.labels ?? [], (l) => w.str(l));
   };
   w.list(batch.metas, (m) => {
@@ -216,8 +229,10 @@ export function decodeBatch(batch: EncodedBatch): PreparedBatch {
       name: r.str(),
       type: r.maybeStr() as PointerType | null,
       fingerprint: r.maybeStr(),
-      profile: r.maybeStr(),
+      profile: null,
     };
+    const data = r.maybeStr();
+    if (data !== null) d.profile = { data, numbers: r.floats() };
     const labels = r.list(() => r.str());
     if (labels.length) d.labels = labels;
     return d;

@@ -1,0 +1,119 @@
+// How the index stores a data profile (src/core/profile/storedProfile.ts): words as JSON, numbers
+// as floats. What is read back is the profile that was stored, whatever its columns hold, and a
+// BLOB that does not match its words is an error, not a profile of wrong numbers.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { DataProfile } from '../../src/core/drift';
+import { floatBytes, fromStored, plainColumn, toStored } from '../../src/core/profile/storedProfile';
+
+const QUANTILES = Array.from({ length: 21 }, (_, i) => 10 + i * 0.1 + 1e-13 * i);
+
+const PROFILE: DataProfile = {
+  profiler: 'mltrace-profile/1',
+  rows: 5000,
+  fileRows: 123456,
+  sampled: true,
+  cutShort: false,
+  bytes: 98765,
+  columns: [
+    {
+      name: 'age',
+      type: 'integer',
+      nullCount: 3,
+      count: 4997,
+      distinctCount: 80,
+      min: 18,
+      max: 97,
+      mean: 41.5,
+      quantiles: QUANTILES,
+    },
+    {
+      name: 'kind',
+      type: 'integer',
+      nullCount: 0,
+      count: 5000,
+      distinctCount: 3,
+      min: 0,
+      max: 2,
+      mean: 1,
+      quantiles: QUANTILES,
+      top: {
+        values: [
+          ['0', 2000],
+          ['1', 1800],
+          ['2', 1200],
+        ],
+        other: 0,
+      },
+    },
+    {
+      name: 'city "Zürich"\n',
+      type: 'string',
+      nullCount: 10,
+      count: 4990,
+      distinctCount: 40,
+      top: {
+        values: [
+          ['São Paulo', 900],
+          ['\u202e', 4],
+        ],
+        other: 4086,
+      },
+    },
+    { name: 'blob', type: 'json', nullCount: 5000, count: 0, distinctCount: 0 },
+    {
+      name: 'flag',
+      type: 'boolean',
+      nullCount: 0,
+      count: 5000,
+      distinctCount: 2,
+      top: {
+        values: [
+          ['true', 2600],
+          ['false', 2400],
+        ],
+        other: 0,
+      },
+    },
+    { name: 'empty', type: 'number', nullCount: 0, count: 0, distinctCount: 0, min: -0, max: 1e308 },
+  ],
+};
+
+const roundTrip = (profile: DataProfile): DataProfile => {
+  const stored = toStored(profile);
+  return fromStored(stored.data, floatBytes(stored.numbers));
+};
+
+describe('stored profiles', () => {
+  test('read back as stored: every field of every kind of column, quantiles exact to the bit', () => {
+    const back = roundTrip(PROFILE);
+    assert.deepEqual({ ...back, columns: back.columns.map(plainColumn) }, PROFILE);
+    assert.ok(back.columns[0].quantiles instanceof Float64Array, 'quantiles are a view into the floats');
+    assert.ok(Object.is(back.columns[5].min, -0));
+    assert.equal(roundTrip({ ...PROFILE, columns: [] }).columns.length, 0);
+  });
+
+  test('numbers stored apart from the words: the JSON holds no quantile', () => {
+    const { data, numbers } = toStored(PROFILE);
+    assert.ok(!data.includes('10.1'), data);
+    assert.equal(numbers.length, 6 * 7 + 2 * 21 + (1 + 3) + (1 + 2) + (1 + 2));
+  });
+
+  test('a BLOB that does not match its words is an error', () => {
+    const { data, numbers } = toStored(PROFILE);
+    const bytes = floatBytes(numbers);
+    assert.throws(() => fromStored(data, bytes.subarray(0, bytes.length - 8)), /numbers/);
+    assert.throws(() => fromStored(data, bytes.subarray(0, 13)), /not whole floats/);
+    const longer = new Float64Array(numbers.length + 1);
+    longer.set(numbers);
+    assert.throws(() => fromStored(data, floatBytes(longer)), /do not match its columns/);
+  });
+
+  test('a BLOB at an offset that is no multiple of 8 is copied, not misread', () => {
+    const { data, numbers } = toStored(PROFILE);
+    const shifted = new Uint8Array(numbers.byteLength + 3);
+    shifted.set(floatBytes(numbers), 3);
+    const back = fromStored(data, shifted.subarray(3));
+    assert.deepEqual({ ...back, columns: back.columns.map(plainColumn) }, PROFILE);
+  });
+});
