@@ -1,5 +1,6 @@
 // What the example logs besides its runs: whose data clean reads (labels, docs/LABELS.md) and the
-// production task of the predict step, with feedback arriving later (tasks, the Tasks view).
+// production task of the predict step, with feedback arriving later and a metric registered for it
+// (tasks, the Tasks view).
 import { DatasetEvent, eventSchemaURL, ourFacet, OUR_FACETS, PRODUCER } from '../core/events';
 import { TASK_NAMESPACE } from '../core/ingest/values';
 
@@ -20,7 +21,19 @@ export function exampleTaskEvents(
   now: Date,
 ): DatasetEvent[] {
   const wrongEvery = [8, 3, 6];
-  const events: DatasetEvent[] = [];
+  // Recall over the 24 most recent joined outputs, registered before the first prediction, as
+  // Task("sensor-alerts").registerMetric(Metric("recall", 24, recall_score)) logs it.
+  const events: DatasetEvent[] =
+    predictions.length > 0
+      ? [
+          taskMetricEvent(new Date(predictions[0].start.getTime() - 1000), {
+            name: 'recall',
+            identifier: `recall_window${OUTPUTS_PER_RUN}`,
+            windowSize: OUTPUTS_PER_RUN,
+            function: 'recall',
+          }),
+        ]
+      : [];
   predictions.forEach(({ runId, start }, k) => {
     const ids = Array.from({ length: OUTPUTS_PER_RUN }, (_, j) => `reading-${k + 1}-${j + 1}`);
     const predicted = ids.map((_, j) => ((j * 7 + k * 3) % 5 === 0 ? 1 : 0));
@@ -37,6 +50,22 @@ export function exampleTaskEvents(
 }
 
 function taskEvent(role: string, time: Date, ids: string[], values: number[], runId?: string): DatasetEvent {
+  return datasetEvent(time, {
+    role,
+    values: ids.map((identifier, i) => ({ identifier, value: values[i] })),
+    ...(runId ? { runId } : {}),
+  });
+}
+
+/** A metric registered for the task (docs/EVENTS.md, Registered metrics). */
+function taskMetricEvent(
+  time: Date,
+  metric: { name: string; identifier: string; windowSize: number | null; function: string },
+): DatasetEvent {
+  return datasetEvent(time, { role: 'metric', metric });
+}
+
+function datasetEvent(time: Date, facet: Record<string, unknown>): DatasetEvent {
   return {
     eventTime: time.toISOString(),
     producer: PRODUCER,
@@ -45,11 +74,7 @@ function taskEvent(role: string, time: Date, ids: string[], values: number[], ru
       namespace: TASK_NAMESPACE,
       name: EXAMPLE_TASK,
       facets: {
-        [OUR_FACETS.task]: ourFacet(OUR_FACETS.task, {
-          role,
-          values: ids.map((identifier, i) => ({ identifier, value: values[i] })),
-          ...(runId ? { runId } : {}),
-        }),
+        [OUR_FACETS.task]: ourFacet(OUR_FACETS.task, facet),
       },
     },
   };

@@ -403,6 +403,14 @@ try {
       // The last row of the table (newest first): every output logged, 60 of 72 with feedback.
       const newest = await view.locator('.series-table tbody tr').first().locator('td').last().textContent();
       if (newest !== '60 of 72 (83%)') throw new Error(`the newest point's coverage: ${newest}`);
+      // The metric the example registered (recall over the last 24 joined outputs), with its value now.
+      const registered = await view
+        .locator('table.registered tbody tr')
+        .first()
+        .locator('th, td')
+        .allInnerTexts();
+      if (registered.slice(0, 3).join(' | ') !== 'recall | last 24 | 0.444444')
+        throw new Error(`the registered metrics table says: ${registered.join(' | ')}`);
       await page.waitForTimeout(500);
       await shot('15-task-metrics');
     },
