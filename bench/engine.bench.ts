@@ -318,7 +318,9 @@ async function benchScale(total: number): Promise<Record<string, number>> {
     };
   } finally {
     clearInterval(rssTimer);
-    fs.rmSync(dir, { recursive: true, force: true });
+    // BENCH_SCALE_KEEP=1 keeps the scale's store (its path on stderr) for repeated measurements.
+    if (process.env.BENCH_SCALE_KEEP === '1') console.error(`store kept: ${storeDir}`);
+    else fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -24,7 +24,13 @@ export function isoTime(ms: number): string {
   rest = (rest - seconds) / 60;
   const minutes = rest % 60;
   const hours = (rest - minutes) / 60;
-  return `${dayText}${two(hours)}:${two(minutes)}:${two(seconds)}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z`;
+  // The time of day first (12 characters: V8 copies a concatenation shorter than 13 into one flat
+  // string), then the day's text before it and "Z" after: two links to shared and flat strings.
+  // Left to right, each step of the whole text past 13 characters was a link of its own (~330
+  // bytes a time, kept by each of the tens of thousands of runs a trace returns; now ~100).
+  const clock = `${TWO[hours]}:${TWO[minutes]}:${TWO[seconds]}.${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}`;
+  return dayText + clock + 'Z';
 }
 
-const two = (n: number) => (n < 10 ? `0${n}` : `${n}`);
+/** "00" … "59". */
+const TWO = Array.from({ length: 60 }, (_, n) => String(n).padStart(2, '0'));

@@ -671,6 +671,13 @@ export class Queries {
       const deps = runs.get(Number(runId))?.dependencies;
       if (deps && deps[deps.length - 1] !== uuid) deps.push(String(uuid));
     }
+    // Each list in an array of its own size: one filled by push keeps room for 16 more (~130 bytes
+    // each, three lists a run, kept by each of the tens of thousands of runs a trace returns).
+    for (const run of runs.values()) {
+      run.inputs = exactSize(run.inputs);
+      run.outputs = exactSize(run.outputs);
+      run.dependencies = exactSize(run.dependencies);
+    }
     const notes = new Map<number, string[]>();
     for (const [runId, note] of all(
       this.stmt(
@@ -1105,6 +1112,9 @@ function toRun(r: Row): Run {
  * The run with its user and host, each only when known (older events do not say): set on the
  * object rather than spread into a new one (tens of thousands of runs in a deep trace).
  */
+/** A copy of a list that fills an array of its own size (push leaves room to grow). */
+const exactSize = <T>(list: T[]): T[] => (list.length === 0 ? list : list.slice());
+
 function withOrigin(run: Run, user: unknown, host: unknown): Run {
   if (user !== null && user !== undefined) run.user = String(user);
   if (host !== null && host !== undefined) run.host = String(host);

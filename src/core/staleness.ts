@@ -346,6 +346,8 @@ export class Staleness {
     const unique = [...new Set(runIds)].sort((a, b) => a - b);
     for (let i = 0; i < unique.length; i += SLICE)
       this.reasonsOf(JSON.stringify(unique.slice(i, i + SLICE)), call, result);
+    // Lists of two or more grew by push, with room for 16 more: kept by the runs they describe.
+    for (const [id, list] of result) if (list.length > 1) result.set(id, list.slice());
     return result;
   }
 
