@@ -124,6 +124,29 @@ describe('run inspector, review and history webviews', () => {
     await view.page.close();
   });
 
+  it('review of many flagged outputs: the first 20 and their traces, then Show all, by keyboard', async () => {
+    const view = await openView(browser, 'review');
+    const data = reviewData(30);
+    await view.send({ type: 'init', data });
+    await view.page.waitForSelector('table.ranked');
+    assert.equal(await view.page.locator('.flagged-list li').count(), 20);
+    assert.equal(await view.page.locator('.trace').count(), 20);
+    const buttons = view.page.locator('button.show-all-flagged');
+    assert.deepEqual(await buttons.allTextContents(), ['Show all 30 flagged outputs', 'Show all 30 traces']);
+    await buttons.first().focus();
+    await view.page.keyboard.press('Enter');
+    assert.equal(await view.page.locator('.flagged-list li').count(), 30);
+    assert.equal(await view.page.locator('.trace').count(), 30);
+    assert.equal(await view.page.locator('button.show-all-flagged').count(), 0);
+    // The focus is on the first flagged output that was not shown before.
+    assert.equal(
+      await view.page.evaluate(() => document.activeElement?.textContent),
+      data.review.flagged[20],
+    );
+    assert.deepEqual(view.problems, []);
+    await view.page.close();
+  });
+
   it('history: one bar per run, stale marked, click to inspect', async () => {
     const view = await openView(browser, 'history');
     const data = historyData();

@@ -40,9 +40,9 @@ function render(data: ReviewData): void {
     }),
   );
 
-  // Flagged outputs.
+  // Flagged outputs (the first FLAGGED_SHOWN, and "Show all").
   const flaggedList = el('ul', { className: 'flagged-list' });
-  for (const name of flagged) {
+  for (const name of showAllFlagged ? flagged : flagged.slice(0, FLAGGED_SHOWN)) {
     const open = el('button', { className: 'link', text: name, title: `Open ${name}` });
     open.addEventListener('click', () => post({ type: 'openFile', pointer: name }));
     flaggedList.append(
@@ -61,7 +61,13 @@ function render(data: ReviewData): void {
       ]),
     );
   }
-  root.append(el('section', {}, [el('h2', { text: `Flagged outputs (${flagged.length})` }), flaggedList]));
+  root.append(
+    el('section', {}, [
+      el('h2', { text: `Flagged outputs (${flagged.length})` }),
+      flaggedList,
+      ...showAllFlaggedButton(flagged.length, 'flagged outputs', '.flagged-list li'),
+    ]),
+  );
 
   // Ranked runs: chart and table.
   const chart = el('div', {
@@ -74,7 +80,7 @@ function render(data: ReviewData): void {
   // Traces of the flagged outputs.
   const byId = new Map(runs.map((r) => [r.id, r]));
   const traces = el('div', { className: 'traces' });
-  for (const trace of data.traces) {
+  for (const trace of showAllFlagged ? data.traces : data.traces.slice(0, FLAGGED_SHOWN)) {
     const chips = el('div', { className: 'chips' });
     for (const id of trace.runIds) {
       const run = byId.get(id);
@@ -97,7 +103,13 @@ function render(data: ReviewData): void {
       ]),
     );
   }
-  root.append(el('section', {}, [el('h2', { text: 'Traces of the flagged outputs' }), traces]));
+  root.append(
+    el('section', {}, [
+      el('h2', { text: 'Traces of the flagged outputs' }),
+      traces,
+      ...showAllFlaggedButton(data.traces.length, 'traces', '.trace'),
+    ]),
+  );
   applySelection();
   document.body.dataset.renderMs = String(Math.round(performance.now() - started));
 }
@@ -110,6 +122,30 @@ function iconButton(name: string, label: string, onClick: () => void, disabled =
   b.disabled = disabled;
   b.addEventListener('click', onClick);
   return b;
+}
+
+/**
+ * Flagged outputs, and their traces, shown before "Show all": a hundred of each were most of the
+ * review's 2,800 elements, and of the browser's first layout of it.
+ */
+const FLAGGED_SHOWN = 20;
+let showAllFlagged = false;
+
+/**
+ * "Show all 100 traces", when some are not shown: shows every flagged output and trace, and
+ * moves the focus to the first control of the first of those that were not shown (`items`: a
+ * selector of one element per item).
+ */
+function showAllFlaggedButton(total: number, what: string, items: string): HTMLElement[] {
+  if (showAllFlagged || total <= FLAGGED_SHOWN) return [];
+  const more = el('button', { className: 'link show-all-flagged', text: `Show all ${total} ${what}` });
+  more.addEventListener('click', () => {
+    showAllFlagged = true;
+    if (!current) return;
+    render(current);
+    document.querySelectorAll(items)[FLAGGED_SHOWN]?.querySelector<HTMLElement>('button')?.focus();
+  });
+  return [el('p', {}, [more])];
 }
 
 /** Rows shown before "Show all". */
