@@ -1,8 +1,11 @@
 // `npm run bench`: the engine at 20k and 100k runs, beside raw sql.js doing the same inserts and
 // the same recursive query. Prints one JSON object per scale, then one for a chain 50,000 runs
 // deep (BENCH_DEEP_RUNS; 0 skips it), then labels at 100,000 runs with 10,000 labels and a fan-in
-// of 100,000 runs adding a label each (BENCH_LABEL_RUNS; 0 skips them), then the log's figures. Runs bundled (out/bench/, built by
-// scripts/build.mjs), as the CLI and the extension run the engine.
+// of 100,000 runs adding a label each (BENCH_LABEL_RUNS; 0 skips them), then drift
+// (BENCH_DRIFT_RUNS), then the log's figures (BENCH_LOG=0 skips them). Each part runs in a fresh
+// process of its own (`--part`); BENCH_SCALE_KEEP, BENCH_DEEP_KEEP and BENCH_DRIFT_KEEP keep a
+// part's store. Runs bundled (out/bench/, built by scripts/build.mjs), as the CLI and the
+// extension run the engine.
 import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as fs from 'node:fs';

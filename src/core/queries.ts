@@ -1108,13 +1108,13 @@ function toRun(r: Row): Run {
   return withOrigin(run, r[at.user], r[at.host]);
 }
 
+/** A copy of a list that fills an array of its own size (push leaves room to grow). */
+const exactSize = <T>(list: T[]): T[] => (list.length === 0 ? list : list.slice());
+
 /**
  * The run with its user and host, each only when known (older events do not say): set on the
  * object rather than spread into a new one (tens of thousands of runs in a deep trace).
  */
-/** A copy of a list that fills an array of its own size (push leaves room to grow). */
-const exactSize = <T>(list: T[]): T[] => (list.length === 0 ? list : list.slice());
-
 function withOrigin(run: Run, user: unknown, host: unknown): Run {
   if (user !== null && user !== undefined) run.user = String(user);
   if (host !== null && host !== undefined) run.host = String(host);
