@@ -235,12 +235,14 @@ function compareUnsorted(
   };
 }
 
-/** Whether two lists of columns have the same names in the same order, each once. */
+/**
+ * Whether two lists of columns have the same names in the same order. (A profile names each column
+ * once: ingest drops one whose schema names a column twice, parseProfile.ts.)
+ */
 function sameNames(a: ColumnSummary[], b: ColumnSummary[]): boolean {
   if (a.length !== b.length) return false;
   for (let i = 0; i < a.length; i++) if (a[i].name !== b[i].name) return false;
-  // A name twice (profiles from the contract have each once) is left to the maps, as before.
-  return a.length < 2 || new Set(a.map((c) => c.name)).size === a.length;
+  return true;
 }
 
 /**

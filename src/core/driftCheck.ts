@@ -31,8 +31,6 @@ const MAX_PROFILES = 16;
 const MAX_REPORTS = 64;
 const MAX_SUMMARIES = 16_384;
 
-export type { DriftSummary } from './drift';
-
 export interface LoggedVersion {
   version: string;
   /** The run whose event recorded it (internal id). */

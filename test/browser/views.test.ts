@@ -124,7 +124,7 @@ describe('run inspector, review and history webviews', () => {
     await view.page.close();
   });
 
-  it('review of many flagged outputs: the first 20 and their traces, then Show all, by keyboard', async () => {
+  it('review of many flagged outputs: the first 20, their traces and 50 runs, then Show all, by keyboard', async () => {
     const view = await openView(browser, 'review');
     const data = reviewData(30);
     await view.send({ type: 'init', data });
@@ -142,6 +142,15 @@ describe('run inspector, review and history webviews', () => {
     assert.equal(
       await view.page.evaluate(() => document.activeElement?.textContent),
       data.review.flagged[20],
+    );
+    // The ranked runs' Show all the same way: the focus on the 51st row.
+    assert.ok(data.review.runs.length > 50);
+    await view.page.locator('button.show-all-runs').focus();
+    await view.page.keyboard.press('Enter');
+    assert.equal(await view.page.locator('table.ranked tbody tr').count(), data.review.runs.length);
+    assert.equal(
+      await view.page.evaluate(() => document.activeElement?.getAttribute('data-run')),
+      data.review.runs[50].id,
     );
     assert.deepEqual(view.problems, []);
     await view.page.close();

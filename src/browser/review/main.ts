@@ -131,21 +131,37 @@ function iconButton(name: string, label: string, onClick: () => void, disabled =
 const FLAGGED_SHOWN = 20;
 let showAllFlagged = false;
 
-/**
- * "Show all 100 traces", when some are not shown: shows every flagged output and trace, and
- * moves the focus to the first control of the first of those that were not shown (`items`: a
- * selector of one element per item).
- */
+/** "Show all 100 traces", when some flagged outputs and traces are not shown. */
 function showAllFlaggedButton(total: number, what: string, items: string): HTMLElement[] {
   if (showAllFlagged || total <= FLAGGED_SHOWN) return [];
-  const more = el('button', { className: 'link show-all-flagged', text: `Show all ${total} ${what}` });
+  return [
+    showAllButton(`Show all ${total} ${what}`, 'show-all-flagged', items, FLAGGED_SHOWN, () => {
+      showAllFlagged = true;
+    }),
+  ];
+}
+
+/**
+ * A "Show all" button: `show` widens what is shown, the review is drawn again, and the focus moves
+ * to the first item that was not shown (`items`: a selector of one element per item; the item
+ * itself when it takes the focus, else its first button).
+ */
+function showAllButton(
+  text: string,
+  className: string,
+  items: string,
+  shown: number,
+  show: () => void,
+): HTMLElement {
+  const more = el('button', { className: `link ${className}`, text });
   more.addEventListener('click', () => {
-    showAllFlagged = true;
+    show();
     if (!current) return;
     render(current);
-    document.querySelectorAll(items)[FLAGGED_SHOWN]?.querySelector<HTMLElement>('button')?.focus();
+    const item = document.querySelectorAll<HTMLElement>(items)[shown];
+    (item?.tabIndex === 0 ? item : item?.querySelector<HTMLElement>('button'))?.focus();
   });
-  return [el('p', {}, [more])];
+  return el('p', {}, [more]);
 }
 
 /** Rows shown before "Show all". */
@@ -211,12 +227,16 @@ function rankedTable(runs: ReviewedRun[]): HTMLElement {
     body,
   ]);
   if (shown.length === runs.length) return table;
-  const more = el('button', { className: 'link', text: `Show all ${runs.length} runs` });
-  more.addEventListener('click', () => {
-    showAllRows = true;
-    if (current) render(current);
-  });
-  return el('div', {}, [table, el('p', {}, [more])]);
+  const more = showAllButton(
+    `Show all ${runs.length} runs`,
+    'show-all-runs',
+    'table.ranked tbody tr',
+    TABLE_ROWS,
+    () => {
+      showAllRows = true;
+    },
+  );
+  return el('div', {}, [table, more]);
 }
 
 function drawChart(container: HTMLElement, runs: ReviewedRun[], total: number): void {

@@ -1,9 +1,9 @@
 // Reads a data profile from a dataset's facets (the contract: profile/facets.ts, docs/EVENTS.md
 // "Data profiles") into what drift needs (drift.ts DataProfile), in the form the index stores
-// (profile/storedProfile.ts). A dataset carries a profile when it has our `mltrace_profile` facet; a profile that
-// does not have the contract's shape is dropped with a warning (the line is reported), and the
-// rest of the event is read as usual. A foreign `dataQualityMetrics` or `schema` alone is not ours
-// to judge and is ignored.
+// (profile/storedProfile.ts). A dataset carries a profile when it has our `mltrace_profile` facet;
+// a profile that does not have the contract's shape is dropped with a warning (the line is
+// reported), and the rest of the event is read as usual. A foreign `dataQualityMetrics` or
+// `schema` alone is not ours to judge and is ignored.
 import type { ColumnSummary, DataProfile } from '../drift';
 import { PROFILE_FACETS, QUANTILE_KEYS } from '../profile/facets';
 import type { ColumnType } from '../profile/facets';
@@ -22,8 +22,8 @@ const fail = (why: string): never => {
 };
 
 /**
- * The profile of a dataset as the index stores it, or null when it carries none or a malformed one (then
- * `warnings` says why). `facets` is the dataset's `facets`, `ioFacets` its `inputFacets` or
+ * The profile of a dataset as the index stores it, or null when it carries none or a malformed one
+ * (then `warnings` says why). `facets` is the dataset's `facets`, `ioFacets` its `inputFacets` or
  * `outputFacets` (where the contract puts `dataQualityMetrics` and `mltrace_profile`; they are
  * accepted in `facets` too).
  */
