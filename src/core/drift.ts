@@ -1,8 +1,19 @@
 // Drift between two data profiles (docs/DRIFT.md): per column, the population stability index
 // (PSI) over the reference's bins, the change of the null rate, and changes of schema. Pure:
 // profiles in, a report out; the index (driftCheck.ts) and the sentences (staleness.ts) are apart.
+// Comparisons read profiles as tables (profile/storedProfile.ts): a column's figures where they
+// are in the profile's run of floats; only a column that changed becomes an object.
 import { visible } from './format';
 import type { ColumnType } from './profile/facets';
+import {
+  columnOf,
+  COUNT,
+  NULLS,
+  ProfileTable,
+  QUANTILE_COUNT,
+  QUANTILES_AT,
+  tableOf,
+} from './profile/storedProfile';
 
 /** One column of a profile, as the index keeps it (ingest/parseProfile.ts builds it). */
 export interface ColumnSummary {
@@ -16,12 +27,12 @@ export interface ColumnSummary {
   max?: number;
   mean?: number;
   /** The 21 nearest-rank quantiles 0, 0.05, …, 1 of the non-null values (numeric columns). */
-  quantiles?: readonly number[] | Float64Array;
+  quantiles?: readonly number[];
   /** The most frequent values (up to 20) with their counts, and the count of all the others. */
   top?: { values: [string, number][]; other: number };
 }
 
-/** What drift needs of one content version's profile: the index's `profiles.data`, as JSON. */
+/** What drift needs of one content version's profile (the index keeps it as a ProfileTable). */
 export interface DataProfile {
   profiler: string;
   /** Rows evaluated (the sample's when sampled). */
@@ -138,6 +149,16 @@ export function compareProfiles(
   settings: DriftSettings = DRIFT_DEFAULTS,
   options: CompareOptions = {},
 ): DriftReport {
+  return compareTables(tableOf(reference), tableOf(current), settings, options);
+}
+
+/** compareProfiles of profiles read from the index. */
+export function compareTables(
+  reference: ProfileTable,
+  current: ProfileTable,
+  settings: DriftSettings = DRIFT_DEFAULTS,
+  options: CompareOptions = {},
+): DriftReport {
   const report = compareUnsorted(reference, current, settings, options);
   report.columns.sort(byDrift);
   return report;
@@ -153,14 +174,16 @@ export interface DriftSummary {
 }
 
 /**
- * compareProfiles' verdict and figures without its report: only the columns that changed become
+ * compareTables' verdict and figures without its report: only the columns that changed become
  * objects and are put in order (the sentence names a few of them), not all of them (a check of all
- * runs makes thousands of comparisons of a hundred columns each). The same order as the report's
- * (a stable sort of the same columns in the same order, by the same comparison), so the same figures.
+ * runs makes thousands of comparisons of a hundred columns each), and they hold no summary of
+ * either side's column (only a retyped one, whose types the sentence names). The same order as the
+ * report's (a stable sort of the same columns in the same order, by the same comparison), so the
+ * same figures.
  */
 export function summarizeDrift(
-  reference: DataProfile,
-  current: DataProfile,
+  reference: ProfileTable,
+  current: ProfileTable,
   settings: DriftSettings = DRIFT_DEFAULTS,
   options: CompareOptions = {},
 ): DriftSummary {
@@ -173,12 +196,13 @@ export function summarizeDrift(
 }
 
 /**
- * compareProfiles, its columns in the order met (reference's, then the added ones); with
- * `unchanged` false, only the columns that changed (schema changes and drifted columns).
+ * compareTables, its columns in the order met (reference's, then the added ones); with `unchanged`
+ * false, only the columns that changed (schema changes and drifted columns), as summarizeDrift
+ * needs them.
  */
 function compareUnsorted(
-  reference: DataProfile,
-  current: DataProfile,
+  reference: ProfileTable,
+  current: ProfileTable,
   settings: DriftSettings,
   options: CompareOptions,
   unchanged = true,
@@ -201,27 +225,33 @@ function compareUnsorted(
     columns.push(column);
     drifted ||= columnCounts(column, options);
   };
-  const compare = (ref: ColumnSummary, cur: ColumnSummary) => {
-    if (!sameKind(ref.type, cur.type)) return change(schemaChange(ref.name, 'retyped', ref, cur));
-    const j = judgeColumn(ref, cur, reference.rows, current.rows, settings, fewRows);
+  // A side of a column in the report (summarizeDrift keeps none: its sentence reads only names).
+  const side = (t: ProfileTable, i: number) => (unchanged ? columnOf(t, i) : null);
+  const compare = (i: number, k: number) => {
+    if (!sameKind(reference.types[i], current.types[k]))
+      return change(
+        schemaChange(reference.names[i], 'retyped', columnOf(reference, i), columnOf(current, k)),
+      );
+    const j = judgeColumn(reference, i, current, k, settings, fewRows);
     if (j.psi !== null) largestPsi = largestPsi === null ? j.psi : Math.max(largestPsi, j.psi);
-    if (j.status === 'drifted') change(columnDrift(ref, cur, j));
-    else if (unchanged) columns.push(columnDrift(ref, cur, j));
+    const name = reference.names[i];
+    if (j.status === 'drifted') change(columnDrift(name, side(reference, i), side(current, k), j));
+    else if (unchanged) columns.push(columnDrift(name, columnOf(reference, i), columnOf(current, k), j));
   };
-  const [refs, curs] = [reference.columns, current.columns];
+  const [refs, curs] = [reference.names, current.names];
   if (sameNames(refs, curs)) {
     // Most comparisons are of two versions of one table: the columns pair up in order.
-    for (let i = 0; i < refs.length; i++) compare(refs[i], curs[i]);
+    for (let i = 0; i < refs.length; i++) compare(i, i);
   } else {
-    const currentByName = columnsByName(current);
-    const referenceByName = columnsByName(reference);
-    for (const ref of refs) {
-      const cur = currentByName.get(ref.name);
-      if (cur) compare(ref, cur);
-      else change(schemaChange(ref.name, 'removed', ref, null));
+    const currentByName = indexByName(curs);
+    const referenceByName = indexByName(refs);
+    for (let i = 0; i < refs.length; i++) {
+      const k = currentByName.get(refs[i]);
+      if (k !== undefined) compare(i, k);
+      else change(schemaChange(refs[i], 'removed', side(reference, i), null));
     }
-    for (const cur of curs)
-      if (!referenceByName.has(cur.name)) change(schemaChange(cur.name, 'added', null, cur));
+    for (let k = 0; k < curs.length; k++)
+      if (!referenceByName.has(curs[k])) change(schemaChange(curs[k], 'added', null, side(current, k)));
   }
   const why = fewRows
     ? `too few rows to compare distributions (${Math.min(reference.rows, current.rows)}, ${settings.minRows} needed)`
@@ -239,20 +269,20 @@ function compareUnsorted(
  * Whether two lists of columns have the same names in the same order. (A profile names each column
  * once: ingest drops one whose schema names a column twice, parseProfile.ts.)
  */
-function sameNames(a: ColumnSummary[], b: ColumnSummary[]): boolean {
+function sameNames(a: readonly string[], b: readonly string[]): boolean {
   if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i].name !== b[i].name) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
   return true;
 }
 
 /**
- * A profile's columns by name, made again by each comparison. Not kept per profile in a WeakMap:
- * V8's young-generation collections keep a WeakMap's values alive even when the key is garbage,
- * so every profile compared was copied to the old generation (measured: 20,000 entries of 200
- * objects, 62 MB copied; without the WeakMap, none). A map of 100 columns costs microseconds.
+ * A profile's columns' indexes by name, made again by each comparison. Not kept per profile in a
+ * WeakMap: V8's young-generation collections keep a WeakMap's values alive even when the key is
+ * garbage, so every profile compared was copied to the old generation (measured: 20,000 entries of
+ * 200 objects, 62 MB copied; without the WeakMap, none). A map of 100 columns costs microseconds.
  */
-const columnsByName = (profile: DataProfile): Map<string, ColumnSummary> =>
-  new Map(profile.columns.map((c) => [c.name, c]));
+const indexByName = (names: readonly string[]): Map<string, number> =>
+  new Map(names.map((name, i) => [name, i]));
 
 /** Whether a column's change counts towards the verdict, for a report's columns. */
 export function columnCounts(column: ColumnDrift, options: CompareOptions = {}): boolean {
@@ -332,44 +362,65 @@ const MAX_BINS = 21;
 const fractions = { reference: new Float64Array(MAX_BINS), current: new Float64Array(MAX_BINS), length: 0 };
 const edges = new Float64Array(MAX_BINS);
 
+/** Column i of `reference` against column k of `current`, into `judgement`. */
 function judgeColumn(
-  ref: ColumnSummary,
-  cur: ColumnSummary,
-  referenceRows: number,
-  currentRows: number,
+  reference: ProfileTable,
+  i: number,
+  current: ProfileTable,
+  k: number,
   settings: DriftSettings,
   fewRows: boolean,
 ): Judgement {
   const j = judgement;
-  j.nullReference = referenceRows > 0 ? ref.nullCount / referenceRows : 0;
-  j.nullCurrent = currentRows > 0 ? cur.nullCount / currentRows : 0;
+  const [rn, cn] = [reference.numbers, current.numbers];
+  const [ra, ca] = [reference.at[i], current.at[k]];
+  const [referenceRows, currentRows] = [reference.rows, current.rows];
+  const [refNulls, curNulls] = [rn[ra + NULLS], cn[ca + NULLS]];
+  const [refCount, curCount] = [rn[ra + COUNT], cn[ca + COUNT]];
+  j.nullReference = referenceRows > 0 ? refNulls / referenceRows : 0;
+  j.nullCurrent = currentRows > 0 ? curNulls / currentRows : 0;
   const nullRateMoved =
     Math.abs(j.nullCurrent - j.nullReference) * 100 >= settings.nullRatePoints - 1e-9 &&
     Math.abs(j.nullCurrent - j.nullReference) >
-      nullRateNoise(ref.nullCount + cur.nullCount, referenceRows, currentRows);
+      nullRateNoise(refNulls + curNulls, referenceRows, currentRows);
   j.bins = null;
   // (A column whose values all became null, or that had none: the null rate says it.)
-  if (ref.count > 0 && cur.count > 0) {
-    if (ref.top && cur.top) {
-      categoricalFractions(ref.top, cur.top, settings);
+  if (refCount > 0 && curCount > 0) {
+    const [refQuantiles, curQuantiles] = [rn[ra + QUANTILE_COUNT], cn[ca + QUANTILE_COUNT]];
+    const [refTop, curTop] = [reference.top[i], current.top[k]];
+    if (refTop !== null && curTop !== null) {
+      categoricalFractions(
+        refTop,
+        rn,
+        ra + QUANTILES_AT + refQuantiles,
+        curTop,
+        cn,
+        ca + QUANTILES_AT + curQuantiles,
+        settings,
+      );
       j.bins = 'top values';
-    } else if (ref.quantiles && cur.quantiles) {
-      quantileFractions(ref.quantiles, cur.quantiles, settings);
+    } else if (refQuantiles > 0 && curQuantiles > 0) {
+      quantileFractions(rn, ra + QUANTILES_AT, refQuantiles, cn, ca + QUANTILES_AT, curQuantiles, settings);
       j.bins = 'quantiles';
     }
   }
   const binned = j.bins !== null;
   j.psi = binned ? psiOf(fractions.reference, fractions.current, settings.epsilon, fractions.length) : null;
-  j.noise = binned ? psiNoise(fractions.length - 1, ref.count, cur.count) : null;
+  j.noise = binned ? psiNoise(fractions.length - 1, refCount, curCount) : null;
   j.psiMoved = !fewRows && j.psi !== null && j.psi >= settings.threshold && j.psi > j.noise!;
   j.nullRateMoved = !fewRows && nullRateMoved;
   j.status = fewRows ? 'no verdict' : j.psiMoved || j.nullRateMoved ? 'drifted' : 'same';
   return j;
 }
 
-function columnDrift(ref: ColumnSummary, cur: ColumnSummary, j: Judgement): ColumnDrift {
+function columnDrift(
+  name: string,
+  ref: ColumnSummary | null,
+  cur: ColumnSummary | null,
+  j: Judgement,
+): ColumnDrift {
   return {
-    name: ref.name,
+    name,
     status: j.status,
     psi: j.psi,
     bins: j.bins,
@@ -428,19 +479,22 @@ export function psiOf(
  * several quantiles are equal (a value that many rows share) it jumps to the last of them, so
  * that the mass of a repeated value is counted at that value.
  */
-export function quantileCdf(q: ArrayLike<number>, x: number): number {
-  const last = q.length - 1;
-  if (x < q[0]) return 0;
+export const quantileCdf = (q: ArrayLike<number>, x: number): number => cdfAt(q, 0, q.length, x);
+
+/** quantileCdf of the `length` quantiles from q[start]. */
+function cdfAt(q: ArrayLike<number>, start: number, length: number, x: number): number {
+  const last = start + length - 1;
+  if (x < q[start]) return 0;
   if (x >= q[last]) return 1;
   // The largest i with q[i] <= x (then q[i + 1] > x).
-  let lo = 0;
+  let lo = start;
   let hi = last;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     if (q[mid] <= x) lo = mid;
     else hi = mid;
   }
-  return (lo + (x - q[lo]) / (q[lo + 1] - q[lo])) / last;
+  return (lo - start + (x - q[lo]) / (q[lo + 1] - q[lo])) / (length - 1);
 }
 
 /**
@@ -454,32 +508,45 @@ export function quantilePsi(
   current: ArrayLike<number>,
   settings: DriftSettings,
 ): number {
-  quantileFractions(reference, current, settings);
+  quantileFractions(reference, 0, reference.length, current, 0, current.length, settings);
   return psiOf(fractions.reference, fractions.current, settings.epsilon, fractions.length);
 }
 
-/** Each side's fractions in the reference's quantile bins (quantilePsi), into `fractions`. */
+/**
+ * Each side's fractions in the reference's quantile bins (quantilePsi), into `fractions`; a side's
+ * quantiles are the `length` numbers from its `start`.
+ */
 function quantileFractions(
   reference: ArrayLike<number>,
+  refStart: number,
+  refLength: number,
   current: ArrayLike<number>,
+  curStart: number,
+  curLength: number,
   settings: DriftSettings,
 ): void {
-  const step = (reference.length - 1) / settings.bins;
+  const step = (refLength - 1) / settings.bins;
   let count = 0;
   for (let k = 1; k < settings.bins; k++) {
-    const edge = reference[Math.round(k * step)];
+    const edge = reference[refStart + Math.round(k * step)];
     if (count === 0 || edge > edges[count - 1]) edges[count++] = edge;
   }
-  binFractions(reference, count, fractions.reference);
-  binFractions(current, count, fractions.current);
+  binFractions(reference, refStart, refLength, count, fractions.reference);
+  binFractions(current, curStart, curLength, count, fractions.current);
   fractions.length = count + 1;
 }
 
 /** The fraction of a side (its quantiles) in each bin between the first `count` edges, and above the last. */
-function binFractions(q: ArrayLike<number>, count: number, into: Float64Array): void {
+function binFractions(
+  q: ArrayLike<number>,
+  start: number,
+  length: number,
+  count: number,
+  into: Float64Array,
+): void {
   let below = 0;
   for (let i = 0; i < count; i++) {
-    const at = quantileCdf(q, edges[i]);
+    const at = cdfAt(q, start, length, edges[i]);
     into[i] = at - below;
     below = at;
   }
@@ -497,52 +564,74 @@ export function categoricalPsi(
   current: NonNullable<ColumnSummary['top']>,
   settings: DriftSettings,
 ): number {
-  categoricalFractions(reference, current, settings);
+  // As a table holds them: the count of the others, then each value's count.
+  const counts = (top: NonNullable<ColumnSummary['top']>) =>
+    Float64Array.from([top.other, ...top.values.map(([, c]) => c)]);
+  const values = (top: NonNullable<ColumnSummary['top']>) => top.values.map(([v]) => v);
+  categoricalFractions(
+    values(reference),
+    counts(reference),
+    0,
+    values(current),
+    counts(current),
+    0,
+    settings,
+  );
   return psiOf(fractions.reference, fractions.current, settings.epsilon, fractions.length);
 }
 
-type TopValues = NonNullable<ColumnSummary['top']>;
-
-const totalOf = (top: TopValues): number => {
-  let total = top.other;
-  for (const [, c] of top.values) total += c;
+/** The count of all values: `counts[at]` the others', then one per top value. */
+const totalOf = (values: readonly string[], counts: Float64Array, at: number): number => {
+  let total = 0;
+  for (let i = 0; i <= values.length; i++) total += counts[at + i];
   return total;
 };
 
 /**
- * The count a list of top values gives a value, the last one listed if it is listed twice (as a
- * Map of the list would), or undefined. A list has at most 20 values: a scan costs less than a
- * Map made for each comparison.
+ * The index of a value in a list of top values, the last one if it is listed twice (as a Map of
+ * the list would), or -1. A list has at most 20 values: a scan costs less than a Map made for
+ * each comparison.
  */
-function countOf(values: TopValues['values'], value: string): number | undefined {
-  for (let i = values.length - 1; i >= 0; i--) if (values[i][0] === value) return values[i][1];
-  return undefined;
+function indexOf(values: readonly string[], value: string): number {
+  for (let i = values.length - 1; i >= 0; i--) if (values[i] === value) return i;
+  return -1;
 }
 
-/** Each side's fractions in the reference's top values and "other" (categoricalPsi), into `fractions`. */
+/**
+ * Each side's fractions in the reference's top values and "other" (categoricalPsi), into
+ * `fractions`. A side is its values, and where its counts are: `counts[at]` the count of all other
+ * values, then each value's count in the values' order.
+ */
 function categoricalFractions(
-  reference: NonNullable<ColumnSummary['top']>,
-  current: NonNullable<ColumnSummary['top']>,
+  refValues: readonly string[],
+  refCounts: Float64Array,
+  refAt: number,
+  curValues: readonly string[],
+  curCounts: Float64Array,
+  curAt: number,
   settings: DriftSettings,
 ): void {
-  const kept = Math.min(reference.values.length, settings.topValues);
-  const refTotal = totalOf(reference);
-  const curTotal = totalOf(current);
+  const kept = Math.min(refValues.length, settings.topValues);
+  const refTotal = totalOf(refValues, refCounts, refAt);
+  const curTotal = totalOf(curValues, curCounts, curAt);
   const [refFractions, curFractions] = [fractions.reference, fractions.current];
   if (refTotal === 0 || curTotal === 0) {
     [refFractions[0], curFractions[0], fractions.length] = [1, 1, 1];
     return;
   }
   let unlisted = 0;
-  if (current.other > 0) {
-    unlisted = current.other;
-    for (const [, c] of current.values) if (c < unlisted) unlisted = c;
+  const curOther = curCounts[curAt];
+  if (curOther > 0) {
+    unlisted = curOther;
+    for (let k = 1; k <= curValues.length; k++)
+      if (curCounts[curAt + k] < unlisted) unlisted = curCounts[curAt + k];
   }
   let refKept = 0;
   let curKept = 0;
   for (let i = 0; i < kept; i++) {
-    const [value, count] = reference.values[i];
-    const c = countOf(current.values, value) ?? unlisted;
+    const count = refCounts[refAt + 1 + i];
+    const k = indexOf(curValues, refValues[i]);
+    const c = k < 0 ? unlisted : curCounts[curAt + 1 + k];
     refFractions[i] = count / refTotal;
     curFractions[i] = c / curTotal;
     refKept += count;

@@ -6,22 +6,21 @@
 // and settings: a full report holds both profiles' columns, and thousands of them would hold every
 // profile in memory.
 import {
-  compareProfiles,
   CompareOptions,
-  DataProfile,
+  compareTables,
   DriftReport,
   DriftSettings,
   DriftSummary,
   settingsKey,
   summarizeDrift,
 } from './drift';
-import { fromStored, plainColumn } from './profile/storedProfile';
+import { fromStored, ProfileTable } from './profile/storedProfile';
 import { DIR } from './schema';
 import { all, Database, first, freeStatements, lazyStatements, Statements } from './sql';
 
 /**
  * Profiles, full reports (for `mltrace drift`) and summaries kept at most. A profile of 100
- * columns is ~60 KB as objects, a report holds two; a summary is a few short strings. Few
+ * columns is ~30 KB as a table, a report holds two as objects; a summary is a few short strings. Few
  * profiles: staleness compares each pair once and keeps its summary, and makes a run's
  * comparisons together, so a profile is needed again soon or not at all; kept longer, profiles
  * outlive V8's young generation and are copied to the old one (parsing the benchmark's 1,201
@@ -50,7 +49,7 @@ export class DriftCheck {
   /** Prepared when first used: a store without profiles never reads one (lazyStatements). */
   private readonly s: Statements<keyof typeof SQL>;
   /** Least recently used first (a Map keeps insertion order; a hit moves to the end). */
-  private readonly profiles = new Map<string, DataProfile>();
+  private readonly profiles = new Map<string, ProfileTable>();
   private readonly reports = new Map<string, DriftReport>();
   private readonly summaries = new Map<string, DriftSummary>();
   /** settingsKey of each settings object met (a staleness call makes one). */
@@ -116,7 +115,7 @@ export class DriftCheck {
   }
 
   /** The profile of a content version, if an event recorded one. */
-  profile(version: string | null): DataProfile | null {
+  profile(version: string | null): ProfileTable | null {
     if (version === null || this.missing.has(version)) return null;
     const cached = this.profiles.get(version);
     if (cached) {
@@ -168,12 +167,7 @@ export class DriftCheck {
     const ref = this.profile(reference);
     const cur = ref && this.profile(current);
     if (!ref || !cur) return null;
-    const report = compareProfiles(ref, cur, settings, options);
-    // A report leaves the process as JSON (the CLI, the Data tab): quantiles as arrays, not views.
-    for (const column of report.columns) {
-      column.reference &&= plainColumn(column.reference);
-      column.current &&= plainColumn(column.current);
-    }
+    const report = compareTables(ref, cur, settings, options);
     if (this.reports.size >= MAX_REPORTS) this.reports.delete(this.reports.keys().next().value!);
     this.reports.set(key, report);
     return report;
@@ -209,7 +203,7 @@ export class DriftCheck {
 }
 
 /** The columns two profiles share. */
-export function sharedColumns(a: DataProfile, b: DataProfile): number {
-  const names = new Set(a.columns.map((c) => c.name));
-  return b.columns.reduce((n, c) => n + (names.has(c.name) ? 1 : 0), 0);
+export function sharedColumns(a: ProfileTable, b: ProfileTable): number {
+  const names = new Set(a.names);
+  return b.names.reduce((n, name) => n + (names.has(name) ? 1 : 0), 0);
 }

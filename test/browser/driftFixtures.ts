@@ -5,7 +5,7 @@
 import { compareProfiles, DataProfile, DRIFT_DEFAULTS } from '../../src/core/drift';
 import type { DriftComparison, DriftSide, RunInputDrift } from '../../src/core/driftQuery';
 import { readProfile } from '../../src/core/ingest/parseProfile';
-import { floatBytes, fromStored, plainColumn } from '../../src/core/profile/storedProfile';
+import { floatBytes, fromStored, profileOf } from '../../src/core/profile/storedProfile';
 import { Columns, normal, profileFacets, sample, seeded } from '../helpers/profiles';
 import { uuid, XSS } from './fixtures';
 
@@ -14,9 +14,8 @@ export function dataProfile(columns: Columns): DataProfile {
   const warnings: string[] = [];
   const stored = readProfile(facets, io, 'sha256:any', 'the fixture', warnings);
   if (!stored) throw new Error(`the fixture's profile was not read: ${warnings.join('; ')}`);
-  // As a report gives it to the webview: quantiles as arrays.
-  const profile = fromStored(stored.data, floatBytes(stored.numbers));
-  return { ...profile, columns: profile.columns.map(plainColumn) };
+  // As a report gives it to the webview: columns as objects.
+  return profileOf(fromStored(stored.data, floatBytes(stored.numbers)));
 }
 
 /** Values of `choices` drawn with the given weights. */

@@ -17,7 +17,7 @@ import {
   summarizeDrift,
 } from '../../src/core/drift';
 import { readProfile } from '../../src/core/ingest/parseProfile';
-import { floatBytes, fromStored } from '../../src/core/profile/storedProfile';
+import { floatBytes, fromStored, profileOf, tableOf } from '../../src/core/profile/storedProfile';
 import { Columns, normal, profileFacets, sample, seeded } from '../helpers/profiles';
 
 /** A table's profile as the index keeps it: through the contract's facets and ingest's parser. */
@@ -26,7 +26,7 @@ function profile(columns: Columns): DataProfile {
   const warnings: string[] = [];
   const stored = readProfile(facets, io, 'sha256:test', 'input t.csv', warnings);
   assert.deepEqual(warnings, []);
-  return fromStored(stored!.data, floatBytes(stored!.numbers));
+  return profileOf(fromStored(stored!.data, floatBytes(stored!.numbers)));
 }
 
 const CITIES = Array.from({ length: 30 }, (_, i) => `city-${String(i).padStart(2, '0')}`);
@@ -339,7 +339,7 @@ describe('summarizeDrift', () => {
             [other, base],
           ]) {
             const expected = viaReport(a, b, s, { columns });
-            assert.deepEqual(summarizeDrift(a, b, s, { columns }), expected);
+            assert.deepEqual(summarizeDrift(tableOf(a), tableOf(b), s, { columns }), expected);
             if (expected.verdict === 'drifted') drifted++;
             if (/more drifted column/.test(expected.figures)) manyParts++;
           }

@@ -9,7 +9,7 @@ import { describe, test, TestContext } from 'node:test';
 import { compareProfiles, DataProfile, driftFigures, formatPsi } from '../../src/core/drift';
 import { shortId } from '../../src/core/format';
 import { readProfile } from '../../src/core/ingest/parseProfile';
-import { floatBytes, fromStored } from '../../src/core/profile/storedProfile';
+import { floatBytes, fromStored, profileOf } from '../../src/core/profile/storedProfile';
 import { appendEvents, Fixture, iso, tempFixture, uuid } from '../helpers/lineage';
 import {
   Columns,
@@ -42,7 +42,7 @@ function features(seed: number, n: number, shift = 0, extra: Columns = {}): Colu
 const asProfile = (columns: Columns): DataProfile => {
   const { facets, io } = profileFacets(columns);
   const stored = readProfile(facets, io, 'v', 'x', [])!;
-  return fromStored(stored.data, floatBytes(stored.numbers));
+  return profileOf(fromStored(stored.data, floatBytes(stored.numbers)));
 };
 
 const CHANGED = `Input data/features.csv (last written by featurize (run ${shortId(FEATURIZE_2)})) changed since this run read it`;

@@ -1,10 +1,12 @@
-// How the index stores a data profile (table `profiles`): its words as JSON (the profile's own
-// fields, and per column its name, type and most frequent values) and its numbers as one run of
-// 64-bit floats (per column: nulls, count, distinct count, minimum, maximum and mean, then its
-// quantiles, then the counts of its most frequent values). A check of all runs reads every profile
-// once: as one JSON text, numbers and keys were two thirds of the bytes that SQLite read and that
-// the text decoder and JSON.parse went through, and JSON.parse was the largest part of the check.
-// Read back, a column's quantiles are a view into that run of floats.
+// How the index stores a data profile (table `profiles`), and the form comparisons read it in.
+// Stored: its words as JSON (the profile's own fields, its columns' names and types, and per
+// column its most frequent values) and its numbers as one run of 64-bit floats (per column: nulls,
+// count, distinct count, minimum, maximum and mean, then its quantiles, then the counts of its most
+// frequent values). Read back, a profile is a ProfileTable: those parallel lists over that run of
+// floats, with no object per column. A check of all runs reads every profile once and compares
+// each with a few others: as objects (a column, its quantiles as a view, a pair per top value), a
+// profile of 100 columns was ~76 KB of young objects to make and collect, a third of the check;
+// a comparison reads the floats where they are, and only a column that changed becomes an object.
 //
 // The floats are in the host's byte order: the index is this machine's cache of the log (any other
 // machine rebuilds its own), and every platform Node runs on today is little-endian.
@@ -18,82 +20,140 @@ export interface StoredProfile {
   numbers: Float64Array;
 }
 
-/** The words of a profile: `columns` holds [name, type] or [name, type, top values]. */
-type StoredWords = Omit<DataProfile, 'columns'> & {
-  columns: Array<[string, ColumnType] | [string, ColumnType, string[]]>;
-};
+/** The profile's fields, then its columns as parallel lists. */
+type ProfileFields = Omit<DataProfile, 'columns'>;
 
-/** Floats before a column's quantiles: nulls, count, distinct, min, max, mean, quantile count. */
-const HEAD = 7;
+/** The words of a profile: per column its name, its type, and its most frequent values or null. */
+interface StoredWords extends ProfileFields {
+  names: string[];
+  types: ColumnType[];
+  top: Array<string[] | null>;
+}
 
-/** A profile in the index's form. */
-export function toStored(profile: DataProfile): StoredProfile {
+/**
+ * A profile as drift compares it: its columns as parallel lists, their numbers in one run of floats.
+ * Column i's floats start at `at[i]`: nulls, count, distinct count, minimum, maximum, mean (NaN where
+ * absent), the number of quantiles q, the q quantiles, then, if it has top values, the count of all
+ * other values and each top value's count in `top[i]`'s order.
+ */
+export interface ProfileTable extends ProfileFields {
+  readonly names: readonly string[];
+  readonly types: readonly ColumnType[];
+  readonly top: ReadonlyArray<readonly string[] | null>;
+  readonly at: Int32Array;
+  readonly numbers: Float64Array;
+}
+
+/** Where each figure of a column is, from its `at`. */
+export const NULLS = 0;
+export const COUNT = 1;
+export const DISTINCT = 2;
+const MIN = 3;
+const MAX = 4;
+const MEAN = 5;
+/** The number of quantiles; they follow it (QUANTILES_AT). */
+export const QUANTILE_COUNT = 6;
+export const QUANTILES_AT = 7;
+
+/** A profile's words and floats (toStored writes the words as JSON, tableOf reads them as they are). */
+function storedParts(profile: DataProfile): { words: StoredWords; numbers: Float64Array } {
   const numbers: number[] = [];
-  const columns = profile.columns.map((c): StoredWords['columns'][number] => {
+  const { columns, ...fields } = profile;
+  const words: StoredWords = { ...fields, names: [], types: [], top: [] };
+  for (const c of columns) {
     const q = c.quantiles ?? [];
     numbers.push(c.nullCount, c.count, c.distinctCount, c.min ?? NaN, c.max ?? NaN, c.mean ?? NaN, q.length);
     numbers.push(...q);
-    if (!c.top) return [c.name, c.type];
-    numbers.push(c.top.other, ...c.top.values.map(([, count]) => count));
-    return [c.name, c.type, c.top.values.map(([value]) => value)];
-  });
-  const words: StoredWords = { ...profile, columns };
-  return { data: JSON.stringify(words), numbers: new Float64Array(numbers) };
+    words.names.push(c.name);
+    words.types.push(c.type);
+    if (c.top) {
+      numbers.push(c.top.other, ...c.top.values.map(([, count]) => count));
+      words.top.push(c.top.values.map(([value]) => value));
+    } else words.top.push(null);
+  }
+  return { words, numbers: new Float64Array(numbers) };
+}
+
+/** A profile in the index's form. */
+export function toStored(profile: DataProfile): StoredProfile {
+  const { words, numbers } = storedParts(profile);
+  return { data: JSON.stringify(words), numbers };
+}
+
+/** A profile as comparisons read it (the tests and `mltrace drift` compare profiles given as objects). */
+export function tableOf(profile: DataProfile): ProfileTable {
+  const { words, numbers } = storedParts(profile);
+  return table(words, numbers);
 }
 
 /** The bytes of a run of floats, for a BLOB. */
 export const floatBytes = (values: Float64Array): Uint8Array =>
   new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 
-/** A column whose quantiles are an array of their own (a copy of it if they were a view). */
-export const plainColumn = (column: ColumnSummary): ColumnSummary =>
-  column.quantiles instanceof Float64Array ? { ...column, quantiles: Array.from(column.quantiles) } : column;
-
-/** A float that stands for an absent figure (NaN) as undefined. */
-const present = (n: number): number | undefined => (n === n ? n : undefined);
-
-/**
- * A profile read from the index: `data` its words, `blob` its numbers' bytes. Each column's
- * quantiles are a view into one array (plainColumn makes a column's an array of its own).
- */
-export function fromStored(data: string, blob: Uint8Array): DataProfile {
-  const words = JSON.parse(data) as StoredWords;
+/** A profile read from the index: `data` its words, `blob` its numbers' bytes. */
+export function fromStored(data: string, blob: Uint8Array): ProfileTable {
   if (blob.byteLength % 8 !== 0)
     throw new Error(`a profile's numbers are ${blob.byteLength} bytes, not whole floats`);
   // sql.js gives a BLOB in an array of its own (offset 0); copied otherwise, to align it.
   const bytes = blob.byteOffset % 8 === 0 ? blob : blob.slice();
-  const f = new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8);
-  const columns = new Array<ColumnSummary>(words.columns.length);
-  let at = 0;
-  for (let i = 0; i < columns.length; i++) {
-    const [name, type, topValues] = words.columns[i];
-    if (at + HEAD > f.length) throw new Error(`a profile's numbers end before column ${name}`);
-    const column: ColumnSummary = {
-      name,
-      type,
-      nullCount: f[at],
-      count: f[at + 1],
-      distinctCount: f[at + 2],
-    };
-    const [min, max, mean] = [present(f[at + 3]), present(f[at + 4]), present(f[at + 5])];
-    if (min !== undefined) column.min = min;
-    if (max !== undefined) column.max = max;
-    if (mean !== undefined) column.mean = mean;
-    const quantiles = f[at + 6];
-    at += HEAD;
-    if (quantiles > 0) {
-      column.quantiles = f.subarray(at, at + quantiles);
-      at += quantiles;
-    }
-    if (topValues) {
-      const other = f[at++];
-      const values = new Array<[string, number]>(topValues.length);
-      for (let k = 0; k < values.length; k++) values[k] = [topValues[k], f[at++]];
-      column.top = { values, other };
-    }
-    columns[i] = column;
+  return table(
+    JSON.parse(data) as StoredWords,
+    new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8),
+  );
+}
+
+/** The table of a profile's words and floats, each column's start found; an error if they disagree. */
+function table(words: StoredWords, numbers: Float64Array): ProfileTable {
+  const { names, types, top } = words;
+  if (!Array.isArray(names) || types?.length !== names.length || top?.length !== names.length)
+    throw new Error(`a profile's words do not list each column's name, type and top values`);
+  const at = new Int32Array(names.length);
+  let next = 0;
+  for (let i = 0; i < names.length; i++) {
+    if (next + QUANTILES_AT > numbers.length)
+      throw new Error(`a profile's numbers end before column ${names[i]}`);
+    at[i] = next;
+    next += QUANTILES_AT + numbers[next + QUANTILE_COUNT];
+    const values = top[i];
+    if (values !== null) next += 1 + values.length;
   }
-  if (at !== f.length) throw new Error(`a profile's numbers do not match its columns (${at} of ${f.length})`);
-  const { profiler, rows, fileRows, sampled, cutShort, bytes: size } = words;
-  return { profiler, rows, fileRows, sampled, cutShort, bytes: size, columns };
+  if (next !== numbers.length)
+    throw new Error(`a profile's numbers do not match its columns (${next} of ${numbers.length})`);
+  const { profiler, rows, fileRows, sampled, cutShort, bytes } = words;
+  return { profiler, rows, fileRows, sampled, cutShort, bytes, names, types, top, at, numbers };
+}
+
+/** A float that stands for an absent figure (NaN) as undefined. */
+const present = (n: number): number | undefined => (n === n ? n : undefined);
+
+/** Column i of a table as an object of its own (its lists are arrays, not views). */
+export function columnOf(t: ProfileTable, i: number): ColumnSummary {
+  const n = t.numbers;
+  const a = t.at[i];
+  const column: ColumnSummary = {
+    name: t.names[i],
+    type: t.types[i],
+    nullCount: n[a + NULLS],
+    count: n[a + COUNT],
+    distinctCount: n[a + DISTINCT],
+  };
+  const [min, max, mean] = [present(n[a + MIN]), present(n[a + MAX]), present(n[a + MEAN])];
+  if (min !== undefined) column.min = min;
+  if (max !== undefined) column.max = max;
+  if (mean !== undefined) column.mean = mean;
+  const q = n[a + QUANTILE_COUNT];
+  if (q > 0) column.quantiles = Array.from(n.subarray(a + QUANTILES_AT, a + QUANTILES_AT + q));
+  const values = t.top[i];
+  if (values !== null) {
+    const counts = a + QUANTILES_AT + q;
+    column.top = { values: values.map((value, k) => [value, n[counts + 1 + k]]), other: n[counts] };
+  }
+  return column;
+}
+
+/** A table as a profile of column objects (the Data tab, `mltrace drift --json`). */
+export function profileOf(t: ProfileTable): DataProfile {
+  const { profiler, rows, fileRows, sampled, cutShort, bytes } = t;
+  const columns = t.names.map((_, i) => columnOf(t, i));
+  return { profiler, rows, fileRows, sampled, cutShort, bytes, columns };
 }
