@@ -372,11 +372,18 @@ function judgeColumn(
   fewRows: boolean,
 ): Judgement {
   const j = judgement;
-  const [rn, cn] = [reference.numbers, current.numbers];
-  const [ra, ca] = [reference.at[i], current.at[k]];
-  const [referenceRows, currentRows] = [reference.rows, current.rows];
-  const [refNulls, curNulls] = [rn[ra + NULLS], cn[ca + NULLS]];
-  const [refCount, curCount] = [rn[ra + COUNT], cn[ca + COUNT]];
+  // (No destructuring of pairs here: called 200,000 times by a check of all runs, and until V8
+  // optimizes it each pair is an array to collect.)
+  const rn = reference.numbers;
+  const cn = current.numbers;
+  const ra = reference.at[i];
+  const ca = current.at[k];
+  const referenceRows = reference.rows;
+  const currentRows = current.rows;
+  const refNulls = rn[ra + NULLS];
+  const curNulls = cn[ca + NULLS];
+  const refCount = rn[ra + COUNT];
+  const curCount = cn[ca + COUNT];
   j.nullReference = referenceRows > 0 ? refNulls / referenceRows : 0;
   j.nullCurrent = currentRows > 0 ? curNulls / currentRows : 0;
   const nullRateMoved =
@@ -386,8 +393,10 @@ function judgeColumn(
   j.bins = null;
   // (A column whose values all became null, or that had none: the null rate says it.)
   if (refCount > 0 && curCount > 0) {
-    const [refQuantiles, curQuantiles] = [rn[ra + QUANTILE_COUNT], cn[ca + QUANTILE_COUNT]];
-    const [refTop, curTop] = [reference.top[i], current.top[k]];
+    const refQuantiles = rn[ra + QUANTILE_COUNT];
+    const curQuantiles = cn[ca + QUANTILE_COUNT];
+    const refTop = reference.top[i];
+    const curTop = current.top[k];
     if (refTop !== null && curTop !== null) {
       categoricalFractions(
         refTop,
@@ -536,7 +545,11 @@ function quantileFractions(
   fractions.length = count + 1;
 }
 
-/** The fraction of a side (its quantiles) in each bin between the first `count` edges, and above the last. */
+/**
+ * The fraction of a side (its quantiles) in each bin between the first `count` edges, and above
+ * the last: quantileCdf at each edge, found by one walk up the quantiles (the edges ascend, so the
+ * largest quantile at or below an edge is never before the previous edge's).
+ */
 function binFractions(
   q: ArrayLike<number>,
   start: number,
@@ -544,9 +557,19 @@ function binFractions(
   count: number,
   into: Float64Array,
 ): void {
+  const last = start + length - 1;
+  let lo = start;
   let below = 0;
   for (let i = 0; i < count; i++) {
-    const at = cdfAt(q, start, length, edges[i]);
+    const x = edges[i];
+    let at: number;
+    if (x < q[start]) at = 0;
+    else if (x >= q[last]) at = 1;
+    else {
+      // q[lo] <= x < q[last]: the largest such lo, as cdfAt's search finds it.
+      while (q[lo + 1] <= x) lo++;
+      at = (lo - start + (x - q[lo]) / (q[lo + 1] - q[lo])) / (length - 1);
+    }
     into[i] = at - below;
     below = at;
   }
@@ -588,12 +611,14 @@ const totalOf = (values: readonly string[], counts: Float64Array, at: number): n
 };
 
 /**
- * The index of a value in a list of top values, the last one if it is listed twice (as a Map of
- * the list would), or -1. A list has at most 20 values: a scan costs less than a Map made for
+ * The index of a value in a list of top values, or -1; `likely` is looked at first (two versions
+ * of a column mostly rank their values alike). A list has at most 20 values, each once
+ * (parseProfile drops a profile that lists one twice): a scan costs less than a Map made for
  * each comparison.
  */
-function indexOf(values: readonly string[], value: string): number {
-  for (let i = values.length - 1; i >= 0; i--) if (values[i] === value) return i;
+function indexOf(values: readonly string[], value: string, likely: number): number {
+  if (values[likely] === value) return likely;
+  for (let i = 0; i < values.length; i++) if (values[i] === value) return i;
   return -1;
 }
 
@@ -614,9 +639,10 @@ function categoricalFractions(
   const kept = Math.min(refValues.length, settings.topValues);
   const refTotal = totalOf(refValues, refCounts, refAt);
   const curTotal = totalOf(curValues, curCounts, curAt);
-  const [refFractions, curFractions] = [fractions.reference, fractions.current];
+  const refFractions = fractions.reference;
+  const curFractions = fractions.current;
   if (refTotal === 0 || curTotal === 0) {
-    [refFractions[0], curFractions[0], fractions.length] = [1, 1, 1];
+    refFractions[0] = curFractions[0] = fractions.length = 1;
     return;
   }
   let unlisted = 0;
@@ -630,7 +656,7 @@ function categoricalFractions(
   let curKept = 0;
   for (let i = 0; i < kept; i++) {
     const count = refCounts[refAt + 1 + i];
-    const k = indexOf(curValues, refValues[i]);
+    const k = indexOf(curValues, refValues[i], i);
     const c = k < 0 ? unlisted : curCounts[curAt + 1 + k];
     refFractions[i] = count / refTotal;
     curFractions[i] = c / curTotal;
@@ -696,24 +722,27 @@ export const percent = (fraction: number): string => {
 /** What changed, column by column, for a sentence: "age PSI 0.41, 2 new columns (x, y)". */
 export function driftFigures(report: DriftReport, options: CompareOptions & { max?: number } = {}): string {
   const max = options.max ?? 3;
-  const parts: string[] = [];
+  const shown: string[] = [];
   const added: string[] = [];
   const removed: string[] = [];
+  // The columns past `max` are only counted (a check of all runs summarizes thousands of
+  // comparisons, some with dozens of drifted columns).
+  let more = 0;
   for (const c of report.columns) {
     if (c.status === 'added') added.push(c.name);
     else if (c.status === 'removed') removed.push(c.name);
+    else if (c.status !== 'retyped' && c.status !== 'drifted') continue;
+    else if (shown.length === max) more++;
     else if (c.status === 'retyped')
-      parts.push(`${c.name} retyped ${c.reference!.type} → ${c.current!.type}`);
-    else if (c.status === 'drifted') {
+      shown.push(`${c.name} retyped ${c.reference!.type} → ${c.current!.type}`);
+    else {
       const figures: string[] = [];
       if (c.psiMoved && c.psi !== null) figures.push(`PSI ${formatPsi(c.psi)}`);
       if (c.nullRateMoved && c.nullRate)
         figures.push(`null rate ${percent(c.nullRate.reference)} → ${percent(c.nullRate.current)}`);
-      parts.push(`${c.name} ${figures.join(' and ')}`);
+      shown.push(`${c.name} ${figures.join(' and ')}`);
     }
   }
-  const shown = parts.slice(0, max);
-  const more = parts.length - max;
   if (more > 0) shown.push(`${more} more drifted ${more === 1 ? 'column' : 'columns'}`);
   if (added.length) shown.push(columnList(added, 'new column', 'new columns'));
   if (removed.length && options.columns !== 'shared')

@@ -151,33 +151,34 @@ describe('drift: what is reported', () => {
     );
     const expected = (1 - 0.5) * Math.log(1 / 0.5) + (1e-4 - 0.5) * Math.log(1e-4 / 0.5);
     assert.ok(Math.abs(psi - expected) < 1e-12, `${psi} vs ${expected}`);
-    // A value listed twice on the current side counts as its last listing; the list's total is
-    // all its counts (a: 30 of 100, b: 60, "other" the 10 the second a leaves).
-    const twice = categoricalPsi(
+    // Values found wherever the other side ranks them (a list names each value once: ingest drops
+    // a profile that lists one twice): b moved to the top, c fell off a complete list.
+    const reordered = categoricalPsi(
       top(
         [
           ['a', 50],
-          ['b', 50],
+          ['b', 30],
+          ['c', 20],
         ],
         0,
       ),
       top(
         [
-          ['a', 10],
           ['b', 60],
-          ['a', 30],
+          ['a', 40],
         ],
         0,
       ),
       DRIFT_DEFAULTS,
     );
     const shares: Array<[number, number]> = [
-      [0.5, 0.3],
-      [0.5, 0.6],
-      [1e-4, 0.1],
+      [0.5, 0.4],
+      [0.3, 0.6],
+      [0.2, 1e-4],
+      [1e-4, 1e-4],
     ];
-    const expectedTwice = shares.reduce((sum, [r, c]) => sum + (c - r) * Math.log(c / r), 0);
-    assert.ok(Math.abs(twice - expectedTwice) < 1e-12, `${twice} vs ${expectedTwice}`);
+    const expectedReordered = shares.reduce((sum, [r, c]) => sum + (c - r) * Math.log(c / r), 0);
+    assert.ok(Math.abs(reordered - expectedReordered) < 1e-12, `${reordered} vs ${expectedReordered}`);
   });
 
   test('the null rate moving by 10 points or more drifts, and says so', () => {

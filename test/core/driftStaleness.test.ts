@@ -363,6 +363,16 @@ describe('profiles through ingest', () => {
         (io) => (io.mltrace_profile.topValues.city.values = [['north', 'x']]),
         /topValues of column city must be \[value, count\] pairs/,
       ],
+      [
+        'a top value listed twice',
+        (io) =>
+          (io.mltrace_profile.topValues.city.values = [
+            ['north', 5],
+            ['south', 4],
+            ['north', 3],
+          ]),
+        /topValues of column city lists "north" twice/,
+      ],
       ['rowCount', (io) => (io.dataQualityMetrics.rowCount = -1), /rowCount must be a whole number/],
       ['sampled', (io) => (io.mltrace_profile.sampled = 'no'), /sampled must be true or false/],
     ];

@@ -133,6 +133,12 @@ function toColumn(name: string, type: ColumnType, metrics: unknown, top: unknown
       !entries.every((e) => Array.isArray(e) && e.length === 2 && typeof e[0] === 'string' && isCount(e[1]))
     )
       fail(`topValues of column ${name} must be [value, count] pairs`);
+    // Each value once: drift finds a value's count by its first listing (drift.ts indexOf).
+    const listed = new Set<string>();
+    for (const [value] of entries as [string, number][]) {
+      if (listed.has(value)) fail(`topValues of column ${name} lists ${JSON.stringify(value)} twice`);
+      listed.add(value);
+    }
     column.top = { values: entries as [string, number][], other: (top as Json).other as number };
   }
   return column;
