@@ -14,7 +14,7 @@ import {
   settingsKey,
   summarizeDrift,
 } from './drift';
-import { fromStored, ProfileTable } from './profile/storedProfile';
+import { fromStored, ProfileTable, StoredWords } from './profile/storedProfile';
 import { DIR } from './schema';
 import { all, Database, first, freeStatements, lazyStatements, Statements } from './sql';
 
@@ -27,6 +27,12 @@ import { all, Database, first, freeStatements, lazyStatements, Statements } from
  * profiles and keeping them all took twice the CPU time of parsing them and letting them go).
  */
 const MAX_PROFILES = 16;
+/**
+ * Words of profiles kept, by their JSON: the versions of one table mostly have the same columns
+ * and the same most frequent values, so their words are one text, parsed once, and their tables
+ * share its lists (a comparison of two such tables pairs the columns by identity).
+ */
+const MAX_WORDS = 64;
 const MAX_REPORTS = 64;
 const MAX_SUMMARIES = 16_384;
 
@@ -50,6 +56,7 @@ export class DriftCheck {
   private readonly s: Statements<keyof typeof SQL>;
   /** Least recently used first (a Map keeps insertion order; a hit moves to the end). */
   private readonly profiles = new Map<string, ProfileTable>();
+  private readonly words = new Map<string, StoredWords>();
   private readonly reports = new Map<string, DriftReport>();
   private readonly summaries = new Map<string, DriftSummary>();
   /** settingsKey of each settings object met (a staleness call makes one). */
@@ -128,7 +135,14 @@ export class DriftCheck {
       this.missing.add(version);
       return null;
     }
-    const profile = fromStored(String(row[0]), row[1] as Uint8Array);
+    const data = String(row[0]);
+    let words = this.words.get(data);
+    if (!words) {
+      words = JSON.parse(data) as StoredWords;
+      if (this.words.size >= MAX_WORDS) this.words.delete(this.words.keys().next().value!);
+      this.words.set(data, words);
+    }
+    const profile = fromStored(words, row[1] as Uint8Array);
     this.present.add(version);
     if (this.profiles.size >= MAX_PROFILES) this.profiles.delete(this.profiles.keys().next().value!);
     this.profiles.set(version, profile);

@@ -1,6 +1,6 @@
 // The derived index (DESIGN.md §3). Bump SCHEMA_VERSION whenever this changes: older snapshots
 // are then rebuilt from the log.
-export const SCHEMA_VERSION = 13;
+export const SCHEMA_VERSION = 14;
 
 /** run_io.dir: which way a run used a pointer. */
 export const DIR = { input: 0, output: 1 } as const;
@@ -124,7 +124,7 @@ CREATE TABLE notes (
   PRIMARY KEY (run_id, time_ms, text)
 ) WITHOUT ROWID;
 -- Data profiles by content version (run_io.fingerprint): what drift needs (drift.ts DataProfile),
--- its words as JSON (fields, column names, types, top values) and its numbers as 64-bit floats,
+-- its words as JSON (profiler, column names, types, top values) and its numbers as 64-bit floats,
 -- read back as a table (profile/storedProfile.ts). A version's
 -- profile is recorded once: the first event read that carries it wins.
 CREATE TABLE profiles (version TEXT PRIMARY KEY, data TEXT NOT NULL, numbers BLOB NOT NULL);

@@ -1,8 +1,10 @@
 // How the index stores a data profile (table `profiles`), and the form comparisons read it in.
-// Stored: its words as JSON (the profile's own fields, its columns' names and types, and per
-// column its most frequent values) and its numbers as one run of 64-bit floats (per column: nulls,
-// count, distinct count, minimum, maximum and mean, then its quantiles, then the counts of its most
-// frequent values). Read back, a profile is a ProfileTable: those parallel lists over that run of
+// Stored: its words as JSON (its profiler, its columns' names and types, and per column its most
+// frequent values) and its numbers as one run of 64-bit floats (the profile's rows, file rows,
+// whether sampled or cut short, bytes; then per column: nulls, count, distinct count, minimum,
+// maximum and mean, then its quantiles, then the counts of its most frequent values). The versions
+// of one table mostly have the same words, one text: a reader parses it once and their tables
+// share its lists (driftCheck.ts). Read back, a profile is a ProfileTable: those parallel lists over that run of
 // floats, with no object per column. A check of all runs reads every profile once and compares
 // each with a few others: as objects (a column, its quantiles as a view, a pair per top value), a
 // profile of 100 columns was ~76 KB of young objects to make and collect, a third of the check;
@@ -23,8 +25,13 @@ export interface StoredProfile {
 /** The profile's fields, then its columns as parallel lists. */
 type ProfileFields = Omit<DataProfile, 'columns'>;
 
-/** The words of a profile: per column its name, its type, and its most frequent values or null. */
-interface StoredWords extends ProfileFields {
+/**
+ * The words of a profile: its profiler, and per column its name, its type, and its most frequent
+ * values or null. Nothing that differs between versions of a table with the same columns and
+ * values (those figures are floats).
+ */
+export interface StoredWords {
+  profiler: string;
   names: string[];
   types: ColumnType[];
   top: Array<string[] | null>;
@@ -44,6 +51,9 @@ export interface ProfileTable extends ProfileFields {
   readonly numbers: Float64Array;
 }
 
+/** The profile's own figures, first among its floats: rows, file rows, sampled, cut short, bytes. */
+const FIELDS = 5;
+
 /** Where each figure of a column is, from its `at`. */
 export const NULLS = 0;
 export const COUNT = 1;
@@ -57,9 +67,9 @@ export const QUANTILES_AT = 7;
 
 /** A profile's words and floats (toStored writes the words as JSON, tableOf reads them as they are). */
 function storedParts(profile: DataProfile): { words: StoredWords; numbers: Float64Array } {
-  const numbers: number[] = [];
-  const { columns, ...fields } = profile;
-  const words: StoredWords = { ...fields, names: [], types: [], top: [] };
+  const { profiler, rows, fileRows, sampled, cutShort, bytes, columns } = profile;
+  const numbers: number[] = [rows, fileRows, sampled ? 1 : 0, cutShort ? 1 : 0, bytes];
+  const words: StoredWords = { profiler, names: [], types: [], top: [] };
   for (const c of columns) {
     const q = c.quantiles ?? [];
     numbers.push(c.nullCount, c.count, c.distinctCount, c.min ?? NaN, c.max ?? NaN, c.mean ?? NaN, q.length);
@@ -90,25 +100,30 @@ export function tableOf(profile: DataProfile): ProfileTable {
 export const floatBytes = (values: Float64Array): Uint8Array =>
   new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
 
-/** A profile read from the index: `data` its words, `blob` its numbers' bytes. */
-export function fromStored(data: string, blob: Uint8Array): ProfileTable {
+/**
+ * A profile read from the index: `data` its words (as JSON, or parsed: the versions of one table
+ * often have the same words, which a reader can then parse once and share), `blob` its numbers'
+ * bytes.
+ */
+export function fromStored(data: string | StoredWords, blob: Uint8Array): ProfileTable {
   if (blob.byteLength % 8 !== 0)
     throw new Error(`a profile's numbers are ${blob.byteLength} bytes, not whole floats`);
   // sql.js gives a BLOB in an array of its own (offset 0); copied otherwise, to align it.
   const bytes = blob.byteOffset % 8 === 0 ? blob : blob.slice();
   return table(
-    JSON.parse(data) as StoredWords,
+    typeof data === 'string' ? (JSON.parse(data) as StoredWords) : data,
     new Float64Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 8),
   );
 }
 
 /** The table of a profile's words and floats, each column's start found; an error if they disagree. */
 function table(words: StoredWords, numbers: Float64Array): ProfileTable {
-  const { names, types, top } = words;
+  const { profiler, names, types, top } = words;
   if (!Array.isArray(names) || types?.length !== names.length || top?.length !== names.length)
     throw new Error(`a profile's words do not list each column's name, type and top values`);
+  if (numbers.length < FIELDS) throw new Error(`a profile's numbers end before its own figures`);
   const at = new Int32Array(names.length);
-  let next = 0;
+  let next = FIELDS;
   for (let i = 0; i < names.length; i++) {
     if (next + QUANTILES_AT > numbers.length)
       throw new Error(`a profile's numbers end before column ${names[i]}`);
@@ -119,8 +134,19 @@ function table(words: StoredWords, numbers: Float64Array): ProfileTable {
   }
   if (next !== numbers.length)
     throw new Error(`a profile's numbers do not match its columns (${next} of ${numbers.length})`);
-  const { profiler, rows, fileRows, sampled, cutShort, bytes } = words;
-  return { profiler, rows, fileRows, sampled, cutShort, bytes, names, types, top, at, numbers };
+  return {
+    profiler,
+    rows: numbers[0],
+    fileRows: numbers[1],
+    sampled: numbers[2] !== 0,
+    cutShort: numbers[3] !== 0,
+    bytes: numbers[4],
+    names,
+    types,
+    top,
+    at,
+    numbers,
+  };
 }
 
 /** A float that stands for an absent figure (NaN) as undefined. */
