@@ -635,7 +635,9 @@ export class Queries {
       };
       runs.set(Number(r[at.rowId]), withOrigin(run, r[at.user], r[at.host]));
     }
-    for (const [runId, dir, name] of allJson(
+    // (Rows read by index: array destructuring goes through the iterator protocol until V8 has
+    // optimized the code, and each loop runs once per run.)
+    for (const r of allJson(
       this.stmt(
         jsonRowsSql(
           `SELECT io.run_id, io.dir, ${POINTER_NAME} ${FROM_IDS} run_io io ON io.run_id = ids.value
@@ -645,8 +647,8 @@ export class Queries {
       ),
       [json],
     )) {
-      const run = runs.get(Number(runId));
-      if (run) (dir === DIR.input ? run.inputs : run.outputs).push(String(name));
+      const run = runs.get(Number(r[0]));
+      if (run) (r[1] === DIR.input ? run.inputs : run.outputs).push(String(r[2]));
     }
     // In byte order, as RUN_COLUMNS' ORDER BY gives them (a sort of each short list here is
     // cheaper than SQLite's sort of all of them).
@@ -667,8 +669,9 @@ export class Queries {
       [json],
     ) as Array<[number, string, number, number]>;
     depRows.sort((a, b) => a[0] - b[0] || b[2] - a[2] || b[3] - a[3]);
-    for (const [runId, uuid] of depRows) {
-      const deps = runs.get(Number(runId))?.dependencies;
+    for (const r of depRows) {
+      const uuid = r[1];
+      const deps = runs.get(Number(r[0]))?.dependencies;
       if (deps && deps[deps.length - 1] !== uuid) deps.push(String(uuid));
     }
     // Each list in an array of its own size: one filled by push keeps room for 16 more (~130 bytes

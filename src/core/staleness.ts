@@ -302,7 +302,13 @@ export class Staleness {
     add: (id: number, reason: string) => void,
   ): void {
     for (const r of skew.byRun.get(runId) ?? []) {
-      const [, modelNamespace, modelName, trainerId, trainerUuid, trainerComponent] = r;
+      // (Read by index, here and in reasonsOf's loops: they run once per run, and array
+      // destructuring goes through the iterator protocol until V8 has optimized the code.)
+      const modelNamespace = r[1];
+      const modelName = r[2];
+      const trainerId = r[3];
+      const trainerUuid = r[4];
+      const trainerComponent = r[5];
       const fitted = (skew.training.get(trainerId) ?? []).filter((t) => this.drift.hasProfile(t.version));
       if (fitted.length === 0) continue;
       for (const input of read) {
@@ -311,7 +317,10 @@ export class Staleness {
         let bestShared = 0;
         for (const t of fitted) {
           const shared = this.drift.sharedColumns(t.version, input.version);
-          if (shared > bestShared) [best, bestShared] = [t, shared];
+          if (shared > bestShared) {
+            best = t;
+            bestShared = shared;
+          }
         }
         if (!best || best.version === input.version) continue;
         const report = this.drift.summary(best.version, input.version, settings, 'shared');
@@ -378,7 +387,13 @@ export class Staleness {
     for (const r of dependencies) {
       if (previous && previous[0] === r[0] && previous[1] === r[1]) continue;
       previous = r;
-      const [runId, depUuid, depComponent, depStart, start, ownThreshold, fresher] = r;
+      const runId = r[0];
+      const depUuid = r[1];
+      const depComponent = r[2];
+      const depStart = r[3];
+      const start = r[4];
+      const ownThreshold = r[5];
+      const fresher = r[6];
       const threshold = ownThreshold ?? defaultThreshold;
       const ageDays = (start - depStart) / DAY_MS;
       if (ageDays > threshold) {
@@ -410,13 +425,20 @@ export class Staleness {
     const skewOfRead = () => {
       if (skew && read.length > 0) this.skewOf(readBy, read, skew, drift, add);
     };
-    for (const [runId, pointerId, fingerprint, start, seq, runHost] of inputs) {
+    for (const r of inputs) {
+      const runId = r[0];
+      const pointerId = r[1];
+      const fingerprint = r[2];
+      const start = r[3];
+      const seq = r[4];
+      const runHost = r[5];
       const pointer = writers.get(pointerId)!;
       const { namespace, name, display, writerId, writerUuid, writerComponent, writerStart, writerSeq } =
         pointer;
       if (runId !== readBy) {
         skewOfRead();
-        [read, readBy] = [[], runId];
+        read = [];
+        readBy = runId;
       }
       if (fingerprint !== null) read.push({ display, version: fingerprint });
       const canCompare =
