@@ -5,8 +5,9 @@
 // features.csv every 100 (so at 100k runs: 1,000 and 200 profiled versions, each profiled once, by
 // the first event that carries it, as the shims do). Every score run is stale by rule 3 (live.csv
 // changed on disk) with a verdict on drift, and is checked for training–serving skew against what
-// its model's train run read. Standalone: BENCH_ENGINE=0 BENCH_LOG=0 BENCH_DEEP_RUNS=0
-// BENCH_DRIFT_RUNS=20000 npm run bench.
+// its model's train run read. Alone: `npm run build && node --expose-gc out/bench/engine.bench.js
+// --part drift` (BENCH_DRIFT_RUNS=20000 for a smaller log). staleAllWithoutDriftMs, the check
+// without drift, is a control: this machine's slow phases slow it as much as the check with drift.
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
