@@ -13,7 +13,9 @@ import {
   driftSettings,
   DriftSettings,
   formatPsi,
+  psiOf,
   quantileCdf,
+  quantilePsi,
   summarizeDrift,
 } from '../../src/core/drift';
 import { readProfile } from '../../src/core/ingest/parseProfile';
@@ -274,6 +276,36 @@ describe('the CDF of 21 quantiles', () => {
     const ties = [...Array(11).fill(0), ...Array.from({ length: 10 }, (_, i) => i + 1)];
     assert.equal(quantileCdf(ties, 0), 0.5, 'half the rows are 0');
     assert.equal(quantileCdf(ties, -0.5), 0);
+  });
+
+  test("quantilePsi's bins are quantileCdf at the reference's edges, ties and sides that do not overlap included", () => {
+    const random = seeded(21);
+    // Quantiles of small integers: many ties; some sides wholly below or above the other.
+    const side = (offset: number, spread: number) =>
+      Array.from({ length: 21 }, () => offset + Math.floor(random() * spread)).sort((a, b) => a - b);
+    for (let n = 0; n < 300; n++) {
+      const reference = side(0, 1 + (n % 7));
+      const current = side((n % 5) - 2, 1 + (n % 9));
+      for (const bins of [2, 4, 5, 10, 20]) {
+        const settings = { ...DRIFT_DEFAULTS, bins };
+        // The edges as quantilePsi makes them: the reference's quantiles at k/bins, each once.
+        const edges: number[] = [];
+        for (let k = 1; k < bins; k++) {
+          const edge = reference[Math.round((k * 20) / bins)];
+          if (edges.length === 0 || edge > edges[edges.length - 1]) edges.push(edge);
+        }
+        const fractionsOf = (q: number[]) => {
+          const at = edges.map((edge) => quantileCdf(q, edge));
+          return [...at.map((v, i) => v - (i ? at[i - 1] : 0)), 1 - (at.length ? at[at.length - 1] : 0)];
+        };
+        const expected = psiOf(fractionsOf(reference), fractionsOf(current), settings.epsilon);
+        assert.equal(
+          quantilePsi(reference, current, settings),
+          expected,
+          `${reference} | ${current} | ${bins}`,
+        );
+      }
+    }
   });
 });
 
