@@ -489,22 +489,19 @@ export function psiOf(
  * several quantiles are equal (a value that many rows share) it jumps to the last of them, so
  * that the mass of a repeated value is counted at that value.
  */
-export const quantileCdf = (q: ArrayLike<number>, x: number): number => cdfAt(q, 0, q.length, x);
-
-/** quantileCdf of the `length` quantiles from q[start]. */
-function cdfAt(q: ArrayLike<number>, start: number, length: number, x: number): number {
-  const last = start + length - 1;
-  if (x < q[start]) return 0;
+export function quantileCdf(q: ArrayLike<number>, x: number): number {
+  const last = q.length - 1;
+  if (x < q[0]) return 0;
   if (x >= q[last]) return 1;
   // The largest i with q[i] <= x (then q[i + 1] > x).
-  let lo = start;
+  let lo = 0;
   let hi = last;
   while (hi - lo > 1) {
     const mid = (lo + hi) >> 1;
     if (q[mid] <= x) lo = mid;
     else hi = mid;
   }
-  return (lo - start + (x - q[lo]) / (q[lo + 1] - q[lo])) / (length - 1);
+  return (lo + (x - q[lo]) / (q[lo + 1] - q[lo])) / last;
 }
 
 /**
@@ -567,7 +564,7 @@ function binFractions(
     if (x < q[start]) at = 0;
     else if (x >= q[last]) at = 1;
     else {
-      // q[lo] <= x < q[last]: the largest such lo, as cdfAt's search finds it.
+      // q[lo] <= x < q[last]: the largest such lo, as quantileCdf's search finds it.
       while (q[lo + 1] <= x) lo++;
       at = (lo - start + (x - q[lo]) / (q[lo + 1] - q[lo])) / (length - 1);
     }

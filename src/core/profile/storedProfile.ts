@@ -4,11 +4,12 @@
 // whether sampled or cut short, bytes; then per column: nulls, count, distinct count, minimum,
 // maximum and mean, then its quantiles, then the counts of its most frequent values). The versions
 // of one table mostly have the same words, one text: a reader parses it once and their tables
-// share its lists (driftCheck.ts). Read back, a profile is a ProfileTable: those parallel lists over that run of
-// floats, with no object per column. A check of all runs reads every profile once and compares
-// each with a few others: as objects (a column, its quantiles as a view, a pair per top value), a
-// profile of 100 columns was ~76 KB of young objects to make and collect, a third of the check;
-// a comparison reads the floats where they are, and only a column that changed becomes an object.
+// share its lists (driftCheck.ts). Read back, a profile is a ProfileTable: those parallel lists
+// over that run of floats, with no object per column. A check of all runs reads every profile once
+// and compares each with a few others: as objects (a column, its quantiles as a view, a pair per
+// top value), a profile of 100 columns was ~76 KB of young objects to make and collect, a third of
+// the check; a comparison reads the floats where they are, and only a column that changed becomes
+// an object.
 //
 // The floats are in the host's byte order: the index is this machine's cache of the log (any other
 // machine rebuilds its own), and every platform Node runs on today is little-endian.
