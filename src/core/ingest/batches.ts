@@ -7,8 +7,13 @@ import type { Problem } from '../model';
 import { parseLine } from './parseEvent';
 import { PreparedBatch, prepareBatch, SequencedEvent } from './runDeltas';
 
-/** Events per batch: large enough for multi-row inserts, small enough to keep memory flat. */
-export const BATCH_EVENTS = 2000;
+/**
+ * Events per batch: enough for multi-row inserts, and few enough that a batch's parsed events die
+ * young. At 2,000, V8's young generation copied them (a batch of the bench's events is ~5 MB of
+ * JSON) and some to the old one: an ingest of 20,000 runs took ~10 % longer on one thread, and with
+ * the worker, whose first batch also came later, ~20 % (docs/PERFORMANCE.md, session 10).
+ */
+export const BATCH_EVENTS = 250;
 
 export interface LogFileSpan {
   /** The file's name in the events folder (how the index records it). */

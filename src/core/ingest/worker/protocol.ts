@@ -19,7 +19,8 @@ export interface WorkerInput {
 export const MESSAGES = 0;
 /** Index in `signal`: batches posted and not yet taken (the worker waits on it). */
 export const IN_FLIGHT = 1;
-export const MAX_IN_FLIGHT = 3;
+/** At most this many (BATCH_EVENTS each, 3,000 events): memory stays flat, and the worker rarely waits. */
+export const MAX_IN_FLIGHT = 12;
 /** Index in `signal`: an EXIT_STATUS other than `running` once the parsing thread is gone. */
 export const EXITED = 2;
 export const EXIT_STATUS = { running: 0, stopped: 1, outOfMemory: 2 } as const;
