@@ -607,7 +607,7 @@ export class LabelGraph {
   }
 
   /** The label ids the latest version of a pointer holds. */
-  labelsOfPointer(pointer: number): Set<number> {
+  labelsOfPointer(pointer: number): readonly number[] {
     return this.derivation.sets.labelsOf(this.latestSetOf(pointer));
   }
 

@@ -133,8 +133,14 @@ export class LabelSets {
     return node;
   }
 
-  /** The label ids a node holds, each once. */
-  labelsOf(node: number): Set<number> {
+  /**
+   * The label ids a node holds, each once: an attachment's own list as it is (an artifact's labels
+   * mostly come from one: no set of its thousands to build), a union's gathered from below.
+   */
+  labelsOf(node: number): readonly number[] {
+    if (node === EMPTY || node >= this.count) return [];
+    if (this.single[node] !== 0) return [this.single[node] - 1];
+    if (this.kidA[node] === EMPTY) return this.many.get(node) ?? [];
     const labels = new Set<number>();
     // Nodes met, by id (a fan-in's newest set is 200,000 nodes: no set of them).
     const seen = new Uint8Array(this.count);
@@ -150,7 +156,7 @@ export class LabelSets {
         if (!seen[this.kidB[n]]) stack.push(this.kidB[n]);
       }
     }
-    return labels;
+    return [...labels];
   }
 
   /** The labels of an attachment node (null: a union node, or EMPTY). */
