@@ -830,6 +830,34 @@ function manyWriterFigures(): Record<string, number> {
 /**
  * One part of the bench, in this process: `--part scale <n>`, `deep`, `labels`, `drift`, `log`.
  */
+/**
+ * `--calibrate`: a fixed workload of the kinds the engine does (JSON parsed, rows inserted into and
+ * read from sql.js), in a fresh process, timed: run before each part, it tells the machine's slow
+ * phases (every figure slower alike, CPU time too) from the code's. Quiet, it takes ~0.4 s here.
+ */
+async function calibrate(): Promise<void> {
+  const text = JSON.stringify(
+    Array.from({ length: 20_000 }, (_, i) => ({ id: i, name: `run-${i}`, tags: ['a', 'b'], at: i * 1.5 })),
+  );
+  const SQL = await loadSqlJs();
+  const cpu = process.cpuUsage();
+  const [, ms] = time(() => {
+    for (let i = 0; i < 3; i++) JSON.parse(text);
+    const db = new SQL.Database();
+    db.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, name TEXT, at REAL); CREATE INDEX t_at ON t (at)');
+    const insert = db.prepare('INSERT INTO t VALUES (?, ?, ?)');
+    db.exec('BEGIN');
+    for (let i = 0; i < 50_000; i++) insert.run([i, `run-${i}`, (i * 7919) % 50_000]);
+    db.exec('COMMIT');
+    insert.free();
+    all(db.prepare('SELECT name FROM t ORDER BY at DESC LIMIT 5000'));
+    db.close();
+  });
+  const used = process.cpuUsage(cpu);
+  const cpuMs = (used.user + used.system) / 1000;
+  console.log(JSON.stringify({ calibrationMs: round(ms), calibrationCpuMs: round(cpuMs) }));
+}
+
 async function part(name: string, arg: string | undefined): Promise<void> {
   if (name === 'scale') console.log(JSON.stringify(await benchScale(Number(arg))));
   else if (name === 'deep') console.log(JSON.stringify(await benchDeep(DEEP_RUNS)));
@@ -851,6 +879,7 @@ const DRIFT_RUNS = Number(process.env.BENCH_DRIFT_RUNS ?? 100000);
   if (process.argv[2] === '--ingest') return ingestOnly(process.argv[3], process.argv[4] as 'auto' | 'never');
   if (process.argv[2] === '--baseline') return baselineOnly(Number(process.argv[3]));
   if (process.argv[2] === '--part') return part(process.argv[3], process.argv[4]);
+  if (process.argv[2] === '--calibrate') return calibrate();
   // Each part runs in a fresh process of its own, so that none measures in the heap, the page
   // cache or the background threads (GC, wasm tiering) that an earlier one left behind.
   // BENCH_ENGINE=0 / BENCH_LOG=0 / BENCH_DEEP_RUNS=0 / BENCH_LABEL_RUNS=0 leave out the engine's
@@ -862,6 +891,8 @@ const DRIFT_RUNS = Number(process.env.BENCH_DRIFT_RUNS ?? 100000);
   if (DRIFT_RUNS > 0) parts.push(['drift']);
   if (process.env.BENCH_LOG !== '0') parts.push(['log']);
   for (const args of parts) {
+    // The machine's speed just before the part (calibrate), printed on its own line.
+    spawnSync(process.execPath, [__filename, '--calibrate'], { stdio: 'inherit' });
     const result = spawnSync(process.execPath, [...process.execArgv, __filename, '--part', ...args], {
       stdio: 'inherit',
     });

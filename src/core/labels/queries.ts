@@ -72,7 +72,7 @@ interface Derived {
   /** Set once the graph is brought up to this state, when a question needs it (never, while no label is retracted, for the editor's marks). */
   graph?: LabelGraph;
   /** Every label, retracted first (SQL.labels), and each id's place in it: read when first needed. */
-  labels?: { rows: LabelRow[]; order: Map<number, number>; carried: Array<Readonly<CarriedLabel>> };
+  labels?: { rows: LabelRow[]; order: Map<number, number> };
   retractedCarriers?: readonly RetractedCarrier[];
 }
 
@@ -129,17 +129,16 @@ export class LabelQueries {
   }
 
   /** The labels the latest version of a pointer carries, retracted ones first. */
-  ofPointer(pointerName: string): Array<Readonly<CarriedLabel>> {
+  ofPointer(pointerName: string): CarriedLabel[] {
     const pointer = this.host.resolvePointer(pointerName);
     const labels = this.labels();
     if (labels.rows.length === 0) return [];
     const ids = this.graph().labelsOfPointer(pointer.id);
-    // Their places in SQL.labels' order, sorted natively (a typed array needs no comparator), each
-    // label's answer made once per derivation (an artifact may carry tens of thousands).
+    // Their places in SQL.labels' order, sorted natively (a typed array needs no comparator).
     const places = new Int32Array(ids.length);
     for (let i = 0; i < ids.length; i++) places[i] = labels.order.get(ids[i])!;
     places.sort();
-    return Array.from(places, (at) => (labels.carried[at] ??= carried(labels.rows[at])));
+    return Array.from(places, (at) => carried(labels.rows[at]));
   }
 
   /** Every pointer whose latest version carries a retracted label, with those labels. */
@@ -188,7 +187,7 @@ export class LabelQueries {
     const derived = this.current();
     if (!derived.labels) {
       const rows = allJson(this.stmt(SQL.labels)).map(toLabel);
-      derived.labels = { rows, order: new Map(rows.map((l, i) => [l.id, i])), carried: [] };
+      derived.labels = { rows, order: new Map(rows.map((l, i) => [l.id, i])) };
     }
     return derived.labels;
   }
