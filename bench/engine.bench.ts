@@ -828,9 +828,6 @@ function manyWriterFigures(): Record<string, number> {
 }
 
 /**
- * One part of the bench, in this process: `--part scale <n>`, `deep`, `labels`, `drift`, `log`.
- */
-/**
  * `--calibrate`: a fixed workload of the kinds the engine does (JSON parsed, rows inserted into and
  * read from sql.js), in a fresh process, timed: run before each part, it tells the machine's slow
  * phases (every figure slower alike, CPU time too) from the code's. Quiet, it takes ~0.4 s here.
@@ -858,6 +855,9 @@ async function calibrate(): Promise<void> {
   console.log(JSON.stringify({ calibrationMs: round(ms), calibrationCpuMs: round(cpuMs) }));
 }
 
+/**
+ * One part of the bench, in this process: `--part scale <n>`, `deep`, `labels`, `drift`, `log`.
+ */
 async function part(name: string, arg: string | undefined): Promise<void> {
   if (name === 'scale') console.log(JSON.stringify(await benchScale(Number(arg))));
   else if (name === 'deep') console.log(JSON.stringify(await benchDeep(DEEP_RUNS)));
