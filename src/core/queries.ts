@@ -116,6 +116,16 @@ const IS_COMPONENT = `(EXISTS (SELECT 1 FROM runs WHERE component_id = c.id AND 
   OR c.description != '' OR c.owner != '' OR EXISTS (SELECT 1 FROM component_tags t WHERE t.component_id = c.id))`;
 
 /** SQL for the id of the latest run that wrote pointer `p` (by start time, then log order). */
+/**
+ * The pointers named `?` in any namespace: the namespaces listed by skipping along the
+ * (namespace, name) index (each step one search for the next namespace), then one search each.
+ */
+export const BARE_NAME_SQL = (columns: string) => `WITH RECURSIVE ns(namespace) AS (
+    SELECT (SELECT min(namespace) FROM pointers)
+    UNION ALL SELECT (SELECT min(n.namespace) FROM pointers n WHERE n.namespace > ns.namespace) FROM ns
+    WHERE ns.namespace IS NOT NULL
+  ) SELECT ${columns} FROM ns CROSS JOIN pointers p ON p.namespace = ns.namespace AND p.name = ?`;
+
 const LATEST_WRITER = `(SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = ${DIR.output}
   ORDER BY w.start_ms DESC, w.seq DESC LIMIT 1)`;
 
@@ -1044,9 +1054,10 @@ export class Queries {
       const row = first(lookup, [namespace, bare]);
       if (row) return toResolvedPointer(row);
     }
-    // A bare name of a dataset outside the `file` namespace: rare, so a scan rather than an index
-    // that every ingest would pay for.
-    const rows = all(this.stmt(`SELECT ${columns} FROM pointers p WHERE p.name = ? LIMIT 5`), [name]);
+    // A bare name of a dataset outside the `file` namespace, or no dataset at all (a hover over
+    // any word asks): looked up in each namespace, found by skipping along the (namespace, name)
+    // index. A scan of the names took ~120 ms at 100,000 pointers, paid for each miss.
+    const rows = all(this.stmt(`${BARE_NAME_SQL(columns)} LIMIT 5`), [name]);
     if (rows.length === 1) return toResolvedPointer(rows[0]);
     if (rows.length > 1) {
       throw new LineageError(

@@ -3,6 +3,9 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LineageError } from '../../src/core/model';
+import { BARE_NAME_SQL } from '../../src/core/queries';
+import { SCHEMA } from '../../src/core/schema';
+import { loadSqlJs } from '../../src/core/sql';
 import { appendEvents, at, foreignRunEvent, tempFixture, uuid } from '../helpers/lineage';
 
 async function diamond(t: Parameters<typeof tempFixture>[0]) {
@@ -160,6 +163,23 @@ describe('trace', () => {
     assert.throws(() => store.trace('nope.csv', { downstream: true }), LineageError);
     assert.equal(store.hasPointer('nope.csv'), false);
     assert.equal(store.hasPointer('a.csv'), true);
+  });
+
+  test('a name in no namespace is looked up by index, not by reading every pointer (a hover asks for any word)', async () => {
+    const db = new (await loadSqlJs()).Database();
+    try {
+      db.exec(SCHEMA);
+      const plan = db
+        .exec(`EXPLAIN QUERY PLAN ${BARE_NAME_SQL('p.id')}`, ['nope'])[0]
+        .values.map((r) => String(r[3]));
+      assert.ok(
+        plan.every((step) => !/^SCAN (p|n|pointers)\b/.test(step)),
+        `no step scans the pointers: ${plan.join(' | ')}`,
+      );
+      assert.ok(plan.some((step) => /^SEARCH p USING .*\(namespace=\? AND name=\?\)/.test(step)), plan.join(' | '));
+    } finally {
+      db.close();
+    }
   });
 
   test('namespace/name and unique bare names resolve; an ambiguous bare name throws', async (t) => {
