@@ -176,7 +176,10 @@ describe('trace', () => {
         plan.every((step) => !/^SCAN (p|n|pointers)\b/.test(step)),
         `no step scans the pointers: ${plan.join(' | ')}`,
       );
-      assert.ok(plan.some((step) => /^SEARCH p USING .*\(namespace=\? AND name=\?\)/.test(step)), plan.join(' | '));
+      assert.ok(
+        plan.some((step) => /^SEARCH p USING .*\(namespace=\? AND name=\?\)/.test(step)),
+        plan.join(' | '),
+      );
     } finally {
       db.close();
     }
