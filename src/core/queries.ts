@@ -116,6 +116,15 @@ const IS_COMPONENT = `(EXISTS (SELECT 1 FROM runs WHERE component_id = c.id AND 
   OR c.description != '' OR c.owner != '' OR EXISTS (SELECT 1 FROM component_tags t WHERE t.component_id = c.id))`;
 
 /** SQL for the id of the latest run that wrote pointer `p` (by start time, then log order). */
+/** A pointer as `Pointer` lists it (toPointer). */
+const POINTER_COLUMNS = `${POINTER_NAME}, p.type, p.flagged,
+  (SELECT count(*) FROM run_io WHERE pointer_id = p.id AND dir = ${DIR.output}),
+  (SELECT count(*) FROM run_io WHERE pointer_id = p.id AND dir = ${DIR.input})`;
+
+/** The pointers of `?`, a JSON array of [index, rank, namespace, name] (pointersNamed). */
+export const POINTERS_NAMED_SQL = `SELECT j.value ->> 0, j.value ->> 1, ${POINTER_COLUMNS} FROM json_each(?) j
+  CROSS JOIN pointers p ON p.namespace = j.value ->> 2 AND p.name = j.value ->> 3`;
+
 /**
  * The pointers named `?` in any namespace: the namespaces listed by skipping along the
  * (namespace, name) index (each step one search for the next namespace), then one search each.
@@ -976,26 +985,41 @@ export class Queries {
     }));
   }
 
-  pointers(options: { flagged?: boolean; prefix?: string; limit?: number } = {}): Pointer[] {
+  /** Pointers by name, with how many runs wrote and read each; `flagged` keeps those so marked (or not). */
+  pointers(options: { flagged?: boolean; limit?: number } = {}): Pointer[] {
+    // The flag as a literal, so that `flagged = 1` is answered from its partial index.
+    const flagged = options.flagged === undefined ? '' : `p.flagged = ${options.flagged ? 1 : 0} AND`;
     return all(
-      this.stmt(`SELECT ${POINTER_NAME}, p.type, p.flagged,
-          (SELECT count(*) FROM run_io WHERE pointer_id = p.id AND dir = ${DIR.output}),
-          (SELECT count(*) FROM run_io WHERE pointer_id = p.id AND dir = ${DIR.input})
-        FROM pointers p WHERE (?1 IS NULL OR p.flagged = ?1) AND (?2 IS NULL OR p.name >= ?2 AND p.name < ?2 || x'ff')
-          AND NOT (p.namespace = 'mltrace' AND p.name = '*')
-        ORDER BY p.name LIMIT ?3`),
-      [
-        options.flagged === undefined ? null : options.flagged ? 1 : 0,
-        options.prefix ?? null,
-        clampLimit(options.limit, 100000),
-      ],
-    ).map((r) => ({
-      name: String(r[0]),
-      type: r[1] as PointerType,
-      flagged: r[2] === 1,
-      writers: Number(r[3]),
-      readers: Number(r[4]),
-    }));
+      this.stmt(`SELECT ${POINTER_COLUMNS} FROM pointers p
+        WHERE ${flagged} NOT (p.namespace = 'mltrace' AND p.name = '*') ORDER BY p.name LIMIT ?`),
+      [clampLimit(options.limit, 100000)],
+    ).map(toPointer);
+  }
+
+  /**
+   * The pointers of these names (as runs list them: `namespace/name`, or the name alone in the
+   * `file` namespace), each found by index: a graph's few hundred, or the one file a badge or a
+   * hover is for, in a store of any size. Names no run used are absent.
+   */
+  pointersNamed(names: Iterable<string>): Map<string, Pointer> {
+    // Each name's readings as namespace and name, in resolvePointer's order of preference.
+    const readings: Array<[number, number, string, string]> = [];
+    const list = [...new Set(names)];
+    list.forEach((name, i) => {
+      readings.push([i, 0, FILE_NAMESPACE, name]);
+      let rank = 1;
+      for (let at = name.indexOf('/'); at > 0; at = name.indexOf('/', at + 1))
+        readings.push([i, rank++, name.slice(0, at), name.slice(at + 1)]);
+    });
+    const found = new Map<number, [number, Pointer]>();
+    for (const r of all(this.stmt(POINTERS_NAMED_SQL), [JSON.stringify(readings)])) {
+      const [index, rank] = [Number(r[0]), Number(r[1])];
+      const seen = found.get(index);
+      if (!seen || rank < seen[0]) found.set(index, [rank, toPointer(r.slice(2))]);
+    }
+    const result = new Map<string, Pointer>();
+    for (const [index, [, pointer]] of found) result.set(list[index], pointer);
+    return result;
   }
 
   /** Whether a pointer of that name was logged (by a run or a flag). */
@@ -1086,6 +1110,16 @@ interface ResolvedPointer {
   latestWriter: number | null;
   namespace: string;
   name: string;
+}
+
+function toPointer(r: Row): Pointer {
+  return {
+    name: String(r[0]),
+    type: r[1] as PointerType,
+    flagged: r[2] === 1,
+    writers: Number(r[3]),
+    readers: Number(r[4]),
+  };
 }
 
 function toResolvedPointer(r: Row): ResolvedPointer {

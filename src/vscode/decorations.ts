@@ -70,7 +70,7 @@ export class DecorationsController implements vscode.FileDecorationProvider, vsc
         new vscode.ThemeColor('list.warningForeground'),
       );
     } else {
-      const pointer = store.pointers({ prefix: name, limit: 1 }).find((p) => p.name === name);
+      const pointer = store.pointersNamed([name]).get(name);
       if (pointer && pointer.writers > 0) {
         decoration = new vscode.FileDecoration(
           Badges.tracked,

@@ -52,7 +52,7 @@ export class PointerHoverProvider implements vscode.HoverProvider {
   }
 
   private async render(store: LineageStore, name: string): Promise<vscode.MarkdownString> {
-    const pointer = store.pointers({ prefix: name, limit: 5 }).find((p) => p.name === name);
+    const pointer = store.pointersNamed([name]).get(name);
     const producer = store.producer(name);
     const tip = new vscode.MarkdownString(undefined, true);
     tip.isTrusted = { enabledCommands: [Commands.trace, Commands.showConsumers, Commands.inspect] };

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { LineageError } from '../../src/core/model';
-import { BARE_NAME_SQL } from '../../src/core/queries';
+import { BARE_NAME_SQL, POINTERS_NAMED_SQL } from '../../src/core/queries';
 import { SCHEMA } from '../../src/core/schema';
 import { loadSqlJs } from '../../src/core/sql';
 import { appendEvents, at, foreignRunEvent, tempFixture, uuid } from '../helpers/lineage';
@@ -165,7 +165,68 @@ describe('trace', () => {
     assert.equal(store.hasPointer('a.csv'), true);
   });
 
-  test('a name in no namespace is looked up by index, not by reading every pointer (a hover asks for any word)', async () => {
+  test('pointersNamed: each name as runs list it, the file namespace first, with its flag and writers and readers; unknown names absent', async (t) => {
+    const fx = tempFixture(t);
+    appendEvents(fx, 'foreign.jsonl', [
+      foreignRunEvent({
+        eventType: 'COMPLETE',
+        runId: uuid(1),
+        job: 'dump',
+        time: at(1),
+        outputs: [{ namespace: 'postgres://db:5432', name: 'public.users' }, 'data/orders.csv'],
+      }),
+      foreignRunEvent({
+        eventType: 'COMPLETE',
+        runId: uuid(2),
+        job: 'shadow',
+        time: at(2),
+        inputs: ['data/orders.csv', { namespace: 'postgres://db:5432', name: 'public.users' }],
+        outputs: [{ namespace: 'other', name: 'data/orders.csv' }],
+      }),
+    ]);
+    const w = fx.writer();
+    w.flag('data/orders.csv', true);
+    const store = await fx.open();
+    const found = store.pointersNamed([
+      'data/orders.csv',
+      'other/data/orders.csv',
+      'postgres://db:5432/public.users',
+      'public.users',
+      'nope.csv',
+      'data/orders.csv',
+    ]);
+    assert.deepEqual(
+      [...found].sort(([a], [b]) => a.localeCompare(b)),
+      [
+        ['data/orders.csv', { name: 'data/orders.csv', type: 'DATA', flagged: true, writers: 1, readers: 1 }],
+        [
+          'other/data/orders.csv',
+          { name: 'other/data/orders.csv', type: 'DATA', flagged: false, writers: 1, readers: 0 },
+        ],
+        [
+          'postgres://db:5432/public.users',
+          {
+            name: 'postgres://db:5432/public.users',
+            type: 'UNKNOWN',
+            flagged: false,
+            writers: 1,
+            readers: 1,
+          },
+        ],
+      ],
+      'a bare name of another namespace is no name a run lists; unknown names are absent',
+    );
+    assert.deepEqual(
+      store.pointers({ flagged: true }).map((p) => p.name),
+      ['data/orders.csv'],
+    );
+    assert.deepEqual(
+      store.pointers({ flagged: false }).map((p) => p.name),
+      ['other/data/orders.csv', 'postgres://db:5432/public.users'],
+    );
+  });
+
+  test('a name in no namespace, and the names a graph shows, are looked up by index, not by reading every pointer (a hover asks for any word)', async () => {
     const db = new (await loadSqlJs()).Database();
     try {
       db.exec(SCHEMA);
@@ -179,6 +240,14 @@ describe('trace', () => {
       assert.ok(
         plan.some((step) => /^SEARCH p USING .*\(namespace=\? AND name=\?\)/.test(step)),
         plan.join(' | '),
+      );
+      const named = db
+        .exec(`EXPLAIN QUERY PLAN ${POINTERS_NAMED_SQL}`, ['[]'])[0]
+        .values.map((r) => String(r[3]));
+      assert.ok(
+        named.some((step) => /^SEARCH p USING .*\(namespace=\? AND name=\?\)/.test(step)) &&
+          named.every((step) => !/^SCAN p\b/.test(step)),
+        `pointersNamed searches each name: ${named.join(' | ')}`,
       );
     } finally {
       db.close();

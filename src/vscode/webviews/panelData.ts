@@ -70,7 +70,7 @@ function pointersOf(store: LineageQueries, runs: TracedRun[], roots: GraphRoot[]
   for (const run of runs) for (const name of [...run.inputs, ...run.outputs]) names.add(name);
   for (const root of roots) if (root.kind === 'pointer') names.add(root.name);
   if (names.size === 0) return [];
-  const known = new Map(store.pointers({ limit: 200_000 }).map((p) => [p.name, p]));
+  const known = store.pointersNamed(names);
   return [...names].map((name) => {
     const p = known.get(name);
     return { name, type: p?.type ?? 'UNKNOWN', flagged: p?.flagged ?? false };

@@ -19,7 +19,7 @@ export type LineageQueries = Pick<
   | 'inspect'
   | 'review'
   | 'history'
-  | 'pointers'
+  | 'pointersNamed'
   | 'resolveRunId'
   | 'staleReasons'
   | 'runDrift'
