@@ -441,12 +441,15 @@ export class Queries {
   /** The runs that read the pointer, newest first (depth 0 of the downstream trace). */
   readers(pointerName: string): Run[] {
     const { id } = this.resolvePointer(pointerName);
-    return all(
-      this
-        .stmt(`SELECT ${RUN_COLUMNS} ${RUN_FROM} JOIN run_io io ON io.run_id = r.id AND io.dir = ${DIR.input}
-        WHERE io.pointer_id = ? ORDER BY r.start_ms DESC, r.seq DESC`),
+    // In the order of io_by_pointer (run_io keeps each run's order key), then read in bulk: a
+    // training set that each of 20,000 runs read took 0.5–0.9 s with RUN_COLUMNS per run.
+    const ids = all(
+      this.stmt(`SELECT run_id FROM run_io WHERE pointer_id = ? AND dir = ${DIR.input}
+        ORDER BY start_ms DESC, seq DESC`),
       [id],
-    ).map(toRun);
+    ).map((r) => Number(r[0]));
+    const runs = this.runsById(ids);
+    return ids.map((runId) => runs.get(runId)!);
   }
 
   /** The same as `trace`, from a run instead of a pointer (upstream), each run at its smallest depth. */
