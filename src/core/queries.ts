@@ -657,20 +657,26 @@ export class Queries {
       };
       runs.set(Number(r[at.rowId]), withOrigin(run, r[at.user], r[at.host]));
     }
-    // (Rows read by index: array destructuring goes through the iterator protocol until V8 has
-    // optimized the code, and each loop runs once per run.)
-    for (const r of allJson(
-      this.stmt(
-        jsonRowsSql(
-          `SELECT io.run_id, io.dir, ${POINTER_NAME} ${FROM_IDS} run_io io ON io.run_id = ids.value
-          JOIN pointers p ON p.id = io.pointer_id`,
-          3,
-        ),
+    // Each run's pointers by id, each pointer then named once (pointerNames): the runs of a
+    // component read the same few pointers, whose names a join looked up again for each run.
+    const [ioRuns, ioDirs, ioPointers] = JSON.parse(
+      String(
+        first(
+          this.stmt(
+            columnsJsonSql(
+              `SELECT io.run_id, io.dir, io.pointer_id ${FROM_IDS} run_io io ON io.run_id = ids.value`,
+              3,
+            ),
+          ),
+          [json],
+        )![0],
       ),
-      [json],
-    )) {
-      const run = runs.get(Number(r[0]));
-      if (run) (r[1] === DIR.input ? run.inputs : run.outputs).push(String(r[2]));
+    ) as [number[], number[], number[]];
+    const names = this.pointerNames(ioPointers);
+    for (let i = 0; i < ioRuns.length; i++) {
+      const run = runs.get(ioRuns[i]);
+      const name = names.get(ioPointers[i]);
+      if (run && name !== undefined) (ioDirs[i] === DIR.input ? run.inputs : run.outputs).push(name);
     }
     // In byte order, as RUN_COLUMNS' ORDER BY gives them (a sort of each short list here is
     // cheaper than SQLite's sort of all of them).
@@ -719,6 +725,24 @@ export class Queries {
       if (run) run.notes = list.join('\n');
     }
     return runs;
+  }
+
+  /** The display names (POINTER_NAME) of these pointers, each read once. */
+  private pointerNames(ids: readonly number[]): Map<number, string> {
+    const names = new Map<number, string>();
+    if (ids.length === 0) return names;
+    const [found, texts] = JSON.parse(
+      String(
+        first(
+          this.stmt(
+            columnsJsonSql(`SELECT p.id, ${POINTER_NAME} ${FROM_IDS} pointers p ON p.id = ids.value`, 2),
+          ),
+          [JSON.stringify([...new Set(ids)])],
+        )![0],
+      ),
+    ) as [number[], string[]];
+    for (let i = 0; i < found.length; i++) names.set(found[i], texts[i]);
+    return names;
   }
 
   /** [run, depth] by depth, then newest first. */

@@ -64,6 +64,13 @@ describe(`a chain ${DEEP.toLocaleString('en')} runs deep`, () => {
     assert.ok(trace.runs.every((r, i) => r.depth === i && r.id === ids[last - i]));
     assert.equal(trace.runs[0].component, 'fine\u202etune <b>', 'names pass through untouched');
     assert.deepEqual(trace.runs[0].inputs, [ckpt(last - 1)]);
+    // Each run whole, on every page the trace was read in: its pointers and its dependency.
+    const wrong = trace.runs.find((r, i) => {
+      const k = last - i;
+      const logged = [k ? [ckpt(k - 1)] : [], [ckpt(k), metrics(k)], k ? [ids[k - 1]] : []];
+      return JSON.stringify([r.inputs, r.outputs, r.dependencies]) !== JSON.stringify(logged);
+    });
+    assert.equal(wrong, undefined, `a run as logged: ${JSON.stringify(wrong)}`);
   });
 
   test('traces downstream from its start', TIMEOUT, () => {
