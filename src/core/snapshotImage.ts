@@ -44,8 +44,10 @@ export interface SnapshotImage {
    * one recorded when its bytes last matched their checksum, and `sha256` is that checksum.
    */
   readonly checkedBy: 'checksum' | 'file status';
-  /** Bytes of the file read into the image so far (all of them, unless read lazily). */
+  /** Bytes read from the file so far (its size, unless read lazily: then each read counts). */
   bytesRead(): number;
+  /** Whether the image holds the whole file (always, unless read lazily and not yet written). */
+  whole(): boolean;
   /** Closes the file a lazy image still reads from: when the database is closed. */
   release(): void;
 }
@@ -74,6 +76,7 @@ export function readImage(file: string, room: number, trusted = hashAlways): Sna
       status,
       checkedBy: known === null ? 'checksum' : 'file status',
       bytesRead: () => size,
+      whole: () => true,
       release: () => undefined,
     };
   } finally {
@@ -83,10 +86,13 @@ export function readImage(file: string, room: number, trusted = hashAlways): Sna
 
 /**
  * The snapshot `file`, its checksum computed by streaming it through a small buffer, its bytes
- * read into the image only as sql.js reads them (in pieces of `LAZY_PIECE`). A command that reads
- * a few pages of a large index then never touches the rest: copying a whole 38 MB index into
- * fresh memory costs about a Node start-up on some machines (a page fault per 4 KiB), where the
- * kernel copies the same bytes into one small buffer again and again in a tenth of that.
+ * read only as sql.js reads them: each page SQLite asks for is read from the file into one small
+ * buffer and copied on from there (`LazySource.read`), and the image itself is only filled (in
+ * pieces of `LAZY_PIECE`) for a read larger than that buffer, or whole before the first write.
+ * Copying a whole 38 MB index into fresh memory costs about a Node start-up on some machines (a
+ * page fault per 4 KiB), and bytes that the kernel has just written into fresh memory are slow to
+ * read the first time (here ~2 ns a byte, ten times a second reading); a page read again into
+ * the same small buffer costs a system call (~4 µs), and no memory.
  *
  * The file stays open until `release()` or the first write into the image (which reads the rest
  * first): a snapshot replaced meanwhile is replaced by rename (`LineageStore.save`), so this open
@@ -109,6 +115,7 @@ export function readImageLazily(file: string, room: number, trusted = hashAlways
       status,
       checkedBy: known === null ? 'checksum' : 'file status',
       bytesRead: () => source.bytesRead,
+      whole: () => source.whole,
       release: () => source.close(),
     };
   } catch (error) {
@@ -117,7 +124,10 @@ export function readImageLazily(file: string, room: number, trusted = hashAlways
   }
 }
 
-/** Pieces a lazy image reads at a time: 16 of SQLite's default pages. */
+/**
+ * Pieces a lazy image fills at a time (16 of SQLite's default pages), and the largest read it
+ * serves from its small buffer instead (SQLite reads a page, or less, at a time).
+ */
 export const LAZY_PIECE = 65536;
 
 /** The file behind a lazy image, and which of its pieces the image holds. */
@@ -125,7 +135,9 @@ class LazySource {
   private readonly read: Uint8Array;
   private unread: number;
   private fd: number | undefined;
-  /** Bytes read into the image so far (tests check that a small query reads little). */
+  /** Where a read of at most LAZY_PIECE bytes lands (LazySource.read), made when first needed. */
+  private buffer: Uint8Array<ArrayBuffer> | undefined;
+  /** Bytes read from the file so far, each read counted (tests check that a small query reads little). */
   bytesRead = 0;
 
   constructor(
@@ -135,6 +147,29 @@ class LazySource {
     this.fd = fd;
     this.unread = Math.ceil(size / LAZY_PIECE);
     this.read = new Uint8Array(this.unread);
+  }
+
+  /** Whether the image holds every piece of the file. */
+  get whole(): boolean {
+    return this.unread === 0;
+  }
+
+  /**
+   * [begin, end) of the file, for sql.js to copy at once: from the image where it holds all of it,
+   * else read into the small buffer (a view of which is returned: valid until the next read).
+   * null for a read larger than that buffer (the image is filled instead).
+   */
+  transient(image: Uint8Array<ArrayBuffer>, begin: number, end: number): Uint8Array<ArrayBuffer> | null {
+    if (this.fd === undefined || end - begin > LAZY_PIECE) return null;
+    const first = Math.floor(begin / LAZY_PIECE);
+    const last = Math.ceil(Math.min(end, this.size) / LAZY_PIECE);
+    let held = true;
+    for (let piece = first; piece < last && held; piece++) held = this.read[piece] === 1;
+    if (held) return new Uint8Array(image.buffer, begin, end - begin);
+    this.buffer ??= new Uint8Array(LAZY_PIECE);
+    readFully(this.fd, this.buffer, 0, end - begin, begin);
+    this.bytesRead += end - begin;
+    return this.buffer.subarray(0, end - begin);
   }
 
   /** Reads into `into` the pieces of [begin, end) that it does not hold yet. */
@@ -193,9 +228,13 @@ class LazyContents extends Uint8Array<ArrayBuffer> {
 
   override subarray(begin = 0, end = this.length): Uint8Array<ArrayBuffer> {
     const from = clamp(begin, this.length);
-    const to = clamp(end, this.length);
+    const to = Math.max(from, clamp(end, this.length));
+    // sql.js's file system copies what it asks for at once (its reads) or, for a write, asks
+    // for the whole file after set() has read it all: a small read need not go into the image.
+    const read = this.source.transient(this, from, Math.min(to, this.source.size));
+    if (read && to <= this.source.size) return read;
     this.source.ensure(this, from, to);
-    return new Uint8Array(this.buffer, from, Math.max(0, to - from));
+    return new Uint8Array(this.buffer, from, to - from);
   }
 
   override set(array: ArrayLike<number>, offset = 0): void {
@@ -208,10 +247,11 @@ class LazyContents extends Uint8Array<ArrayBuffer> {
 const clamp = (index: number, length: number) =>
   index < 0 ? Math.max(0, length + index) : Math.min(index, length);
 
-function readFully(fd: number, into: Uint8Array, at: number, length: number): void {
+/** `length` bytes of `fd` from `position` (default: `at`) into `into` at `at`. */
+function readFully(fd: number, into: Uint8Array, at: number, length: number, position = at): void {
   for (let done = 0; done < length;) {
-    const read = fs.readSync(fd, into, at + done, length - done, at + done);
-    if (read === 0) throw new Error(`it ended after ${at + done} of ${at + length} bytes`);
+    const read = fs.readSync(fd, into, at + done, length - done, position + done);
+    if (read === 0) throw new Error(`it ended after ${position + done} of ${position + length} bytes`);
     done += read;
   }
 }
