@@ -115,7 +115,6 @@ const RUNS_READ_AT_ONCE = 1024;
 const IS_COMPONENT = `(EXISTS (SELECT 1 FROM runs WHERE component_id = c.id AND lifecycle = 1)
   OR c.description != '' OR c.owner != '' OR EXISTS (SELECT 1 FROM component_tags t WHERE t.component_id = c.id))`;
 
-/** SQL for the id of the latest run that wrote pointer `p` (by start time, then log order). */
 /** A pointer as `Pointer` lists it (toPointer). */
 const POINTER_COLUMNS = `${POINTER_NAME}, p.type, p.flagged,
   (SELECT count(*) FROM run_io WHERE pointer_id = p.id AND dir = ${DIR.output}),
@@ -135,6 +134,7 @@ export const BARE_NAME_SQL = (columns: string) => `WITH RECURSIVE ns(namespace) 
     WHERE ns.namespace IS NOT NULL
   ) SELECT ${columns} FROM ns CROSS JOIN pointers p ON p.namespace = ns.namespace AND p.name = ?`;
 
+/** SQL for the id of the latest run that wrote pointer `p` (by start time, then log order). */
 const LATEST_WRITER = `(SELECT w.run_id FROM run_io w WHERE w.pointer_id = p.id AND w.dir = ${DIR.output}
   ORDER BY w.start_ms DESC, w.seq DESC LIMIT 1)`;
 

@@ -87,7 +87,7 @@ export function readImage(file: string, room: number, trusted = hashAlways): Sna
 /**
  * The snapshot `file`, its checksum computed by streaming it through a small buffer, its bytes
  * read only as sql.js reads them: each page SQLite asks for is read from the file into one small
- * buffer and copied on from there (`LazySource.read`), and the image itself is only filled (in
+ * buffer and copied on from there (`LazySource.transient`), and the image itself is only filled (in
  * pieces of `LAZY_PIECE`) for a read larger than that buffer, or whole before the first write.
  * Copying a whole 38 MB index into fresh memory costs about a Node start-up on some machines (a
  * page fault per 4 KiB), and bytes that the kernel has just written into fresh memory are slow to
@@ -135,7 +135,7 @@ class LazySource {
   private readonly read: Uint8Array;
   private unread: number;
   private fd: number | undefined;
-  /** Where a read of at most LAZY_PIECE bytes lands (LazySource.read), made when first needed. */
+  /** Where a read of at most LAZY_PIECE bytes lands (transient), made when first needed. */
   private buffer: Uint8Array<ArrayBuffer> | undefined;
   /** Bytes read from the file so far, each read counted (tests check that a small query reads little). */
   bytesRead = 0;
@@ -231,8 +231,8 @@ class LazyContents extends Uint8Array<ArrayBuffer> {
     const to = Math.max(from, clamp(end, this.length));
     // sql.js's file system copies what it asks for at once (its reads) or, for a write, asks
     // for the whole file after set() has read it all: a small read need not go into the image.
-    const read = this.source.transient(this, from, Math.min(to, this.source.size));
-    if (read && to <= this.source.size) return read;
+    const read = to <= this.source.size ? this.source.transient(this, from, to) : null;
+    if (read) return read;
     this.source.ensure(this, from, to);
     return new Uint8Array(this.buffer, from, to - from);
   }
