@@ -139,8 +139,7 @@ export class LabelSets {
    */
   labelsOf(node: number): readonly number[] {
     if (node === EMPTY || node >= this.count) return [];
-    if (this.single[node] !== 0) return [this.single[node] - 1];
-    if (this.kidA[node] === EMPTY) return this.many.get(node) ?? [];
+    if (this.kidA[node] === EMPTY) return this.ownOf(node) ?? [];
     const labels = new Set<number>();
     // Nodes met, by id (a fan-in's newest set is 200,000 nodes: no set of them).
     const seen = new Uint8Array(this.count);
