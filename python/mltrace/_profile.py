@@ -49,6 +49,13 @@ NULL_TEXTS = frozenset(
         "<NA>", "N/A", "NA", "NULL", "NaN", "None", "n/a", "nan", "null",
     ]
 )  # fmt: skip
+# Infinities as CSV writers spell them (pandas "inf", R "Inf", JavaScript "Infinity"): in a column
+# of numbers they count as nulls, as NaN and infinities do in a DataFrame's column.
+INFINITY_TEXTS = frozenset(
+    sign + word
+    for sign in ("", "+", "-")
+    for word in ("inf", "Inf", "INF", "infinity", "Infinity", "INFINITY")
+)
 BOOLEAN_TEXTS = {"true": "true", "True": "true", "TRUE": "true", "false": "false", "False": "false", "FALSE": "false"}
 _INDEX_KEY = re.compile(r"0|[1-9][0-9]*")
 _JSON_SPACE = " \t\r\n"
@@ -491,6 +498,11 @@ def _text_column(cells):
         canonical = [BOOLEAN_TEXTS[v] for v in values]
         return "boolean", _metrics(count, len(set(canonical))), _top_texts(Counter(canonical), count)
     numeric = _numbers(values, texts)
+    if numeric is None and not INFINITY_TEXTS.isdisjoint(texts):
+        finite = [v for v in values if v not in INFINITY_TEXTS]
+        if not finite:
+            return "string", _metrics(0, 0), None
+        numeric = _numbers(finite, texts - INFINITY_TEXTS)
     if numeric is not None:
         return _numeric(numeric[0], numeric[1])
     return "string", _metrics(count, len(texts)), _top_texts(Counter(values), count)

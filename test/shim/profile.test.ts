@@ -87,6 +87,9 @@ const CORPUS: Record<string, string | Buffer> = {
   'numbers.csv':
     'i,f,e,neg,mix,big\n1,1.5,1e3,-3,1,12345678901234567890\n2,2.25,2.5E-2,-0,2.0,99999999999999999999\n3,.5,-1e+2,-10,3,1\n004,5.,6e0,+7,x,2\n',
   'types.csv': 'b,bi,s,ws\ntrue,1,abc, 1\nFalse,0,def,2 \nTRUE,1,ghi,3\n',
+  // Infinities among numbers are nulls; elsewhere, or spelled otherwise ("iNf"), text.
+  'infinities.csv':
+    'f,i,all,words,odd\n1.5,1,inf,inf,1\ninf,2,-inf,abc,iNf\n-Infinity,3,,inf,2\n2.5,-Inf,+INFINITY,x,3\n',
   'data.tsv': 'a\tb\tc\n1\t"x\ty"\tz\n2\t\tq\n3\tfoo\t"multi\nline"\n',
   'missing.jsonl':
     '{"a": 1, "b": "x"}\n{"a": 2}\n{"b": "y", "c": true}\n\n{"a": null, "c": false, "d": {"k": [1, 2]}}\n',
@@ -287,6 +290,34 @@ describe('profiles: Python and Node agree', () => {
         QUANTILE_KEYS.map((k, i) => [k, [1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 3, 3, 3, 3, 3, 3, 3, 4, 4, 4, 4][i]]),
       ),
     });
+    const infinities = profile('infinities.csv');
+    assert.deepEqual(types(infinities), {
+      f: 'number',
+      i: 'integer',
+      all: 'string',
+      words: 'string',
+      odd: 'string',
+    });
+    assert.deepEqual(
+      ['f', 'i', 'all', 'words', 'odd'].map((c) => [
+        byName(infinities, c).nullCount,
+        byName(infinities, c).count,
+      ]),
+      [
+        [2, 2],
+        [1, 3],
+        [4, 0],
+        [0, 4],
+        [0, 4],
+      ],
+    );
+    assert.deepEqual([byName(infinities, 'f').min, byName(infinities, 'f').max], [1.5, 2.5]);
+    assert.equal(infinities.profile.topValues.all, undefined);
+    assert.deepEqual(infinities.profile.topValues.words.values, [
+      ['inf', 2],
+      ['abc', 1],
+      ['x', 1],
+    ]);
     assert.deepEqual(types(profile('types.csv')), { b: 'boolean', bi: 'integer', s: 'string', ws: 'string' });
     assert.deepEqual(profile('types.csv').profile.topValues.b, {
       values: [

@@ -45,6 +45,15 @@ export const NULL_TEXTS: ReadonlySet<string> = new Set([
   '', '#N/A', '#N/A N/A', '#NA', '-1.#IND', '-1.#QNAN', '-NaN', '-nan', '1.#IND', '1.#QNAN',
   '<NA>', 'N/A', 'NA', 'NULL', 'NaN', 'None', 'n/a', 'nan', 'null',
 ]); // prettier-ignore
+/**
+ * Infinities as CSV writers spell them (pandas "inf", R "Inf", JavaScript "Infinity"): in a column
+ * of numbers they count as nulls, as NaN and infinities do in a DataFrame's column.
+ */
+const INFINITY_TEXTS: ReadonlySet<string> = new Set(
+  ['', '+', '-'].flatMap((sign) =>
+    ['inf', 'Inf', 'INF', 'infinity', 'Infinity', 'INFINITY'].map((word) => sign + word),
+  ),
+);
 const BOOLEAN_TEXTS: ReadonlyMap<string, string> = new Map([
   ['true', 'true'], ['True', 'true'], ['TRUE', 'true'], ['false', 'false'], ['False', 'false'], ['FALSE', 'false'],
 ]); // prettier-ignore
@@ -535,21 +544,26 @@ function textColumn(cells: string[]): Summary {
       top: topTexts(countsOf(canonical), count),
     };
   }
-  let numeric = true;
+  let numeric = numbersOf(values, texts);
+  if (!numeric && [...INFINITY_TEXTS].some((text) => texts.has(text))) {
+    const finite = values.filter((value) => !INFINITY_TEXTS.has(value));
+    if (!finite.length) return { type: 'string', metrics: metricsOf(0, 0), top: null };
+    numeric = numbersOf(finite, new Set(finite));
+  }
+  if (numeric) return numeric;
+  return { type: 'string', metrics: metricsOf(count, texts.size), top: topTexts(countsOf(values), count) };
+}
+
+/** The column of these values (`texts`: each once) when every one is a finite number, else null. */
+function numbersOf(values: string[], texts: ReadonlySet<string>): Summary | null {
   let integer = true;
   for (const text of texts) {
     if (integer && INTEGER.test(text)) continue;
     integer = false;
-    if (!NUMBER.test(text)) {
-      numeric = false;
-      break;
-    }
+    if (!NUMBER.test(text)) return null;
   }
-  if (numeric) {
-    const numbers = values.map(Number);
-    if (numbers.every(Number.isFinite)) return numericColumn(numbers, integer);
-  }
-  return { type: 'string', metrics: metricsOf(count, texts.size), top: topTexts(countsOf(values), count) };
+  const numbers = values.map(Number);
+  return numbers.every(Number.isFinite) ? numericColumn(numbers, integer) : null;
 }
 
 function jsonColumn(cells: unknown[]): Summary {
