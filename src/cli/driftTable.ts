@@ -9,6 +9,9 @@ import { bold, dim, table } from './tables';
 const side = (s: DriftSide): string =>
   `${visible(s.pointer)} ${dim(visible(s.version.slice(0, 19)))}  ${s.rows.toLocaleString('en-US')} rows${s.sampled ? ` (sampled of ~${s.fileRows.toLocaleString('en-US')})` : ''}${s.cutShort ? ', cut short' : ''} — ${visible(s.how)}`;
 
+const ignoring = (columns: readonly string[]): string =>
+  columns.length ? `; ignoring ${columns.map((c) => visible(c)).join(', ')}` : '';
+
 function statusText(c: ColumnDrift): string {
   if (c.status === 'retyped') return `retyped ${c.reference!.type} → ${c.current!.type}`;
   if (c.status === 'added') return 'new column';
@@ -24,7 +27,7 @@ export function driftTable(result: DriftComparison): string {
         ? 'same distribution'
         : `no verdict: ${result.why}`;
   const head = [
-    `${bold(visible(result.pointer))}: ${verdict} (PSI threshold ${result.settings.threshold}${result.sharedOnly ? '; shared columns only' : ''})`,
+    `${bold(visible(result.pointer))}: ${verdict} (PSI threshold ${result.settings.threshold}${result.sharedOnly ? '; shared columns only' : ''}${ignoring(result.settings.ignoreColumns)})`,
     `  current    ${side(result.current)}`,
     `  reference  ${side(result.reference)}`,
   ];

@@ -86,18 +86,28 @@ function numberOption(args: Args, name: string): number | undefined {
   return n;
 }
 
-/** `--drift-threshold X`: drift.ts settings from the command line. */
-const driftOption = { 'drift-threshold': { type: 'string' as const } };
+/** `--drift-threshold X`, `--drift-ignore COLUMN` (again for more): drift.ts settings from the command line. */
+const driftOption = {
+  'drift-threshold': { type: 'string' as const },
+  'drift-ignore': { type: 'string' as const, multiple: true as const },
+};
 
-function driftThreshold(args: Args): { threshold?: number } {
+function driftOptions(args: Args): { threshold?: number; ignoreColumns?: string[] } {
+  const options: { threshold?: number; ignoreColumns?: string[] } = {};
+  const ignore = args.values['drift-ignore'] as string[] | undefined;
+  if (ignore !== undefined) {
+    if (ignore.some((c) => c === ''))
+      throw new UsageError('--drift-ignore needs a column name (or a pattern such as "*_id").');
+    options.ignoreColumns = ignore;
+  }
   const raw = args.values['drift-threshold'];
-  if (raw === undefined) return {};
+  if (raw === undefined) return options;
   const n = Number(raw);
   if (!Number.isFinite(n) || n <= 0)
     throw new UsageError(
       `--drift-threshold needs a positive number (a PSI, such as 0.2), not "${String(raw)}".`,
     );
-  return { threshold: n };
+  return { ...options, threshold: n };
 }
 
 function dateOption(args: Args, name: string): Date | undefined {
@@ -288,14 +298,14 @@ const commands: Record<string, Command> = {
     },
   },
   stale: {
-    usage: 'stale [--component C] [--threshold DAYS] [--drift-threshold PSI]',
+    usage: 'stale [--component C] [--threshold DAYS] [--drift-threshold PSI] [--drift-ignore COLUMN]...',
     summary: 'stale runs: the latest of each component, or all runs of one',
     options: { component: { type: 'string' }, threshold: { type: 'string' }, ...driftOption },
     async run(args, ctx) {
       const runs = (await ctx.store()).stale({
         component: args.values.component as string | undefined,
         thresholdDays: numberOption(args, 'threshold'),
-        drift: driftThreshold(args),
+        drift: driftOptions(args),
       });
       await explainCode(runs, ctx);
       const human = runs.length
@@ -310,7 +320,7 @@ const commands: Record<string, Command> = {
     },
   },
   drift: {
-    usage: 'drift <pointer> [--against <pointer-or-run>] [--drift-threshold PSI]',
+    usage: 'drift <pointer> [--against <pointer-or-run>] [--drift-threshold PSI] [--drift-ignore COLUMN]...',
     summary:
       "how a file's latest version differs from what its reader read (or its model was fitted on), per column",
     options: { against: { type: 'string' }, ...driftOption },
@@ -320,7 +330,7 @@ const commands: Record<string, Command> = {
       const against = args.values.against as string | undefined;
       const result = store.drift(pointerArgument(store, args.positionals[0]), {
         against: against === undefined ? undefined : pointerArgument(store, against),
-        drift: driftThreshold(args),
+        drift: driftOptions(args),
       });
       ctx.print(ctx.json ? '' : driftTable(result), result);
     },

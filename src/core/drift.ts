@@ -60,6 +60,11 @@ export interface DriftSettings {
   bins: number;
   /** Categorical bins: the reference's most frequent values (at most 20), plus "other". */
   topValues: number;
+  /**
+   * Columns that never drift: names, `*` matching any text (`id`, `*_at`). Row ids and timestamps
+   * move with every new batch; their PSI says so, not that the data changed in kind.
+   */
+  ignoreColumns: readonly string[];
 }
 
 export const DRIFT_DEFAULTS: Readonly<DriftSettings> = {
@@ -69,6 +74,7 @@ export const DRIFT_DEFAULTS: Readonly<DriftSettings> = {
   epsilon: 1e-4,
   bins: 10,
   topValues: 20,
+  ignoreColumns: [],
 };
 
 /** Settings as given (a setting, a CLI option), with every missing or invalid one at its default. */
@@ -83,14 +89,38 @@ export function driftSettings(given: Partial<DriftSettings> = {}): DriftSettings
     epsilon: Math.min(positive(given.epsilon, DRIFT_DEFAULTS.epsilon), 0.01),
     bins,
     topValues: Math.min(Math.floor(positive(given.topValues, DRIFT_DEFAULTS.topValues)), 20),
+    ignoreColumns: Array.isArray(given.ignoreColumns)
+      ? [...new Set(given.ignoreColumns.filter((c) => typeof c === 'string' && c !== ''))].sort()
+      : DRIFT_DEFAULTS.ignoreColumns,
   };
 }
 
 /** A key that tells settings apart, for caches. */
 export const settingsKey = (s: DriftSettings): string =>
-  `${s.threshold}/${s.nullRatePoints}/${s.minRows}/${s.epsilon}/${s.bins}/${s.topValues}`;
+  `${s.threshold}/${s.nullRatePoints}/${s.minRows}/${s.epsilon}/${s.bins}/${s.topValues}/${JSON.stringify(s.ignoreColumns)}`;
 
-export type ColumnStatus = 'drifted' | 'retyped' | 'added' | 'removed' | 'same' | 'no verdict';
+/** Matchers of ignoreColumns, by their patterns (a few settings in a process). */
+const ignoreMatchers = new Map<string, (name: string) => boolean>();
+
+/** Whether ignoreColumns names a column; null when it names none. */
+function ignoring(settings: DriftSettings): ((name: string) => boolean) | null {
+  const patterns = settings.ignoreColumns;
+  if (patterns.length === 0) return null;
+  const key = JSON.stringify(patterns);
+  let matcher = ignoreMatchers.get(key);
+  if (!matcher) {
+    const escape = (text: string) => text.replace(/[\\^$.|?+()[\]{}]/g, '\\$&');
+    const re = new RegExp(
+      `^(?:${patterns.map((p) => p.split('*').map(escape).join('.*')).join('|')})$`,
+      'su',
+    );
+    matcher = (name) => re.test(name);
+    ignoreMatchers.set(key, matcher);
+  }
+  return matcher;
+}
+
+export type ColumnStatus = 'drifted' | 'retyped' | 'added' | 'removed' | 'same' | 'no verdict' | 'ignored';
 
 export interface ColumnDrift {
   name: string;
@@ -227,7 +257,22 @@ function compareUnsorted(
   };
   // A side of a column in the report (summarizeDrift keeps none: its sentence reads only names).
   const side = (t: ProfileTable, i: number) => (unchanged ? columnOf(t, i) : null);
+  // A column that ignoreColumns names is listed in a report, its figures for what they are worth,
+  // and counts for nothing: not for the verdict, the largest PSI, or a sentence.
+  const ignored = ignoring(settings);
+  const ignore = (column: ColumnDrift) => {
+    if (unchanged) columns.push({ ...column, status: 'ignored', psiMoved: false, nullRateMoved: false });
+  };
   const compare = (i: number, k: number) => {
+    if (ignored !== null && ignored(reference.names[i])) {
+      if (!unchanged) return;
+      if (!sameKind(reference.types[i], current.types[k]))
+        return ignore(
+          schemaChange(reference.names[i], 'retyped', columnOf(reference, i), columnOf(current, k)),
+        );
+      const j = judgeColumn(reference, i, current, k, settings, fewRows);
+      return ignore(columnDrift(reference.names[i], columnOf(reference, i), columnOf(current, k), j));
+    }
     if (!sameKind(reference.types[i], current.types[k]))
       return change(
         schemaChange(reference.names[i], 'retyped', columnOf(reference, i), columnOf(current, k)),
@@ -248,10 +293,16 @@ function compareUnsorted(
     for (let i = 0; i < refs.length; i++) {
       const k = currentByName.get(refs[i]);
       if (k !== undefined) compare(i, k);
+      else if (ignored !== null && ignored(refs[i]))
+        ignore(schemaChange(refs[i], 'removed', side(reference, i), null));
       else change(schemaChange(refs[i], 'removed', side(reference, i), null));
     }
-    for (let k = 0; k < curs.length; k++)
-      if (!referenceByName.has(curs[k])) change(schemaChange(curs[k], 'added', null, side(current, k)));
+    for (let k = 0; k < curs.length; k++) {
+      if (referenceByName.has(curs[k])) continue;
+      if (ignored !== null && ignored(curs[k]))
+        ignore(schemaChange(curs[k], 'added', null, side(current, k)));
+      else change(schemaChange(curs[k], 'added', null, side(current, k)));
+    }
   }
   const why = fewRows
     ? `too few rows to compare distributions (${Math.min(reference.rows, current.rows)}, ${settings.minRows} needed)`
@@ -298,6 +349,7 @@ const RANK: Record<ColumnStatus, number> = {
   drifted: 1,
   same: 2,
   'no verdict': 3,
+  ignored: 4,
 };
 
 function byDrift(a: ColumnDrift, b: ColumnDrift): number {

@@ -92,6 +92,7 @@ export const Settings = {
   driftEpsilon: 'drift.epsilon',
   driftBins: 'drift.bins',
   driftTopValues: 'drift.topValues',
+  driftIgnoreColumns: 'drift.ignoreColumns',
 } as const;
 
 /** The drift settings (drift.ts DriftSettings), each under its key. */
@@ -102,6 +103,7 @@ export const DRIFT_SETTINGS = {
   epsilon: Settings.driftEpsilon,
   bins: Settings.driftBins,
   topValues: Settings.driftTopValues,
+  ignoreColumns: Settings.driftIgnoreColumns,
 } as const;
 
 /** Keys of what the extension keeps in `globalState` and `secrets`. */

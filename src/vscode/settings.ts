@@ -33,7 +33,7 @@ export function readSettings(scope?: vscode.ConfigurationScope): MltraceSettings
     problemsSeverity: config.get<ProblemsSeverity>(Settings.problemsSeverity, 'warning'),
     decorationsEnabled: config.get<boolean>(Settings.decorationsEnabled, true),
     drift: Object.fromEntries(
-      Object.entries(DRIFT_SETTINGS).map(([name, key]) => [name, config.get<number>(key)]),
+      Object.entries(DRIFT_SETTINGS).map(([name, key]) => [name, config.get<unknown>(key)]),
     ) as Partial<DriftSettings>,
     autoCompactEndedFiles: config.get<number>(Settings.autoCompactEndedFiles, DEFAULT_AUTO_COMPACT_FILES),
     namespace: config.get<string>(Settings.namespace, '').trim(),

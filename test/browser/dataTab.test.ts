@@ -3,8 +3,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
-import { columnSummary, formatPsi } from '../../src/core/drift';
-import { inputDrift, wideInputDrift } from './driftFixtures';
+import { columnSummary, driftSettings, formatPsi } from '../../src/core/drift';
+import type { RunInputDrift } from '../../src/core/driftQuery';
+import { comparison, currentColumns, inputDrift, referenceColumns, wideInputDrift } from './driftFixtures';
 import { inspectorData, XSS } from './fixtures';
 import { cspViolations, ensureBuilt, launch, openView, themeMismatches, ThemeRow } from './harness';
 
@@ -189,6 +190,41 @@ describe('run inspector: the Data tab', () => {
       'no profile recorded for https://feature-store/v1',
     ]);
     assert.deepEqual(await cspViolations(view.page), []);
+    assert.deepEqual(view.problems, []);
+    await view.page.close();
+  });
+
+  it('a column the settings ignore is listed last, as ignored, and the rule says so', async () => {
+    const view = await openView(browser, 'inspector');
+    const drift: RunInputDrift[] = [
+      {
+        pointer: 'data/features.csv',
+        comparison: comparison(
+          referenceColumns(),
+          currentColumns(),
+          driftSettings({ ignoreColumns: ['age', 'dev*'] }),
+        ),
+        note: null,
+      },
+    ];
+    await view.send({ type: 'init', data: { ...inspectorData(), drift } });
+    await view.page.locator('#tab-data').click();
+    const rows = view.page.locator('[role=option]');
+    const names = await rows.evaluateAll((els) => els.map((e) => e.getAttribute('data-column')));
+    assert.deepEqual(names.slice(-2).sort(), ['age', 'device']);
+    assert.deepEqual(await view.page.locator('.column-row.status-ignored .col-status').allTextContents(), [
+      'ignored',
+      'ignored',
+    ]);
+    assert.match(
+      (await view.page.locator('#panel-data').textContent())!,
+      /A column drifts from PSI 0\.2 or a null rate moved by 10 points; age, dev\* never \(mltrace\.drift\.ignoreColumns\)\./,
+    );
+    await view.page.locator('[role=option][data-column="age"]').click();
+    assert.match(
+      (await view.page.locator('.psi-line').textContent())!,
+      /^PSI \d+\.\d\d over quantiles .*: ignored: the setting mltrace\.drift\.ignoreColumns names it, so it never counts as drift\.$/,
+    );
     assert.deepEqual(view.problems, []);
     await view.page.close();
   });

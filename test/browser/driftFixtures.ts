@@ -2,7 +2,7 @@
 // tables by the profile contract (test/helpers/profiles.ts), read as the index reads them
 // (ingest/parseProfile.ts) and compared by the drift engine (src/core/drift.ts) — what the host
 // would post, with no figure written by hand.
-import { compareProfiles, DataProfile, DRIFT_DEFAULTS } from '../../src/core/drift';
+import { compareProfiles, DataProfile, DRIFT_DEFAULTS, DriftSettings } from '../../src/core/drift';
 import type { DriftComparison, DriftSide, RunInputDrift } from '../../src/core/driftQuery';
 import { readProfile } from '../../src/core/ingest/parseProfile';
 import { floatBytes, fromStored, profileOf } from '../../src/core/profile/storedProfile';
@@ -68,14 +68,18 @@ function side(profile: DataProfile, version: string, how: string, component: str
   };
 }
 
-export function comparison(reference: Columns, current: Columns): DriftComparison {
+export function comparison(
+  reference: Columns,
+  current: Columns,
+  settings: DriftSettings = DRIFT_DEFAULTS,
+): DriftComparison {
   const [ref, cur] = [dataProfile(reference), dataProfile(current)];
-  const report = compareProfiles(ref, cur, DRIFT_DEFAULTS);
+  const report = compareProfiles(ref, cur, settings);
   return {
     pointer: 'data/features.csv',
     reference: side(ref, 'sha256:aaaa', 'the version train (run 00000002) read', 'train', 2),
     current: side(cur, 'sha256:bbbb', 'the latest logged version', 'featurize', 3),
-    settings: { ...DRIFT_DEFAULTS },
+    settings: { ...settings },
     verdict: report.verdict,
     why: report.why,
     largestPsi: report.largestPsi,

@@ -63,6 +63,24 @@ describe('mltrace drift', () => {
     const bad = mltrace(fx.root, 'drift', 'data/features.csv', '--drift-threshold', 'high');
     assert.equal(bad.status, 2);
     assert.match(bad.stderr, /--drift-threshold needs a positive number/);
+    // An ignored column is listed last, as ignored, and counts for nothing.
+    const ignoring = mltrace(
+      fx.root,
+      'drift',
+      'data/features.csv',
+      '--drift-ignore',
+      'a*',
+      '--drift-ignore',
+      'zip',
+    );
+    assert.equal(ignoring.status, 0, ignoring.stderr);
+    const ignoredLines = ignoring.stdout.trimEnd().split('\n');
+    assert.match(ignoredLines[0], /: same distribution \(PSI threshold 0\.2; ignoring a\*, zip\)$/);
+    assert.match(ignoredLines[5], /^city\s.*\ssame$/);
+    assert.match(ignoredLines[6], /^age\s+integer\s+\d+\.\d\d\s.*\signored$/);
+    const empty = mltrace(fx.root, 'drift', 'data/features.csv', '--drift-ignore', '');
+    assert.equal(empty.status, 2);
+    assert.match(empty.stderr, /--drift-ignore needs a column name/);
     const missing = mltrace(fx.root, 'drift', 'data/nothing.csv');
     assert.equal(missing.status, 1);
     assert.match(missing.stderr, /No logged run read or wrote "data\/nothing\.csv"/);
@@ -117,6 +135,7 @@ describe('mltrace stale with drift', () => {
       /^Input data\/features\.csv \(last written by featurize \(run 00000003\)\) changed since this run read it and drifted: age PSI \d+\.\d\d\.$/,
     );
     assert.match(stale('--drift-threshold', '100')[0], /; same distribution \(largest PSI \d+\.\d\d\)\.$/);
+    assert.match(stale('--drift-ignore', 'age')[0], /; same distribution \(largest PSI 0\.0\d\)\.$/);
     const human = mltrace(fx.root, 'stale');
     assert.match(human.stdout, /! Input data\/features\.csv .* and drifted: age PSI/);
   });

@@ -16,6 +16,7 @@ import {
   psiOf,
   quantileCdf,
   quantilePsi,
+  settingsKey,
   summarizeDrift,
 } from '../../src/core/drift';
 import { readProfile } from '../../src/core/ingest/parseProfile';
@@ -241,6 +242,59 @@ describe('drift: what is reported', () => {
     assert.equal(noRetype.verdict, 'same');
   });
 
+  test('ignoreColumns: a named or matched column is listed as ignored and counts for nothing', () => {
+    const random = seeded(8);
+    const n = 500;
+    // A new batch: its ids and timestamps move on, its ages do not.
+    const before = profile({
+      id: sample(n, (i) => i),
+      created_at: sample(n, (i) => 1_700_000_000 + i),
+      age: sample(n, () => Math.round(normal(random, 40, 12))),
+      note: sample(n, () => 'x'),
+    });
+    const after = profile({
+      id: sample(n, (i) => n + i),
+      created_at: sample(n, (i) => 1_800_000_000 + i),
+      age: sample(n, () => Math.round(normal(random, 40, 12))),
+      updated_at: sample(n, () => 'soon'),
+    });
+    const plain = compareProfiles(before, after);
+    assert.equal(plain.verdict, 'drifted');
+    assert.match(driftFigures(plain), /^(id|created_at) PSI/);
+
+    const settings = driftSettings({ ignoreColumns: ['id', '*_at', 'note', ''] });
+    assert.deepEqual(settings.ignoreColumns, ['*_at', 'id', 'note'], 'sorted, once each, no empty name');
+    const report = compareProfiles(before, after, settings);
+    assert.equal(report.verdict, 'same');
+    const status = Object.fromEntries(report.columns.map((c) => [c.name, c.status]));
+    assert.deepEqual(status, {
+      age: 'same',
+      created_at: 'ignored',
+      id: 'ignored',
+      note: 'ignored',
+      updated_at: 'ignored',
+    });
+    assert.deepEqual(report.columns.map((c) => c.name).slice(0, 1), ['age'], 'ignored columns come last');
+    const id = report.columns.find((c) => c.name === 'id')!;
+    assert.ok(id.psi! > 5 && !id.psiMoved, 'its figure is shown, and does not move the verdict');
+    assert.ok(report.largestPsi! < 0.2, `largest PSI ${report.largestPsi} is of the columns that count`);
+    assert.equal(driftFigures(report), '');
+    assert.deepEqual(summarizeDrift(tableOf(before), tableOf(after), settings), {
+      verdict: 'same',
+      why: null,
+      largestPsi: report.largestPsi,
+      figures: '',
+    });
+    // A pattern is the whole name, `*` any text; other characters are themselves.
+    const some = compareProfiles(before, after, driftSettings({ ignoreColumns: ['i', 'created_*', '.*'] }));
+    assert.deepEqual(
+      some.columns.filter((c) => c.status === 'ignored').map((c) => c.name),
+      ['created_at'],
+    );
+    assert.equal(some.verdict, 'drifted');
+    assert.notEqual(settingsKey(settings), settingsKey(DRIFT_DEFAULTS), 'caches tell them apart');
+  });
+
   test('fewer than 100 rows on either side: no verdict on the distributions', () => {
     const small = profile(population(1, 99));
     const large = profile(population(2, 5000, { age: 30 }));
@@ -361,6 +415,7 @@ describe('summarizeDrift', () => {
       DRIFT_DEFAULTS,
       driftSettings({ threshold: 0.05, bins: 5, topValues: 3 }),
       driftSettings({ minRows: 10 }),
+      driftSettings({ ignoreColumns: ['x01', 'x1*', 'new1', 'kind', 'gone'] }),
     ];
     let drifted = 0;
     let manyParts = 0;

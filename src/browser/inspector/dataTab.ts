@@ -142,7 +142,10 @@ function sideWords(s: DriftSide): string {
 function ruleWords(c: DriftComparison): string {
   const largest = c.largestPsi === null ? '' : `Largest PSI ${formatPsi(c.largestPsi)}. `;
   const why = c.why ? `${c.why.charAt(0).toUpperCase()}${c.why.slice(1)}. ` : '';
-  return `${why}${largest}A column drifts from PSI ${c.settings.threshold} or a null rate moved by ${c.settings.nullRatePoints} points${c.sharedOnly ? '; only the columns both sides have count' : ''}.`;
+  const ignored = c.settings.ignoreColumns.length
+    ? `; ${c.settings.ignoreColumns.join(', ')} never (mltrace.drift.ignoreColumns)`
+    : '';
+  return `${why}${largest}A column drifts from PSI ${c.settings.threshold} or a null rate moved by ${c.settings.nullRatePoints} points${c.sharedOnly ? '; only the columns both sides have count' : ''}${ignored}.`;
 }
 
 function statusWords(c: ColumnDrift): string {
@@ -216,13 +219,16 @@ function figuresTable(c: DriftComparison, col: ColumnDrift): HTMLElement {
       ),
     ),
   ]);
+  const ignored = 'ignored: the setting mltrace.drift.ignoreColumns names it, so it never counts as drift';
   const psi =
     col.psi === null
-      ? 'No PSI: '.concat(
-          col.status === 'no verdict'
-            ? 'too few rows or no values.'
-            : 'the column is not on both sides as one kind.',
-        )
-      : `PSI ${formatPsi(col.psi)} over ${col.bins} (threshold ${c.settings.threshold}, resampling noise up to ${formatPsi(col.noise ?? 0)}): ${col.status === 'drifted' ? 'drifted' : col.status}.`;
+      ? col.status === 'ignored'
+        ? `No PSI; ${ignored}.`
+        : 'No PSI: '.concat(
+            col.status === 'no verdict'
+              ? 'too few rows or no values.'
+              : 'the column is not on both sides as one kind.',
+          )
+      : `PSI ${formatPsi(col.psi)} over ${col.bins} (threshold ${c.settings.threshold}, resampling noise up to ${formatPsi(col.noise ?? 0)}): ${col.status === 'ignored' ? ignored : col.status}.`;
   return el('div', { className: 'figures-box' }, [el('p', { className: 'psi-line', text: psi }), table]);
 }

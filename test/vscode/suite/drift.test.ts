@@ -77,4 +77,22 @@ suite('drift in the editor', () => {
     );
     assert.equal(stale.range.start.line, 4, 'on the line of fit()');
   });
+
+  test('mltrace.drift.ignoreColumns: a column it names drifts no more, and the warning says so', async () => {
+    const source = fixture.uri('drifty.py');
+    const warning = (text: string) => () =>
+      vscode.languages.getDiagnostics(source).find((d) => d.source === 'mltrace' && d.message.includes(text));
+    const config = vscode.workspace.getConfiguration('mltrace');
+    await config.update('drift.ignoreColumns', ['a*'], vscode.ConfigurationTarget.Workspace);
+    try {
+      const same = await waitFor('the warning with age ignored', warning('same distribution'));
+      assert.match(
+        same.message,
+        /Input data\/drifty\.csv .*changed since this run read it; same distribution\.$/,
+      );
+    } finally {
+      await config.update('drift.ignoreColumns', undefined, vscode.ConfigurationTarget.Workspace);
+    }
+    await waitFor('the drift warning again', warning('drifted'));
+  });
 });
