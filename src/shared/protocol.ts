@@ -127,6 +127,8 @@ export type ViewMessage =
   | { type: 'unflag'; pointer: string }
   | { type: 'saveNotes'; runId: string; text: string }
   | { type: 'compareCode'; runId: string }
+  /** Data tab: never count this column as drift (mltrace.drift.ignoreColumns), or count it again. */
+  | { type: 'ignoreDriftColumn'; column: string; ignore: boolean }
   | { type: 'showHistory'; component: string }
   | { type: 'exportSvg'; svg: string; fileName: string }
   /** Add the trace of a node to the graph (upstream or downstream). */
@@ -163,6 +165,7 @@ const VIEW_MESSAGE_FIELDS: { [K in ViewMessageType]: (m: Record<string, unknown>
   unflag: (m) => isString(m.pointer),
   saveNotes: (m) => isString(m.runId) && isString(m.text),
   compareCode: (m) => isString(m.runId),
+  ignoreDriftColumn: (m) => isString(m.column) && m.column !== '' && typeof m.ignore === 'boolean',
   showHistory: (m) => isString(m.component),
   exportSvg: (m) => isString(m.svg) && isString(m.fileName),
   expand: (m) => isGraphRoot(m.root),

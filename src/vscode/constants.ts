@@ -32,6 +32,7 @@ export const Commands = {
   forgetTeamPassword: 'mltrace.forgetTeamPassword',
   syncNow: 'mltrace.syncNow',
   compareCode: 'mltrace.compareCode',
+  ignoreDriftColumn: 'mltrace.ignoreDriftColumn',
   openTask: 'mltrace.openTask',
   highlightLabel: 'mltrace.highlightLabel',
 } as const;

@@ -62,3 +62,20 @@ export function toDiagnosticSeverity(severity: ProblemsSeverity): vscode.Diagnos
       return vscode.DiagnosticSeverity.Warning;
   }
 }
+
+/**
+ * Adds a column (a name, or a pattern with `*`) to `mltrace.drift.ignoreColumns`, or takes it out:
+ * from the value in effect, written to the workspace's settings (the user's, without a workspace),
+ * so that names the user's settings list stay listed.
+ */
+export async function setDriftColumnIgnored(column: string, ignored: boolean): Promise<void> {
+  const config = vscode.workspace.getConfiguration(SETTINGS_SECTION);
+  const now = config.get<unknown>(Settings.driftIgnoreColumns);
+  const listed = Array.isArray(now) ? now.filter((c): c is string => typeof c === 'string') : [];
+  if (listed.includes(column) === ignored) return;
+  const next = ignored ? [...listed, column] : listed.filter((c) => c !== column);
+  const target = vscode.workspace.workspaceFolders?.length
+    ? vscode.ConfigurationTarget.Workspace
+    : vscode.ConfigurationTarget.Global;
+  await config.update(Settings.driftIgnoreColumns, next, target);
+}

@@ -194,7 +194,7 @@ describe('run inspector: the Data tab', () => {
     await view.page.close();
   });
 
-  it('a column the settings ignore is listed last, as ignored, and the rule says so', async () => {
+  it('a column the settings ignore is listed last, as ignored, and the rule says so; a button ignores a column or counts it again', async () => {
     const view = await openView(browser, 'inspector');
     const drift: RunInputDrift[] = [
       {
@@ -225,6 +225,21 @@ describe('run inspector: the Data tab', () => {
       (await view.page.locator('.psi-line').textContent())!,
       /^PSI \d+\.\d\d over quantiles .*: ignored: the setting mltrace\.drift\.ignoreColumns names it, so it never counts as drift\.$/,
     );
+    // The setting names age: the column can count again; device is matched by a pattern: no button;
+    // a column that counts can be ignored.
+    const action = view.page.locator('.column-detail .column-actions vscode-button');
+    assert.equal(await action.textContent(), 'Count in Drift Again');
+    await action.click();
+    await view.page.locator('[role=option][data-column="device"]').click();
+    assert.equal(await action.count(), 0);
+    await view.page.locator('[role=option][data-column="city"]').click();
+    assert.equal(await action.textContent(), 'Ignore in Drift');
+    await action.focus();
+    await view.page.keyboard.press('Enter');
+    assert.deepEqual(await view.posted(), [
+      { type: 'ignoreDriftColumn', column: 'age', ignore: false },
+      { type: 'ignoreDriftColumn', column: 'city', ignore: true },
+    ]);
     assert.deepEqual(view.problems, []);
     await view.page.close();
   });

@@ -8,7 +8,8 @@ import type { ColumnDrift } from '../../core/drift';
 import { figure, formatPsi, percent } from '../../core/drift';
 import type { DriftComparison, DriftSide, RunInputDrift } from '../../core/drift';
 import { runLabel } from '../../core/format';
-import { el, icon } from '../common/dom';
+import { button, el, icon } from '../common/dom';
+import { post } from '../common/vscodeApi';
 import { chartKind, chartLegend, distributionChart } from './distributionChart';
 import { chooseColumn, chosenColumn } from './viewState';
 
@@ -169,7 +170,29 @@ function showColumn(detail: HTMLElement, c: DriftComparison, col: ColumnDrift): 
       ? [chartLegend(kind, { reference: 'reference', current: 'current' }), chart]
       : [el('p', { className: 'muted', text: 'No values to draw on either side.' })]),
     figuresTable(c, col),
+    ...ignoreButton(c, col),
   );
+}
+
+/**
+ * Ignore in Drift on a column that counts (a row id or a timestamp moves by design), Count in
+ * Drift Again on one the setting names; none on one a pattern of the setting matches.
+ */
+function ignoreButton(c: DriftComparison, col: ColumnDrift): HTMLElement[] {
+  const ignored = col.status === 'ignored';
+  if (ignored && !c.settings.ignoreColumns.includes(col.name)) return [];
+  const label = ignored ? 'Count in Drift Again' : 'Ignore in Drift';
+  const title = ignored
+    ? `Take ${col.name} out of mltrace.drift.ignoreColumns`
+    : `Never count ${col.name} as drift: add it to mltrace.drift.ignoreColumns`;
+  return [
+    el('p', { className: 'column-actions' }, [
+      button(label, () => post({ type: 'ignoreDriftColumn', column: col.name, ignore: !ignored }), {
+        secondary: true,
+        title,
+      }),
+    ]),
+  ];
 }
 
 /** The figures, also the chart's text alternative in full. */

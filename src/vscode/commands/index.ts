@@ -4,6 +4,7 @@
 import type * as vscode from 'vscode';
 import type { CommandId } from '../constants';
 import { codeCommands } from './code';
+import { driftCommands } from './drift';
 import { flagCommands } from './flags';
 import { lineageCommands } from './lineage';
 import { type CommandDeps, type Needs, registerCommand } from './needs';
@@ -32,6 +33,7 @@ export function registerCommands(deps: CommandDeps): RegisteredCommands {
     ...setupCommands(deps),
     ...teamCommands(deps),
     ...codeCommands(deps),
+    ...driftCommands(),
     ...taskCommands(deps),
   ];
   return {

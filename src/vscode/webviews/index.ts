@@ -178,6 +178,9 @@ export function registerWebviews(context: { extensionUri: vscode.Uri }, source: 
         case 'compareCode':
           await vscode.commands.executeCommand(Commands.compareCode, message.runId);
           break;
+        case 'ignoreDriftColumn':
+          await vscode.commands.executeCommand(Commands.ignoreDriftColumn, message.column, message.ignore);
+          break;
         case 'exportSvg':
           await exportSvg(message.svg, message.fileName);
           break;

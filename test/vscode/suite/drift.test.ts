@@ -5,6 +5,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { MltraceApi } from '../../../src/extension';
+import { Commands } from '../../../src/vscode/constants';
 import { activatedWithFreshStore, type Fixture, waitFor } from '../fixtures';
 import { normal, profiledRunEvent, sample, seeded } from '../../helpers/profiles';
 
@@ -78,21 +79,26 @@ suite('drift in the editor', () => {
     assert.equal(stale.range.start.line, 4, 'on the line of fit()');
   });
 
-  test('mltrace.drift.ignoreColumns: a column it names drifts no more, and the warning says so', async () => {
+  test("Ignore a Column in Drift, the Data tab's button: the column drifts no more, the warning says so; and back", async () => {
     const source = fixture.uri('drifty.py');
     const warning = (text: string) => () =>
       vscode.languages.getDiagnostics(source).find((d) => d.source === 'mltrace' && d.message.includes(text));
-    const config = vscode.workspace.getConfiguration('mltrace');
-    await config.update('drift.ignoreColumns', ['a*'], vscode.ConfigurationTarget.Workspace);
+    const ignored = () => vscode.workspace.getConfiguration('mltrace').get<string[]>('drift.ignoreColumns');
     try {
+      await vscode.commands.executeCommand(Commands.ignoreDriftColumn, 'age', true);
+      assert.deepEqual(ignored(), ['age'], 'in the workspace settings');
       const same = await waitFor('the warning with age ignored', warning('same distribution'));
       assert.match(
         same.message,
         /Input data\/drifty\.csv .*changed since this run read it; same distribution\.$/,
       );
+      await vscode.commands.executeCommand(Commands.ignoreDriftColumn, 'age', false);
+      assert.deepEqual(ignored(), []);
+      await waitFor('the drift warning again', warning('drifted'));
     } finally {
-      await config.update('drift.ignoreColumns', undefined, vscode.ConfigurationTarget.Workspace);
+      await vscode.workspace
+        .getConfiguration('mltrace')
+        .update('drift.ignoreColumns', undefined, vscode.ConfigurationTarget.Workspace);
     }
-    await waitFor('the drift warning again', warning('drifted'));
   });
 });

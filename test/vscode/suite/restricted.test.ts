@@ -60,6 +60,7 @@ suite('mltrace in Restricted Mode', () => {
       [Commands.connectTeamStore]: [],
       [Commands.syncNow]: [],
       [Commands.disconnectTeamStore]: [],
+      [Commands.ignoreDriftColumn]: ['age', true],
     };
     const needTrust = [...api.commandNeeds].filter(([, needs]) => needs.trust).map(([id]) => id);
     assert.deepEqual(needTrust.sort(), Object.keys(writingArguments).sort(), 'each is tried here');
@@ -79,6 +80,11 @@ suite('mltrace in Restricted Mode', () => {
       );
       assert.deepEqual(fs.readdirSync(shimFolder), [], 'no shim was written');
       assert.equal(fs.existsSync(path.join(folder(), EXAMPLE_FOLDER)), false, 'no example was created');
+      assert.deepEqual(
+        vscode.workspace.getConfiguration(SETTINGS_SECTION).get(Settings.driftIgnoreColumns),
+        [],
+        'no setting was written',
+      );
     } finally {
       fs.rmSync(shimFolder, { recursive: true, force: true });
     }
