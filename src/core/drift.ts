@@ -260,26 +260,21 @@ function compareUnsorted(
   // A column that ignoreColumns names is listed in a report, its figures for what they are worth,
   // and counts for nothing: not for the verdict, the largest PSI, or a sentence.
   const ignored = ignoring(settings);
+  const isIgnored = (name: string) => ignored !== null && ignored(name);
   const ignore = (column: ColumnDrift) => {
     if (unchanged) columns.push({ ...column, status: 'ignored', psiMoved: false, nullRateMoved: false });
   };
   const compare = (i: number, k: number) => {
-    if (ignored !== null && ignored(reference.names[i])) {
-      if (!unchanged) return;
-      if (!sameKind(reference.types[i], current.types[k]))
-        return ignore(
-          schemaChange(reference.names[i], 'retyped', columnOf(reference, i), columnOf(current, k)),
-        );
-      const j = judgeColumn(reference, i, current, k, settings, fewRows);
-      return ignore(columnDrift(reference.names[i], columnOf(reference, i), columnOf(current, k), j));
-    }
+    const skip = isIgnored(reference.names[i]);
+    if (skip && !unchanged) return;
     if (!sameKind(reference.types[i], current.types[k]))
-      return change(
+      return (skip ? ignore : change)(
         schemaChange(reference.names[i], 'retyped', columnOf(reference, i), columnOf(current, k)),
       );
     const j = judgeColumn(reference, i, current, k, settings, fewRows);
-    if (j.psi !== null) largestPsi = largestPsi === null ? j.psi : Math.max(largestPsi, j.psi);
     const name = reference.names[i];
+    if (skip) return ignore(columnDrift(name, columnOf(reference, i), columnOf(current, k), j));
+    if (j.psi !== null) largestPsi = largestPsi === null ? j.psi : Math.max(largestPsi, j.psi);
     if (j.status === 'drifted') change(columnDrift(name, side(reference, i), side(current, k), j));
     else if (unchanged) columns.push(columnDrift(name, columnOf(reference, i), columnOf(current, k), j));
   };
@@ -293,16 +288,11 @@ function compareUnsorted(
     for (let i = 0; i < refs.length; i++) {
       const k = currentByName.get(refs[i]);
       if (k !== undefined) compare(i, k);
-      else if (ignored !== null && ignored(refs[i]))
-        ignore(schemaChange(refs[i], 'removed', side(reference, i), null));
-      else change(schemaChange(refs[i], 'removed', side(reference, i), null));
+      else (isIgnored(refs[i]) ? ignore : change)(schemaChange(refs[i], 'removed', side(reference, i), null));
     }
-    for (let k = 0; k < curs.length; k++) {
-      if (referenceByName.has(curs[k])) continue;
-      if (ignored !== null && ignored(curs[k]))
-        ignore(schemaChange(curs[k], 'added', null, side(current, k)));
-      else change(schemaChange(curs[k], 'added', null, side(current, k)));
-    }
+    for (let k = 0; k < curs.length; k++)
+      if (!referenceByName.has(curs[k]))
+        (isIgnored(curs[k]) ? ignore : change)(schemaChange(curs[k], 'added', null, side(current, k)));
   }
   const why = fewRows
     ? `too few rows to compare distributions (${Math.min(reference.rows, current.rows)}, ${settings.minRows} needed)`
