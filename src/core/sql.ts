@@ -8,6 +8,8 @@ export type { Database, Statement, SqlValue };
 export type Row = SqlValue[];
 
 let sqlJs: Promise<SqlJsStatic> | undefined;
+/** sql.js once loaded, with its wasm memory (emscripten's exported Memory), for blobQuery.ts. */
+let loaded: { sqlJs: SqlJsStatic; memory: WebAssembly.Memory | undefined } | undefined;
 
 /** sql.js with its wasm read from beside the bundle (or from node_modules when run from source). */
 export function loadSqlJs(): Promise<SqlJsStatic> {
@@ -15,14 +17,33 @@ export function loadSqlJs(): Promise<SqlJsStatic> {
     const beside = path.join(__dirname, 'sql-wasm.wasm');
     const file = fs.existsSync(beside) ? beside : require.resolve('sql.js/dist/sql-wasm.wasm');
     const wasmBinary = fs.readFileSync(file);
-    return initSqlJs({
-      wasmBinary: wasmBinary.buffer.slice(
-        wasmBinary.byteOffset,
-        wasmBinary.byteOffset + wasmBinary.byteLength,
-      ) as ArrayBuffer,
+    const binary = wasmBinary.buffer.slice(
+      wasmBinary.byteOffset,
+      wasmBinary.byteOffset + wasmBinary.byteLength,
+    ) as ArrayBuffer;
+    let memory: WebAssembly.Memory | undefined;
+    const sql = await new Promise<SqlJsStatic>((resolve, reject) => {
+      initSqlJs({
+        wasmBinary: binary,
+        // emscripten's hook for instantiating the module: as it would, keeping the memory.
+        instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance) => void) {
+          WebAssembly.instantiate(binary, imports).then(({ instance }) => {
+            memory = Object.values(instance.exports).find((x) => x instanceof WebAssembly.Memory);
+            receive(instance);
+          }, reject);
+          return {};
+        },
+      } as Parameters<typeof initSqlJs>[0]).then(resolve, reject);
     });
+    loaded = { sqlJs: sql, memory };
+    return sql;
   })();
   return sqlJs;
+}
+
+/** sql.js and its wasm memory, once loadSqlJs has loaded them. */
+export function loadedSqlJs(): typeof loaded {
+  return loaded;
 }
 
 /** A SELECT list whose columns a row is read by: `sql` goes in the query, `at` names positions. */
