@@ -16,6 +16,7 @@ import {
 } from './drift';
 import { fromStored, ProfileTable, StoredWords } from './profile/storedProfile';
 import { DIR } from './schema';
+import { BlobQuery } from './blobQuery';
 import { all, Database, first, freeStatements, FROM_IDS, lazyStatements, Statements } from './sql';
 
 /**
@@ -68,13 +69,21 @@ export class DriftCheck {
   private readonly present = new Set<string>();
   /** The columns two versions share, by "reference\ncurrent". */
   private readonly shared = new Map<string, number>();
+  /** transient()'s profiles, least recently used first; their buffers are used again. */
+  private readonly scratch = new Map<string, ProfileTable>();
+  /** Buffers of profiles that transient() let go. */
+  private readonly spare: ArrayBuffer[] = [];
 
-  constructor(db: Database) {
+  /** The profile query read straight from sql.js's memory (BlobQuery), null where it cannot be. */
+  private blobs: BlobQuery | null | undefined;
+
+  constructor(private readonly db: Database) {
     this.s = lazyStatements(db, SQL);
   }
 
   dispose(): void {
     freeStatements(this.s);
+    this.blobs?.free();
   }
 
   /** Forgets which versions had no profile (call before a computation: new events may bring them). */
@@ -105,7 +114,7 @@ export class DriftCheck {
 
   /** Whether a version has a profile, without reading it when that is known. */
   hasProfile(version: string): boolean {
-    return this.present.has(version) || this.profiles.has(version) || this.profile(version) !== null;
+    return this.present.has(version) || this.profiles.has(version) || this.transient(version) !== null;
   }
 
   /** The number of columns the profiles of two versions share (0 without both profiles). */
@@ -113,8 +122,8 @@ export class DriftCheck {
     const key = `${a}\n${b}`;
     let n = this.shared.get(key);
     if (n === undefined) {
-      const pa = this.profile(a);
-      const pb = pa && this.profile(b);
+      const pa = this.transient(a);
+      const pb = pa && this.transient(b);
       n = pa && pb ? sharedColumns(pa, pb) : 0;
       if (this.shared.size >= MAX_SUMMARIES) this.shared.delete(this.shared.keys().next().value!);
       this.shared.set(key, n);
@@ -131,23 +140,74 @@ export class DriftCheck {
       this.profiles.set(version, cached);
       return cached;
     }
-    const row = first(this.s.profile, [version]);
-    if (!row) {
+    const profile = this.read(version, (data, numbers) => fromStored(this.wordsOf(data), numbers.slice()));
+    if (!profile) {
       this.missing.add(version);
       return null;
     }
-    const data = String(row[0]);
+    this.present.add(version);
+    if (this.profiles.size >= MAX_PROFILES) this.profiles.delete(this.profiles.keys().next().value!);
+    this.profiles.set(version, profile);
+    return profile;
+  }
+
+  /**
+   * A profile for a comparison made here and now (summary, sharedColumns), never handed out: its
+   * floats are copied into a buffer of a profile let go before, where `profile()` copies them into
+   * new memory, which is slow to touch the first time here (PERFORMANCE.md, session 13).
+   */
+  private transient(version: string): ProfileTable | null {
+    if (this.missing.has(version)) return null;
+    const kept = this.scratch.get(version) ?? this.profiles.get(version);
+    if (kept) {
+      if (this.scratch.delete(version)) this.scratch.set(version, kept);
+      return kept;
+    }
+    const table = this.read(version, (data, numbers) => {
+      const buffer = this.spareBuffer(numbers.byteLength);
+      const bytes = new Uint8Array(buffer, 0, numbers.byteLength);
+      bytes.set(numbers);
+      return fromStored(this.wordsOf(data), bytes);
+    });
+    if (!table) {
+      this.missing.add(version);
+      return null;
+    }
+    this.present.add(version);
+    if (this.scratch.size >= MAX_PROFILES) {
+      const [oldest, dropped] = this.scratch.entries().next().value!;
+      this.scratch.delete(oldest);
+      if (this.spare.length < MAX_PROFILES) this.spare.push(dropped.numbers.buffer as ArrayBuffer);
+    }
+    this.scratch.set(version, table);
+    return table;
+  }
+
+  /** A buffer of at least `bytes` bytes, one let go if one is large enough. */
+  private spareBuffer(bytes: number): ArrayBuffer {
+    const i = this.spare.findIndex((b) => b.byteLength >= bytes);
+    if (i >= 0) return this.spare.splice(i, 1)[0];
+    // Rounded up to a power of two: profiles of one table differ by a few bytes.
+    return new ArrayBuffer(2 ** Math.ceil(Math.log2(Math.max(bytes, 4096))));
+  }
+
+  /** `use` of a version's profile row (its floats a view of sql.js's memory), undefined without one. */
+  private read<T>(version: string, use: (data: string, numbers: Uint8Array) => T): T | undefined {
+    if (this.blobs === undefined) this.blobs = BlobQuery.prepare(this.db, SQL.profile);
+    if (this.blobs) return this.blobs.first(version, use);
+    const row = first(this.s.profile, [version]);
+    return row ? use(String(row[0]), row[1] as Uint8Array) : undefined;
+  }
+
+  /** A profile's words, parsed once for all the versions whose words are this text. */
+  private wordsOf(data: string): StoredWords {
     let words = this.words.get(data);
     if (!words) {
       words = JSON.parse(data) as StoredWords;
       if (this.words.size >= MAX_WORDS) this.words.delete(this.words.keys().next().value!);
       this.words.set(data, words);
     }
-    const profile = fromStored(words, row[1] as Uint8Array);
-    this.present.add(version);
-    if (this.profiles.size >= MAX_PROFILES) this.profiles.delete(this.profiles.keys().next().value!);
-    this.profiles.set(version, profile);
-    return profile;
+    return words;
   }
 
   /**
@@ -201,8 +261,8 @@ export class DriftCheck {
     const key = this.key(reference, current, settings, columns);
     const cached = this.summaries.get(key);
     if (cached) return cached;
-    const ref = this.profile(reference);
-    const cur = ref && this.profile(current);
+    const ref = this.transient(reference);
+    const cur = ref && this.transient(current);
     if (!ref || !cur) return null;
     const summary = summarizeDrift(ref, cur, settings, { columns });
     if (this.summaries.size >= MAX_SUMMARIES) this.summaries.delete(this.summaries.keys().next().value!);

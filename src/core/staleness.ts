@@ -217,7 +217,7 @@ export class Staleness {
     if (!latest.has(pointerId)) {
       // Only a latest version with a profile can give a verdict: the versions read are not looked up otherwise.
       const version = this.drift.latestVersion(pointerId)?.version ?? null;
-      latest.set(pointerId, this.drift.profile(version) ? version : null);
+      latest.set(pointerId, version !== null && this.drift.hasProfile(version) ? version : null);
     }
     return this.verdict(read, latest.get(pointerId)!, settings);
   }

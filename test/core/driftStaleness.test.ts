@@ -314,6 +314,64 @@ describe('many profiled versions in one check', () => {
     alone.close({ save: false });
     all.close({ save: false });
   });
+  test('profiles of different sizes, more than are kept: each verdict as the two profiles give it', async (t) => {
+    // The check copies each profile's floats into the buffer of one it let go (driftCheck.ts): a
+    // profile read into a buffer that held a larger or smaller one must compare as itself.
+    const fx = tempFixture(t);
+    pipeline(fx, features(1, 500), undefined);
+    const versions = 21;
+    const live = (k: number) => {
+      const random = seeded(300 + k);
+      // From 1 to 7 more columns: profiles of seven sizes, in turn. Those with as many as the
+      // latest (k = 7, 14) have its distributions; the others differ from it in their columns.
+      const extra: Columns = {};
+      for (let c = 0; c <= k % 7; c++) extra[`m${c}`] = sample(500, () => normal(random, c, 1));
+      return features(100 + k, 500, 0, extra);
+    };
+    const scores: string[] = [];
+    for (let k = 1; k <= versions; k++) {
+      scores.push(uuid(200 + k));
+      appendEvents(fx, 'log.jsonl', [
+        profiledRunEvent({
+          runId: uuid(100 + k),
+          job: 'ingest',
+          start: iso(100 * k),
+          end: iso(100 * k + 5),
+          outputs: [{ name: 'data/live.csv', version: `sha256:live-${k}`, columns: live(k) }],
+        }),
+        profiledRunEvent({
+          runId: uuid(200 + k),
+          job: 'score',
+          start: iso(100 * k + 10),
+          end: iso(100 * k + 15),
+          inputs: [{ name: 'data/live.csv', version: `sha256:live-${k}` }],
+        }),
+      ]);
+    }
+    fx.writeFile('data/live.csv', 'age,income,city\n1,2,north\n');
+    const store = await fx.open();
+    t.after(() => store.close({ save: false }));
+    const reasons = new Map(store.stale({ component: 'score' }).map((r) => [r.id, r.stale]));
+    const latest = asProfile(live(versions));
+    const verdicts = new Set<string>();
+    scores.forEach((score, i) => {
+      const report = compareProfiles(asProfile(live(i + 1)), latest);
+      verdicts.add(report.verdict);
+      const verdict =
+        i + 1 === versions
+          ? ''
+          : report.verdict === 'drifted'
+            ? ` and drifted: ${driftFigures(report)}`
+            : report.verdict === 'same'
+              ? `; same distribution (largest PSI ${formatPsi(report.largestPsi!)})`
+              : `; ${report.why}`;
+      assert.deepEqual(reasons.get(score), [
+        `Input data/live.csv (last written by ingest (run ${shortId(uuid(100 + versions))})) changed since this run read it${verdict}.`,
+      ]);
+    });
+    // Both verdicts met, so that a profile read wrong would change some sentence.
+    assert.deepEqual([...verdicts].sort(), ['drifted', 'same']);
+  });
 });
 
 describe('profiles through ingest', () => {
