@@ -18,7 +18,7 @@ import { loadSqlJs, all } from '../src/core/sql';
 import { storeLocation } from '../src/core/storeDir';
 import { EventWriter, PointerSpec } from '../src/core/writer';
 import { retractionEvent } from '../src/core/labels/events';
-import { benchDrift, driftCheckOnly } from './drift';
+import { benchDrift, driftCheckOnly, driftIngestCheck } from './drift';
 
 const SCALES = (process.env.BENCH_SCALES ?? '20000,100000').split(',').map(Number);
 const DAY = 86400e3;
@@ -881,6 +881,7 @@ const DRIFT_RUNS = Number(process.env.BENCH_DRIFT_RUNS ?? 100000);
   if (process.argv[2] === '--part') return part(process.argv[3], process.argv[4]);
   if (process.argv[2] === '--calibrate') return calibrate();
   if (process.argv[2] === '--drift-check') return driftCheckOnly(process.argv[3]);
+  if (process.argv[2] === '--drift-ingest') return driftIngestCheck(process.argv[3], process.argv[4]);
   // Each part runs in a fresh process of its own, so that none measures in the heap, the page
   // cache or the background threads (GC, wasm tiering) that an earlier one left behind.
   // BENCH_ENGINE=0 / BENCH_LOG=0 / BENCH_DEEP_RUNS=0 / BENCH_LABEL_RUNS=0 leave out the engine's
