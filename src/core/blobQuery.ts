@@ -64,12 +64,14 @@ export class BlobQuery {
     const exports = c as SqliteExports;
     const memory = loaded.memory;
     const text = encoder.encode(sql);
-    const at = exports._malloc(text.length + 1 + 4);
+    // The text with its NUL, then (aligned) the 4 bytes where SQLite writes the statement's handle.
+    const handleAt = (text.length + 1 + 3) & ~3;
+    const at = exports._malloc(handleAt + 4);
     try {
       const heap = new Uint8Array(memory.buffer);
       heap.set(text, at);
       heap[at + text.length] = 0;
-      const out = at + text.length + 1;
+      const out = at + handleAt;
       const rc = exports._sqlite3_prepare_v2(handle, at, -1, out, 0);
       if (rc !== SQLITE_OK)
         throw new Error(`SQLite could not prepare "${sql}": ${errorOf(exports, memory, handle)}`);
